@@ -1,0 +1,1 @@
+"""The ten industrial chains: segments, supply links, lead units."""

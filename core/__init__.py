@@ -1,0 +1,1 @@
+"""Shared pieces of Chain Planner: settings, database, accounts, permissions, audit, parks."""

@@ -1,0 +1,258 @@
+"""Users, roles, teams, login sessions and API tokens."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import String, delete
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from core.db import utcnow
+from core.errors import FieldErrors, NotAuthenticated, NotFound
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+class Role(StrEnum):
+    """What a user does in the zone."""
+
+    admin = "admin"
+    leader = "leader"
+    chain_chief = "chain_chief"
+    promotion = "promotion"
+    park_bureau = "park_bureau"
+    viewer = "viewer"
+
+
+ROLE_LABELS = {
+    Role.admin: "管委会管理员",
+    Role.leader: "领导（只读）",
+    Role.chain_chief: "链长",
+    Role.promotion: "招商人员",
+    Role.park_bureau: "园区管理局",
+    Role.viewer: "查看者",
+}
+
+
+class Team(SQLModel, table=True):
+    """An investment-promotion team (招商小组)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, unique=True)
+
+
+class User(SQLModel, table=True):
+    """A person who logs in; role and scope decide what they may do."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=60, unique=True)
+    display_name: str = Field(default="", max_length=60)
+    password_hash: str = Field(max_length=200)
+    role: Role = Field(sa_type=String(20))
+    park_id: int | None = Field(default=None, foreign_key="park.id")
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    is_active: bool = True
+    must_change_password: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserChain(SQLModel, table=True):
+    """Binds a chain chief to a chain (the 链长 position of that chain)."""
+
+    __tablename__ = "user_chain"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True, ondelete="CASCADE")
+    chain_id: int = Field(foreign_key="chain.id", primary_key=True, ondelete="CASCADE")
+
+
+class LoginSession(SQLModel, table=True):
+    """A server-side browser session; the cookie holds the token, the table its hash."""
+
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the JSON API, stored hashed."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """Return the argon2id hash of a password."""
+    return _hasher.hash(password)
+
+
+def check_password_rules(username: str, password: str) -> None:
+    """Refuse passwords that are short, simple or equal to the user name."""
+    classes = sum(
+        [
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        ]
+    )
+    if not 8 <= len(password) <= 128:
+        raise FieldErrors({"password": "密码长度须为 8 到 128 个字符"})
+    if classes < 3:
+        raise FieldErrors({"password": "密码须包含大写字母、小写字母、数字、符号中的至少三类"})
+    if password.lower() == username.lower():
+        raise FieldErrors({"password": "密码不能与用户名相同"})
+
+
+def get_user_by_username(*, session: Session, username: str) -> User | None:
+    """Return the user with this name, if any."""
+    return session.exec(select(User).where(User.username == username)).first()
+
+
+def get_user(*, session: Session, user_id: int) -> User:
+    """Return a user or raise NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    return user
+
+
+def create_user(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str = "",
+    park_id: int | None = None,
+    team_id: int | None = None,
+    chain_ids: list[int] | None = None,
+) -> User:
+    """Create a user with its scope; the scope must fit the role."""
+    if get_user_by_username(session=session, username=username):
+        raise FieldErrors({"username": f"用户名“{username}”已存在"})
+    check_password_rules(username, password)
+    if role == Role.park_bureau and park_id is None:
+        raise FieldErrors({"park": "园区管理局用户须指定所属园区"})
+    if role == Role.promotion and team_id is None:
+        raise FieldErrors({"team": "招商人员须指定所属招商小组"})
+    if role == Role.chain_chief and not chain_ids:
+        raise FieldErrors({"chain": "链长须指定至少一条产业链"})
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        password_hash=hash_password(password),
+        role=role,
+        park_id=park_id,
+        team_id=team_id,
+    )
+    session.add(user)
+    session.flush()
+    for chain_id in chain_ids or []:
+        session.add(UserChain(user_id=user.id, chain_id=chain_id))
+    session.flush()
+    return user
+
+
+def get_or_create_team(*, session: Session, name: str) -> Team:
+    """Return the team with this name, creating it when absent."""
+    team = session.exec(select(Team).where(Team.name == name)).first()
+    if team is None:
+        team = Team(name=name)
+        session.add(team)
+        session.flush()
+    return team
+
+
+def chain_ids_of(*, session: Session, user: User) -> set[int]:
+    """Return the ids of the chains a user is chain chief of."""
+    rows = session.exec(select(UserChain.chain_id).where(UserChain.user_id == user.id))
+    return set(rows)
+
+
+def authenticate(*, session: Session, username: str, password: str) -> User:
+    """Return the active user whose password matches, or raise NotAuthenticated."""
+    user = get_user_by_username(session=session, username=username)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("用户名或密码错误")
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError) as exc:
+        raise NotAuthenticated("用户名或密码错误") from exc
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def start_session(*, session: Session, user: User) -> tuple[str, LoginSession]:
+    """Open a browser session; return the cookie token and the stored row."""
+    token = secrets.token_urlsafe(32)
+    row = LoginSession(
+        token_hash=_digest(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32)
+    )
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def resume_session(
+    *, session: Session, token: str, idle: timedelta, absolute: timedelta
+) -> tuple[User, LoginSession]:
+    """Return the user of a live session and touch it; expired sessions are removed."""
+    row = session.exec(select(LoginSession).where(LoginSession.token_hash == _digest(token))).first()
+    if row is None:
+        raise NotAuthenticated("请先登录")
+    now = utcnow()
+    user = session.get(User, row.user_id)
+    if now - row.last_seen_at > idle or now - row.created_at > absolute or not (
+        user and user.is_active
+    ):
+        session.delete(row)
+        session.flush()
+        raise NotAuthenticated("登录已过期，请重新登录")
+    # Touch at most once a minute so reads do not turn every request into a write.
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+    return user, row
+
+
+def end_session(*, session: Session, token: str) -> None:
+    """Invalidate a browser session server-side."""
+    session.execute(delete(LoginSession).where(col(LoginSession.token_hash) == _digest(token)))
+
+
+def issue_token(*, session: Session, user: User, lifetime: timedelta) -> str:
+    """Create an API bearer token for a user and return it (only its hash is kept)."""
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(token_hash=_digest(token), user_id=user.id, expires_at=utcnow() + lifetime))
+    session.flush()
+    return token
+
+
+def user_for_token(*, session: Session, token: str) -> User:
+    """Return the active user of an unexpired API token, or raise NotAuthenticated."""
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()
+    if row is None or row.expires_at < utcnow():
+        raise NotAuthenticated("访问令牌无效或已过期")
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("访问令牌无效或已过期")
+    return user

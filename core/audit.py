@@ -1,0 +1,90 @@
+"""The audit record: who changed which business object, when, from what to what."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from core.db import utcnow
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change to business data; rows are only ever added."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    actor_name: str = Field(default="", max_length=60, description="kept if the user is removed")
+    action: str = Field(max_length=30)
+    object_type: str = Field(max_length=40)
+    object_id: str = Field(max_length=40)
+    object_label: str = Field(default="", max_length=200)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    source: str = Field(default="", max_length=60, description="client address or 'cli'")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: SQLModel, fields: list[str] | None = None) -> dict[str, Any]:
+    """Return the JSON-safe values of an object's fields."""
+    names = fields if fields is not None else list(type(obj).model_fields)
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return only the fields whose value differs, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def record(
+    *,
+    session: Session,
+    actor: Any,
+    action: str,
+    obj: SQLModel,
+    label: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Add an audit entry for a change to obj made by actor (a User or None for the system).
+
+    The source address comes from session.info["source"], set by whoever owns the transaction.
+    """
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "username", "system"),
+        action=action,
+        object_type=obj.__tablename__,  # type: ignore[arg-type]
+        object_id=str(getattr(obj, "id", "")),
+        object_label=label[:200],
+        before=before,
+        after=after,
+        source=str(session.info.get("source", ""))[:60],
+    )
+    session.add(entry)
+    return entry
+
+
+def history(*, session: Session, object_type: str, object_id: int | str) -> list[AuditEntry]:
+    """Return the audit entries of one object, newest first."""
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+    )
+    return list(session.exec(stmt))

@@ -1,0 +1,97 @@
+"""Parks of the zone (一区五园), organisational units and landmark sites."""
+
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlmodel import Field, Session, SQLModel, select
+
+from core.errors import NotFound
+
+
+class ParkKind(StrEnum):
+    """The zone committee (管委会) or one of its parks (园)."""
+
+    committee = "committee"
+    park = "park"
+
+
+class UnitKind(StrEnum):
+    """Kinds of responsible units named in the plans."""
+
+    zone_committee = "zone_committee"
+    district_government = "district_government"
+    city_bureau = "city_bureau"
+    park_bureau = "park_bureau"
+    company = "company"
+
+
+class Park(SQLModel, table=True):
+    """The zone committee or one of the five parks."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=60, unique=True)
+    kind: ParkKind = Field(sa_type=String(20))
+    district: str = Field(default="", max_length=40)
+    description: str = Field(default="")
+    position: int = 0
+
+
+class OrgUnit(SQLModel, table=True):
+    """A government body or company that leads or co-operates on a chain or task."""
+
+    __tablename__ = "org_unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=80, unique=True)
+    kind: UnitKind = Field(sa_type=String(30))
+    park_id: int | None = Field(default=None, foreign_key="park.id")
+
+
+class Landmark(SQLModel, table=True):
+    """One of the six industrial landmarks (产业地标) of the plan."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=80, unique=True)
+    park_id: int = Field(foreign_key="park.id")
+    goal: str = Field(default="", description="the plan's goal for the site, as written")
+    position: int = 0
+
+
+class LandmarkUnit(SQLModel, table=True):
+    """A lead or co-operating unit of a landmark."""
+
+    __tablename__ = "landmark_unit"
+
+    landmark_id: int = Field(foreign_key="landmark.id", primary_key=True, ondelete="CASCADE")
+    unit_id: int = Field(foreign_key="org_unit.id", primary_key=True)
+    role: str = Field(max_length=20, description="lead or cooperating")
+    position: int = 0
+
+
+def list_parks(*, session: Session) -> list[Park]:
+    """Return the committee and the parks in plan order."""
+    return list(session.exec(select(Park).order_by(Park.position)))
+
+
+def get_park(*, session: Session, park_id: int) -> Park:
+    """Return a park or raise NotFound."""
+    park = session.get(Park, park_id)
+    if park is None:
+        raise NotFound("园区不存在")
+    return park
+
+
+def get_park_by_code(*, session: Session, code: str) -> Park:
+    """Return the park with this code or raise NotFound."""
+    park = session.exec(select(Park).where(Park.code == code)).first()
+    if park is None:
+        raise NotFound(f"园区“{code}”不存在")
+    return park
+
+
+def list_landmarks(*, session: Session) -> list[Landmark]:
+    """Return the landmarks in plan order."""
+    return list(session.exec(select(Landmark).order_by(Landmark.position)))

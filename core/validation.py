@@ -1,0 +1,62 @@
+"""Turn pydantic validation errors into Chinese messages that name the field."""
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from core.errors import FieldErrors
+
+M = TypeVar("M", bound=BaseModel)
+
+_MESSAGES = {
+    "missing": "必填",
+    "string_too_short": "不能为空",
+    "string_too_long": "过长（最多 {max_length} 个字符）",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "float_parsing": "须为数字",
+    "float_type": "须为数字",
+    "decimal_parsing": "须为数字",
+    "bool_parsing": "须为“是”或“否”",
+    "date_from_datetime_parsing": "日期格式应为 2023-01-05",
+    "date_parsing": "日期格式应为 2023-01-05",
+    "date_type": "日期格式应为 2023-01-05",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "greater_than": "须大于 {gt}",
+    "enum": "须为以下之一：{expected}",
+    "literal_error": "须为以下之一：{expected}",
+    "extra_forbidden": "不是可接受的字段",
+    "string_pattern_mismatch": "格式不正确",
+}
+
+
+def chinese_message(error: Mapping[str, Any]) -> str:
+    """Return the Chinese message for one pydantic error."""
+    template = _MESSAGES.get(error["type"])
+    if template is None:
+        return "格式不正确"
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template
+
+
+def field_errors(exc: ValidationError, labels: Mapping[str, str]) -> FieldErrors:
+    """Map a pydantic ValidationError to FieldErrors keyed by the top-level field."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"] if part not in ("body", "query")]
+        field = loc[0] if loc else "__all__"
+        label = labels.get(field, field)
+        errors.setdefault(field, f"{label}{chinese_message(error)}")
+    return FieldErrors(errors)
+
+
+def parse(model: type[M], data: Mapping[str, Any], labels: Mapping[str, str]) -> M:
+    """Validate data into model, raising FieldErrors with Chinese messages."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise field_errors(exc, labels) from exc

@@ -1,0 +1,1 @@
+"""The enterprise registry: firms, institutes and platforms, and their place in the chains."""

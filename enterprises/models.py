@@ -1,0 +1,166 @@
+"""Tables of the enterprise registry and their input and output schemas."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import field_validator
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from core.db import utcnow
+
+
+class EnterpriseKind(StrEnum):
+    """Firms, research institutes and platforms/bases all sit in chain maps."""
+
+    enterprise = "enterprise"
+    institute = "institute"
+    platform = "platform"
+
+
+KIND_LABELS = {
+    EnterpriseKind.enterprise: "企业",
+    EnterpriseKind.institute: "科研机构",
+    EnterpriseKind.platform: "平台/基地",
+}
+
+
+class MemberRole(StrEnum):
+    """A firm's role in a segment: anchor firm (链主), key firm (重点企业) or member."""
+
+    anchor = "anchor"
+    key = "key"
+    member = "member"
+
+
+ROLE_LABELS = {MemberRole.anchor: "链主", MemberRole.key: "重点企业", MemberRole.member: "成员"}
+
+
+class Origin(StrEnum):
+    """Where a registry row came from; demo rows are removable and kept out of exports."""
+
+    plan = "plan"
+    manual = "manual"
+    demo = "demo"
+
+
+FIELD_LABELS = {
+    "name": "企业名称",
+    "credit_code": "统一社会信用代码",
+    "kind": "类型",
+    "park_id": "所属园区",
+    "district": "所属区",
+    "address": "地址",
+    "founded_date": "成立日期",
+    "above_size": "规上企业",
+    "main_products": "主营产品",
+    "figures_year": "数据年度",
+    "annual_output": "年工业总产值（万元）",
+    "annual_revenue": "年营业收入（万元）",
+    "employees": "从业人数",
+    "rd_spend": "研发投入（万元）",
+    "contact_person": "联系人",
+    "contact_phone": "联系电话",
+    "version": "版本号",
+}
+
+
+class EnterpriseFields(SQLModel):
+    """Fields a user may set on an enterprise."""
+
+    name: str = Field(min_length=2, max_length=100)
+    credit_code: str | None = Field(default=None, max_length=18)
+    kind: EnterpriseKind = EnterpriseKind.enterprise
+    park_id: int | None = None
+    district: str = Field(default="", max_length=40)
+    address: str = Field(default="", max_length=200)
+    founded_date: date | None = None
+    above_size: bool = False
+    main_products: str = Field(default="", max_length=500)
+    figures_year: int | None = Field(default=None, ge=1949, le=2100)
+    annual_output: float | None = Field(default=None, ge=0)
+    annual_revenue: float | None = Field(default=None, ge=0)
+    employees: int | None = Field(default=None, ge=0)
+    rd_spend: float | None = Field(default=None, ge=0)
+    contact_person: str = Field(default="", max_length=40)
+    contact_phone: str = Field(default="", max_length=40)
+
+    @field_validator("name", "district", "address", "main_products", "contact_person",
+                     "contact_phone", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("credit_code", mode="before")
+    @classmethod
+    def _blank_code(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().upper()
+            return value or None
+        return value
+
+
+class Enterprise(EnterpriseFields, table=True):
+    """A firm, institute or platform of the zone's registry."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, index=True)
+    credit_code: str | None = Field(default=None, max_length=18, unique=True)
+    kind: EnterpriseKind = Field(default=EnterpriseKind.enterprise, sa_type=String(20))
+    park_id: int | None = Field(default=None, foreign_key="park.id", index=True)
+    origin: Origin = Field(default=Origin.manual, sa_type=String(10), index=True)
+    version: int = Field(default=1, description="optimistic lock: each update increments it")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class EnterpriseCreate(EnterpriseFields):
+    """Input for a new enterprise."""
+
+
+class EnterpriseUpdate(EnterpriseFields):
+    """Input for an update: every field, plus the version the editor read."""
+
+    version: int
+
+
+class Membership(SQLModel, table=True):
+    """An enterprise's place in a chain segment, with its role there."""
+
+    __table_args__ = (UniqueConstraint("enterprise_id", "segment_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
+    segment_id: int = Field(foreign_key="segment.id", index=True, ondelete="CASCADE")
+    role: MemberRole = Field(default=MemberRole.member, sa_type=String(10))
+
+
+class MembershipPublic(SQLModel):
+    """A membership as the API shows it."""
+
+    segment_id: int
+    segment_name: str
+    chain_code: str
+    chain_name: str
+    role: MemberRole
+
+
+class EnterprisePublic(EnterpriseFields):
+    """An enterprise as the API shows it; contact phone masked unless the reader may edit it."""
+
+    id: int
+    origin: Origin
+    version: int
+    park_name: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    memberships: list[MembershipPublic] = []
+
+
+class EnterprisePage(SQLModel):
+    """One page of an enterprise list."""
+
+    total: int
+    page: int
+    page_size: int
+    items: list[EnterprisePublic]

@@ -1,0 +1,216 @@
+"""Reading and maintaining the enterprise registry."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exists, func, or_
+from sqlalchemy import update as sql_update
+from sqlmodel import Session, col, select
+
+from chains.models import Chain, Segment
+from core import audit, permissions
+from core.accounts import User
+from core.db import utcnow
+from core.errors import Conflict, FieldErrors, NotFound
+from core.orgs import Park
+from enterprises import credit_code
+from enterprises.models import (
+    FIELD_LABELS,
+    Enterprise,
+    EnterpriseCreate,
+    EnterpriseFields,
+    EnterpriseUpdate,
+    Membership,
+    MembershipPublic,
+    MemberRole,
+    Origin,
+)
+
+EDITABLE = list(EnterpriseFields.model_fields)
+
+
+@dataclass(frozen=True)
+class EnterpriseFilter:
+    """What an enterprise list is narrowed by; every field optional."""
+
+    q: str = ""
+    park_id: int | None = None
+    chain_id: int | None = None
+    segment_id: int | None = None
+    above_size: bool | None = None
+    role: MemberRole | None = None
+    include_demo: bool = True
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of enterprises with the total count."""
+
+    items: list[Enterprise]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least one)."""
+        return max(1, -(-self.total // self.page_size))
+
+
+def _conditions(flt: EnterpriseFilter) -> list[Any]:
+    conds: list[Any] = []
+    if flt.q.strip():
+        term = f"%{flt.q.strip()}%"
+        conds.append(
+            or_(
+                col(Enterprise.name).ilike(term),
+                col(Enterprise.main_products).ilike(term),
+                col(Enterprise.credit_code).ilike(term),
+            )
+        )
+    if flt.park_id is not None:
+        conds.append(Enterprise.park_id == flt.park_id)
+    if flt.above_size is not None:
+        conds.append(Enterprise.above_size == flt.above_size)
+    if not flt.include_demo:
+        conds.append(Enterprise.origin != Origin.demo)
+    if flt.segment_id is not None or flt.chain_id is not None or flt.role is not None:
+        member = select(Membership.id).where(Membership.enterprise_id == Enterprise.id)
+        if flt.segment_id is not None:
+            member = member.where(Membership.segment_id == flt.segment_id)
+        if flt.chain_id is not None:
+            member = member.join(Segment, col(Segment.id) == Membership.segment_id).where(
+                Segment.chain_id == flt.chain_id
+            )
+        if flt.role is not None:
+            member = member.where(Membership.role == flt.role)
+        conds.append(exists(member))
+    return conds
+
+
+def search(*, session: Session, flt: EnterpriseFilter, page: int = 1, page_size: int = 50) -> Page:
+    """Return one page of enterprises matching the filter, largest output first."""
+    conds = _conditions(flt)
+    total = session.exec(select(func.count()).select_from(Enterprise).where(*conds)).one()
+    page = max(1, min(page, max(1, -(-total // page_size))))
+    stmt = (
+        select(Enterprise)
+        .where(*conds)
+        .order_by(col(Enterprise.annual_output).desc().nulls_last(), col(Enterprise.id))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return Page(list(session.exec(stmt)), total, page, page_size)
+
+
+def get(*, session: Session, enterprise_id: int) -> Enterprise:
+    """Return an enterprise or raise NotFound."""
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise NotFound("企业不存在")
+    return enterprise
+
+
+def memberships(*, session: Session, enterprise_ids: list[int]) -> dict[int, list[MembershipPublic]]:
+    """Return each enterprise's chain memberships, in one query."""
+    if not enterprise_ids:
+        return {}
+    rows = session.exec(
+        select(Membership, Segment, Chain)
+        .join(Segment, col(Segment.id) == Membership.segment_id)
+        .join(Chain, col(Chain.id) == Segment.chain_id)
+        .where(col(Membership.enterprise_id).in_(enterprise_ids))
+        .order_by(col(Chain.position), col(Segment.position))
+    )
+    result: dict[int, list[MembershipPublic]] = {i: [] for i in enterprise_ids}
+    for m, s, c in rows:
+        result[m.enterprise_id].append(
+            MembershipPublic(
+                segment_id=s.id, segment_name=s.name, chain_code=c.code, chain_name=c.name,
+                role=MemberRole(m.role),
+            )
+        )
+    return result
+
+
+def park_names(*, session: Session) -> dict[int, str]:
+    """Return {park id: name}."""
+    return {p.id: p.name for p in session.exec(select(Park)) if p.id is not None}
+
+
+def _validate(session: Session, data: EnterpriseFields, enterprise_id: int | None) -> None:
+    errors: dict[str, str] = {}
+    if data.credit_code:
+        problem = credit_code.problem(data.credit_code)
+        if problem:
+            errors["credit_code"] = f"{FIELD_LABELS['credit_code']}{problem}"
+        else:
+            clash = session.exec(
+                select(Enterprise.id, Enterprise.name).where(
+                    Enterprise.credit_code == data.credit_code, Enterprise.id != enterprise_id
+                )
+            ).first()
+            if clash:
+                errors["credit_code"] = f"{FIELD_LABELS['credit_code']}已被“{clash[1]}”使用"
+    if data.park_id is not None and session.get(Park, data.park_id) is None:
+        errors["park_id"] = f"{FIELD_LABELS['park_id']}不存在"
+    if errors:
+        raise FieldErrors(errors)
+
+
+def create(*, session: Session, actor: User, data: EnterpriseCreate) -> Enterprise:
+    """Create an enterprise in a park the actor maintains."""
+    permissions.ensure_can_edit_enterprise(actor, data.park_id)
+    _validate(session, data, None)
+    enterprise = Enterprise(**data.model_dump(), origin=Origin.manual)
+    session.add(enterprise)
+    session.flush()
+    audit.record(session=session, actor=actor, action="create", obj=enterprise,
+                 label=enterprise.name, after=audit.snapshot(enterprise, EDITABLE))
+    return enterprise
+
+
+def update(
+    *, session: Session, actor: User, enterprise_id: int, data: EnterpriseUpdate
+) -> Enterprise:
+    """Apply an edit made from version data.version; a stale version raises Conflict."""
+    enterprise = get(session=session, enterprise_id=enterprise_id)
+    # Both the current and the new park must be the actor's: no moving firms out of reach.
+    permissions.ensure_can_edit_enterprise(actor, enterprise.park_id)
+    permissions.ensure_can_edit_enterprise(actor, data.park_id)
+    _validate(session, data, enterprise_id)
+    before = audit.snapshot(enterprise, EDITABLE)
+    values = data.model_dump(exclude={"version"})
+    # The version test and the write are one statement, so two concurrent saves cannot both win.
+    result = session.execute(
+        sql_update(Enterprise)
+        .where(col(Enterprise.id) == enterprise_id, col(Enterprise.version) == data.version)
+        .values(**values, version=Enterprise.version + 1, updated_at=utcnow())
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(enterprise)
+        raise Conflict(
+            f"“{enterprise.name}”已被他人修改（当前版本 {enterprise.version}，"
+            f"您编辑的是版本 {data.version}），请刷新后重新修改",
+            current=audit.snapshot(enterprise, EDITABLE) | {"version": enterprise.version},
+        )
+    session.refresh(enterprise)
+    old, new = audit.changed(before, audit.snapshot(enterprise, EDITABLE))
+    audit.record(session=session, actor=actor, action="update", obj=enterprise,
+                 label=enterprise.name, before=old, after=new)
+    return enterprise
+
+
+def mask_phone(phone: str) -> str:
+    """Mask a phone number as 138****1234 (personal information)."""
+    digits = phone.strip()
+    if len(digits) < 7:
+        return "****" if digits else ""
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def visible_phone(user: User, enterprise: Enterprise) -> str:
+    """Return the contact phone as this user may see it."""
+    if permissions.can_see_contact(user, enterprise.park_id):
+        return enterprise.contact_phone
+    return mask_phone(enterprise.contact_phone)

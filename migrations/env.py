@@ -1,0 +1,37 @@
+"""Alembic environment: runs against CHAINPLAN_DATABASE_URL or a connection passed in."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+from core.db import import_models, make_engine
+from core.settings import get_settings
+
+import_models()
+target_metadata = SQLModel.metadata
+
+
+def _configure(connection: object) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,  # SQLite cannot ALTER most things; batch mode recreates tables
+        compare_type=True,
+    )
+
+
+def run() -> None:
+    """Run migrations on the given connection, or open one from the settings."""
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _configure(connection)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = make_engine(get_settings().database_url)
+    with engine.connect() as conn:
+        _configure(conn)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run()
