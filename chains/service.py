@@ -128,11 +128,12 @@ def units_of(*, session: Session, chain_id: int) -> list[UnitPublic]:
     return [UnitPublic(name=name, role=UnitRole(role)) for name, role in rows]
 
 
-def detail(*, session: Session, code: str) -> ChainDetail:
+def detail(*, session: Session, code: str, summary: ChainSummary | None = None) -> ChainDetail:
     """Return a chain with segments (and their firm counts), links and units."""
     chain = get_by_code(session=session, code=code)
     assert chain.id is not None
-    summary = next(s for s in summaries(session=session) if s.id == chain.id)
+    if summary is None:
+        summary = next(s for s in summaries(session=session) if s.id == chain.id)
     counts = segment_counts(session=session, chain_id=chain.id)
     segments = [
         SegmentPublic(

@@ -1,6 +1,6 @@
 """Turn pydantic validation errors into Chinese messages that name the field."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -43,15 +43,14 @@ def chinese_message(error: Mapping[str, Any]) -> str:
         return template
 
 
-def field_errors(exc: ValidationError, labels: Mapping[str, str]) -> FieldErrors:
-    """Map a pydantic ValidationError to FieldErrors keyed by the top-level field."""
-    errors: dict[str, str] = {}
-    for error in exc.errors():
-        loc = [str(part) for part in error["loc"] if part not in ("body", "query")]
-        field = loc[0] if loc else "__all__"
-        label = labels.get(field, field)
-        errors.setdefault(field, f"{label}{chinese_message(error)}")
-    return FieldErrors(errors)
+def field_errors(errors: Sequence[Mapping[str, Any]], labels: Mapping[str, str]) -> FieldErrors:
+    """Map pydantic errors to FieldErrors keyed by field, each message naming the field."""
+    result: dict[str, str] = {}
+    for error in errors:
+        loc = [str(p) for p in error["loc"] if p not in ("body", "query", "path", "form")]
+        field = ".".join(loc) or "请求"
+        result.setdefault(field, f"{labels.get(field, field)}{chinese_message(error)}")
+    return FieldErrors(result)
 
 
 def parse(model: type[M], data: Mapping[str, Any], labels: Mapping[str, str]) -> M:
@@ -59,4 +58,4 @@ def parse(model: type[M], data: Mapping[str, Any], labels: Mapping[str, str]) ->
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise field_errors(exc, labels) from exc
+        raise field_errors(exc.errors(), labels) from exc

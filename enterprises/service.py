@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, or_
+from sqlalchemy import case, exists, func, or_
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, select
 
@@ -19,6 +19,7 @@ from enterprises.models import (
     Enterprise,
     EnterpriseCreate,
     EnterpriseFields,
+    EnterprisePublic,
     EnterpriseUpdate,
     Membership,
     MembershipPublic,
@@ -214,3 +215,68 @@ def visible_phone(user: User, enterprise: Enterprise) -> str:
     if permissions.can_see_contact(user, enterprise.park_id):
         return enterprise.contact_phone
     return mask_phone(enterprise.contact_phone)
+
+
+def public_views(
+    *, session: Session, user: User, enterprises: list[Enterprise]
+) -> list[EnterprisePublic]:
+    """Return the API view of enterprises as this user may see them."""
+    ids = [e.id for e in enterprises if e.id is not None]
+    members = memberships(session=session, enterprise_ids=ids)
+    parks = park_names(session=session)
+    return [
+        EnterprisePublic.model_validate(
+            e.model_dump()
+            | {
+                "contact_phone": visible_phone(user, e),
+                "park_name": parks.get(e.park_id) if e.park_id else None,
+                "memberships": members.get(e.id, []),
+            }
+        )
+        for e in enterprises
+        if e.id is not None
+    ]
+
+
+def leading_members(
+    *, session: Session, chain_id: int, per_segment: int = 5
+) -> dict[int, list[tuple[Enterprise, MemberRole]]]:
+    """Return each segment's first firms: anchor firms, then key firms, then by output."""
+    rank_role = case((col(Membership.role) == MemberRole.anchor, 0),
+                     (col(Membership.role) == MemberRole.key, 1), else_=2)
+    ranked = (
+        select(
+            Membership.segment_id.label("segment_id"),  # type: ignore[attr-defined]
+            Membership.enterprise_id.label("enterprise_id"),  # type: ignore[attr-defined]
+            Membership.role.label("role"),  # type: ignore[attr-defined]
+            func.row_number()
+            .over(partition_by=Membership.segment_id,
+                  order_by=(rank_role, col(Enterprise.annual_output).desc().nulls_last(),
+                            col(Enterprise.id)))
+            .label("rn"),
+        )
+        .join(Enterprise, col(Enterprise.id) == Membership.enterprise_id)
+        .join(Segment, col(Segment.id) == Membership.segment_id)
+        .where(Segment.chain_id == chain_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(ranked.c.segment_id, ranked.c.role, Enterprise)
+        .join(Enterprise, col(Enterprise.id) == ranked.c.enterprise_id)
+        .where(ranked.c.rn <= per_segment)
+        .order_by(ranked.c.segment_id, ranked.c.rn)
+    )
+    result: dict[int, list[tuple[Enterprise, MemberRole]]] = {}
+    for segment_id, role, enterprise in rows:
+        result.setdefault(segment_id, []).append((enterprise, MemberRole(role)))
+    return result
+
+
+def count_by_park(*, session: Session) -> dict[int | None, tuple[int, int]]:
+    """Return {park id: (enterprises, above-size enterprises)}."""
+    rows = session.exec(
+        select(Enterprise.park_id, func.count(),
+               func.sum(case((col(Enterprise.above_size), 1), else_=0)))
+        .group_by(col(Enterprise.park_id))
+    )
+    return {park_id: (int(n), int(above or 0)) for park_id, n, above in rows}

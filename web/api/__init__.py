@@ -1,0 +1,10 @@
+"""The JSON API under /api/v1."""
+
+from fastapi import APIRouter
+
+from web.api import auth, chains, enterprises
+
+router = APIRouter()
+router.include_router(auth.router)
+router.include_router(chains.router)
+router.include_router(enterprises.router)

@@ -1,0 +1,61 @@
+"""The enterprise registry as JSON."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from enterprises import service as enterprise_service
+from enterprises.models import EnterpriseCreate, EnterprisePage, EnterprisePublic, EnterpriseUpdate
+from web.deps import CurrentUser, SessionDep, SettingsDep
+from web.filters import enterprise_filter
+
+router = APIRouter(prefix="/enterprises", tags=["enterprises"])
+
+
+@router.get("", response_model=EnterprisePage)
+def list_enterprises(
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    q: str = "",
+    park: Annotated[str, Query(description="park code, e.g. shunde")] = "",
+    chain: Annotated[str, Query(description="chain code, e.g. robotics")] = "",
+    segment: Annotated[str, Query(description="segment id")] = "",
+    size: Annotated[str, Query(description="above | below designated size")] = "",
+    demo: Annotated[str, Query(description="exclude to leave demo data out")] = "",
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> EnterprisePage:
+    """Search and filter enterprises, one page at a time."""
+    flt = enterprise_filter(session, q=q, park=park, chain=chain, segment=segment, size=size,
+                            demo=demo)
+    result = enterprise_service.search(session=session, flt=flt, page=page, page_size=page_size)
+    items = enterprise_service.public_views(session=session, user=user, enterprises=result.items)
+    return EnterprisePage(total=result.total, page=result.page, page_size=page_size, items=items)
+
+
+@router.get("/{enterprise_id}", response_model=EnterprisePublic)
+def get_enterprise(enterprise_id: int, session: SessionDep, user: CurrentUser) -> EnterprisePublic:
+    """One enterprise with its chain memberships."""
+    enterprise = enterprise_service.get(session=session, enterprise_id=enterprise_id)
+    return enterprise_service.public_views(session=session, user=user, enterprises=[enterprise])[0]
+
+
+@router.post("", response_model=EnterprisePublic, status_code=201)
+def create_enterprise(
+    data: EnterpriseCreate, session: SessionDep, user: CurrentUser
+) -> EnterprisePublic:
+    """Create an enterprise (admin, or the park bureau of its park)."""
+    enterprise = enterprise_service.create(session=session, actor=user, data=data)
+    return enterprise_service.public_views(session=session, user=user, enterprises=[enterprise])[0]
+
+
+@router.put("/{enterprise_id}", response_model=EnterprisePublic)
+def update_enterprise(
+    enterprise_id: int, data: EnterpriseUpdate, session: SessionDep, user: CurrentUser
+) -> EnterprisePublic:
+    """Replace an enterprise's fields; send the version you read, a stale one gets 409."""
+    enterprise = enterprise_service.update(
+        session=session, actor=user, enterprise_id=enterprise_id, data=data
+    )
+    return enterprise_service.public_views(session=session, user=user, enterprises=[enterprise])[0]

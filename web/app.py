@@ -1,0 +1,78 @@
+"""The FastAPI application: routers, static files, error handling."""
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from core.db import import_models, make_engine
+from core.errors import Conflict, DomainError, FieldErrors, NotAuthenticated, NotFound, PermissionDenied
+from core.settings import Settings, get_settings
+from core.validation import field_errors
+from enterprises.models import FIELD_LABELS
+from web.api import router as api_router
+from web.pages import router as pages_router
+from web.render import render
+
+STATIC = Path(__file__).parent / "static"
+
+_STATUS = {NotAuthenticated: 401, PermissionDenied: 403, NotFound: 404, Conflict: 409,
+           FieldErrors: 422}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _status(exc: DomainError) -> int:
+    return next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    """Answer a domain error as JSON for the API and as a page (or login redirect) otherwise."""
+    assert isinstance(exc, DomainError)
+    status = _status(exc)
+    if _is_api(request):
+        body: dict[str, object] = {"detail": exc.message}
+        if isinstance(exc, FieldErrors):
+            body["errors"] = exc.errors
+        if isinstance(exc, Conflict):
+            body["current"] = exc.current
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(body, status_code=status, headers=headers)
+    if isinstance(exc, NotAuthenticated):
+        target = "/login?next=" + quote(str(request.url.path))
+        if request.headers.get("hx-request"):
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+    return render(request, "error.html", {"message": exc.message, "status": status},
+                  status_code=status)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    """Answer malformed API input with Chinese messages that name the field."""
+    assert isinstance(exc, RequestValidationError)
+    return await domain_error(request, field_errors(exc.errors(), FIELD_LABELS))
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the application for these settings."""
+    import_models()
+    app = FastAPI(title="Chain Planner 产业链规划", version="0.1.0", openapi_url="/openapi.json",
+                  docs_url="/api/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(pages_router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Build the application from CHAINPLAN_* environment variables (uvicorn factory)."""
+    return create_app(get_settings())

@@ -1,0 +1,95 @@
+"""FastAPI dependencies: the session that owns the transaction, and the current user."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from core import accounts
+from core.accounts import User
+from core.errors import NotAuthenticated, PermissionDenied
+from core.settings import Settings
+
+SESSION_COOKIE = "chainplan_session"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """Return the settings the app was created with."""
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """Yield the request's session; commit on success, roll back on any error."""
+    engine: Engine = request.app.state.engine
+    with Session(engine) as session:
+        session.info["source"] = request.client.host if request.client else ""
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+async def submitted_csrf_token(request: Request) -> str:
+    """Return the CSRF token sent with a state-changing request (header or form field)."""
+    if request.method in SAFE_METHODS:
+        return ""
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        return str(form.get("csrf_token", ""))
+    return ""
+
+
+def current_user(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Depends(submitted_csrf_token)],
+) -> User:
+    """Return the logged-in user from a bearer token or the session cookie.
+
+    Cookie-authenticated writes must carry the session's CSRF token; bearer tokens need none,
+    since browsers never attach them by themselves.
+    """
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        return accounts.user_for_token(session=session, token=authorization[7:].strip())
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise NotAuthenticated("请先登录")
+    user, login = accounts.resume_session(
+        session=session,
+        token=token,
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
+    )
+    if request.method not in SAFE_METHODS and csrf != login.csrf_token:
+        raise PermissionDenied("表单已失效（CSRF 校验失败），请刷新页面后重试")
+    request.state.csrf_token = login.csrf_token
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def form_data(request: Request) -> FormData:
+    """Return the submitted form, read once (it is cached on the request)."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(form_data)]

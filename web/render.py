@@ -1,0 +1,56 @@
+"""Render a page, or only its fragment when htmx asks for it."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from chains.models import GROUP_LABELS, STREAM_LABELS
+from core import permissions
+from core.accounts import ROLE_LABELS
+from enterprises.models import KIND_LABELS, ROLE_LABELS as MEMBER_ROLE_LABELS
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals.update(
+    perm=permissions,
+    role_labels=ROLE_LABELS,
+    group_labels=GROUP_LABELS,
+    stream_labels=STREAM_LABELS,
+    kind_labels=KIND_LABELS,
+    member_role_labels=MEMBER_ROLE_LABELS,
+)
+
+
+def _wan(value: float | None) -> str:
+    """Format an amount in 万元 with thousands separators."""
+    return "—" if value is None else f"{value:,.0f}"
+
+
+templates.env.filters["wan"] = _wan
+
+
+def is_htmx(request: Request) -> bool:
+    """True for an htmx request that wants a fragment (boosted navigation wants the page)."""
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render template, or fragment alone for htmx; both vary on HX-Request."""
+    name = fragment if fragment and is_htmx(request) else template
+    context = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        **context,
+    }
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    response.headers["Vary"] = "HX-Request"
+    return response
