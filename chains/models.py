@@ -2,8 +2,10 @@
 
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from core.db import enum_column
 
 
 class ChainGroup(StrEnum):
@@ -45,7 +47,7 @@ class Chain(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=60, unique=True)
-    group: ChainGroup = Field(sa_type=String(20))
+    group: ChainGroup = Field(sa_type=enum_column(ChainGroup, 20))
     description: str = ""
     position: int = 0
 
@@ -57,7 +59,7 @@ class ChainUnit(SQLModel, table=True):
 
     chain_id: int = Field(foreign_key="chain.id", primary_key=True, ondelete="CASCADE")
     unit_id: int = Field(foreign_key="org_unit.id", primary_key=True)
-    role: UnitRole = Field(sa_type=String(20))
+    role: UnitRole = Field(sa_type=enum_column(UnitRole, 20))
     position: int = 0
 
 
@@ -70,7 +72,7 @@ class Segment(SQLModel, table=True):
     chain_id: int = Field(foreign_key="chain.id", index=True, ondelete="CASCADE")
     code: str = Field(max_length=60, description="stable within the chain; used by seeds")
     name: str = Field(max_length=60)
-    stream: Stream = Field(sa_type=String(20))
+    stream: Stream = Field(sa_type=enum_column(Stream, 20))
     parent_id: int | None = Field(default=None, foreign_key="segment.id")
     from_plan: bool = Field(default=False, description="named in the plan text, not added by us")
     description: str = ""

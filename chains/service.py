@@ -22,7 +22,7 @@ from chains.models import (
 from core.accounts import User, UserChain
 from core.errors import NotFound
 from core.orgs import OrgUnit
-from enterprises.models import Membership, MemberRole
+from enterprises.models import MemberRole, Membership
 
 STREAM_ORDER = {Stream.upstream: 0, Stream.midstream: 1, Stream.downstream: 2}
 
@@ -51,14 +51,12 @@ def links_of(*, session: Session, chain_id: int) -> list[SegmentLink]:
     return list(session.exec(select(SegmentLink).where(SegmentLink.chain_id == chain_id)))
 
 
-def segment_counts(
-    *, session: Session, chain_id: int | None = None
-) -> dict[int, tuple[int, int]]:
+def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int, tuple[int, int]]:
     """Return {segment id: (enterprises, anchor firms)} in one query."""
     anchors = func.sum(case((col(Membership.role) == MemberRole.anchor, 1), else_=0))
-    stmt = select(
-        Membership.segment_id, func.count(col(Membership.id)), anchors
-    ).group_by(col(Membership.segment_id))
+    stmt = select(Membership.segment_id, func.count(col(Membership.id)), anchors).group_by(
+        col(Membership.segment_id)
+    )
     if chain_id is not None:
         stmt = stmt.join(Segment, col(Segment.id) == Membership.segment_id).where(
             Segment.chain_id == chain_id

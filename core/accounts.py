@@ -7,10 +7,10 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import String, delete
+from sqlalchemy import delete
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core.db import utcnow
+from core.db import enum_column, utcnow
 from core.errors import FieldErrors, NotAuthenticated, NotFound
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -53,7 +53,7 @@ class User(SQLModel, table=True):
     username: str = Field(max_length=60, unique=True)
     display_name: str = Field(default="", max_length=60)
     password_hash: str = Field(max_length=200)
-    role: Role = Field(sa_type=String(20))
+    role: Role = Field(sa_type=enum_column(Role, 20))
     park_id: int | None = Field(default=None, foreign_key="park.id")
     team_id: int | None = Field(default=None, foreign_key="team.id")
     is_active: bool = True
@@ -217,13 +217,17 @@ def resume_session(
     *, session: Session, token: str, idle: timedelta, absolute: timedelta
 ) -> tuple[User, LoginSession]:
     """Return the user of a live session and touch it; expired sessions are removed."""
-    row = session.exec(select(LoginSession).where(LoginSession.token_hash == _digest(token))).first()
+    row = session.exec(
+        select(LoginSession).where(LoginSession.token_hash == _digest(token))
+    ).first()
     if row is None:
         raise NotAuthenticated("请先登录")
     now = utcnow()
     user = session.get(User, row.user_id)
-    if now - row.last_seen_at > idle or now - row.created_at > absolute or not (
-        user and user.is_active
+    if (
+        now - row.last_seen_at > idle
+        or now - row.created_at > absolute
+        or not (user and user.is_active)
     ):
         session.delete(row)
         session.flush()
@@ -242,7 +246,9 @@ def end_session(*, session: Session, token: str) -> None:
 def issue_token(*, session: Session, user: User, lifetime: timedelta) -> str:
     """Create an API bearer token for a user and return it (only its hash is kept)."""
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=_digest(token), user_id=user.id, expires_at=utcnow() + lifetime))
+    session.add(
+        ApiToken(token_hash=_digest(token), user_id=user.id, expires_at=utcnow() + lifetime)
+    )
     session.flush()
     return token
 

@@ -19,6 +19,7 @@ def _session_scope(func: Callable[[Session, argparse.Namespace], None]) -> Calla
         with transaction(make_engine(get_settings().database_url)) as session:
             session.info["source"] = "cli"
             func(session, args)
+
     return run
 
 
@@ -53,7 +54,7 @@ def cmd_demo(session: Session, args: argparse.Namespace) -> None:
         added = demo.generate(session=session, count=args.enterprises, seed=args.seed)
         print(f"已生成演示企业 {added} 家（标记为演示数据）")
     users = demo.ensure_demo_users(session=session)
-    print("\n演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
+    print(f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
     for user in users:
         print(f"  {user.username:<10} {ROLE_LABELS[user.role]:<8} {user.display_name}")
 
@@ -67,9 +68,16 @@ def cmd_createuser(session: Session, args: argparse.Namespace) -> None:
     park_id = get_park_by_code(session=session, code=args.park).id if args.park else None
     team_id = get_or_create_team(session=session, name=args.team).id if args.team else None
     chain_ids = [chain_service.get_by_code(session=session, code=c).id for c in args.chain]
-    user = create_user(session=session, username=args.name, password=password,
-                       role=Role(args.role), display_name=args.display_name or args.name,
-                       park_id=park_id, team_id=team_id, chain_ids=chain_ids)
+    user = create_user(
+        session=session,
+        username=args.name,
+        password=password,
+        role=Role(args.role),
+        display_name=args.display_name or args.name,
+        park_id=park_id,
+        team_id=team_id,
+        chain_ids=chain_ids,
+    )
     print(f"已创建用户 {user.username}（{ROLE_LABELS[Role(user.role)]}）")
 
 
@@ -77,8 +85,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
     """Serve the web application."""
     import uvicorn
 
-    uvicorn.run("web.app:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers)
+    uvicorn.run(
+        "web.app:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,9 +2,9 @@
 
 from enum import StrEnum
 
-from sqlalchemy import String
 from sqlmodel import Field, Session, SQLModel, select
 
+from core.db import enum_column
 from core.errors import NotFound
 
 
@@ -31,7 +31,7 @@ class Park(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=60, unique=True)
-    kind: ParkKind = Field(sa_type=String(20))
+    kind: ParkKind = Field(sa_type=enum_column(ParkKind, 20))
     district: str = Field(default="", max_length=40)
     description: str = Field(default="")
     position: int = 0
@@ -45,7 +45,7 @@ class OrgUnit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=60, unique=True)
     name: str = Field(max_length=80, unique=True)
-    kind: UnitKind = Field(sa_type=String(30))
+    kind: UnitKind = Field(sa_type=enum_column(UnitKind, 30))
     park_id: int | None = Field(default=None, foreign_key="park.id")
 
 

@@ -22,8 +22,14 @@ def upsert(
         row = model(**key, **values)
         session.add(row)
         session.flush()
-        audit.record(session=session, actor=None, action="seed_create", obj=row, label=label,
-                     after=audit.snapshot(row))
+        audit.record(
+            session=session,
+            actor=None,
+            action="seed_create",
+            obj=row,
+            label=label,
+            after=audit.snapshot(row),
+        )
         return row, True
     before = audit.snapshot(row, list(values))
     for name, value in values.items():
@@ -32,6 +38,13 @@ def upsert(
     if not new:
         return row, False
     session.flush()
-    audit.record(session=session, actor=None, action="seed_update", obj=row, label=label,
-                 before=old, after=new)
+    audit.record(
+        session=session,
+        actor=None,
+        action="seed_update",
+        obj=row,
+        label=label,
+        before=old,
+        after=new,
+    )
     return row, True

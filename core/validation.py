@@ -29,6 +29,7 @@ _MESSAGES = {
     "literal_error": "须为以下之一：{expected}",
     "extra_forbidden": "不是可接受的字段",
     "string_pattern_mismatch": "格式不正确",
+    "value_error": "{error}",
 }
 
 

@@ -4,10 +4,11 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import field_validator
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.db import utcnow
+from core.db import enum_column, utcnow
+from enterprises import credit_code
 
 
 class EnterpriseKind(StrEnum):
@@ -85,8 +86,15 @@ class EnterpriseFields(SQLModel):
     contact_person: str = Field(default="", max_length=40)
     contact_phone: str = Field(default="", max_length=40)
 
-    @field_validator("name", "district", "address", "main_products", "contact_person",
-                     "contact_phone", mode="before")
+    @field_validator(
+        "name",
+        "district",
+        "address",
+        "main_products",
+        "contact_person",
+        "contact_phone",
+        mode="before",
+    )
     @classmethod
     def _strip(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
@@ -99,6 +107,13 @@ class EnterpriseFields(SQLModel):
             return value or None
         return value
 
+    @field_validator("credit_code")
+    @classmethod
+    def _check_character(cls, value: str | None) -> str | None:
+        if value is not None and (problem := credit_code.problem(value)):
+            raise ValueError(problem)
+        return value
+
 
 class Enterprise(EnterpriseFields, table=True):
     """A firm, institute or platform of the zone's registry."""
@@ -106,9 +121,11 @@ class Enterprise(EnterpriseFields, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, index=True)
     credit_code: str | None = Field(default=None, max_length=18, unique=True)
-    kind: EnterpriseKind = Field(default=EnterpriseKind.enterprise, sa_type=String(20))
+    kind: EnterpriseKind = Field(
+        default=EnterpriseKind.enterprise, sa_type=enum_column(EnterpriseKind, 20)
+    )
     park_id: int | None = Field(default=None, foreign_key="park.id", index=True)
-    origin: Origin = Field(default=Origin.manual, sa_type=String(10), index=True)
+    origin: Origin = Field(default=Origin.manual, sa_type=enum_column(Origin, 10), index=True)
     version: int = Field(default=1, description="optimistic lock: each update increments it")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -132,7 +149,7 @@ class Membership(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
     segment_id: int = Field(foreign_key="segment.id", index=True, ondelete="CASCADE")
-    role: MemberRole = Field(default=MemberRole.member, sa_type=String(10))
+    role: MemberRole = Field(default=MemberRole.member, sa_type=enum_column(MemberRole, 10))
 
 
 class MembershipPublic(SQLModel):

@@ -13,7 +13,6 @@ from core.accounts import User
 from core.db import utcnow
 from core.errors import Conflict, FieldErrors, NotFound
 from core.orgs import Park
-from enterprises import credit_code
 from enterprises.models import (
     FIELD_LABELS,
     Enterprise,
@@ -21,9 +20,9 @@ from enterprises.models import (
     EnterpriseFields,
     EnterprisePublic,
     EnterpriseUpdate,
+    MemberRole,
     Membership,
     MembershipPublic,
-    MemberRole,
     Origin,
 )
 
@@ -112,7 +111,9 @@ def get(*, session: Session, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
-def memberships(*, session: Session, enterprise_ids: list[int]) -> dict[int, list[MembershipPublic]]:
+def memberships(
+    *, session: Session, enterprise_ids: list[int]
+) -> dict[int, list[MembershipPublic]]:
     """Return each enterprise's chain memberships, in one query."""
     if not enterprise_ids:
         return {}
@@ -127,7 +128,10 @@ def memberships(*, session: Session, enterprise_ids: list[int]) -> dict[int, lis
     for m, s, c in rows:
         result[m.enterprise_id].append(
             MembershipPublic(
-                segment_id=s.id, segment_name=s.name, chain_code=c.code, chain_name=c.name,
+                segment_id=s.id,
+                segment_name=s.name,
+                chain_code=c.code,
+                chain_name=c.name,
                 role=MemberRole(m.role),
             )
         )
@@ -142,17 +146,13 @@ def park_names(*, session: Session) -> dict[int, str]:
 def _validate(session: Session, data: EnterpriseFields, enterprise_id: int | None) -> None:
     errors: dict[str, str] = {}
     if data.credit_code:
-        problem = credit_code.problem(data.credit_code)
-        if problem:
-            errors["credit_code"] = f"{FIELD_LABELS['credit_code']}{problem}"
-        else:
-            clash = session.exec(
-                select(Enterprise.id, Enterprise.name).where(
-                    Enterprise.credit_code == data.credit_code, Enterprise.id != enterprise_id
-                )
-            ).first()
-            if clash:
-                errors["credit_code"] = f"{FIELD_LABELS['credit_code']}已被“{clash[1]}”使用"
+        clash = session.exec(
+            select(Enterprise.id, Enterprise.name).where(
+                Enterprise.credit_code == data.credit_code, Enterprise.id != enterprise_id
+            )
+        ).first()
+        if clash:
+            errors["credit_code"] = f"{FIELD_LABELS['credit_code']}已被“{clash[1]}”使用"
     if data.park_id is not None and session.get(Park, data.park_id) is None:
         errors["park_id"] = f"{FIELD_LABELS['park_id']}不存在"
     if errors:
@@ -166,8 +166,14 @@ def create(*, session: Session, actor: User, data: EnterpriseCreate) -> Enterpri
     enterprise = Enterprise(**data.model_dump(), origin=Origin.manual)
     session.add(enterprise)
     session.flush()
-    audit.record(session=session, actor=actor, action="create", obj=enterprise,
-                 label=enterprise.name, after=audit.snapshot(enterprise, EDITABLE))
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        obj=enterprise,
+        label=enterprise.name,
+        after=audit.snapshot(enterprise, EDITABLE),
+    )
     return enterprise
 
 
@@ -197,8 +203,15 @@ def update(
         )
     session.refresh(enterprise)
     old, new = audit.changed(before, audit.snapshot(enterprise, EDITABLE))
-    audit.record(session=session, actor=actor, action="update", obj=enterprise,
-                 label=enterprise.name, before=old, after=new)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        obj=enterprise,
+        label=enterprise.name,
+        before=old,
+        after=new,
+    )
     return enterprise
 
 
@@ -242,17 +255,25 @@ def leading_members(
     *, session: Session, chain_id: int, per_segment: int = 5
 ) -> dict[int, list[tuple[Enterprise, MemberRole]]]:
     """Return each segment's first firms: anchor firms, then key firms, then by output."""
-    rank_role = case((col(Membership.role) == MemberRole.anchor, 0),
-                     (col(Membership.role) == MemberRole.key, 1), else_=2)
+    rank_role = case(
+        (col(Membership.role) == MemberRole.anchor, 0),
+        (col(Membership.role) == MemberRole.key, 1),
+        else_=2,
+    )
     ranked = (
         select(
             Membership.segment_id.label("segment_id"),  # type: ignore[attr-defined]
             Membership.enterprise_id.label("enterprise_id"),  # type: ignore[attr-defined]
             Membership.role.label("role"),  # type: ignore[attr-defined]
             func.row_number()
-            .over(partition_by=Membership.segment_id,
-                  order_by=(rank_role, col(Enterprise.annual_output).desc().nulls_last(),
-                            col(Enterprise.id)))
+            .over(
+                partition_by=Membership.segment_id,
+                order_by=(
+                    rank_role,
+                    col(Enterprise.annual_output).desc().nulls_last(),
+                    col(Enterprise.id),
+                ),
+            )
             .label("rn"),
         )
         .join(Enterprise, col(Enterprise.id) == Membership.enterprise_id)
@@ -275,8 +296,10 @@ def leading_members(
 def count_by_park(*, session: Session) -> dict[int | None, tuple[int, int]]:
     """Return {park id: (enterprises, above-size enterprises)}."""
     rows = session.exec(
-        select(Enterprise.park_id, func.count(),
-               func.sum(case((col(Enterprise.above_size), 1), else_=0)))
-        .group_by(col(Enterprise.park_id))
+        select(
+            Enterprise.park_id,
+            func.count(),
+            func.sum(case((col(Enterprise.above_size), 1), else_=0)),
+        ).group_by(col(Enterprise.park_id))
     )
     return {park_id: (int(n), int(above or 0)) for park_id, n, above in rows}

@@ -12,10 +12,15 @@ from chains.models import Chain, Segment
 from core.accounts import Role, create_user, get_or_create_team, get_user_by_username
 from core.orgs import Park
 from enterprises import credit_code
-from enterprises.models import Enterprise, Membership, MemberRole, Origin
+from enterprises.models import Enterprise, MemberRole, Membership, Origin
 
-DIVISIONS = {"禅城区": "440604", "南海区": "440605", "顺德区": "440606", "三水区": "440607",
-             "高明区": "440608"}
+DIVISIONS = {
+    "禅城区": "440604",
+    "南海区": "440605",
+    "顺德区": "440606",
+    "三水区": "440607",
+    "高明区": "440608",
+}
 TOWNS = {
     "禅城区": ["张槎街道", "南庄镇", "石湾镇街道", "祖庙街道"],
     "南海区": ["狮山镇", "桂城街道", "大沥镇", "里水镇", "西樵镇", "丹灶镇", "九江镇"],
@@ -38,10 +43,18 @@ INDUSTRY_WORDS = {
     "hydrogen": ["氢能科技", "新能源", "能源装备", "燃料电池"],
 }
 # The park each chain clusters in (the lead park of the plan); others get a share too.
-HOME_PARK = {"smart-equipment": "nanhai", "automotive": "nanhai", "smart-appliances": "shunde",
-             "polymers": "shunde", "robotics": "shunde", "medical-devices": "nanhai",
-             "health-food": "gaoming", "additive": "sanshui", "integrated-circuits": "shunde",
-             "hydrogen": "nanhai"}
+HOME_PARK = {
+    "smart-equipment": "nanhai",
+    "automotive": "nanhai",
+    "smart-appliances": "shunde",
+    "polymers": "shunde",
+    "robotics": "shunde",
+    "medical-devices": "nanhai",
+    "health-food": "gaoming",
+    "additive": "sanshui",
+    "integrated-circuits": "shunde",
+    "hydrogen": "nanhai",
+}
 SURNAMES = list("陈李黄张梁林何吴罗郑冯谭邓潘区麦关卢")
 GIVEN = list("伟明华强敏芳丽军杰婷志斌辉燕玲鹏俊霞峰")
 ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -92,8 +105,9 @@ def generate(*, session: Session, count: int = 5000, seed: int = 2023) -> int:
     rng = random.Random(seed)
     parks = {p.code: p for p in session.exec(select(Park))}
     chains = list(session.exec(select(Chain).order_by(Chain.position)))
-    segments = {c.id: list(session.exec(select(Segment).where(Segment.chain_id == c.id)))
-                for c in chains}
+    segments = {
+        c.id: list(session.exec(select(Segment).where(Segment.chain_id == c.id))) for c in chains
+    }
     used_codes = set(session.exec(select(Enterprise.credit_code)).all())
     used_names = set(session.exec(select(Enterprise.name)).all())
     chain_weights = [5, 3, 5, 3, 3, 2, 2, 1, 1, 1][: len(chains)]
@@ -101,45 +115,77 @@ def generate(*, session: Session, count: int = 5000, seed: int = 2023) -> int:
     while len(rows) < count:
         chain = rng.choices(chains, weights=chain_weights)[0]
         home = HOME_PARK.get(chain.code, "nanhai")
-        park_code = home if rng.random() < 0.55 else rng.choice(
-            ["chancheng", "nanhai", "shunde", "gaoming", "sanshui"])
+        park_code = (
+            home
+            if rng.random() < 0.55
+            else rng.choice(["chancheng", "nanhai", "shunde", "gaoming", "sanshui"])
+        )
         park = parks[park_code]
-        name = (f"佛山市{rng.choice(TRADE_NAMES)}{rng.choice(TRADE_NAMES)}"
-                f"{rng.choice(INDUSTRY_WORDS.get(chain.code, ['科技']))}有限公司")
+        name = (
+            f"佛山市{rng.choice(TRADE_NAMES)}{rng.choice(TRADE_NAMES)}"
+            f"{rng.choice(INDUSTRY_WORDS.get(chain.code, ['科技']))}有限公司"
+        )
         if name in used_names:
             continue
         used_names.add(name)
         revenue = round(rng.lognormvariate(7.8, 1.4), 1)  # 万元, median about 2,400
-        founded = date(rng.choices(range(1985, 2025), weights=[i for i in range(1, 41)])[0],
-                       rng.randint(1, 12), rng.randint(1, 28))
+        founded = date(
+            rng.choices(range(1985, 2025), weights=[i for i in range(1, 41)])[0],
+            rng.randint(1, 12),
+            rng.randint(1, 28),
+        )
         town = rng.choice(TOWNS[park.district])
-        rows.append({
-            "name": name, "credit_code": _credit_code(rng, park.district, used_codes),
-            "kind": "enterprise", "park_id": park.id, "district": park.district,
-            "address": f"佛山市{park.district}{town}{rng.choice(ROADS)}{rng.randint(1, 200)}号",
-            "founded_date": founded, "above_size": revenue >= 2000,
-            "main_products": "、".join(rng.sample([s.name for s in segments[chain.id]], k=2)),
-            "figures_year": 2025, "annual_revenue": revenue,
-            "annual_output": round(revenue * rng.uniform(0.85, 1.1), 1),
-            "employees": max(5, int(revenue / rng.uniform(60, 140))),
-            "rd_spend": round(revenue * rng.uniform(0.01, 0.07), 1),
-            "contact_person": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-            "contact_phone": f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(0, 99999999):08d}",
-            "origin": Origin.demo, "version": 1,
-        })
-        picks.append((chain, [_pick_segment(rng, segments[chain.id])
-                              for _ in range(1 if rng.random() < 0.8 else 2)]))
-    ids = session.scalars(insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
-                          rows).all()
+        rows.append(
+            {
+                "name": name,
+                "credit_code": _credit_code(rng, park.district, used_codes),
+                "kind": "enterprise",
+                "park_id": park.id,
+                "district": park.district,
+                "address": f"佛山市{park.district}{town}{rng.choice(ROADS)}{rng.randint(1, 200)}号",
+                "founded_date": founded,
+                "above_size": revenue >= 2000,
+                "main_products": "、".join(rng.sample([s.name for s in segments[chain.id]], k=2)),
+                "figures_year": 2025,
+                "annual_revenue": revenue,
+                "annual_output": round(revenue * rng.uniform(0.85, 1.1), 1),
+                "employees": max(5, int(revenue / rng.uniform(60, 140))),
+                "rd_spend": round(revenue * rng.uniform(0.01, 0.07), 1),
+                "contact_person": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                "contact_phone": f"1{rng.choice('3589')}{rng.randint(0, 999_999_999):09d}",
+                "origin": Origin.demo,
+                "version": 1,
+            }
+        )
+        picks.append(
+            (
+                chain,
+                [
+                    _pick_segment(rng, segments[chain.id])
+                    for _ in range(1 if rng.random() < 0.8 else 2)
+                ],
+            )
+        )
+    ids = session.scalars(
+        insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True), rows
+    ).all()
     memberships = []
     for enterprise_id, row, (chain, segs) in zip(ids, rows, picks, strict=True):
         for seg in {s.id: s for s in segs}.values():
-            memberships.append({"enterprise_id": enterprise_id, "segment_id": seg.id,
-                                "role": MemberRole.member, "_output": row["annual_output"],
-                                "_chain": chain.code})
+            memberships.append(
+                {
+                    "enterprise_id": enterprise_id,
+                    "segment_id": seg.id,
+                    "role": MemberRole.member,
+                    "_output": row["annual_output"],
+                    "_chain": chain.code,
+                }
+            )
     _assign_roles(memberships)
-    session.execute(insert(Membership), [
-        {k: v for k, v in m.items() if not k.startswith("_")} for m in memberships])
+    session.execute(
+        insert(Membership),
+        [{k: v for k, v in m.items() if not k.startswith("_")} for m in memberships],
+    )
     session.flush()
     return len(rows)
 
@@ -174,9 +220,14 @@ def ensure_demo_users(*, session: Session) -> list[DemoUser]:
         if get_user_by_username(session=session, username=demo.username):
             continue
         team = get_or_create_team(session=session, name=demo.team) if demo.team else None
-        create_user(session=session, username=demo.username, password=DEMO_PASSWORD,
-                    role=demo.role, display_name=demo.display_name,
-                    park_id=parks[demo.park] if demo.park else None,
-                    team_id=team.id if team else None,
-                    chain_ids=[chains[c] for c in demo.chains])
+        create_user(
+            session=session,
+            username=demo.username,
+            password=DEMO_PASSWORD,
+            role=demo.role,
+            display_name=demo.display_name,
+            park_id=parks[demo.park] if demo.park else None,
+            team_id=team.id if team else None,
+            chain_ids=[chains[c] for c in demo.chains],
+        )
     return DEMO_USERS

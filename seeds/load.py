@@ -9,7 +9,7 @@ from sqlmodel import Session
 from chains.models import Chain, ChainUnit, Segment, SegmentLink, UnitRole
 from core.orgs import Landmark, LandmarkUnit, OrgUnit, Park
 from core.upsert import upsert
-from enterprises.models import Enterprise, EnterpriseKind, Membership, MemberRole, Origin
+from enterprises.models import Enterprise, EnterpriseKind, MemberRole, Membership, Origin
 
 DATA = Path(__file__).parent / "data"
 
@@ -38,52 +38,83 @@ def _units(session: Session, parks: dict[str, int]) -> dict[str, int]:
 
 def _landmarks(session: Session, parks: dict[str, int], units: dict[str, int]) -> None:
     for position, row in enumerate(_read(DATA / "landmarks.yaml")):
-        values = {"name": row["name"], "park_id": parks[row["park"]], "goal": row["goal"],
-                  "position": position}
-        landmark, _ = upsert(session=session, model=Landmark, key={"code": row["code"]},
-                             values=values)
+        values = {
+            "name": row["name"],
+            "park_id": parks[row["park"]],
+            "goal": row["goal"],
+            "position": position,
+        }
+        landmark, _ = upsert(
+            session=session, model=Landmark, key={"code": row["code"]}, values=values
+        )
         for role in ("lead", "cooperating"):
             for order, code in enumerate(row[role]):
-                upsert(session=session, model=LandmarkUnit,
-                       key={"landmark_id": landmark.id, "unit_id": units[code]},
-                       values={"role": role, "position": order})
+                upsert(
+                    session=session,
+                    model=LandmarkUnit,
+                    key={"landmark_id": landmark.id, "unit_id": units[code]},
+                    values={"role": role, "position": order},
+                )
 
 
-def _chain(session: Session, row: dict[str, Any], parks: dict[str, int],
-           units: dict[str, int]) -> None:
+def _chain(
+    session: Session, row: dict[str, Any], parks: dict[str, int], units: dict[str, int]
+) -> None:
     values = {k: row[k] for k in ("name", "group", "description", "position")}
     chain, _ = upsert(session=session, model=Chain, key={"code": row["code"]}, values=values)
     for role, codes in ((UnitRole.lead, row["lead"]), (UnitRole.cooperating, row["cooperating"])):
         for order, code in enumerate(codes):
-            upsert(session=session, model=ChainUnit,
-                   key={"chain_id": chain.id, "unit_id": units[code]},
-                   values={"role": role, "position": order})
+            upsert(
+                session=session,
+                model=ChainUnit,
+                key={"chain_id": chain.id, "unit_id": units[code]},
+                values={"role": role, "position": order},
+            )
     segments: dict[str, int] = {}
     for order, seg in enumerate(row["segments"]):
-        values = {"name": seg["name"], "stream": seg["stream"],
-                  "from_plan": bool(seg.get("plan")), "position": order}
-        segment, _ = upsert(session=session, model=Segment,
-                            key={"chain_id": chain.id, "code": seg["code"]}, values=values)
+        values = {
+            "name": seg["name"],
+            "stream": seg["stream"],
+            "from_plan": bool(seg.get("plan")),
+            "position": order,
+        }
+        segment, _ = upsert(
+            session=session,
+            model=Segment,
+            key={"chain_id": chain.id, "code": seg["code"]},
+            values=values,
+        )
         segments[seg["code"]] = segment.id
     for source, target in row["links"]:
-        upsert(session=session, model=SegmentLink,
-               key={"source_id": segments[source], "target_id": segments[target]},
-               values={"chain_id": chain.id})
+        upsert(
+            session=session,
+            model=SegmentLink,
+            key={"source_id": segments[source], "target_id": segments[target]},
+            values={"chain_id": chain.id},
+        )
     for firm in row["firms"]:
         _named_firm(session, firm, parks, segments)
 
 
-def _named_firm(session: Session, firm: dict[str, Any], parks: dict[str, int],
-                segments: dict[str, int]) -> None:
+def _named_firm(
+    session: Session, firm: dict[str, Any], parks: dict[str, int], segments: dict[str, int]
+) -> None:
     park_code = firm.get("park")
-    values = {"kind": firm.get("kind", EnterpriseKind.enterprise),
-              "park_id": parks[park_code] if park_code else None, "origin": Origin.plan}
-    enterprise, _ = upsert(session=session, model=Enterprise, key={"name": firm["name"]},
-                           values=values)
+    values = {
+        "kind": firm.get("kind", EnterpriseKind.enterprise),
+        "park_id": parks[park_code] if park_code else None,
+        "origin": Origin.plan,
+    }
+    enterprise, _ = upsert(
+        session=session, model=Enterprise, key={"name": firm["name"]}, values=values
+    )
     for code in firm["segments"]:
-        upsert(session=session, model=Membership,
-               key={"enterprise_id": enterprise.id, "segment_id": segments[code]},
-               values={"role": firm.get("role", MemberRole.key)})
+        upsert(
+            session=session,
+            model=Membership,
+            key={"enterprise_id": enterprise.id, "segment_id": segments[code]},
+            values={"role": firm.get("role", MemberRole.key)},
+        )
 
 
 def load_all(*, session: Session) -> None:

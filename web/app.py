@@ -9,7 +9,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from core.db import import_models, make_engine
-from core.errors import Conflict, DomainError, FieldErrors, NotAuthenticated, NotFound, PermissionDenied
+from core.errors import (
+    Conflict,
+    DomainError,
+    FieldErrors,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
 from core.settings import Settings, get_settings
 from core.validation import field_errors
 from enterprises.models import FIELD_LABELS
@@ -19,8 +26,13 @@ from web.render import render
 
 STATIC = Path(__file__).parent / "static"
 
-_STATUS = {NotAuthenticated: 401, PermissionDenied: 403, NotFound: 404, Conflict: 409,
-           FieldErrors: 422}
+_STATUS = {
+    NotAuthenticated: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    Conflict: 409,
+    FieldErrors: 422,
+}
 
 
 def _is_api(request: Request) -> bool:
@@ -48,8 +60,9 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         if request.headers.get("hx-request"):
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
-    return render(request, "error.html", {"message": exc.message, "status": status},
-                  status_code=status)
+    return render(
+        request, "error.html", {"message": exc.message, "status": status}, status_code=status
+    )
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
@@ -61,8 +74,13 @@ async def validation_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings) -> FastAPI:
     """Build the application for these settings."""
     import_models()
-    app = FastAPI(title="Chain Planner 产业链规划", version="0.1.0", openapi_url="/openapi.json",
-                  docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(
+        title="Chain Planner 产业链规划",
+        version="0.1.0",
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.add_exception_handler(DomainError, domain_error)

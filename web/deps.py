@@ -5,9 +5,9 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from starlette.datastructures import FormData
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from core import accounts
 from core.accounts import User

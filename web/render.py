@@ -10,7 +10,8 @@ from fastapi.templating import Jinja2Templates
 from chains.models import GROUP_LABELS, STREAM_LABELS
 from core import permissions
 from core.accounts import ROLE_LABELS
-from enterprises.models import KIND_LABELS, ROLE_LABELS as MEMBER_ROLE_LABELS
+from enterprises.models import KIND_LABELS
+from enterprises.models import ROLE_LABELS as MEMBER_ROLE_LABELS
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals.update(
@@ -33,7 +34,9 @@ templates.env.filters["wan"] = _wan
 
 def is_htmx(request: Request) -> bool:
     """True for an htmx request that wants a fragment (boosted navigation wants the page)."""
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+    return (
+        request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+    )
 
 
 def render(

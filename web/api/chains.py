@@ -24,8 +24,10 @@ class ParkOut(BaseModel):
 @router.get("/chains", response_model=list[ChainDetail])
 def list_chains(session: SessionDep, user: CurrentUser) -> list[ChainDetail]:
     """Every chain with its segments, links and units."""
-    return [chain_service.detail(session=session, code=c.code, summary=c)
-            for c in chain_service.summaries(session=session)]
+    return [
+        chain_service.detail(session=session, code=c.code, summary=c)
+        for c in chain_service.summaries(session=session)
+    ]
 
 
 @router.get("/chains/{code}", response_model=ChainDetail)

@@ -27,8 +27,9 @@ def list_enterprises(
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> EnterprisePage:
     """Search and filter enterprises, one page at a time."""
-    flt = enterprise_filter(session, q=q, park=park, chain=chain, segment=segment, size=size,
-                            demo=demo)
+    flt = enterprise_filter(
+        session, q=q, park=park, chain=chain, segment=segment, size=size, demo=demo
+    )
     result = enterprise_service.search(session=session, flt=flt, page=page, page_size=page_size)
     items = enterprise_service.public_views(session=session, user=user, enterprises=result.items)
     return EnterprisePage(total=result.total, page=result.page, page_size=page_size, items=items)

@@ -37,13 +37,19 @@ def login(
     try:
         user = accounts.authenticate(session=session, username=username.strip(), password=password)
     except NotAuthenticated as exc:
-        return render(request, "auth/login.html",
-                      {"next": _safe_next(next), "error": exc.message, "username": username},
-                      status_code=401)
+        return render(
+            request,
+            "auth/login.html",
+            {"next": _safe_next(next), "error": exc.message, "username": username},
+            status_code=401,
+        )
     token, _ = accounts.start_session(session=session, user=user)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax",
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
         secure=request.url.scheme == "https",
         max_age=settings.session_absolute_hours * 3600,
     )

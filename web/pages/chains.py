@@ -35,15 +35,22 @@ def chain_detail(code: str, request: Request, session: SessionDep, user: Current
     streams = [(st, [s for s in chain.segments if s.stream == st]) for st in Stream]
     members = enterprise_service.leading_members(session=session, chain_id=chain.id)
     links = [(by_id[link.source_id], by_id[link.target_id]) for link in chain.links]
-    return render(request, "chains/detail.html",
-                  {"chain": chain, "streams": streams, "members": members, "links": links})
+    return render(
+        request,
+        "chains/detail.html",
+        {"chain": chain, "streams": streams, "members": members, "links": links},
+    )
 
 
 @router.get("/parks")
 def park_list(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The committee, the five parks and the six landmarks."""
-    return render(request, "parks.html", {
-        "parks": list_parks(session=session),
-        "counts": enterprise_service.count_by_park(session=session),
-        "landmarks": list_landmarks(session=session),
-    })
+    return render(
+        request,
+        "parks.html",
+        {
+            "parks": list_parks(session=session),
+            "counts": enterprise_service.count_by_park(session=session),
+            "landmarks": list_landmarks(session=session),
+        },
+    )

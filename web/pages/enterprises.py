@@ -22,20 +22,31 @@ from web.render import render
 
 router = APIRouter(prefix="/enterprises")
 
+
 @router.get("")
 def enterprise_list(
-    request: Request, session: SessionDep, user: CurrentUser, settings: SettingsDep,
-    q: str = "", park: str = "", chain: str = "", segment: str = "", size: str = "",
-    demo: str = "", page: int = 1,
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    q: str = "",
+    park: str = "",
+    chain: str = "",
+    segment: str = "",
+    size: str = "",
+    demo: str = "",
+    page: int = 1,
 ) -> Response:
     """Search and filter the registry; htmx swaps only the results."""
     params = {"q": q, "park": park, "chain": chain, "segment": segment, "size": size, "demo": demo}
     flt = enterprise_filter(session, **params)
-    result = enterprise_service.search(session=session, flt=flt, page=page,
-                                       page_size=settings.page_size)
+    result = enterprise_service.search(
+        session=session, flt=flt, page=page, page_size=settings.page_size
+    )
     chains = chain_service.get_all(session=session)
-    segments = (chain_service.segments_of(session=session, chain_id=flt.chain_id)
-                if flt.chain_id else [])
+    segments = (
+        chain_service.segments_of(session=session, chain_id=flt.chain_id) if flt.chain_id else []
+    )
     context = {
         "result": result,
         "params": params,
@@ -45,21 +56,24 @@ def enterprise_list(
         "chains": chains,
         "segments": segments,
         "memberships": enterprise_service.memberships(
-            session=session, enterprise_ids=[e.id for e in result.items if e.id]),
+            session=session, enterprise_ids=[e.id for e in result.items if e.id]
+        ),
     }
     return render(request, "enterprises/list.html", context, fragment="enterprises/_results.html")
 
 
 @router.get("/segment-options")
-def segment_options(request: Request, session: SessionDep, user: CurrentUser,
-                    chain: str = "") -> Response:
+def segment_options(
+    request: Request, session: SessionDep, user: CurrentUser, chain: str = ""
+) -> Response:
     """The segment choices of a chain, for the filter form."""
     segments = []
     if chain:
         chain_id = chain_service.get_by_code(session=session, code=chain).id
         segments = chain_service.segments_of(session=session, chain_id=chain_id)
-    return render(request, "enterprises/_segment_options.html",
-                  {"segments": segments, "selected": ""})
+    return render(
+        request, "enterprises/_segment_options.html", {"segments": segments, "selected": ""}
+    )
 
 
 def _editable_parks(session: Session, user: User) -> list[Park]:
@@ -75,28 +89,51 @@ def _form_values(form: FormData) -> dict[str, Any]:
         if name == "above_size":
             values[name] = raw in ("on", "true", "1")
         elif raw is None or str(raw).strip() == "":
-            if name in ("name", "district", "address", "main_products", "contact_person",
-                        "contact_phone"):
+            if name in (
+                "name",
+                "district",
+                "address",
+                "main_products",
+                "contact_person",
+                "contact_phone",
+            ):
                 values[name] = ""
         else:
             values[name] = str(raw)
     return values
 
 
-def _form_page(request: Request, session: Session, user: User, values: dict[str, Any],
-               errors: dict[str, str], enterprise_id: int | None, status: int = 200,
-               conflict: str = "") -> Response:
-    return render(request, "enterprises/form.html", {
-        "values": values, "errors": errors, "enterprise_id": enterprise_id,
-        "parks": _editable_parks(session, user), "labels": FIELD_LABELS, "conflict": conflict,
-    }, status_code=status)
+def _form_page(
+    request: Request,
+    session: Session,
+    user: User,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    enterprise_id: int | None,
+    status: int = 200,
+    conflict: str = "",
+) -> Response:
+    return render(
+        request,
+        "enterprises/form.html",
+        {
+            "values": values,
+            "errors": errors,
+            "enterprise_id": enterprise_id,
+            "parks": _editable_parks(session, user),
+            "labels": FIELD_LABELS,
+            "conflict": conflict,
+        },
+        status_code=status,
+    )
 
 
 @router.get("/new")
 def new_form(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """An empty enterprise form, the park preset for a park bureau."""
-    permissions.ensure_can_edit_enterprise(user, user.park_id if user.role == Role.park_bureau
-                                           else None)
+    permissions.ensure_can_edit_enterprise(
+        user, user.park_id if user.role == Role.park_bureau else None
+    )
     values = {"park_id": user.park_id, "kind": "enterprise", "above_size": False}
     return _form_page(request, session, user, values, {}, None)
 
@@ -114,20 +151,29 @@ def create(request: Request, session: SessionDep, user: CurrentUser, form: FormD
 
 
 @router.get("/{enterprise_id}")
-def detail(enterprise_id: int, request: Request, session: SessionDep,
-           user: CurrentUser) -> Response:
+def detail(
+    enterprise_id: int, request: Request, session: SessionDep, user: CurrentUser
+) -> Response:
     """One enterprise: its figures, chain memberships and change history."""
     enterprise = enterprise_service.get(session=session, enterprise_id=enterprise_id)
     view = enterprise_service.public_views(session=session, user=user, enterprises=[enterprise])[0]
     history = audit.history(session=session, object_type="enterprise", object_id=enterprise_id)
-    return render(request, "enterprises/detail.html",
-                  {"e": view, "history": history, "labels": FIELD_LABELS,
-                   "can_edit": permissions.can_edit_enterprise(user, enterprise.park_id)})
+    return render(
+        request,
+        "enterprises/detail.html",
+        {
+            "e": view,
+            "history": history,
+            "labels": FIELD_LABELS,
+            "can_edit": permissions.can_edit_enterprise(user, enterprise.park_id),
+        },
+    )
 
 
 @router.get("/{enterprise_id}/edit")
-def edit_form(enterprise_id: int, request: Request, session: SessionDep,
-              user: CurrentUser) -> Response:
+def edit_form(
+    enterprise_id: int, request: Request, session: SessionDep, user: CurrentUser
+) -> Response:
     """The enterprise form filled with the current values and version."""
     enterprise = enterprise_service.get(session=session, enterprise_id=enterprise_id)
     permissions.ensure_can_edit_enterprise(user, enterprise.park_id)
@@ -136,22 +182,34 @@ def edit_form(enterprise_id: int, request: Request, session: SessionDep,
 
 
 @router.post("/{enterprise_id}/edit")
-def update(enterprise_id: int, request: Request, session: SessionDep, user: CurrentUser,
-           form: FormDep) -> Response:
+def update(
+    enterprise_id: int, request: Request, session: SessionDep, user: CurrentUser, form: FormDep
+) -> Response:
     """Save an edit; a conflicting edit shows the other person's values."""
     values = _form_values(form)
     try:
         data = parse(EnterpriseUpdate, values, FIELD_LABELS)
-        enterprise_service.update(session=session, actor=user, enterprise_id=enterprise_id,
-                                  data=data)
+        enterprise_service.update(
+            session=session, actor=user, enterprise_id=enterprise_id, data=data
+        )
     except FieldErrors as exc:
         return _form_page(request, session, user, values, exc.errors, enterprise_id, 422)
     except Conflict as exc:
         # Keep what this user typed, but move to the current version so a resave is deliberate.
         values["version"] = exc.current.get("version")
-        changed = [FIELD_LABELS.get(k, k) + "：" + str(v) for k, v in exc.current.items()
-                   if k != "version" and str(v or "") != str(values.get(k) or "")]
-        return _form_page(request, session, user, values, {}, enterprise_id, 409,
-                          conflict=exc.message + ("。对方保存的值——" + "；".join(changed)
-                                                  if changed else ""))
+        changed = [
+            FIELD_LABELS.get(k, k) + "：" + str(v)
+            for k, v in exc.current.items()
+            if k != "version" and str(v or "") != str(values.get(k) or "")
+        ]
+        return _form_page(
+            request,
+            session,
+            user,
+            values,
+            {},
+            enterprise_id,
+            409,
+            conflict=exc.message + ("。对方保存的值——" + "；".join(changed) if changed else ""),
+        )
     return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)

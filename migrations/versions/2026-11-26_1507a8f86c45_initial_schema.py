@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e90e8c605d00
+Revision ID: 1507a8f86c45
 Revises: 
-Create Date: 2026-11-26 23:28:22.315923
+Create Date: 2026-11-26 23:36:49.417839
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = 'e90e8c605d00'
+revision: str = '1507a8f86c45'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -23,7 +23,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('group', sa.String(length=20), nullable=False),
+    sa.Column('group', sa.Enum('leading', 'advantage', 'future', name='chaingroup', native_enum=False, length=20), nullable=False),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_chain')),
@@ -34,7 +34,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('kind', sa.Enum('committee', 'park', name='parkkind', native_enum=False, length=20), nullable=False),
     sa.Column('district', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
@@ -53,7 +53,7 @@ def upgrade() -> None:
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('role', sa.Enum('admin', 'leader', 'chain_chief', 'promotion', 'park_bureau', 'viewer', name='role', native_enum=False, length=20), nullable=False),
     sa.Column('park_id', sa.Integer(), nullable=True),
     sa.Column('team_id', sa.Integer(), nullable=True),
     sa.Column('is_active', sa.Boolean(), nullable=False),
@@ -67,7 +67,7 @@ def upgrade() -> None:
     op.create_table('enterprise',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('credit_code', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=True),
-    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('kind', sa.Enum('enterprise', 'institute', 'platform', name='enterprisekind', native_enum=False, length=20), nullable=False),
     sa.Column('park_id', sa.Integer(), nullable=True),
     sa.Column('district', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -82,7 +82,7 @@ def upgrade() -> None:
     sa.Column('contact_person', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('contact_phone', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('origin', sa.String(length=10), nullable=False),
+    sa.Column('origin', sa.Enum('plan', 'manual', 'demo', name='origin', native_enum=False, length=10), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -111,7 +111,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('kind', sa.Enum('zone_committee', 'district_government', 'city_bureau', 'park_bureau', 'company', name='unitkind', native_enum=False, length=30), nullable=False),
     sa.Column('park_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['park_id'], ['park.id'], name=op.f('fk_org_unit_park_id_park')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_org_unit')),
@@ -123,7 +123,7 @@ def upgrade() -> None:
     sa.Column('chain_id', sa.Integer(), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('stream', sa.String(length=20), nullable=False),
+    sa.Column('stream', sa.Enum('upstream', 'midstream', 'downstream', name='stream', native_enum=False, length=20), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('from_plan', sa.Boolean(), nullable=False),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -172,7 +172,7 @@ def upgrade() -> None:
     op.create_table('chain_unit',
     sa.Column('chain_id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('role', sa.Enum('lead', 'cooperating', name='unitrole', native_enum=False, length=20), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['chain_id'], ['chain.id'], name=op.f('fk_chain_unit_chain_id_chain'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['unit_id'], ['org_unit.id'], name=op.f('fk_chain_unit_unit_id_org_unit')),
@@ -205,7 +205,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('enterprise_id', sa.Integer(), nullable=False),
     sa.Column('segment_id', sa.Integer(), nullable=False),
-    sa.Column('role', sa.String(length=10), nullable=False),
+    sa.Column('role', sa.Enum('anchor', 'key', 'member', name='memberrole', native_enum=False, length=10), nullable=False),
     sa.ForeignKeyConstraint(['enterprise_id'], ['enterprise.id'], name=op.f('fk_membership_enterprise_id_enterprise'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['segment_id'], ['segment.id'], name=op.f('fk_membership_segment_id_segment'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_membership')),

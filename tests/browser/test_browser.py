@@ -1,0 +1,135 @@
+"""Drive Debian's chromium through Playwright against a real server on loopback."""
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlmodel import Session
+
+from core import migrate
+from core.db import make_engine
+from core.settings import Settings
+from seeds import demo
+from seeds.load import load_all
+from tests.databases import drop_scratch, scratch_url
+from web.app import create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Debian's chromium: apt-get install chromium")
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = scratch_url(database_url, tmp_path_factory.mktemp("browser"))
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        migrate.upgrade(conn)
+    with Session(engine) as session:
+        load_all(session=session)
+        demo.generate(session=session, count=300)
+        demo.ensure_demo_users(session=session)
+        session.commit()
+    engine.dispose()
+    port = _free_port()
+    app = create_app(Settings(database_url=url, secret_key="browser-test-" + "k" * 32))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    app.state.engine.dispose()
+    drop_scratch(url, database_url)
+
+
+@pytest.fixture
+def page(server: str) -> Iterator["playwright.Page"]:
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(base_url=server, locale="zh-CN")
+        page.set_default_timeout(10_000)
+        yield page
+        browser.close()
+
+
+def test_log_in_open_a_chain_and_search(page: "playwright.Page") -> None:
+    page.goto("/")
+    page.fill("input[name=username]", "shunde")
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/chains")
+    assert page.locator(".chain-card").count() == 10
+
+    page.click("text=机器人产业链")
+    page.wait_for_url("**/chains/robotics")
+    assert page.locator("article.segment").count() == 13
+    assert page.locator("text=顺德机器人谷").first.is_visible()
+
+    page.click("nav.mainnav >> text=企业库")
+    page.wait_for_url("**/enterprises")
+    # Boosted navigation swaps the body first; type once htmx has wired up the new form.
+    page.wait_for_function("document.querySelector('form.filters')?.['htmx-internal-data']")
+    page.fill("#q", "机器人")
+    # htmx replaces the results in place and pushes the query into the address bar.
+    page.wait_for_url(re.compile(r"/enterprises\?q=%E6%9C%BA"))
+    page.wait_for_function("document.querySelector('.result-count').textContent.includes('共')")
+    assert "共" in page.locator(".result-count").inner_text()
+    products = page.locator("#results tbody tr").first.inner_text()
+    assert "机器人" in products
+    page.locator("#results table a").first.click()
+    page.wait_for_url(re.compile(r"/enterprises/\d+$"))
+    assert page.locator("h2", has_text="基本信息").is_visible()
+
+
+def test_park_bureau_edits_its_own_firm_in_the_browser(page: "playwright.Page") -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", "shunde")
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/chains")
+    page.goto("/enterprises?park=shunde")
+    page.locator("#results table a").first.click()
+    page.click("text=编辑")
+    page.fill("input[name=credit_code]", "91110108551385082A")
+    page.click("button:has-text('保存')")
+    assert (
+        page.locator("#err-credit_code").inner_text()
+        == "统一社会信用代码校验位错误（第 18 位应为 Q）"
+    )
+    page.fill("input[name=credit_code]", "")
+    page.fill("input[name=employees]", "321")
+    page.click("button:has-text('保存')")
+    page.wait_for_url(re.compile(r"/enterprises/\d+$"))
+    assert page.locator("dd", has_text="321").first.is_visible()
