@@ -29,7 +29,7 @@ STREAM_ORDER = {Stream.upstream: 0, Stream.midstream: 1, Stream.downstream: 2}
 
 def get_all(*, session: Session) -> list[Chain]:
     """Return the chains in plan order."""
-    return list(session.exec(select(Chain).order_by(Chain.position)))
+    return list(session.exec(select(Chain).order_by(col(Chain.position))))
 
 
 def get_by_code(*, session: Session, code: str) -> Chain:

@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core.db import enum_column, utcnow
+from core.db import enum_column, require_id, utcnow
 from core.errors import FieldErrors, NotAuthenticated, NotFound
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -167,7 +167,7 @@ def create_user(
     session.add(user)
     session.flush()
     for chain_id in chain_ids or []:
-        session.add(UserChain(user_id=user.id, chain_id=chain_id))
+        session.add(UserChain(user_id=require_id(user), chain_id=chain_id))
     session.flush()
     return user
 
@@ -206,7 +206,7 @@ def start_session(*, session: Session, user: User) -> tuple[str, LoginSession]:
     """Open a browser session; return the cookie token and the stored row."""
     token = secrets.token_urlsafe(32)
     row = LoginSession(
-        token_hash=_digest(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32)
+        token_hash=_digest(token), user_id=require_id(user), csrf_token=secrets.token_urlsafe(32)
     )
     session.add(row)
     session.flush()
@@ -247,7 +247,9 @@ def issue_token(*, session: Session, user: User, lifetime: timedelta) -> str:
     """Create an API bearer token for a user and return it (only its hash is kept)."""
     token = secrets.token_urlsafe(32)
     session.add(
-        ApiToken(token_hash=_digest(token), user_id=user.id, expires_at=utcnow() + lifetime)
+        ApiToken(
+            token_hash=_digest(token), user_id=require_id(user), expires_at=utcnow() + lifetime
+        )
     )
     session.flush()
     return token

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from core import migrate
 from core.accounts import ROLE_LABELS, Role, create_user, get_or_create_team
-from core.db import make_engine, transaction
+from core.db import make_engine, require_id, transaction
 from core.errors import DomainError
 from core.settings import get_settings
 
@@ -67,7 +67,7 @@ def cmd_createuser(session: Session, args: argparse.Namespace) -> None:
     password = args.password or getpass.getpass("密码：")
     park_id = get_park_by_code(session=session, code=args.park).id if args.park else None
     team_id = get_or_create_team(session=session, name=args.team).id if args.team else None
-    chain_ids = [chain_service.get_by_code(session=session, code=c).id for c in args.chain]
+    chain_ids = [require_id(chain_service.get_by_code(session=session, code=c)) for c in args.chain]
     user = create_user(
         session=session,
         username=args.name,

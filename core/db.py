@@ -34,6 +34,13 @@ def enum_column(enum_cls: type[Enum], length: int = 20) -> sa.Enum:
     )
 
 
+def require_id(row: Any) -> int:
+    """Return the primary key of a flushed row (SQLModel types it as optional)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has not been flushed")
+    return int(row.id)
+
+
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC."""
     return datetime.now(UTC)

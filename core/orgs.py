@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from core.db import enum_column
 from core.errors import NotFound
@@ -73,7 +73,7 @@ class LandmarkUnit(SQLModel, table=True):
 
 def list_parks(*, session: Session) -> list[Park]:
     """Return the committee and the parks in plan order."""
-    return list(session.exec(select(Park).order_by(Park.position)))
+    return list(session.exec(select(Park).order_by(col(Park.position))))
 
 
 def get_park(*, session: Session, park_id: int) -> Park:
@@ -94,4 +94,4 @@ def get_park_by_code(*, session: Session, code: str) -> Park:
 
 def list_landmarks(*, session: Session) -> list[Landmark]:
     """Return the landmarks in plan order."""
-    return list(session.exec(select(Landmark).order_by(Landmark.position)))
+    return list(session.exec(select(Landmark).order_by(col(Landmark.position))))

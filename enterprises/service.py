@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from chains.models import Chain, Segment
 from core import audit, permissions
 from core.accounts import User
-from core.db import utcnow
+from core.db import require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound
 from core.orgs import Park
 from enterprises.models import (
@@ -128,7 +128,7 @@ def memberships(
     for m, s, c in rows:
         result[m.enterprise_id].append(
             MembershipPublic(
-                segment_id=s.id,
+                segment_id=require_id(s),
                 segment_name=s.name,
                 chain_code=c.code,
                 chain_name=c.name,
@@ -267,7 +267,7 @@ def leading_members(
             Membership.role.label("role"),  # type: ignore[attr-defined]
             func.row_number()
             .over(
-                partition_by=Membership.segment_id,
+                partition_by=col(Membership.segment_id),
                 order_by=(
                     rank_role,
                     col(Enterprise.annual_output).desc().nulls_last(),

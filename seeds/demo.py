@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
 from core.accounts import Role, create_user, get_or_create_team, get_user_by_username
+from core.db import require_id
 from core.orgs import Park
 from enterprises import credit_code
 from enterprises.models import Enterprise, MemberRole, Membership, Origin
@@ -104,14 +105,15 @@ def generate(*, session: Session, count: int = 5000, seed: int = 2023) -> int:
     """Insert count demo enterprises with memberships; return how many were added."""
     rng = random.Random(seed)
     parks = {p.code: p for p in session.exec(select(Park))}
-    chains = list(session.exec(select(Chain).order_by(Chain.position)))
+    chains = list(session.exec(select(Chain).order_by(col(Chain.position))))
     segments = {
         c.id: list(session.exec(select(Segment).where(Segment.chain_id == c.id))) for c in chains
     }
-    used_codes = set(session.exec(select(Enterprise.credit_code)).all())
+    used_codes = {c for c in session.exec(select(Enterprise.credit_code)) if c}
     used_names = set(session.exec(select(Enterprise.name)).all())
     chain_weights = [5, 3, 5, 3, 3, 2, 2, 1, 1, 1][: len(chains)]
-    rows, picks = [], []
+    rows: list[dict[str, object]] = []
+    picks: list[tuple[Chain, list[Segment]]] = []
     while len(rows) < count:
         chain = rng.choices(chains, weights=chain_weights)[0]
         home = HOME_PARK.get(chain.code, "nanhai")
@@ -167,7 +169,7 @@ def generate(*, session: Session, count: int = 5000, seed: int = 2023) -> int:
             )
         )
     ids = session.scalars(
-        insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True), rows
+        insert(Enterprise).returning(col(Enterprise.id), sort_by_parameter_order=True), rows
     ).all()
     memberships = []
     for enterprise_id, row, (chain, segs) in zip(ids, rows, picks, strict=True):
@@ -215,7 +217,7 @@ def remove(*, session: Session) -> int:
 def ensure_demo_users(*, session: Session) -> list[DemoUser]:
     """Create the demo account of each role that does not exist yet; return all of them."""
     parks = {p.code: p.id for p in session.exec(select(Park))}
-    chains = {c.code: c.id for c in session.exec(select(Chain))}
+    chains = {c.code: require_id(c) for c in session.exec(select(Chain))}
     for demo in DEMO_USERS:
         if get_user_by_username(session=session, username=demo.username):
             continue

@@ -7,6 +7,7 @@ import yaml
 from sqlmodel import Session
 
 from chains.models import Chain, ChainUnit, Segment, SegmentLink, UnitRole
+from core.db import require_id
 from core.orgs import Landmark, LandmarkUnit, OrgUnit, Park
 from core.upsert import upsert
 from enterprises.models import Enterprise, EnterpriseKind, MemberRole, Membership, Origin
@@ -23,7 +24,7 @@ def _parks(session: Session) -> dict[str, int]:
     ids = {}
     for row in _read(DATA / "parks.yaml"):
         park, _ = upsert(session=session, model=Park, key={"code": row.pop("code")}, values=row)
-        ids[park.code] = park.id
+        ids[park.code] = require_id(park)
     return ids
 
 
@@ -32,7 +33,7 @@ def _units(session: Session, parks: dict[str, int]) -> dict[str, int]:
     for row in _read(DATA / "units.yaml"):
         values = {"name": row["name"], "kind": row["kind"], "park_id": parks.get(row.get("park"))}
         unit, _ = upsert(session=session, model=OrgUnit, key={"code": row["code"]}, values=values)
-        ids[unit.code] = unit.id
+        ids[unit.code] = require_id(unit)
     return ids
 
 
@@ -84,7 +85,7 @@ def _chain(
             key={"chain_id": chain.id, "code": seg["code"]},
             values=values,
         )
-        segments[seg["code"]] = segment.id
+        segments[seg["code"]] = require_id(segment)
     for source, target in row["links"]:
         upsert(
             session=session,

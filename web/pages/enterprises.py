@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from chains import service as chain_service
 from core import audit, permissions
 from core.accounts import Role, User
+from core.db import require_id
 from core.errors import Conflict, FieldErrors
 from core.orgs import Park, list_parks
 from core.validation import parse
@@ -45,7 +46,9 @@ def enterprise_list(
     )
     chains = chain_service.get_all(session=session)
     segments = (
-        chain_service.segments_of(session=session, chain_id=flt.chain_id) if flt.chain_id else []
+        chain_service.segments_of(session=session, chain_id=flt.chain_id)
+        if flt.chain_id is not None
+        else []
     )
     context = {
         "result": result,
@@ -69,7 +72,7 @@ def segment_options(
     """The segment choices of a chain, for the filter form."""
     segments = []
     if chain:
-        chain_id = chain_service.get_by_code(session=session, code=chain).id
+        chain_id = require_id(chain_service.get_by_code(session=session, code=chain))
         segments = chain_service.segments_of(session=session, chain_id=chain_id)
     return render(
         request, "enterprises/_segment_options.html", {"segments": segments, "selected": ""}
