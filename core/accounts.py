@@ -11,7 +11,7 @@ from sqlalchemy import delete
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core.db import enum_column, require_id, utcnow
-from core.errors import FieldErrors, NotAuthenticated, NotFound
+from core.errors import FieldErrors, NotAuthenticated
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -127,14 +127,6 @@ def get_user_by_username(*, session: Session, username: str) -> User | None:
     return session.exec(select(User).where(User.username == username)).first()
 
 
-def get_user(*, session: Session, user_id: int) -> User:
-    """Return a user or raise NotFound."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("用户不存在")
-    return user
-
-
 def create_user(
     *,
     session: Session,
@@ -180,12 +172,6 @@ def get_or_create_team(*, session: Session, name: str) -> Team:
         session.add(team)
         session.flush()
     return team
-
-
-def chain_ids_of(*, session: Session, user: User) -> set[int]:
-    """Return the ids of the chains a user is chain chief of."""
-    rows = session.exec(select(UserChain.chain_id).where(UserChain.user_id == user.id))
-    return set(rows)
 
 
 def authenticate(*, session: Session, username: str, password: str) -> User:

@@ -76,14 +76,6 @@ def list_parks(*, session: Session) -> list[Park]:
     return list(session.exec(select(Park).order_by(col(Park.position))))
 
 
-def get_park(*, session: Session, park_id: int) -> Park:
-    """Return a park or raise NotFound."""
-    park = session.get(Park, park_id)
-    if park is None:
-        raise NotFound("园区不存在")
-    return park
-
-
 def get_park_by_code(*, session: Session, code: str) -> Park:
     """Return the park with this code or raise NotFound."""
     park = session.exec(select(Park).where(Park.code == code)).first()

@@ -32,9 +32,3 @@ def can_create_enterprise(user: User) -> bool:
 def can_see_contact(user: User, park_id: int | None) -> bool:
     """Contact phones are personal information: shown in full to those who maintain the firm."""
     return can_edit_enterprise(user, park_id)
-
-
-def ensure_admin(user: User) -> None:
-    """Raise PermissionDenied unless the user is an admin."""
-    if user.role != Role.admin:
-        raise PermissionDenied("仅管委会管理员可执行此操作")

@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from core import accounts
 from core.accounts import User
+from core.db import transaction
 from core.errors import NotAuthenticated, PermissionDenied
 from core.settings import Settings
 
@@ -26,14 +27,9 @@ def get_settings_dep(request: Request) -> Settings:
 def get_session(request: Request) -> Iterator[Session]:
     """Yield the request's session; commit on success, roll back on any error."""
     engine: Engine = request.app.state.engine
-    with Session(engine) as session:
+    with transaction(engine) as session:
         session.info["source"] = request.client.host if request.client else ""
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

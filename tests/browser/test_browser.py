@@ -84,12 +84,16 @@ def page(server: str) -> Iterator["playwright.Page"]:
         browser.close()
 
 
-def test_log_in_open_a_chain_and_search(page: "playwright.Page") -> None:
+def _log_in(page: "playwright.Page", username: str) -> None:
     page.goto("/")
-    page.fill("input[name=username]", "shunde")
+    page.fill("input[name=username]", username)
     page.fill("input[name=password]", demo.DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/chains")
+
+
+def test_log_in_open_a_chain_and_search(page: "playwright.Page") -> None:
+    _log_in(page, "viewer")
     assert page.locator(".chain-card").count() == 10
 
     page.click("text=机器人产业链")
@@ -114,11 +118,7 @@ def test_log_in_open_a_chain_and_search(page: "playwright.Page") -> None:
 
 
 def test_park_bureau_edits_its_own_firm_in_the_browser(page: "playwright.Page") -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", "shunde")
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/chains")
+    _log_in(page, "shunde")
     page.goto("/enterprises?park=shunde")
     page.locator("#results table a").first.click()
     page.click("text=编辑")

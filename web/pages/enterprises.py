@@ -85,24 +85,13 @@ def _editable_parks(session: Session, user: User) -> list[Park]:
 
 
 def _form_values(form: FormData) -> dict[str, Any]:
-    """Read the submitted form; blank optional fields become None."""
-    values: dict[str, Any] = {}
-    for name in list(EnterpriseUpdate.model_fields):
-        raw = form.get(name)
-        if name == "above_size":
-            values[name] = raw in ("on", "true", "1")
-        elif raw is None or str(raw).strip() == "":
-            if name in (
-                "name",
-                "district",
-                "address",
-                "main_products",
-                "contact_person",
-                "contact_phone",
-            ):
-                values[name] = ""
-        else:
-            values[name] = str(raw)
+    """Read the submitted form; blank fields are left out so the model's defaults apply."""
+    values: dict[str, Any] = {
+        name: str(form[name])
+        for name in EnterpriseUpdate.model_fields
+        if str(form.get(name) or "").strip()
+    }
+    values["above_size"] = form.get("above_size") == "on"
     return values
 
 
