@@ -1,10 +1,13 @@
 """Reading and maintaining chains, their segments, links and responsible units."""
 
 from collections import defaultdict
+from typing import NamedTuple
 
+import networkx as nx
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+from chains.graph import SegmentFacts, SegmentGap, analyse
 from chains.models import (
     Chain,
     ChainDetail,
@@ -20,11 +23,14 @@ from chains.models import (
     UnitRole,
 )
 from core.accounts import User, UserChain
+from core.db import require_id
 from core.errors import NotFound
 from core.orgs import OrgUnit
-from enterprises.models import MemberRole, Membership
+from enterprises.models import Enterprise, MemberRole, Membership
 
 STREAM_ORDER = {Stream.upstream: 0, Stream.midstream: 1, Stream.downstream: 2}
+# Firms a segment needs locally before it counts as strong; per-chain thresholds come later.
+DEFAULT_WEAK_THRESHOLD = 3
 
 
 def get_all(*, session: Session) -> list[Chain]:
@@ -51,17 +57,33 @@ def links_of(*, session: Session, chain_id: int) -> list[SegmentLink]:
     return list(session.exec(select(SegmentLink).where(SegmentLink.chain_id == chain_id)))
 
 
-def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int, tuple[int, int]]:
-    """Return {segment id: (enterprises, anchor firms)} in one query."""
+class SegmentCounts(NamedTuple):
+    """Local firms of one segment."""
+
+    firms: int
+    anchors: int
+    above_size: int
+
+
+EMPTY = SegmentCounts(0, 0, 0)
+
+
+def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int, SegmentCounts]:
+    """Return {segment id: counts of firms, anchor firms and above-size firms} in one query."""
     anchors = func.sum(case((col(Membership.role) == MemberRole.anchor, 1), else_=0))
-    stmt = select(Membership.segment_id, func.count(col(Membership.id)), anchors).group_by(
-        col(Membership.segment_id)
+    above = func.sum(case((col(Enterprise.above_size), 1), else_=0))
+    stmt = (
+        select(Membership.segment_id, func.count(col(Membership.id)), anchors, above)
+        .join(Enterprise, col(Enterprise.id) == Membership.enterprise_id)
+        .group_by(col(Membership.segment_id))
     )
     if chain_id is not None:
         stmt = stmt.join(Segment, col(Segment.id) == Membership.segment_id).where(
             Segment.chain_id == chain_id
         )
-    return {seg: (int(n), int(a or 0)) for seg, n, a in session.exec(stmt)}
+    return {
+        seg: SegmentCounts(int(n), int(a or 0), int(b or 0)) for seg, n, a, b in session.exec(stmt)
+    }
 
 
 def chain_counts(*, session: Session) -> dict[int, tuple[int, int, int]]:
@@ -141,8 +163,8 @@ def detail(*, session: Session, code: str, summary: ChainSummary | None = None) 
             stream=Stream(s.stream),
             parent_id=s.parent_id,
             from_plan=s.from_plan,
-            enterprise_count=counts.get(s.id, (0, 0))[0],
-            anchor_count=counts.get(s.id, (0, 0))[1],
+            enterprise_count=counts.get(s.id, EMPTY).firms,
+            anchor_count=counts.get(s.id, EMPTY).anchors,
         )
         for s in segments_of(session=session, chain_id=chain.id)
         if s.id is not None
@@ -158,3 +180,28 @@ def detail(*, session: Session, code: str, summary: ChainSummary | None = None) 
         links=links,
         units=units_of(session=session, chain_id=chain.id),
     )
+
+
+def gaps(*, session: Session, code: str) -> list[SegmentGap]:
+    """Return the chain's segments ranked by gap priority (see chains.graph)."""
+    chain = get_by_code(session=session, code=code)
+    chain_id = require_id(chain)
+    segments = segments_of(session=session, chain_id=chain_id)
+    counts = segment_counts(session=session, chain_id=chain_id)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(require_id(s) for s in segments)
+    graph.add_edges_from(
+        (link.source_id, link.target_id) for link in links_of(session=session, chain_id=chain_id)
+    )
+    facts = [
+        SegmentFacts(
+            segment_id=require_id(s),
+            name=s.name,
+            stream=Stream(s.stream),
+            firms=counts.get(require_id(s), EMPTY).firms,
+            above_size=counts.get(require_id(s), EMPTY).above_size,
+            anchors=counts.get(require_id(s), EMPTY).anchors,
+        )
+        for s in segments
+    ]
+    return analyse(graph, facts, DEFAULT_WEAK_THRESHOLD)

@@ -95,10 +95,14 @@ def _credit_code(rng: random.Random, district: str, used: set[str]) -> str:
 
 
 def _pick_segment(rng: random.Random, segments: list[Segment]) -> Segment:
-    # A long tail: early segments in each stream get most firms, some get none.
-    weights = [1.0 / (1 + i) ** 1.3 for i in range(len(segments))]
-    shuffled = sorted(segments, key=lambda s: (zlib.crc32(s.code.encode()) % 7, s.position))
-    return rng.choices(shuffled, weights=weights)[0]
+    # A long tail with real gaps: about one segment in six has no firm, one in six only a few.
+    ordered = sorted(segments, key=lambda s: (zlib.crc32(s.code.encode()) % 7, s.position))
+    rarity = {0: 0.0, 1: 0.003}
+    weights = [
+        rarity.get(zlib.crc32(s.code.encode()) % 6, 1.0) / (1 + i) ** 1.3
+        for i, s in enumerate(ordered)
+    ]
+    return rng.choices(ordered, weights=weights)[0]
 
 
 def generate(*, session: Session, count: int = 5000, seed: int = 2023) -> int:

@@ -7,6 +7,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from chains.graph import ACTION_LABELS, STATUS_LABELS
 from chains.models import GROUP_LABELS, STREAM_LABELS
 from core import permissions
 from core.accounts import ROLE_LABELS
@@ -21,6 +22,8 @@ templates.env.globals.update(
     stream_labels=STREAM_LABELS,
     kind_labels=KIND_LABELS,
     member_role_labels=MEMBER_ROLE_LABELS,
+    gap_status_labels=STATUS_LABELS,
+    gap_action_labels=ACTION_LABELS,
 )
 
 

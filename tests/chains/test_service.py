@@ -57,3 +57,15 @@ def test_chain_chief_post_is_vacant_until_assigned(session: Session) -> None:
     assert service.detail(session=session, code="additive").chief_names == []
     chief = make_user(session, Role.chain_chief, chains=("additive",))
     assert service.detail(session=session, code="additive").chief_names == [chief.display_name]
+
+
+def test_gaps_follow_local_firms_and_links(session: Session) -> None:
+    # 制氢 → 储氢 → 运氢 → 加氢站 → 氢能汽车 → 标准, and 加氢站 → 安全: no plan firm in 制氢.
+    before = {g.name: g for g in service.gaps(session=session, code="hydrogen")}
+    assert before["制氢"].status == "missing"
+    assert before["制氢"].reach == 6
+    assert before["制氢"].explanation == "无本地企业；下游 6 个环节依赖"
+    make_enterprise(session, segment=("hydrogen", "production"))
+    after = {g.name: g for g in service.gaps(session=session, code="hydrogen")}
+    assert (after["制氢"].status, after["制氢"].action) == ("weak", "strengthen")
+    assert after["制氢"].score < before["制氢"].score

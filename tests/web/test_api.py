@@ -114,3 +114,11 @@ def test_openapi_lists_the_api(client: TestClient) -> None:
         "/api/v1/auth/token",
         "/api/v1/parks",
     } <= set(paths)
+
+
+def test_gaps_are_ranked_with_explanations(client: TestClient, session: Session) -> None:
+    headers = bearer(session, make_user(session, Role.viewer))
+    gaps = client.get("/api/v1/chains/hydrogen/gaps", headers=headers).json()
+    assert len(gaps) == 11
+    assert [g["score"] for g in gaps] == sorted((g["score"] for g in gaps), reverse=True)
+    assert gaps[0]["status"] == "missing" and gaps[0]["explanation"].startswith("无本地企业")

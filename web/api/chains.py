@@ -4,6 +4,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from chains import service as chain_service
+from chains.graph import SegmentGap
 from chains.models import ChainDetail, ChainSummary
 from core.orgs import list_parks
 from web.deps import CurrentUser, SessionDep
@@ -34,6 +35,12 @@ def list_chains(session: SessionDep, user: CurrentUser) -> list[ChainDetail]:
 def get_chain(code: str, session: SessionDep, user: CurrentUser) -> ChainDetail:
     """One chain with its segments, links and units."""
     return chain_service.detail(session=session, code=code)
+
+
+@router.get("/chains/{code}/gaps", response_model=list[SegmentGap])
+def chain_gaps(code: str, session: SessionDep, user: CurrentUser) -> list[SegmentGap]:
+    """The chain's segments ranked by gap priority, with status, score and explanation."""
+    return chain_service.gaps(session=session, code=code)
 
 
 @router.get("/chain-summaries", response_model=list[ChainSummary])

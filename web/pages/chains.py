@@ -35,10 +35,19 @@ def chain_detail(code: str, request: Request, session: SessionDep, user: Current
     streams = [(st, [s for s in chain.segments if s.stream == st]) for st in Stream]
     members = enterprise_service.leading_members(session=session, chain_id=chain.id)
     links = [(by_id[link.source_id], by_id[link.target_id]) for link in chain.links]
+    gaps = chain_service.gaps(session=session, code=code)
     return render(
         request,
         "chains/detail.html",
-        {"chain": chain, "streams": streams, "members": members, "links": links},
+        {
+            "chain": chain,
+            "streams": streams,
+            "members": members,
+            "links": links,
+            "gaps": gaps,
+            "gap_of": {g.segment_id: g for g in gaps},
+            "threshold": chain_service.DEFAULT_WEAK_THRESHOLD,
+        },
     )
 
 
