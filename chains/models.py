@@ -102,6 +102,7 @@ class SegmentPublic(SQLModel):
     from_plan: bool
     enterprise_count: int = 0
     anchor_count: int = 0
+    above_size_count: int = 0
 
 
 class LinkPublic(SQLModel):

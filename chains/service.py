@@ -23,7 +23,6 @@ from chains.models import (
     UnitRole,
 )
 from core.accounts import User, UserChain
-from core.db import require_id
 from core.errors import NotFound
 from core.orgs import OrgUnit
 from enterprises.models import Enterprise, MemberRole, Membership
@@ -165,6 +164,7 @@ def detail(*, session: Session, code: str, summary: ChainSummary | None = None) 
             from_plan=s.from_plan,
             enterprise_count=counts.get(s.id, EMPTY).firms,
             anchor_count=counts.get(s.id, EMPTY).anchors,
+            above_size_count=counts.get(s.id, EMPTY).above_size,
         )
         for s in segments_of(session=session, chain_id=chain.id)
         if s.id is not None
@@ -182,26 +182,25 @@ def detail(*, session: Session, code: str, summary: ChainSummary | None = None) 
     )
 
 
-def gaps(*, session: Session, code: str) -> list[SegmentGap]:
-    """Return the chain's segments ranked by gap priority (see chains.graph)."""
-    chain = get_by_code(session=session, code=code)
-    chain_id = require_id(chain)
-    segments = segments_of(session=session, chain_id=chain_id)
-    counts = segment_counts(session=session, chain_id=chain_id)
+def gap_report(chain: ChainDetail) -> list[SegmentGap]:
+    """Rank a chain's segments by gap priority (see chains.graph); no database work."""
     graph = nx.DiGraph()
-    graph.add_nodes_from(require_id(s) for s in segments)
-    graph.add_edges_from(
-        (link.source_id, link.target_id) for link in links_of(session=session, chain_id=chain_id)
-    )
+    graph.add_nodes_from(s.id for s in chain.segments)
+    graph.add_edges_from((link.source_id, link.target_id) for link in chain.links)
     facts = [
         SegmentFacts(
-            segment_id=require_id(s),
+            segment_id=s.id,
             name=s.name,
-            stream=Stream(s.stream),
-            firms=counts.get(require_id(s), EMPTY).firms,
-            above_size=counts.get(require_id(s), EMPTY).above_size,
-            anchors=counts.get(require_id(s), EMPTY).anchors,
+            stream=s.stream,
+            firms=s.enterprise_count,
+            above_size=s.above_size_count,
+            anchors=s.anchor_count,
         )
-        for s in segments
+        for s in chain.segments
     ]
     return analyse(graph, facts, DEFAULT_WEAK_THRESHOLD)
+
+
+def gaps(*, session: Session, code: str) -> list[SegmentGap]:
+    """Return the chain's segments ranked by gap priority."""
+    return gap_report(detail(session=session, code=code))

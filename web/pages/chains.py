@@ -35,7 +35,7 @@ def chain_detail(code: str, request: Request, session: SessionDep, user: Current
     streams = [(st, [s for s in chain.segments if s.stream == st]) for st in Stream]
     members = enterprise_service.leading_members(session=session, chain_id=chain.id)
     links = [(by_id[link.source_id], by_id[link.target_id]) for link in chain.links]
-    gaps = chain_service.gaps(session=session, code=code)
+    gaps = chain_service.gap_report(chain)
     return render(
         request,
         "chains/detail.html",
