@@ -38,7 +38,6 @@ class EnterpriseFilter:
     chain_id: int | None = None
     segment_id: int | None = None
     above_size: bool | None = None
-    role: MemberRole | None = None
     include_demo: bool = True
 
 
@@ -74,7 +73,7 @@ def _conditions(flt: EnterpriseFilter) -> list[Any]:
         conds.append(Enterprise.above_size == flt.above_size)
     if not flt.include_demo:
         conds.append(Enterprise.origin != Origin.demo)
-    if flt.segment_id is not None or flt.chain_id is not None or flt.role is not None:
+    if flt.segment_id is not None or flt.chain_id is not None:
         member = select(Membership.id).where(Membership.enterprise_id == Enterprise.id)
         if flt.segment_id is not None:
             member = member.where(Membership.segment_id == flt.segment_id)
@@ -82,8 +81,6 @@ def _conditions(flt: EnterpriseFilter) -> list[Any]:
             member = member.join(Segment, col(Segment.id) == Membership.segment_id).where(
                 Segment.chain_id == flt.chain_id
             )
-        if flt.role is not None:
-            member = member.where(Membership.role == flt.role)
         conds.append(exists(member))
     return conds
 

@@ -1,5 +1,9 @@
-"""Turn list query parameters (codes and strings) into a service filter."""
+"""The enterprise list's query parameters, declared once for the page and the API."""
 
+from dataclasses import asdict, dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query
 from sqlmodel import Session
 
 from chains import service as chain_service
@@ -7,22 +11,47 @@ from core.orgs import get_park_by_code
 from enterprises.service import EnterpriseFilter
 
 
-def enterprise_filter(
-    session: Session,
-    *,
-    q: str = "",
-    park: str = "",
-    chain: str = "",
-    segment: str = "",
-    size: str = "",
-    demo: str = "",
-) -> EnterpriseFilter:
-    """Build the filter shared by the enterprise page and the enterprise API."""
-    return EnterpriseFilter(
-        q=q[:100],
-        park_id=get_park_by_code(session=session, code=park).id if park else None,
-        chain_id=chain_service.get_by_code(session=session, code=chain).id if chain else None,
-        segment_id=int(segment) if segment.isdigit() else None,
-        above_size={"above": True, "below": False}.get(size),
-        include_demo=demo != "exclude",
-    )
+@dataclass(frozen=True)
+class EnterpriseQuery:
+    """List filters as they arrive in the query string: codes and strings."""
+
+    q: str = ""
+    park: str = ""
+    chain: str = ""
+    segment: str = ""
+    size: str = ""
+    demo: str = ""
+
+    def params(self) -> dict[str, str]:
+        """Return the filters as a dict, for echoing them back into the form."""
+        return asdict(self)
+
+    def to_filter(self, session: Session) -> EnterpriseFilter:
+        """Resolve codes to ids; an unknown park or chain code raises NotFound."""
+        return EnterpriseFilter(
+            q=self.q[:100],
+            park_id=get_park_by_code(session=session, code=self.park).id if self.park else None,
+            chain_id=(
+                chain_service.get_by_code(session=session, code=self.chain).id
+                if self.chain
+                else None
+            ),
+            segment_id=int(self.segment) if self.segment.isdigit() else None,
+            above_size={"above": True, "below": False}.get(self.size),
+            include_demo=self.demo != "exclude",
+        )
+
+
+def enterprise_query(
+    q: Annotated[str, Query(description="substring of name, products or credit code")] = "",
+    park: Annotated[str, Query(description="park code, e.g. shunde")] = "",
+    chain: Annotated[str, Query(description="chain code, e.g. robotics")] = "",
+    segment: Annotated[str, Query(description="segment id")] = "",
+    size: Annotated[str, Query(description="above | below designated size")] = "",
+    demo: Annotated[str, Query(description="exclude to leave demo data out")] = "",
+) -> EnterpriseQuery:
+    """Read the enterprise list filters from the query string."""
+    return EnterpriseQuery(q=q, park=park, chain=chain, segment=segment, size=size, demo=demo)
+
+
+EnterpriseQueryDep = Annotated[EnterpriseQuery, Depends(enterprise_query)]

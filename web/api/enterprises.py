@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query
 
 from enterprises import service as enterprise_service
 from enterprises.models import EnterpriseCreate, EnterprisePage, EnterprisePublic, EnterpriseUpdate
-from web.deps import CurrentUser, SessionDep, SettingsDep
-from web.filters import enterprise_filter
+from web.deps import CurrentUser, SessionDep
+from web.filters import EnterpriseQueryDep
 
 router = APIRouter(prefix="/enterprises", tags=["enterprises"])
 
@@ -16,20 +16,12 @@ router = APIRouter(prefix="/enterprises", tags=["enterprises"])
 def list_enterprises(
     session: SessionDep,
     user: CurrentUser,
-    settings: SettingsDep,
-    q: str = "",
-    park: Annotated[str, Query(description="park code, e.g. shunde")] = "",
-    chain: Annotated[str, Query(description="chain code, e.g. robotics")] = "",
-    segment: Annotated[str, Query(description="segment id")] = "",
-    size: Annotated[str, Query(description="above | below designated size")] = "",
-    demo: Annotated[str, Query(description="exclude to leave demo data out")] = "",
+    query: EnterpriseQueryDep,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> EnterprisePage:
     """Search and filter enterprises, one page at a time."""
-    flt = enterprise_filter(
-        session, q=q, park=park, chain=chain, segment=segment, size=size, demo=demo
-    )
+    flt = query.to_filter(session)
     result = enterprise_service.search(session=session, flt=flt, page=page, page_size=page_size)
     items = enterprise_service.public_views(session=session, user=user, enterprises=result.items)
     return EnterprisePage(total=result.total, page=result.page, page_size=page_size, items=items)

@@ -18,7 +18,7 @@ from core.validation import parse
 from enterprises import service as enterprise_service
 from enterprises.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate
 from web.deps import CurrentUser, FormDep, SessionDep, SettingsDep
-from web.filters import enterprise_filter
+from web.filters import EnterpriseQueryDep
 from web.render import render
 
 router = APIRouter(prefix="/enterprises")
@@ -30,17 +30,12 @@ def enterprise_list(
     session: SessionDep,
     user: CurrentUser,
     settings: SettingsDep,
-    q: str = "",
-    park: str = "",
-    chain: str = "",
-    segment: str = "",
-    size: str = "",
-    demo: str = "",
+    query: EnterpriseQueryDep,
     page: int = 1,
 ) -> Response:
     """Search and filter the registry; htmx swaps only the results."""
-    params = {"q": q, "park": park, "chain": chain, "segment": segment, "size": size, "demo": demo}
-    flt = enterprise_filter(session, **params)
+    params = query.params()
+    flt = query.to_filter(session)
     result = enterprise_service.search(
         session=session, flt=flt, page=page, page_size=settings.page_size
     )
