@@ -202,7 +202,7 @@ def start_session(*, session: Session, user: User) -> tuple[str, LoginSession]:
 def resume_session(
     *, session: Session, token: str, idle: timedelta, absolute: timedelta
 ) -> tuple[User, LoginSession]:
-    """Return the user of a live session and touch it; expired sessions are removed."""
+    """Return the user of a live session and touch it; an expired or disabled one is refused."""
     row = session.exec(
         select(LoginSession).where(LoginSession.token_hash == _digest(token))
     ).first()
@@ -215,8 +215,6 @@ def resume_session(
         or now - row.created_at > absolute
         or not (user and user.is_active)
     ):
-        session.delete(row)
-        session.flush()
         raise NotAuthenticated("登录已过期，请重新登录")
     # Touch at most once a minute so reads do not turn every request into a write.
     if now - row.last_seen_at > timedelta(minutes=1):

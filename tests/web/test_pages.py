@@ -159,3 +159,14 @@ def _park(session: Session, code: str) -> str:
     from core.orgs import get_park_by_code
 
     return str(get_park_by_code(session=session, code=code).id)
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example"])
+def test_login_never_redirects_off_site(client: TestClient, session: Session, target: str) -> None:
+    user = make_user(session, Role.viewer)
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": PASSWORD, "next": target},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/"

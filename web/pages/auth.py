@@ -15,7 +15,9 @@ router = APIRouter()
 
 def _safe_next(target: str) -> str:
     """Only follow local paths after login, never another site."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    # Browsers read "/\\host" like "//host", so a backslash anywhere is refused as well.
+    local = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if local else "/"
 
 
 @router.get("/login")
