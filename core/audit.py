@@ -6,6 +6,7 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import JSON, Column
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core.db import utcnow
@@ -39,6 +40,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _primary_key(obj: SQLModel) -> str:
+    """Return the row's primary key as text; composite keys are joined with commas."""
+    identity = sa_inspect(obj).identity or ()
+    return ",".join(str(part) for part in identity)
+
+
 def snapshot(obj: SQLModel, fields: list[str] | None = None) -> dict[str, Any]:
     """Return the JSON-safe values of an object's fields."""
     names = fields if fields is not None else list(type(obj).model_fields)
@@ -70,7 +77,7 @@ def record(
         actor_name=getattr(actor, "username", "system"),
         action=action,
         object_type=obj.__tablename__,  # type: ignore[arg-type]
-        object_id=str(getattr(obj, "id", "")),
+        object_id=_primary_key(obj),
         object_label=label[:200],
         before=before,
         after=after,

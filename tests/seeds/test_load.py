@@ -48,3 +48,11 @@ def test_firms_named_by_the_plan_are_attached(session: Session) -> None:
     views = chain_service.detail(session=session, code="smart-appliances")
     assert sum(s.enterprise_count for s in views.segments) >= 4
     assert midea.park_id is not None
+
+
+def test_audit_names_rows_with_composite_keys(session: Session) -> None:
+    entry = session.exec(
+        select(AuditEntry).where(AuditEntry.object_type == "chain_unit").limit(1)
+    ).one()
+    chain_id, unit_id = (int(part) for part in entry.object_id.split(","))
+    assert chain_id > 0 and unit_id > 0
