@@ -1,11 +1,14 @@
 """Tables of the chains domain and their public schemas."""
 
+from datetime import date, datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
+from pydantic import field_validator
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.db import enum_column
+from core.db import enum_column, utcnow
 
 
 class ChainGroup(StrEnum):
@@ -50,6 +53,16 @@ class Chain(SQLModel, table=True):
     group: ChainGroup = Field(sa_type=enum_column(ChainGroup, 20))
     description: str = ""
     position: int = 0
+    weak_threshold: int = Field(
+        default=3,
+        sa_column_kwargs={"server_default": "3"},
+        description="local firms a segment needs before it counts as strong",
+    )
+    anchor_target: int | None = Field(default=None, description="the chain's share of 链主 target")
+    curated_at: datetime | None = Field(
+        default=None,
+        description="first edit of map or dossier by a user; seeds leave the chain alone after",
+    )
 
 
 class ChainUnit(SQLModel, table=True):
@@ -77,6 +90,16 @@ class Segment(SQLModel, table=True):
     from_plan: bool = Field(default=False, description="named in the plan text, not added by us")
     description: str = ""
     position: int = 0
+    technology: str | None = Field(
+        default=None,
+        max_length=40,
+        index=True,
+        description="shared key: segments of several chains with one technology count one firm set",
+    )
+    choke_point: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    choke_note: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    confirmed_at: datetime | None = None
+    confirmed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
 
 
 class SegmentLink(SQLModel, table=True):
@@ -91,6 +114,116 @@ class SegmentLink(SQLModel, table=True):
     target_id: int = Field(foreign_key="segment.id", ondelete="CASCADE")
 
 
+class SegmentFields(SQLModel):
+    """Fields a chain chief sets on a segment."""
+
+    name: str = Field(min_length=2, max_length=60)
+    stream: Stream
+    technology: str | None = Field(default=None, max_length=40)
+    description: str = Field(default="", max_length=1000)
+    position: int = 0
+
+    @field_validator("name", "description", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("technology", mode="before")
+    @classmethod
+    def _blank_technology(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+
+SEGMENT_LABELS = {
+    "name": "环节名称",
+    "stream": "位置",
+    "technology": "共性技术",
+    "description": "说明",
+    "firms_to": "企业转入",
+    "target_id": "下游环节",
+    "source_id": "上游环节",
+    "choke_note": "卡脖子说明",
+}
+
+
+class ChainSettings(SQLModel):
+    """A chain's threshold for strong segments and its share of the zone's anchor-firm target."""
+
+    weak_threshold: int = Field(default=3, ge=1, le=100)
+    anchor_target: int | None = Field(default=None, ge=0, le=1000)
+
+
+SETTINGS_LABELS = {
+    "weak_threshold": "强链标准（家）",
+    "anchor_target": "链主企业目标",
+}
+
+
+class DossierKind(StrEnum):
+    """The parts of a chain's dossier beyond its firm table (五个一)."""
+
+    project = "project"
+    platform = "platform"
+    policy = "policy"
+    advisory = "advisory"
+
+
+DOSSIER_LABELS = {
+    DossierKind.project: "重点项目",
+    DossierKind.platform: "创新平台",
+    DossierKind.policy: "政策工具",
+    DossierKind.advisory: "咨询机构",
+}
+
+
+class DossierItemFields(SQLModel):
+    """Fields a chain chief sets on a dossier item."""
+
+    kind: DossierKind
+    name: str = Field(min_length=2, max_length=120)
+    issuer: str = Field(default="", max_length=120, description="issuer, host or owner")
+    issued_date: date | None = None
+    summary: str = Field(default="", max_length=2000)
+    url: str = Field(default="", max_length=500)
+    position: int = 0
+
+    @field_validator("name", "issuer", "summary", "url", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("链接须以 http:// 或 https:// 开头")
+        return value
+
+
+DOSSIER_FIELD_LABELS = {
+    "kind": "类别",
+    "name": "名称",
+    "issuer": "发布/依托单位",
+    "issued_date": "日期",
+    "summary": "摘要",
+    "url": "链接",
+    "position": "排序",
+}
+
+
+class DossierItem(DossierItemFields, table=True):
+    """One item of a chain's dossier: a key project, platform, policy or advisory body."""
+
+    __tablename__ = "dossier_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chain_id: int = Field(foreign_key="chain.id", index=True, ondelete="CASCADE")
+    kind: DossierKind = Field(sa_type=enum_column(DossierKind, 20))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class SegmentPublic(SQLModel):
     """A segment as the API shows it."""
 
@@ -100,9 +233,16 @@ class SegmentPublic(SQLModel):
     stream: Stream
     parent_id: int | None
     from_plan: bool
+    technology: str | None
+    description: str
+    choke_point: bool
+    choke_note: str
+    confirmed_at: datetime | None
+    confirmed_by: str | None = None
     enterprise_count: int = 0
     anchor_count: int = 0
     above_size_count: int = 0
+    hidden_champion_count: int = 0
 
 
 class LinkPublic(SQLModel):
@@ -136,6 +276,8 @@ class ChainDetail(ChainSummary):
     """A chain with its segments, links and units."""
 
     description: str
+    weak_threshold: int
+    anchor_target: int | None
     segments: list[SegmentPublic]
     links: list[LinkPublic]
     units: list[UnitPublic]

@@ -1,10 +1,12 @@
 """Reading and maintaining chains, their segments, links and responsible units."""
 
 from collections import defaultdict
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import networkx as nx
-from sqlalchemy import case, func
+import sqlalchemy as sa
+from sqlalchemy import and_, case, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from chains.graph import SegmentFacts, SegmentGap, analyse
@@ -23,13 +25,12 @@ from chains.models import (
     UnitRole,
 )
 from core.accounts import User, UserChain
+from core.db import require_id
 from core.errors import NotFound
 from core.orgs import OrgUnit
 from enterprises.models import Enterprise, MemberRole, Membership
 
 STREAM_ORDER = {Stream.upstream: 0, Stream.midstream: 1, Stream.downstream: 2}
-# Firms a segment needs locally before it counts as strong; per-chain thresholds come later.
-DEFAULT_WEAK_THRESHOLD = 3
 
 
 def get_all(*, session: Session) -> list[Chain]:
@@ -45,10 +46,31 @@ def get_by_code(*, session: Session, code: str) -> Chain:
     return chain
 
 
+def get_segment(*, session: Session, chain: Chain, segment_id: int) -> Segment:
+    """Return the chain's segment with this id or raise NotFound."""
+    segment = session.get(Segment, segment_id)
+    if segment is None or segment.chain_id != chain.id:
+        raise NotFound(f"{chain.name}产业链没有编号为 {segment_id} 的环节")
+    return segment
+
+
 def segments_of(*, session: Session, chain_id: int) -> list[Segment]:
     """Return a chain's segments, upstream first, in their stated order."""
     rows = session.exec(select(Segment).where(Segment.chain_id == chain_id))
     return sorted(rows, key=lambda s: (STREAM_ORDER[Stream(s.stream)], s.position, s.id or 0))
+
+
+def technology_peers(*, session: Session, segment: Segment) -> list[tuple[str, str, str]]:
+    """Return (chain code, chain name, segment name) of other segments with the same technology."""
+    if not segment.technology:
+        return []
+    stmt = (
+        select(Chain.code, Chain.name, Segment.name)
+        .join(Chain, col(Chain.id) == Segment.chain_id)
+        .where(Segment.technology == segment.technology, Segment.id != segment.id)
+        .order_by(col(Chain.position))
+    )
+    return [(code, chain, name) for code, chain, name in session.exec(stmt)]
 
 
 def links_of(*, session: Session, chain_id: int) -> list[SegmentLink]:
@@ -57,63 +79,98 @@ def links_of(*, session: Session, chain_id: int) -> list[SegmentLink]:
 
 
 class SegmentCounts(NamedTuple):
-    """Local firms of one segment."""
+    """Local firms of one segment, counting firms of segments that share its technology."""
 
     firms: int
     anchors: int
     above_size: int
+    hidden_champions: int
 
 
-EMPTY = SegmentCounts(0, 0, 0)
+EMPTY = SegmentCounts(0, 0, 0, 0)
+
+
+def pooled_with(own: Any, pooled: Any) -> Any:
+    """Join condition: segment `pooled` shares its firms with segment `own` (same or same tech)."""
+    return or_(
+        col(pooled.id) == own.id,
+        and_(col(own.technology).is_not(None), col(pooled.technology) == own.technology),
+    )
 
 
 def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int, SegmentCounts]:
-    """Return {segment id: counts of firms, anchor firms and above-size firms} in one query."""
-    anchors = func.sum(case((col(Membership.role) == MemberRole.anchor, 1), else_=0))
-    above = func.sum(case((col(Enterprise.above_size), 1), else_=0))
+    """Return {segment id: counts of firms, anchor, above-size and hidden-champion firms}.
+
+    A segment with a technology also counts the firms of other segments with that technology
+    (a sensor maker counts for every chain's sensor segment); roles count only where held.
+    """
+    own = aliased(Segment)
+    pooled = aliased(Segment)
+    same = col(pooled.id) == own.id
+    firm = col(Membership.enterprise_id)
     stmt = (
-        select(Membership.segment_id, func.count(col(Membership.id)), anchors, above)
+        sa.select(
+            col(own.id),
+            func.count(func.distinct(firm)),
+            func.count(func.distinct(case((same & (Membership.role == MemberRole.anchor), firm)))),
+            func.count(func.distinct(case((col(Enterprise.above_size), firm)))),
+            func.count(func.distinct(case((same & col(Membership.hidden_champion), firm)))),
+        )
+        .join(pooled, pooled_with(own, pooled))
+        .join(Membership, col(Membership.segment_id) == pooled.id)
         .join(Enterprise, col(Enterprise.id) == Membership.enterprise_id)
-        .group_by(col(Membership.segment_id))
+        .group_by(col(own.id))
     )
     if chain_id is not None:
-        stmt = stmt.join(Segment, col(Segment.id) == Membership.segment_id).where(
-            Segment.chain_id == chain_id
-        )
-    return {
-        seg: SegmentCounts(int(n), int(a or 0), int(b or 0)) for seg, n, a, b in session.exec(stmt)
-    }
+        stmt = stmt.where(col(own.chain_id) == chain_id)
+    # Five columns: beyond what SQLModel's typed select() covers, so plain SQLAlchemy here.
+    rows = session.execute(stmt)
+    return {seg: SegmentCounts(int(n), int(a), int(b), int(h)) for seg, n, a, b, h in rows}
 
 
-def chain_counts(*, session: Session) -> dict[int, tuple[int, int, int]]:
+def chain_counts(
+    *, session: Session, chain_id: int | None = None
+) -> dict[int, tuple[int, int, int]]:
     """Return {chain id: (segments, distinct enterprises, distinct anchor firms)}."""
-    segs = dict(
-        session.exec(select(Segment.chain_id, func.count()).group_by(col(Segment.chain_id))).all()
+
+    def per_chain(stmt: Any) -> dict[int, int]:
+        if chain_id is not None:
+            stmt = stmt.where(Segment.chain_id == chain_id)
+        return dict(session.exec(stmt.group_by(col(Segment.chain_id))).all())
+
+    firms_of = select(Segment.chain_id, func.count(func.distinct(Membership.enterprise_id))).join(
+        Membership, col(Membership.segment_id) == Segment.id
     )
-    firm_rows = session.exec(
-        select(Segment.chain_id, func.count(func.distinct(Membership.enterprise_id)))
-        .join(Membership, col(Membership.segment_id) == Segment.id)
-        .group_by(col(Segment.chain_id))
-    )
-    anchor_rows = session.exec(
-        select(Segment.chain_id, func.count(func.distinct(Membership.enterprise_id)))
-        .join(Membership, col(Membership.segment_id) == Segment.id)
-        .where(Membership.role == MemberRole.anchor)
-        .group_by(col(Segment.chain_id))
-    )
-    firms, anchors = dict(firm_rows.all()), dict(anchor_rows.all())
+    segs = per_chain(select(Segment.chain_id, func.count()))
+    firms = per_chain(firms_of)
+    anchors = per_chain(firms_of.where(Membership.role == MemberRole.anchor))
     return {cid: (n, firms.get(cid, 0), anchors.get(cid, 0)) for cid, n in segs.items()}
 
 
-def chief_names(*, session: Session) -> dict[int, list[str]]:
+def chief_names(*, session: Session, chain_id: int | None = None) -> dict[int, list[str]]:
     """Return {chain id: display names of its chain chiefs}; empty means the post is vacant."""
-    rows = session.exec(
-        select(UserChain.chain_id, User.display_name).join(User, col(User.id) == UserChain.user_id)
+    stmt = select(UserChain.chain_id, User.display_name).join(
+        User, col(User.id) == UserChain.user_id
     )
+    if chain_id is not None:
+        stmt = stmt.where(UserChain.chain_id == chain_id)
     names: dict[int, list[str]] = defaultdict(list)
-    for chain_id, name in rows:
-        names[chain_id].append(name)
+    for cid, name in session.exec(stmt):
+        names[cid].append(name)
     return names
+
+
+def _summary(chain: Chain, counts: tuple[int, int, int], chiefs: list[str]) -> ChainSummary:
+    return ChainSummary(
+        id=require_id(chain),
+        code=chain.code,
+        name=chain.name,
+        group=ChainGroup(chain.group),
+        segment_count=counts[0],
+        enterprise_count=counts[1],
+        anchor_count=counts[2],
+        chief_names=chiefs,
+    )
 
 
 def summaries(*, session: Session) -> list[ChainSummary]:
@@ -121,19 +178,17 @@ def summaries(*, session: Session) -> list[ChainSummary]:
     counts = chain_counts(session=session)
     chiefs = chief_names(session=session)
     return [
-        ChainSummary(
-            id=c.id,
-            code=c.code,
-            name=c.name,
-            group=ChainGroup(c.group),
-            segment_count=counts.get(c.id, (0, 0, 0))[0],
-            enterprise_count=counts.get(c.id, (0, 0, 0))[1],
-            anchor_count=counts.get(c.id, (0, 0, 0))[2],
-            chief_names=chiefs.get(c.id, []),
-        )
+        _summary(c, counts.get(require_id(c), (0, 0, 0)), chiefs.get(require_id(c), []))
         for c in get_all(session=session)
-        if c.id is not None
     ]
+
+
+def summary_of(*, session: Session, chain: Chain) -> ChainSummary:
+    """Return one chain's summary, counting only that chain."""
+    chain_id = require_id(chain)
+    counts = chain_counts(session=session, chain_id=chain_id).get(chain_id, (0, 0, 0))
+    chiefs = chief_names(session=session, chain_id=chain_id).get(chain_id, [])
+    return _summary(chain, counts, chiefs)
 
 
 def units_of(*, session: Session, chain_id: int) -> list[UnitPublic]:
@@ -147,38 +202,47 @@ def units_of(*, session: Session, chain_id: int) -> list[UnitPublic]:
     return [UnitPublic(name=name, role=UnitRole(role)) for name, role in rows]
 
 
+def confirmer_names(*, session: Session, segments: list[Segment]) -> dict[int, str]:
+    """Return {user id: display name} of the users who confirmed these segments."""
+    ids = {s.confirmed_by_id for s in segments if s.confirmed_by_id is not None}
+    if not ids:
+        return {}
+    rows = session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids)))
+    return {uid: name for uid, name in rows if uid is not None}
+
+
 def detail(*, session: Session, code: str, summary: ChainSummary | None = None) -> ChainDetail:
     """Return a chain with segments (and their firm counts), links and units."""
     chain = get_by_code(session=session, code=code)
-    assert chain.id is not None
+    chain_id = require_id(chain)
     if summary is None:
-        summary = next(s for s in summaries(session=session) if s.id == chain.id)
-    counts = segment_counts(session=session, chain_id=chain.id)
+        summary = summary_of(session=session, chain=chain)
+    counts = segment_counts(session=session, chain_id=chain_id)
+    rows = segments_of(session=session, chain_id=chain_id)
+    confirmers = confirmer_names(session=session, segments=rows)
     segments = [
         SegmentPublic(
-            id=s.id,
-            code=s.code,
-            name=s.name,
-            stream=Stream(s.stream),
-            parent_id=s.parent_id,
-            from_plan=s.from_plan,
-            enterprise_count=counts.get(s.id, EMPTY).firms,
-            anchor_count=counts.get(s.id, EMPTY).anchors,
-            above_size_count=counts.get(s.id, EMPTY).above_size,
+            **s.model_dump(),
+            enterprise_count=counts.get(require_id(s), EMPTY).firms,
+            anchor_count=counts.get(require_id(s), EMPTY).anchors,
+            above_size_count=counts.get(require_id(s), EMPTY).above_size,
+            hidden_champion_count=counts.get(require_id(s), EMPTY).hidden_champions,
+            confirmed_by=confirmers.get(s.confirmed_by_id or 0),
         )
-        for s in segments_of(session=session, chain_id=chain.id)
-        if s.id is not None
+        for s in rows
     ]
     links = [
         LinkPublic(source_id=link.source_id, target_id=link.target_id)
-        for link in links_of(session=session, chain_id=chain.id)
+        for link in links_of(session=session, chain_id=chain_id)
     ]
     return ChainDetail(
         **summary.model_dump(),
         description=chain.description,
+        weak_threshold=chain.weak_threshold,
+        anchor_target=chain.anchor_target,
         segments=segments,
         links=links,
-        units=units_of(session=session, chain_id=chain.id),
+        units=units_of(session=session, chain_id=chain_id),
     )
 
 
@@ -195,10 +259,11 @@ def gap_report(chain: ChainDetail) -> list[SegmentGap]:
             firms=s.enterprise_count,
             above_size=s.above_size_count,
             anchors=s.anchor_count,
+            choke_point=s.choke_point,
         )
         for s in chain.segments
     ]
-    return analyse(graph, facts, DEFAULT_WEAK_THRESHOLD)
+    return analyse(graph, facts, chain.weak_threshold)
 
 
 def gaps(*, session: Session, code: str) -> list[SegmentGap]:

@@ -87,3 +87,8 @@ def get_park_by_code(*, session: Session, code: str) -> Park:
 def list_landmarks(*, session: Session) -> list[Landmark]:
     """Return the landmarks in plan order."""
     return list(session.exec(select(Landmark).order_by(col(Landmark.position))))
+
+
+def park_names(*, session: Session) -> dict[int, str]:
+    """Return {park id: name}."""
+    return {p.id: p.name for p in session.exec(select(Park)) if p.id is not None}

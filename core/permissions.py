@@ -3,7 +3,9 @@
 Pages, the JSON API and the CLI all ask these functions; nothing else re-implements a rule.
 """
 
-from core.accounts import Role, User
+from sqlmodel import Session
+
+from core.accounts import Role, User, UserChain
 from core.errors import PermissionDenied
 
 _WRITE_ANY_ENTERPRISE = {Role.admin}
@@ -32,3 +34,20 @@ def can_create_enterprise(user: User) -> bool:
 def can_see_contact(user: User, park_id: int | None) -> bool:
     """Contact phones are personal information: shown in full to those who maintain the firm."""
     return can_edit_enterprise(user, park_id)
+
+
+def can_edit_chain(*, session: Session, user: User, chain_id: int) -> bool:
+    """Admins edit every chain's map and dossier; a chain chief only the chains they lead."""
+    if user.role == Role.admin:
+        return True
+    if user.role != Role.chain_chief or user.id is None:
+        return False
+    return session.get(UserChain, (user.id, chain_id)) is not None
+
+
+def ensure_can_edit_chain(*, session: Session, user: User, chain_id: int) -> None:
+    """Raise PermissionDenied unless the user may edit this chain."""
+    if not can_edit_chain(session=session, user=user, chain_id=chain_id):
+        if user.role == Role.chain_chief:
+            raise PermissionDenied("链长只能维护本人负责的产业链")
+        raise PermissionDenied("您的角色无权维护产业链图谱")

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from pydantic import field_validator
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -150,6 +151,11 @@ class Membership(SQLModel, table=True):
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
     segment_id: int = Field(foreign_key="segment.id", index=True, ondelete="CASCADE")
     role: MemberRole = Field(default=MemberRole.member, sa_type=enum_column(MemberRole, 10))
+    hidden_champion: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": sa.false()},
+        description="marked by the chain chief as a hidden champion (隐形冠军) of the segment",
+    )
 
 
 class MembershipPublic(SQLModel):
@@ -160,6 +166,7 @@ class MembershipPublic(SQLModel):
     chain_code: str
     chain_name: str
     role: MemberRole
+    hidden_champion: bool = False
 
 
 class EnterprisePublic(EnterpriseFields):

@@ -12,7 +12,7 @@ from core import audit, permissions
 from core.accounts import User
 from core.db import require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound
-from core.orgs import Park
+from core.orgs import Park, park_names
 from enterprises.models import (
     FIELD_LABELS,
     Enterprise,
@@ -133,11 +133,6 @@ def memberships(
             )
         )
     return result
-
-
-def park_names(*, session: Session) -> dict[int, str]:
-    """Return {park id: name}."""
-    return {p.id: p.name for p in session.exec(select(Park)) if p.id is not None}
 
 
 def _validate(session: Session, data: EnterpriseFields, enterprise_id: int | None) -> None:

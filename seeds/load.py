@@ -6,7 +6,7 @@ from typing import Any
 import yaml
 from sqlmodel import Session
 
-from chains.models import Chain, ChainUnit, Segment, SegmentLink, UnitRole
+from chains.models import Chain, ChainUnit, DossierItem, Segment, SegmentLink, UnitRole
 from core.db import require_id
 from core.orgs import Landmark, LandmarkUnit, OrgUnit, Park
 from core.upsert import upsert
@@ -71,12 +71,20 @@ def _chain(
                 key={"chain_id": chain.id, "unit_id": units[code]},
                 values={"role": role, "position": order},
             )
+    if chain.curated_at is None:
+        _map(session, chain, row, parks)
+        _dossier(session, chain, row.get("dossier", []) + _read(DATA / "dossier-common.yaml"))
+
+
+def _map(session: Session, chain: Chain, row: dict[str, Any], parks: dict[str, int]) -> None:
+    """Load a chain's segments, links and named firms; skipped once people maintain the map."""
     segments: dict[str, int] = {}
     for order, seg in enumerate(row["segments"]):
         values = {
             "name": seg["name"],
             "stream": seg["stream"],
             "from_plan": bool(seg.get("plan")),
+            "technology": seg.get("tech"),
             "position": order,
         }
         segment, _ = upsert(
@@ -95,6 +103,18 @@ def _chain(
         )
     for firm in row["firms"]:
         _named_firm(session, firm, parks, segments)
+
+
+def _dossier(session: Session, chain: Chain, items: list[dict[str, Any]]) -> None:
+    for order, item in enumerate(items):
+        values = {k: item.get(k, "") for k in ("issuer", "summary", "url")}
+        values |= {"issued_date": item.get("issued_date"), "position": order}
+        upsert(
+            session=session,
+            model=DossierItem,
+            key={"chain_id": chain.id, "kind": item["kind"], "name": item["name"]},
+            values=values,
+        )
 
 
 def _named_firm(

@@ -1,6 +1,7 @@
 """The FastAPI application: routers, static files, error handling."""
 
 from pathlib import Path
+from typing import get_type_hints
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -8,6 +9,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from chains.models import (
+    DOSSIER_FIELD_LABELS,
+    SEGMENT_LABELS,
+    SETTINGS_LABELS,
+    ChainSettings,
+    DossierItemFields,
+    SegmentFields,
+)
 from core.db import import_models, make_engine
 from core.errors import (
     Conflict,
@@ -19,12 +28,21 @@ from core.errors import (
 )
 from core.settings import Settings, get_settings
 from core.validation import field_errors
-from enterprises.models import FIELD_LABELS
+from enterprises.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate
 from web.api import router as api_router
 from web.pages import router as pages_router
 from web.render import render
 
 STATIC = Path(__file__).parent / "static"
+
+# The Chinese field names for each kind of request body, found through the endpoint's hints.
+_LABELS: dict[type, dict[str, str]] = {
+    EnterpriseCreate: FIELD_LABELS,
+    EnterpriseUpdate: FIELD_LABELS,
+    SegmentFields: SEGMENT_LABELS,
+    ChainSettings: SETTINGS_LABELS,
+    DossierItemFields: DOSSIER_FIELD_LABELS,
+}
 
 _STATUS = {
     NotAuthenticated: 401,
@@ -68,7 +86,10 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 async def validation_error(request: Request, exc: Exception) -> Response:
     """Answer malformed API input with Chinese messages that name the field."""
     assert isinstance(exc, RequestValidationError)
-    return await domain_error(request, field_errors(exc.errors(), FIELD_LABELS))
+    endpoint = request.scope.get("endpoint")
+    hints = get_type_hints(endpoint, include_extras=False) if endpoint else {}
+    labels = next((_LABELS[h] for h in hints.values() if h in _LABELS), {})
+    return await domain_error(request, field_errors(exc.errors(), labels))
 
 
 def create_app(settings: Settings) -> FastAPI:

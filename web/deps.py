@@ -9,7 +9,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from core import accounts
+from chains import service as chain_service
+from chains.models import Chain
+from core import accounts, permissions
 from core.accounts import User
 from core.db import transaction
 from core.errors import NotAuthenticated, PermissionDenied
@@ -89,3 +91,19 @@ async def form_data(request: Request) -> FormData:
 
 
 FormDep = Annotated[FormData, Depends(form_data)]
+
+
+def viewable_chain(code: str, session: SessionDep, user: CurrentUser) -> Chain:
+    """Return the chain named in the path (every logged-in user may read chains)."""
+    return chain_service.get_by_code(session=session, code=code)
+
+
+def editable_chain(code: str, session: SessionDep, user: CurrentUser) -> Chain:
+    """Return the chain named in the path if the user may edit it, else refuse."""
+    chain = chain_service.get_by_code(session=session, code=code)
+    permissions.ensure_can_edit_chain(session=session, user=user, chain_id=chain.id or 0)
+    return chain
+
+
+ChainDep = Annotated[Chain, Depends(viewable_chain)]
+EditableChain = Annotated[Chain, Depends(editable_chain)]

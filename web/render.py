@@ -1,5 +1,6 @@
 """Render a page, or only its fragment when htmx asks for it."""
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,17 @@ def _wan(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f}"
 
 
+# China keeps one time zone without daylight saving, so a fixed offset is exact.
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
+
+
+def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format a stored UTC time in China Standard Time."""
+    return "" if value is None else value.astimezone(CHINA_TIME).strftime(fmt)
+
+
 templates.env.filters["wan"] = _wan
+templates.env.filters["local"] = _local
 
 
 def is_htmx(request: Request) -> bool:

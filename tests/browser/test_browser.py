@@ -84,12 +84,12 @@ def page(server: str) -> Iterator["playwright.Page"]:
         browser.close()
 
 
-def _log_in(page: "playwright.Page", username: str) -> None:
+def _log_in(page: "playwright.Page", username: str, lands_on: str = "**/chains") -> None:
     page.goto("/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", demo.DEMO_PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/chains")
+    page.wait_for_url(lands_on)
 
 
 def test_log_in_open_a_chain_and_search(page: "playwright.Page") -> None:
@@ -98,8 +98,7 @@ def test_log_in_open_a_chain_and_search(page: "playwright.Page") -> None:
 
     page.click("text=机器人产业链")
     page.wait_for_url("**/chains/robotics")
-    assert page.locator("article.segment").count() == 13
-    assert page.locator("text=顺德机器人谷").first.is_visible()
+    assert page.locator("#chain-map .node").count() == 13
 
     page.click("nav.mainnav >> text=企业库")
     page.wait_for_url("**/enterprises")
@@ -133,3 +132,50 @@ def test_park_bureau_edits_its_own_firm_in_the_browser(page: "playwright.Page") 
     page.click("button:has-text('保存')")
     page.wait_for_url(re.compile(r"/enterprises/\d+$"))
     assert page.locator("dd", has_text="321").first.is_visible()
+
+
+def _open_segment(page: "playwright.Page", name: str) -> None:
+    page.wait_for_function("document.querySelector('#chain-map .node')?.['htmx-internal-data']")
+    page.locator(f"#chain-map .node[aria-label^='{name}，']").click()
+    page.wait_for_function(
+        f"document.querySelector('#segment-panel h2')?.textContent === '{name}'"
+    )
+
+
+def test_clicking_a_segment_opens_its_panel_in_place(page: "playwright.Page") -> None:
+    _log_in(page, "viewer")
+    page.goto("/chains/robotics")
+    _open_segment(page, "建筑机器人")
+    panel = page.locator("#segment-panel")
+    assert panel.locator("text=博智林").first.is_visible()
+    assert "顺德园" in panel.inner_text()
+    assert page.url.endswith("/chains/robotics")
+    assert page.locator("#chain-map .node.selected").get_attribute("aria-label", timeout=1000)
+    assert panel.locator("text=确认名单无误").count() == 0
+
+
+def test_map_downloads_as_svg_and_png(page: "playwright.Page") -> None:
+    _log_in(page, "viewer")
+    page.goto("/chains/hydrogen")
+    with page.expect_download() as svg_download:
+        page.click("text=下载 SVG")
+    svg = Path(svg_download.value.path()).read_text(encoding="utf-8")
+    assert svg.startswith("<?xml") and "氢燃料电池" in svg
+    with page.expect_download() as png_download:
+        page.click("text=下载 PNG")
+    assert png_download.value.suggested_filename == "氢能源产业链图谱.png"
+    png = Path(png_download.value.path()).read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 20_000
+
+
+def test_chain_chief_confirms_a_segment_from_the_panel(page: "playwright.Page") -> None:
+    _log_in(page, "chief", lands_on="**/chains/robotics/work")
+    assert page.locator("#stale").is_visible()
+    page.click("nav.tabs >> text=产业链图谱")
+    page.wait_for_url("**/chains/robotics")
+    _open_segment(page, "伺服系统")
+    page.click("#segment-panel >> text=确认名单无误")
+    page.wait_for_function(
+        "document.querySelector('#segment-panel .confirm-line').textContent.includes('最近核实')"
+    )
+    assert "机器人产业链链长" in page.locator("#segment-panel .confirm-line").inner_text()

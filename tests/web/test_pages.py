@@ -58,8 +58,11 @@ def test_chain_page_shows_plan_segments_and_named_firms(
 ) -> None:
     login(client, session, make_user(session, Role.viewer))
     page = client.get("/chains/smart-appliances").text
-    for text in ("空调", "Micro LED面板", "美的", "格兰仕", "顺德区人民政府", "方案列明"):
+    for text in ("空调", "Micro LED面板", "顺德区人民政府", "补链强链清单"):
         assert text in page
+    dossier = client.get("/chains/smart-appliances/dossier").text
+    for text in ("美的", "格兰仕", "国发〔2020〕7号"):
+        assert text in dossier
 
 
 def test_htmx_gets_only_the_results_fragment(client: TestClient, session: Session) -> None:

@@ -2,9 +2,12 @@
 
 from fastapi import APIRouter
 
-from web.pages import auth, chains, enterprises
+from web.pages import auth, chain_dossier, chain_edit, chain_work, chains, enterprises
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
 router.include_router(chains.router)
+router.include_router(chain_work.router)
+router.include_router(chain_edit.router)
+router.include_router(chain_dossier.router)
 router.include_router(enterprises.router)

@@ -1,22 +1,38 @@
-"""Chain list and chain detail pages."""
+"""Chain list, the cross-chain matrix, a chain's map with its segment panel, and downloads."""
+
+from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
+from chains import overview
 from chains import service as chain_service
-from chains.models import ChainGroup, Stream
+from chains.export import gaps_xlsx
+from chains.graph import SegmentGap
+from chains.maps import chain_map
+from chains.models import Chain, ChainDetail, ChainGroup, Stream
+from core import permissions
+from core.accounts import Role
 from core.orgs import list_landmarks, list_parks
+from core.spreadsheet import XLSX_TYPE
 from enterprises import service as enterprise_service
-from web.deps import CurrentUser, SessionDep
-from web.render import render
+from web.deps import ChainDep, CurrentUser, SessionDep
+from web.render import is_htmx, render, templates
 
 router = APIRouter()
 
 
+def _attachment(filename: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
+
+
 @router.get("/")
 def home(user: CurrentUser) -> Response:
-    """The chain overview is the start page."""
-    return RedirectResponse("/chains", status_code=303)
+    """A chain chief starts at their chain; everyone else at the chain overview."""
+    target = "/my-chain" if user.role == Role.chain_chief else "/chains"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/chains")
@@ -27,27 +43,99 @@ def chain_list(request: Request, session: SessionDep, user: CurrentUser) -> Resp
     return render(request, "chains/list.html", {"groups": groups})
 
 
-@router.get("/chains/{code}")
-def chain_detail(code: str, request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """One chain: segments by stream with their firms, supply links, responsible units."""
-    chain = chain_service.detail(session=session, code=code)
-    by_id = {s.id: s for s in chain.segments}
-    streams = [(st, [s for s in chain.segments if s.stream == st]) for st in Stream]
-    members = enterprise_service.leading_members(session=session, chain_id=chain.id)
-    links = [(by_id[link.source_id], by_id[link.target_id]) for link in chain.links]
-    gaps = chain_service.gap_report(chain)
+@router.get("/chains/matrix")
+def chain_matrix(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """Zone-wide: chains × streams with counts, and the technologies chains share."""
     return render(
         request,
-        "chains/detail.html",
+        "chains/matrix.html",
         {
-            "chain": chain,
-            "streams": streams,
-            "members": members,
-            "links": links,
-            "gaps": gaps,
-            "gap_of": {g.segment_id: g for g in gaps},
-            "threshold": chain_service.DEFAULT_WEAK_THRESHOLD,
+            "chains": chain_service.get_all(session=session),
+            "cells": overview.matrix(session=session),
+            "streams": list(Stream),
+            "shared": overview.shared_technologies(session=session),
         },
+    )
+
+
+@router.get("/chains/{code}")
+def chain_detail(
+    chain: ChainDep, request: Request, session: SessionDep, user: CurrentUser, segment: int = 0
+) -> Response:
+    """One chain's map, its gap list and, when a segment is chosen, that segment's panel."""
+    view = chain_service.detail(session=session, code=chain.code)
+    gaps = chain_service.gap_report(view)
+    context = {
+        "chain": view,
+        "map": chain_map(view, gaps),
+        "names": {s.id: s.name for s in view.segments},
+        "gaps": gaps,
+        "can_edit": permissions.can_edit_chain(session=session, user=user, chain_id=view.id),
+        "tab": "map",
+    }
+    if segment:
+        context |= panel_context(session, chain, view, gaps, segment)
+    return render(request, "chains/detail.html", context)
+
+
+def panel_context(
+    session: Session, chain: Chain, view: ChainDetail, gaps: list[SegmentGap], segment_id: int
+) -> dict[str, Any]:
+    row = chain_service.get_segment(session=session, chain=chain, segment_id=segment_id)
+    total, firms = overview.segment_firms(session=session, segment=row)
+    by_park: dict[str, list[overview.PanelFirm]] = {}
+    for firm in firms:
+        by_park.setdefault(firm.park, []).append(firm)
+    return {
+        "segment": next(s for s in view.segments if s.id == segment_id),
+        "gap": next(g for g in gaps if g.segment_id == segment_id),
+        "firm_total": total,
+        "firms_by_park": by_park,
+        "peers": chain_service.technology_peers(session=session, segment=row),
+    }
+
+
+@router.get("/chains/{code}/segments/{segment_id}")
+def segment_panel(
+    segment_id: int, chain: ChainDep, request: Request, session: SessionDep, user: CurrentUser
+) -> Response:
+    """A segment's panel (htmx); without htmx, the chain page with the panel open."""
+    if not is_htmx(request):
+        target = f"/chains/{chain.code}?segment={segment_id}#segment-panel"
+        return RedirectResponse(target, status_code=303)
+    view = chain_service.detail(session=session, code=chain.code)
+    context = panel_context(session, chain, view, chain_service.gap_report(view), segment_id)
+    context |= {
+        "chain": view,
+        "can_edit": permissions.can_edit_chain(session=session, user=user, chain_id=view.id),
+    }
+    return render(request, "chains/_segment_panel.html", context)
+
+
+@router.get("/chains/{code}/map.svg")
+def map_svg(chain: ChainDep, request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The chain map as a standalone SVG file."""
+    view = chain_service.detail(session=session, code=chain.code)
+    context = {
+        "m": chain_map(view, chain_service.gap_report(view)),
+        "names": {s.id: s.name for s in view.segments},
+    }
+    body = templates.get_template("chains/_map.svg").render(context)
+    return Response(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + body,
+        media_type="image/svg+xml",
+        headers={"Content-Disposition": _attachment(f"{view.name}产业链图谱.svg")},
+    )
+
+
+@router.get("/chains/{code}/gaps.xlsx")
+def gaps_download(chain: ChainDep, session: SessionDep, user: CurrentUser) -> Response:
+    """The chain's gap list as .xlsx."""
+    view = chain_service.detail(session=session, code=chain.code)
+    return Response(
+        gaps_xlsx(view, chain_service.gap_report(view)),
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": _attachment(f"{view.name}补链强链清单.xlsx")},
     )
 
 

@@ -13,7 +13,7 @@ from core import audit, permissions
 from core.accounts import Role, User
 from core.db import require_id
 from core.errors import Conflict, FieldErrors
-from core.orgs import Park, list_parks
+from core.orgs import Park, list_parks, park_names
 from core.validation import parse
 from enterprises import service as enterprise_service
 from enterprises.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate
@@ -50,7 +50,7 @@ def enterprise_list(
         "params": params,
         "query_string": urlencode({k: v for k, v in params.items() if v}),
         "parks": list_parks(session=session),
-        "park_names": enterprise_service.park_names(session=session),
+        "park_names": park_names(session=session),
         "chains": chains,
         "segments": segments,
         "memberships": enterprise_service.memberships(

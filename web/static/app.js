@@ -1,0 +1,57 @@
+// Page behaviour without inline scripts: chain-map selection, PNG export, print buttons.
+(function () {
+  "use strict";
+
+  function select(node) {
+    document.querySelectorAll("#chain-map .node.selected").forEach(function (n) {
+      n.classList.remove("selected");
+    });
+    if (node) node.classList.add("selected");
+  }
+
+  document.addEventListener("click", function (event) {
+    var node = event.target.closest && event.target.closest("#chain-map .node");
+    if (node) select(node);
+  });
+
+  function savePng(button) {
+    var svg = document.getElementById("chain-map");
+    if (!svg) return;
+    var scale = 2;
+    var width = svg.viewBox.baseVal.width;
+    var height = svg.viewBox.baseVal.height;
+    var copy = svg.cloneNode(true);
+    copy.querySelectorAll(".selected").forEach(function (n) { n.classList.remove("selected"); });
+    var source = new XMLSerializer().serializeToString(copy);
+    var image = new Image();
+    image.onload = function () {
+      var canvas = document.createElement("canvas");
+      canvas.width = width * scale;
+      canvas.height = height * scale;
+      var context = canvas.getContext("2d");
+      context.fillStyle = "#ffffff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(image, 0, 0, canvas.width, canvas.height);
+      canvas.toBlob(function (blob) {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = button.dataset.filename || "chain-map.png";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      }, "image/png");
+    };
+    image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(source);
+  }
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest) return;
+    var button = event.target.closest("[data-save-png]");
+    if (button) {
+      event.preventDefault();
+      savePng(button);
+    }
+    if (event.target.closest("[data-print]")) window.print();
+  });
+})();
