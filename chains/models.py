@@ -198,7 +198,7 @@ class DossierItemFields(SQLModel):
     @classmethod
     def _web_address(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
-            raise ValueError("链接须以 http:// 或 https:// 开头")
+            raise ValueError("须以 http:// 或 https:// 开头")
         return value
 
 

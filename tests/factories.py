@@ -1,15 +1,19 @@
 """Small factories that build test data through the services."""
 
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from chains import editing
 from chains import service as chain_service
+from chains.models import Chain, ChainGroup, Segment, SegmentFields, Stream
 from core import accounts
 from core.accounts import Role, User
 from core.orgs import get_park_by_code
+from core.upsert import upsert
 from enterprises import credit_code
 from enterprises import service as enterprise_service
 from enterprises.models import Enterprise, EnterpriseCreate, MemberRole, Membership
@@ -76,8 +80,7 @@ def make_enterprise(
             for s in chain_service.segments_of(session=session, chain_id=chain.id)
             if s.code == segment[1]
         )
-        session.add(Membership(enterprise_id=enterprise.id, segment_id=seg.id, role=role))
-        session.flush()
+        join_segment(session, enterprise, seg, role)
     return enterprise
 
 
@@ -94,3 +97,50 @@ def bearer(session: Session, user: User) -> dict[str, str]:
 
     token = accounts.issue_token(session=session, user=user, lifetime=timedelta(hours=1))
     return {"Authorization": f"Bearer {token}"}
+
+
+def make_chain(
+    session: Session,
+    segments: list[tuple[str, Stream]],
+    links: Sequence[tuple[str, str]] = (),
+    *,
+    actor: User | None = None,
+    technology: dict[str, str] | None = None,
+) -> tuple[Chain, dict[str, Segment]]:
+    """Create a small chain with these segments and links through the editing service."""
+    actor = actor or make_user(session, Role.admin)
+    n = next(_serial)
+    chain, _ = upsert(
+        session=session,
+        model=Chain,
+        key={"code": f"test-chain-{n}"},
+        values={"name": f"测试链{n}", "group": ChainGroup.future, "position": 100 + n},
+    )
+    made = {
+        name: editing.create_segment(
+            session=session,
+            actor=actor,
+            chain=chain,
+            data=SegmentFields(name=name, stream=stream, technology=(technology or {}).get(name)),
+        )
+        for name, stream in segments
+    }
+    for source, target in links:
+        editing.add_link(
+            session=session,
+            actor=actor,
+            chain=chain,
+            source_id=made[source].id or 0,
+            target_id=made[target].id or 0,
+        )
+    return chain, made
+
+
+def join_segment(
+    session: Session, enterprise: Enterprise, segment: Segment, role: MemberRole = MemberRole.member
+) -> Membership:
+    """Place an enterprise in a segment."""
+    member = Membership(enterprise_id=enterprise.id, segment_id=segment.id, role=role)
+    session.add(member)
+    session.flush()
+    return member

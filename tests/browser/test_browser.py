@@ -137,9 +137,7 @@ def test_park_bureau_edits_its_own_firm_in_the_browser(page: "playwright.Page") 
 def _open_segment(page: "playwright.Page", name: str) -> None:
     page.wait_for_function("document.querySelector('#chain-map .node')?.['htmx-internal-data']")
     page.locator(f"#chain-map .node[aria-label^='{name}，']").click()
-    page.wait_for_function(
-        f"document.querySelector('#segment-panel h2')?.textContent === '{name}'"
-    )
+    page.wait_for_function(f"document.querySelector('#segment-panel h2')?.textContent === '{name}'")
 
 
 def test_clicking_a_segment_opens_its_panel_in_place(page: "playwright.Page") -> None:
@@ -161,7 +159,8 @@ def test_map_downloads_as_svg_and_png(page: "playwright.Page") -> None:
         page.click("text=下载 SVG")
     svg = Path(svg_download.value.path()).read_text(encoding="utf-8")
     assert svg.startswith("<?xml") and "氢燃料电池" in svg
-    with page.expect_download() as png_download:
+    # Rendering the map to a canvas takes a moment on a loaded machine.
+    with page.expect_download(timeout=30_000) as png_download:
         page.click("text=下载 PNG")
     assert png_download.value.suggested_filename == "氢能源产业链图谱.png"
     png = Path(png_download.value.path()).read_bytes()
