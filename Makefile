@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test install assets lint clean
+.PHONY: serve test install assets lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy core chains enterprises web seeds
+
+## bench: speed benchmarks, numbers printed (not timed tests)
+bench: install
+	$(BIN)/python -m tests.benchmarks.chain_map
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor chainplan.db chainplan.db-wal chainplan.db-shm

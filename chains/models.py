@@ -8,6 +8,7 @@ from pydantic import field_validator
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core import versions
 from core.db import enum_column, utcnow
 
 
@@ -281,3 +282,7 @@ class ChainDetail(ChainSummary):
     segments: list[SegmentPublic]
     links: list[LinkPublic]
     units: list[UnitPublic]
+
+
+# Chain figures are cached per registry version; these tables feed them.
+versions.track(Chain, ChainUnit, Segment, SegmentLink)

@@ -1,6 +1,7 @@
 """Reading and maintaining chains, their segments, links and responsible units."""
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
+from threading import Lock
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -24,6 +25,7 @@ from chains.models import (
     UnitPublic,
     UnitRole,
 )
+from core import versions
 from core.accounts import User, UserChain
 from core.db import require_id
 from core.errors import NotFound
@@ -104,47 +106,69 @@ def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int
     A segment with a technology also counts the firms of other segments with that technology
     (a sensor maker counts for every chain's sensor segment); roles count only where held.
     """
-    own = aliased(Segment)
-    pooled = aliased(Segment)
-    same = col(pooled.id) == own.id
     firm = col(Membership.enterprise_id)
-    stmt = (
+    above = col(Enterprise.above_size)
+    # A firm sits in a segment at most once, so plain counts per segment need no DISTINCT.
+    own = (
         sa.select(
-            col(own.id),
-            func.count(func.distinct(firm)),
-            func.count(func.distinct(case((same & (Membership.role == MemberRole.anchor), firm)))),
-            func.count(func.distinct(case((col(Enterprise.above_size), firm)))),
-            func.count(func.distinct(case((same & col(Membership.hidden_champion), firm)))),
+            col(Membership.segment_id),
+            func.count(),
+            func.sum(case((col(Membership.role) == MemberRole.anchor, 1), else_=0)),
+            func.sum(case((above, 1), else_=0)),
+            func.sum(case((col(Membership.hidden_champion), 1), else_=0)),
         )
-        .join(pooled, pooled_with(own, pooled))
+        .join(Enterprise, col(Enterprise.id) == firm)
+        .group_by(col(Membership.segment_id))
+    )
+    target, pooled = aliased(Segment), aliased(Segment)
+    shared = (
+        select(
+            col(target.id),
+            func.count(func.distinct(firm)),
+            func.count(func.distinct(case((above, firm)))),
+        )
+        .join(pooled, col(pooled.technology) == target.technology)
         .join(Membership, col(Membership.segment_id) == pooled.id)
-        .join(Enterprise, col(Enterprise.id) == Membership.enterprise_id)
-        .group_by(col(own.id))
+        .join(Enterprise, col(Enterprise.id) == firm)
+        .where(col(target.technology).is_not(None))
+        .group_by(col(target.id))
     )
     if chain_id is not None:
-        stmt = stmt.where(col(own.chain_id) == chain_id)
+        chain_segments = select(Segment.id).where(Segment.chain_id == chain_id)
+        own = own.where(col(Membership.segment_id).in_(chain_segments))
+        shared = shared.where(col(target.chain_id) == chain_id)
     # Five columns: beyond what SQLModel's typed select() covers, so plain SQLAlchemy here.
-    rows = session.execute(stmt)
-    return {seg: SegmentCounts(int(n), int(a), int(b), int(h)) for seg, n, a, b, h in rows}
+    counts = {
+        seg: SegmentCounts(int(n), int(a), int(b), int(h))
+        for seg, n, a, b, h in session.execute(own)
+    }
+    for seg, n, b in session.exec(shared):
+        counts[seg] = counts.get(seg, EMPTY)._replace(firms=int(n), above_size=int(b))
+    return counts
 
 
 def chain_counts(
     *, session: Session, chain_id: int | None = None
 ) -> dict[int, tuple[int, int, int]]:
     """Return {chain id: (segments, distinct enterprises, distinct anchor firms)}."""
-
-    def per_chain(stmt: Any) -> dict[int, int]:
-        if chain_id is not None:
-            stmt = stmt.where(Segment.chain_id == chain_id)
-        return dict(session.exec(stmt.group_by(col(Segment.chain_id))).all())
-
-    firms_of = select(Segment.chain_id, func.count(func.distinct(Membership.enterprise_id))).join(
-        Membership, col(Membership.segment_id) == Segment.id
+    firm = col(Membership.enterprise_id)
+    segs = select(Segment.chain_id, func.count()).group_by(col(Segment.chain_id))
+    firms = (
+        select(
+            Segment.chain_id,
+            func.count(func.distinct(firm)),
+            func.count(func.distinct(case((col(Membership.role) == MemberRole.anchor, firm)))),
+        )
+        .join(Membership, col(Membership.segment_id) == Segment.id)
+        .group_by(col(Segment.chain_id))
     )
-    segs = per_chain(select(Segment.chain_id, func.count()))
-    firms = per_chain(firms_of)
-    anchors = per_chain(firms_of.where(Membership.role == MemberRole.anchor))
-    return {cid: (n, firms.get(cid, 0), anchors.get(cid, 0)) for cid, n in segs.items()}
+    if chain_id is not None:
+        segs, firms = (
+            segs.where(Segment.chain_id == chain_id),
+            firms.where(Segment.chain_id == chain_id),
+        )
+    found = {cid: (int(n), int(a)) for cid, n, a in session.exec(firms)}
+    return {cid: (int(n), *found.get(cid, (0, 0))) for cid, n in session.exec(segs)}
 
 
 def chief_names(*, session: Session, chain_id: int | None = None) -> dict[int, list[str]]:
@@ -211,12 +235,37 @@ def confirmer_names(*, session: Session, segments: list[Segment]) -> dict[int, s
     return {uid: name for uid, name in rows if uid is not None}
 
 
-def detail(*, session: Session, code: str, summary: ChainSummary | None = None) -> ChainDetail:
-    """Return a chain with segments (and their firm counts), links and units."""
+# Chain details by (database, chain code, registry token): they only change with the registry.
+_DETAILS: OrderedDict[tuple[str, str, str], ChainDetail] = OrderedDict()
+_DETAILS_KEPT = 64
+_DETAILS_LOCK = Lock()  # sync routes run in a thread pool
+
+
+def detail(*, session: Session, code: str) -> ChainDetail:
+    """Return a chain with segments (and their firm counts), links and units.
+
+    Cached until the registry changes (core.versions); callers must not modify the result.
+    """
+    token = versions.current(session=session)
+    key = (str(session.get_bind().engine.url), code, token)
+    with _DETAILS_LOCK:
+        cached = _DETAILS.get(key) if token else None
+        if cached is not None:
+            _DETAILS.move_to_end(key)
+            return cached
+    view = _compute_detail(session=session, code=code)
+    if token:
+        with _DETAILS_LOCK:
+            _DETAILS[key] = view
+            while len(_DETAILS) > _DETAILS_KEPT:
+                _DETAILS.popitem(last=False)
+    return view
+
+
+def _compute_detail(*, session: Session, code: str) -> ChainDetail:
     chain = get_by_code(session=session, code=code)
     chain_id = require_id(chain)
-    if summary is None:
-        summary = summary_of(session=session, chain=chain)
+    summary = summary_of(session=session, chain=chain)
     counts = segment_counts(session=session, chain_id=chain_id)
     rows = segments_of(session=session, chain_id=chain_id)
     confirmers = confirmer_names(session=session, segments=rows)

@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from core import versions
 from core.db import enum_column, require_id, utcnow
 from core.errors import FieldErrors, NotAuthenticated
 
@@ -248,3 +249,6 @@ def user_for_token(*, session: Session, token: str) -> User:
     if user is None or not user.is_active:
         raise NotAuthenticated("访问令牌无效或已过期")
     return user
+
+
+versions.track(User, UserChain)

@@ -82,4 +82,5 @@ def import_models() -> None:
     import core.accounts  # noqa: F401
     import core.audit  # noqa: F401
     import core.orgs  # noqa: F401
+    import core.versions  # noqa: F401
     import enterprises.models  # noqa: F401

@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from core import versions
 from core.db import enum_column
 from core.errors import NotFound
 
@@ -92,3 +93,6 @@ def list_landmarks(*, session: Session) -> list[Landmark]:
 def park_names(*, session: Session) -> dict[int, str]:
     """Return {park id: name}."""
     return {p.id: p.name for p in session.exec(select(Park)) if p.id is not None}
+
+
+versions.track(Park, OrgUnit)

@@ -5,9 +5,10 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from pydantic import field_validator
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core import versions
 from core.db import enum_column, utcnow
 from enterprises import credit_code
 
@@ -119,6 +120,10 @@ class EnterpriseFields(SQLModel):
 class Enterprise(EnterpriseFields, table=True):
     """A firm, institute or platform of the zone's registry."""
 
+    # Chain figures join every membership to its firm for these two columns only; a covering
+    # index spares reading the wide rows.
+    __table_args__ = (Index("ix_enterprise_size_cover", "id", "above_size", "annual_output"),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, index=True)
     credit_code: str | None = Field(default=None, max_length=18, unique=True)
@@ -145,11 +150,17 @@ class EnterpriseUpdate(EnterpriseFields):
 class Membership(SQLModel, table=True):
     """An enterprise's place in a chain segment, with its role there."""
 
-    __table_args__ = (UniqueConstraint("enterprise_id", "segment_id"),)
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "segment_id"),
+        # Covers the per-segment counts of the chain map, so they never touch the table.
+        Index(
+            "ix_membership_segment_cover", "segment_id", "enterprise_id", "role", "hidden_champion"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
-    segment_id: int = Field(foreign_key="segment.id", index=True, ondelete="CASCADE")
+    segment_id: int = Field(foreign_key="segment.id", ondelete="CASCADE")
     role: MemberRole = Field(default=MemberRole.member, sa_type=enum_column(MemberRole, 10))
     hidden_champion: bool = Field(
         default=False,
@@ -188,3 +199,6 @@ class EnterprisePage(SQLModel):
     page: int
     page_size: int
     items: list[EnterprisePublic]
+
+
+versions.track(Enterprise, Membership)

@@ -94,6 +94,19 @@ def _credit_code(rng: random.Random, district: str, used: set[str]) -> str:
             return code
 
 
+def _firm_name(rng: random.Random, chain_code: str, district: str, used: set[str]) -> str:
+    """Return an unused plausible firm name; three-character trade names once two run out."""
+    words = INDUSTRY_WORDS.get(chain_code, ["科技"])
+    for attempt in range(1000):
+        trade = "".join(rng.choice(TRADE_NAMES) for _ in range(2 if attempt < 3 else 3))
+        place = "佛山市" if rng.random() < 0.7 else f"佛山市{district}"
+        name = f"{place}{trade}{rng.choice(words)}有限公司"
+        if name not in used:
+            used.add(name)
+            return name
+    raise RuntimeError("demo firm names exhausted")
+
+
 def _pick_segment(rng: random.Random, segments: list[Segment]) -> Segment:
     # A long tail with real gaps: about one segment in six has no firm, one in six only a few.
     ordered = sorted(segments, key=lambda s: (zlib.crc32(s.code.encode()) % 7, s.position))
@@ -127,13 +140,7 @@ def generate(*, session: Session, count: int = 5000, seed: int = 2023) -> int:
             else rng.choice(["chancheng", "nanhai", "shunde", "gaoming", "sanshui"])
         )
         park = parks[park_code]
-        name = (
-            f"佛山市{rng.choice(TRADE_NAMES)}{rng.choice(TRADE_NAMES)}"
-            f"{rng.choice(INDUSTRY_WORDS.get(chain.code, ['科技']))}有限公司"
-        )
-        if name in used_names:
-            continue
-        used_names.add(name)
+        name = _firm_name(rng, chain.code, park.district, used_names)
         revenue = round(rng.lognormvariate(7.8, 1.4), 1)  # 万元, median about 2,400
         founded = date(
             rng.choices(range(1985, 2025), weights=[i for i in range(1, 41)])[0],

@@ -18,6 +18,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    data_version = op.create_table('data_version',
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('token', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_data_version'))
+    )
+    # The row core.versions bumps; without it nothing would ever invalidate cached figures.
+    op.bulk_insert(data_version, [{'name': 'registry', 'token': 'initial'}])
 
     op.create_table('dossier_item',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
@@ -43,6 +50,11 @@ def upgrade() -> None:
 
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.add_column(sa.Column('hidden_champion', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.drop_index(batch_op.f('ix_membership_segment_id'))
+        batch_op.create_index('ix_membership_segment_cover', ['segment_id', 'enterprise_id', 'role', 'hidden_champion'], unique=False)
+
+    with op.batch_alter_table('enterprise', schema=None) as batch_op:
+        batch_op.create_index('ix_enterprise_size_cover', ['id', 'above_size', 'annual_output'], unique=False)
 
     with op.batch_alter_table('segment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('technology', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True))
@@ -67,7 +79,12 @@ def downgrade() -> None:
         batch_op.drop_column('choke_point')
         batch_op.drop_column('technology')
 
+    with op.batch_alter_table('enterprise', schema=None) as batch_op:
+        batch_op.drop_index('ix_enterprise_size_cover')
+
     with op.batch_alter_table('membership', schema=None) as batch_op:
+        batch_op.drop_index('ix_membership_segment_cover')
+        batch_op.create_index(batch_op.f('ix_membership_segment_id'), ['segment_id'], unique=False)
         batch_op.drop_column('hidden_champion')
 
     with op.batch_alter_table('chain', schema=None) as batch_op:
@@ -79,4 +96,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_dossier_item_chain_id'))
 
     op.drop_table('dossier_item')
+    op.drop_table('data_version')
 

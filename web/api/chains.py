@@ -78,8 +78,8 @@ class MatrixCellOut(BaseModel):
 def list_chains(session: SessionDep, user: CurrentUser) -> list[ChainDetail]:
     """Every chain with its segments, links and units."""
     return [
-        chain_service.detail(session=session, code=c.code, summary=c)
-        for c in chain_service.summaries(session=session)
+        chain_service.detail(session=session, code=c.code)
+        for c in chain_service.get_all(session=session)
     ]
 
 

@@ -1,0 +1,60 @@
+"""A version token of the registry, so derived figures can be cached until the data changes.
+
+Every flush or bulk statement that writes a tracked table sets a fresh random token in the
+same transaction. A reader takes the token first and caches what it computes under it: a
+rollback restores the old token together with the old data, and a token is never reused, so
+a cache entry can only ever be served with the data it was computed from. Raw SQL through a
+plain connection is not seen; all writes of the application go through the ORM session.
+"""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import event, update
+from sqlalchemy.orm import ORMExecuteState
+from sqlmodel import Field, Session, SQLModel, select
+
+REGISTRY = "registry"
+_tracked: set[type] = set()
+
+
+class DataVersion(SQLModel, table=True):
+    """The current token of a family of tables."""
+
+    __tablename__ = "data_version"
+
+    name: str = Field(primary_key=True, max_length=40)
+    token: str = Field(max_length=32)
+
+
+def track(*models: type[SQLModel]) -> None:
+    """Count writes to these tables as changes of the registry."""
+    _tracked.update(models)
+
+
+def current(*, session: Session) -> str:
+    """Return the registry's token as this transaction sees it."""
+    token = session.exec(select(DataVersion.token).where(DataVersion.name == REGISTRY)).first()
+    return token or ""
+
+
+def _bump(session: Session) -> None:
+    statement = (
+        update(DataVersion).where(DataVersion.name == REGISTRY).values(token=uuid.uuid4().hex)  # type: ignore[arg-type]
+    )
+    session.connection().execute(statement)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(type(obj) in _tracked for obj in changed):
+        _bump(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _after_bulk(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    if any(mapper.class_ in _tracked for mapper in state.all_mappers):
+        _bump(state.session)  # type: ignore[arg-type]
