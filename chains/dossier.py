@@ -54,23 +54,10 @@ def update(
     *, session: Session, actor: User, chain: Chain, item: DossierItem, data: DossierItemFields
 ) -> DossierItem:
     """Change a dossier item."""
-    before = audit.snapshot(item, _FIELDS)
-    for name, value in data.model_dump().items():
-        setattr(item, name, value)
-    old, new = audit.changed(before, audit.snapshot(item, _FIELDS))
-    if new:
+    label = f"{chain.name}/{data.name}"
+    if audit.update(session=session, actor=actor, obj=item, label=label, values=data.model_dump()):
         item.updated_at = utcnow()
         mark_curated(chain)
-        session.flush()
-        audit.record(
-            session=session,
-            actor=actor,
-            action="update",
-            obj=item,
-            label=f"{chain.name}/{item.name}",
-            before=old,
-            after=new,
-        )
     return item
 
 

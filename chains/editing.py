@@ -79,25 +79,12 @@ def update_segment(
     """Rename a segment, move it to another stream, or change its technology or description."""
     if _name_taken(session, chain.id or 0, data.name, segment.id):
         raise FieldErrors({"name": f"本链已有名为“{data.name}”的环节"})
-    before = audit.snapshot(segment, _SEGMENT_FIELDS)
     values = data.model_dump(exclude={"position"})
     if values["stream"] != segment.stream:
         values["position"] = _next_position(session, chain.id or 0, data.stream)
-    for name, value in values.items():
-        setattr(segment, name, value)
-    old, new = audit.changed(before, audit.snapshot(segment, _SEGMENT_FIELDS))
-    if new:
+    label = f"{chain.name}/{data.name}"
+    if audit.update(session=session, actor=actor, obj=segment, label=label, values=values):
         mark_curated(chain)
-        session.flush()
-        audit.record(
-            session=session,
-            actor=actor,
-            action="update",
-            obj=segment,
-            label=f"{chain.name}/{segment.name}",
-            before=old,
-            after=new,
-        )
     return segment
 
 
@@ -261,23 +248,10 @@ def remove_link(
 
 
 def update_settings(*, session: Session, actor: User, chain: Chain, data: ChainSettings) -> Chain:
-    """Set the chain's weak threshold and its shares of the zone targets."""
-    fields = list(ChainSettings.model_fields)
-    before = audit.snapshot(chain, fields)
-    for name, value in data.model_dump().items():
-        setattr(chain, name, value)
-    old, new = audit.changed(before, audit.snapshot(chain, fields))
-    if new:
-        session.flush()
-        audit.record(
-            session=session,
-            actor=actor,
-            action="update",
-            obj=chain,
-            label=chain.name,
-            before=old,
-            after=new,
-        )
+    """Set the chain's weak threshold and its share of the zone's anchor-firm target."""
+    audit.update(
+        session=session, actor=actor, obj=chain, label=chain.name, values=data.model_dump()
+    )
     return chain
 
 
@@ -290,22 +264,10 @@ def set_choke_point(
         raise FieldErrors({"choke_note": "标记卡脖子环节时请说明原因（如依赖外部供应的部件）"})
     if len(note) > 500:
         raise FieldErrors({"choke_note": "说明不能超过 500 字"})
-    fields = ["choke_point", "choke_note"]
-    before = audit.snapshot(segment, fields)
-    segment.choke_point, segment.choke_note = flag, note if flag else ""
-    old, new = audit.changed(before, audit.snapshot(segment, fields))
-    if new:
+    values = {"choke_point": flag, "choke_note": note if flag else ""}
+    label = f"{chain.name}/{segment.name}"
+    if audit.update(session=session, actor=actor, obj=segment, label=label, values=values):
         mark_curated(chain)
-        session.flush()
-        audit.record(
-            session=session,
-            actor=actor,
-            action="update",
-            obj=segment,
-            label=f"{chain.name}/{segment.name}",
-            before=old,
-            after=new,
-        )
     return segment
 
 
@@ -344,20 +306,8 @@ def update_membership(
     ).first()
     if member is None:
         raise NotFound(f"该企业不在“{segment.name}”环节")
-    fields = ["role", "hidden_champion"]
-    before = audit.snapshot(member, fields)
-    member.role, member.hidden_champion = role, hidden_champion
-    old, new = audit.changed(before, audit.snapshot(member, fields))
-    if new:
-        firm = session.get(Enterprise, enterprise_id)
-        session.flush()
-        audit.record(
-            session=session,
-            actor=actor,
-            action="update",
-            obj=member,
-            label=f"{chain.name}/{segment.name}/{firm.name if firm else enterprise_id}",
-            before=old,
-            after=new,
-        )
+    firm = session.get(Enterprise, enterprise_id)
+    label = f"{chain.name}/{segment.name}/{firm.name if firm else enterprise_id}"
+    values = {"role": role, "hidden_champion": hidden_champion}
+    audit.update(session=session, actor=actor, obj=member, label=label, values=values)
     return member

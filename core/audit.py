@@ -87,6 +87,23 @@ def record(
     return entry
 
 
+def update(
+    *, session: Session, actor: Any, obj: SQLModel, label: str, values: dict[str, Any]
+) -> bool:
+    """Set values on obj and record the fields that changed; return whether any did."""
+    before = snapshot(obj, list(values))
+    for name, value in values.items():
+        setattr(obj, name, value)
+    old, new = changed(before, snapshot(obj, list(values)))
+    if not new:
+        return False
+    session.flush()
+    record(
+        session=session, actor=actor, action="update", obj=obj, label=label, before=old, after=new
+    )
+    return True
+
+
 def history(*, session: Session, object_type: str, object_id: int | str) -> list[AuditEntry]:
     """Return the audit entries of one object, newest first."""
     stmt = (
