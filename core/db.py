@@ -83,4 +83,7 @@ def import_models() -> None:
     import core.audit  # noqa: F401
     import core.orgs  # noqa: F401
     import core.versions  # noqa: F401
+    import enterprises.designations  # noqa: F401
+    import enterprises.figures  # noqa: F401
     import enterprises.models  # noqa: F401
+    import enterprises.pipeline  # noqa: F401

@@ -4,12 +4,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from chains.models import Chain, ChainUnit, DossierItem, Segment, SegmentLink, UnitRole
 from core.db import require_id
 from core.orgs import Landmark, LandmarkUnit, OrgUnit, Park
 from core.upsert import upsert
+from enterprises.designations import Criterion, Designation, DesignationFields, Tier
 from enterprises.models import Enterprise, EnterpriseKind, MemberRole, Membership, Origin
 
 DATA = Path(__file__).parent / "data"
@@ -138,10 +139,39 @@ def _named_firm(
         )
 
 
+def _designations(session: Session) -> None:
+    """Create the designations that do not exist yet; existing ones belong to the admin."""
+    for position, row in enumerate(_read(DATA / "designations.yaml")):
+        if session.exec(select(Designation.id).where(Designation.code == row["code"])).first():
+            continue
+        values = {k: row[k] for k in DesignationFields.model_fields if k in row}
+        designation, _ = upsert(
+            session=session,
+            model=Designation,
+            key={"code": row["code"]},
+            values=values | {"position": position},
+        )
+        for rank, (code, name) in enumerate(row.get("tiers", []), start=1):
+            upsert(
+                session=session,
+                model=Tier,
+                key={"designation_id": designation.id, "code": code},
+                values={"name": name, "rank": rank},
+            )
+        for metric, value in row.get("criteria", {}).items():
+            upsert(
+                session=session,
+                model=Criterion,
+                key={"designation_id": designation.id, "metric": metric},
+                values={"value": value},
+            )
+
+
 def load_all(*, session: Session) -> None:
     """Load every reference file; a second run changes nothing."""
     parks = _parks(session)
     units = _units(session, parks)
     _landmarks(session, parks, units)
+    _designations(session)
     for path in sorted((DATA / "chains").glob("*.yaml")):
         _chain(session, _read(path), parks, units)

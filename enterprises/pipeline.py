@@ -1,0 +1,366 @@
+"""Cultivation of firms toward designations: stages, the rules of moving, the event log.
+
+Stages run candidate (候选) → pool (入库培育) → applied (申报) → recognised (认定), with side
+exits rejected (未通过), lapsed (到期) and revoked (撤销); after an exit a firm may start again
+as a candidate. Moving one stage on, a side exit and a tier promotion are ordinary moves; any
+other move (skipping or going back) needs an admin and a reason. Every move is an event and
+events are never changed, so the state on any past date can be recomputed from them.
+"""
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import UniqueConstraint, update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from core import versions
+from core.accounts import Role, User
+from core.db import enum_column, require_id, utcnow
+from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
+from enterprises.designations import Designation, Tier
+
+
+class Stage(StrEnum):
+    """Where a firm stands toward one designation."""
+
+    candidate = "candidate"
+    pool = "pool"
+    applied = "applied"
+    recognised = "recognised"
+    rejected = "rejected"
+    lapsed = "lapsed"
+    revoked = "revoked"
+
+
+STAGE_LABELS = {
+    Stage.candidate: "候选",
+    Stage.pool: "入库培育",
+    Stage.applied: "申报",
+    Stage.recognised: "认定",
+    Stage.rejected: "未通过",
+    Stage.lapsed: "到期",
+    Stage.revoked: "撤销",
+}
+ORDER = [Stage.candidate, Stage.pool, Stage.applied, Stage.recognised]
+EXITS = {Stage.applied: {Stage.rejected}, Stage.recognised: {Stage.lapsed, Stage.revoked}}
+ENDED = {Stage.rejected, Stage.lapsed, Stage.revoked}
+
+
+class Cultivation(SQLModel, table=True):
+    """One firm's path toward one designation (for a chain, where the designation says so)."""
+
+    __table_args__ = (UniqueConstraint("enterprise_id", "designation_id", "chain_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
+    designation_id: int = Field(foreign_key="designation.id", index=True)
+    chain_id: int | None = Field(default=None, foreign_key="chain.id")
+    stage: Stage = Field(sa_type=enum_column(Stage, 20), index=True)
+    tier_id: int | None = Field(default=None, foreign_key="tier.id")
+    batch: str = Field(default="", max_length=60)
+    recognised_on: date | None = None
+    valid_until: date | None = Field(default=None, index=True)
+    version: int = 1
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CultivationEvent(SQLModel, table=True):
+    """One move of a cultivation; rows are only ever added."""
+
+    __tablename__ = "cultivation_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cultivation_id: int = Field(foreign_key="cultivation.id", index=True, ondelete="CASCADE")
+    on: date = Field(index=True, description="the date the move took effect")
+    recorded_at: datetime = Field(default_factory=utcnow)
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    actor_name: str = Field(default="", max_length=60)
+    from_stage: Stage | None = Field(default=None, sa_type=enum_column(Stage, 20))
+    to_stage: Stage = Field(sa_type=enum_column(Stage, 20))
+    tier_id: int | None = Field(default=None, foreign_key="tier.id")
+    batch: str = Field(default="", max_length=60)
+    valid_until: date | None = None
+    note: str = Field(default="", max_length=1000)
+    document_number: str = Field(default="", max_length=100)
+    evidence_url: str = Field(default="", max_length=500)
+    forced: bool = Field(default=False, description="a skip or step back an admin allowed")
+
+
+class MoveFields(SQLModel):
+    """What a user gives when moving a cultivation."""
+
+    to_stage: Stage
+    on: date
+    tier_id: int | None = None
+    batch: str = Field(default="", max_length=60)
+    note: str = Field(default="", max_length=1000)
+    document_number: str = Field(default="", max_length=100)
+    evidence_url: str = Field(default="", max_length=500)
+
+
+MOVE_LABELS = {
+    "to_stage": "目标阶段",
+    "on": "日期",
+    "tier_id": "梯次",
+    "batch": "批次/年度",
+    "note": "说明",
+    "document_number": "文号",
+    "evidence_url": "佐证链接",
+    "version": "版本号",
+}
+
+
+versions.track(Cultivation, CultivationEvent)
+
+
+def is_ordinary(current: Stage, target: Stage, tier_up: bool) -> bool:
+    """Whether a move follows the order: one stage on, a side exit, a restart or a promotion."""
+    if current == target:
+        return current == Stage.recognised and tier_up
+    if current in ENDED:
+        return target == Stage.candidate
+    if target in EXITS.get(current, set()):
+        return True
+    return current in ORDER and target in ORDER and ORDER.index(target) == ORDER.index(current) + 1
+
+
+def effective_stage(cultivation: Cultivation, today: date) -> Stage:
+    """The stage as it stands today: a recognition past its validity has lapsed."""
+    stage = Stage(cultivation.stage)
+    if stage == Stage.recognised and cultivation.valid_until and cultivation.valid_until < today:
+        return Stage.lapsed
+    return stage
+
+
+def _tier_rank(session: Session, tier_id: int | None) -> int:
+    tier = session.get(Tier, tier_id) if tier_id is not None else None
+    return tier.rank if tier else 0
+
+
+def _check_tier(session: Session, designation: Designation, data: MoveFields) -> None:
+    if data.tier_id is None:
+        return
+    tier = session.get(Tier, data.tier_id)
+    if tier is None or tier.designation_id != designation.id:
+        raise FieldErrors({"tier_id": f"梯次不属于“{designation.name}”"})
+    if data.to_stage != Stage.recognised:
+        raise FieldErrors({"tier_id": "只有认定时才能指定梯次"})
+
+
+def _valid_until(designation: Designation, data: MoveFields, current: Cultivation) -> date | None:
+    if data.to_stage != Stage.recognised:
+        return current.valid_until
+    if designation.validity_years is None:
+        return None
+    return _add_years(data.on, designation.validity_years) - timedelta(days=1)
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+def _same_chain(chain_id: int | None) -> Any:
+    column = col(Cultivation.chain_id)
+    return column.is_(None) if chain_id is None else column == chain_id
+
+
+def start(
+    *,
+    session: Session,
+    actor: User,
+    enterprise_id: int,
+    designation: Designation,
+    chain_id: int | None,
+    on: date,
+    note: str = "",
+) -> Cultivation:
+    """Make a firm a candidate for a designation (for a chain where the designation says so)."""
+    if designation.per_chain and chain_id is None:
+        raise FieldErrors({"chain_id": f"“{designation.name}”按产业链认定，请选择产业链"})
+    if not designation.per_chain:
+        chain_id = None
+    existing = session.exec(
+        select(Cultivation).where(
+            Cultivation.enterprise_id == enterprise_id,
+            Cultivation.designation_id == designation.id,
+            _same_chain(chain_id),
+        )
+    ).first()
+    if existing is not None:
+        stage = STAGE_LABELS[Stage(existing.stage)]
+        raise FieldErrors({"designation": f"该企业已在“{designation.name}”培育名单中（{stage}）"})
+    cultivation = Cultivation(
+        enterprise_id=enterprise_id,
+        designation_id=require_id(designation),
+        chain_id=chain_id,
+        stage=Stage.candidate,
+    )
+    session.add(cultivation)
+    session.flush()
+    first = MoveFields(to_stage=Stage.candidate, on=on, note=note)
+    _log(session, actor, cultivation, None, first, False)
+    return cultivation
+
+
+def _log(
+    session: Session,
+    actor: User | None,
+    cultivation: Cultivation,
+    from_stage: Stage | None,
+    data: MoveFields,
+    forced: bool,
+) -> CultivationEvent:
+    event = CultivationEvent(
+        cultivation_id=require_id(cultivation),
+        on=data.on,
+        actor_id=actor.id if actor else None,
+        actor_name=actor.username if actor else "system",
+        from_stage=from_stage,
+        to_stage=data.to_stage,
+        tier_id=cultivation.tier_id,
+        batch=data.batch,
+        valid_until=cultivation.valid_until,
+        note=data.note,
+        document_number=data.document_number,
+        evidence_url=data.evidence_url,
+        forced=forced,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def move(
+    *,
+    session: Session,
+    actor: User,
+    cultivation: Cultivation,
+    data: MoveFields,
+    version: int | None = None,
+    today: date | None = None,
+) -> CultivationEvent:
+    """Move a cultivation to another stage (or tier), recording the event.
+
+    An out-of-order move needs an admin and a note giving the reason. With `version`, a
+    cultivation someone else has moved since it was read is refused with Conflict.
+    """
+    designation = session.get(Designation, cultivation.designation_id)
+    assert designation is not None
+    current = effective_stage(cultivation, today or date.today())
+    _check_tier(session, designation, data)
+    tier_up = data.tier_id is not None and _tier_rank(session, data.tier_id) > _tier_rank(
+        session, cultivation.tier_id
+    )
+    forced = not is_ordinary(current, data.to_stage, tier_up)
+    if forced and actor.role != Role.admin:
+        step = f"从“{STAGE_LABELS[current]}”到“{STAGE_LABELS[data.to_stage]}”"
+        raise PermissionDenied(f"{step}不符合培育顺序，须由管理员操作并说明原因")
+    if forced and not data.note.strip():
+        raise FieldErrors({"note": "跳过或回退阶段须说明原因"})
+    if data.evidence_url and not data.evidence_url.startswith(("http://", "https://")):
+        raise FieldErrors({"evidence_url": "佐证链接须以 http:// 或 https:// 开头"})
+    expected = cultivation.version if version is None else version
+    bumped = session.execute(
+        update(Cultivation)
+        .where(col(Cultivation.id) == cultivation.id, col(Cultivation.version) == expected)
+        .values(version=expected + 1)
+    )
+    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+        session.refresh(cultivation)
+        raise Conflict(
+            "该企业的培育状态已被他人更新，请刷新后重试",
+            current={"stage": cultivation.stage, "version": cultivation.version},
+        )
+    session.refresh(cultivation)
+    cultivation.valid_until = _valid_until(designation, data, cultivation)
+    if data.to_stage == Stage.recognised:
+        if current != Stage.recognised:
+            cultivation.recognised_on = data.on
+        tier = data.tier_id or cultivation.tier_id or _lowest_tier(session, designation)
+        cultivation.tier_id = tier
+        cultivation.batch = data.batch or cultivation.batch
+    elif data.to_stage == Stage.candidate:
+        cultivation.tier_id, cultivation.recognised_on, cultivation.valid_until = None, None, None
+    cultivation.stage = data.to_stage
+    cultivation.updated_at = utcnow()
+    return _log(session, actor, cultivation, current, data, forced)
+
+
+def _lowest_tier(session: Session, designation: Designation) -> int | None:
+    tier = session.exec(
+        select(Tier).where(Tier.designation_id == designation.id).order_by(col(Tier.rank))
+    ).first()
+    return tier.id if tier else None
+
+
+def get(*, session: Session, cultivation_id: int) -> Cultivation:
+    """Return the cultivation with this id or raise NotFound."""
+    found = session.get(Cultivation, cultivation_id)
+    if found is None:
+        raise NotFound(f"培育记录 {cultivation_id} 不存在")
+    return found
+
+
+def lapse_expired(*, session: Session, today: date) -> int:
+    """Write the lapse event of every recognition whose validity ended; return how many."""
+    expired = session.exec(
+        select(Cultivation).where(
+            Cultivation.stage == Stage.recognised, col(Cultivation.valid_until) < today
+        )
+    ).all()
+    for cultivation in expired:
+        assert cultivation.valid_until is not None
+        ended = cultivation.valid_until + timedelta(days=1)
+        data = MoveFields(to_stage=Stage.lapsed, on=ended, note="有效期届满，自动到期")
+        cultivation.stage = Stage.lapsed
+        cultivation.version += 1
+        cultivation.updated_at = utcnow()
+        _log(session, None, cultivation, Stage.recognised, data, False)
+    return len(expired)
+
+
+def events_of(*, session: Session, cultivation_ids: list[int]) -> dict[int, list[CultivationEvent]]:
+    """Return each cultivation's events, oldest first."""
+    grouped: dict[int, list[CultivationEvent]] = {cid: [] for cid in cultivation_ids}
+    if not cultivation_ids:
+        return grouped
+    stmt = (
+        select(CultivationEvent)
+        .where(col(CultivationEvent.cultivation_id).in_(cultivation_ids))
+        .order_by(col(CultivationEvent.on), col(CultivationEvent.id))
+    )
+    for event in session.exec(stmt):
+        grouped[event.cultivation_id].append(event)
+    return grouped
+
+
+def stages_on(
+    *, session: Session, day: date, designation_ids: list[int] | None = None
+) -> dict[int, tuple[Stage, int | None]]:
+    """Return {cultivation id: (stage, tier id)} as it stood at the end of `day`.
+
+    Recomputed from the event log alone; a recognition whose validity had ended by then
+    counts as lapsed even if its lapse event was written later.
+    """
+    stmt = (
+        select(CultivationEvent)
+        .where(col(CultivationEvent.on) <= day)
+        .order_by(col(CultivationEvent.on), col(CultivationEvent.id))
+    )
+    if designation_ids is not None:
+        stmt = stmt.join(Cultivation, col(Cultivation.id) == CultivationEvent.cultivation_id).where(
+            col(Cultivation.designation_id).in_(designation_ids)
+        )
+    state: dict[int, tuple[Stage, int | None, date | None]] = {}
+    for event in session.exec(stmt):
+        state[event.cultivation_id] = (Stage(event.to_stage), event.tier_id, event.valid_until)
+    result = {}
+    for cid, (stage, tier, until) in state.items():
+        if stage == Stage.recognised and until is not None and until < day:
+            stage = Stage.lapsed
+        result[cid] = (stage, tier)
+    return result
