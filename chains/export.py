@@ -14,11 +14,12 @@ GAP_HEADERS = [
     "本地企业",
     "规上企业",
     "链主企业",
+    "高成长企业",
     "下游依赖环节",
     "卡脖子",
     "原因",
 ]
-GAP_WIDTHS = [6, 24, 8, 8, 8, 8, 10, 10, 10, 12, 8, 60]
+GAP_WIDTHS = [6, 24, 8, 8, 8, 8, 10, 10, 10, 10, 12, 8, 60]
 
 
 def gaps_xlsx(chain: ChainDetail, gaps: list[SegmentGap]) -> bytes:
@@ -35,6 +36,7 @@ def gaps_xlsx(chain: ChainDetail, gaps: list[SegmentGap]) -> bytes:
             g.firms,
             g.above_size,
             g.anchors,
+            g.high_growth,
             g.reach,
             "是" if choke[g.segment_id] else "",
             g.explanation,

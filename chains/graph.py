@@ -59,6 +59,7 @@ class SegmentFacts:
     firms: int
     above_size: int
     anchors: int
+    high_growth: int = 0
     choke_point: bool = False
 
 
@@ -72,6 +73,7 @@ class SegmentGap:
     firms: int
     above_size: int
     anchors: int
+    high_growth: int
     reach: int
     single_point: bool
     status: GapStatus
@@ -116,6 +118,8 @@ def _explain(facts: SegmentFacts, reach: int, threshold: int) -> str:
         parts.append(f"本地企业 {facts.firms} 家，其中规上 {facts.above_size} 家")
     if facts.anchors:
         parts.append(f"有链主企业 {facts.anchors} 家")
+    if facts.high_growth:
+        parts.append(f"高成长企业 {facts.high_growth} 家")
     if reach:
         parts.append(f"下游 {reach} 个环节依赖")
     if facts.choke_point:
@@ -143,6 +147,7 @@ def analyse(graph: nx.DiGraph, facts: list[SegmentFacts], threshold: int) -> lis
                 firms=f.firms,
                 above_size=f.above_size,
                 anchors=f.anchors,
+                high_growth=f.high_growth,
                 reach=reach,
                 single_point=f.firms == 1,
                 status=status,

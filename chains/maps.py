@@ -24,6 +24,7 @@ class MapNode(BaseModel):
     above_size: int
     anchors: int
     hidden_champions: int
+    high_growth: int
     technology: str | None
     choke_point: bool
     choke_note: str
@@ -90,6 +91,7 @@ def chain_map(chain: ChainDetail, gaps: list[SegmentGap]) -> ChainMap:
                 above_size=s.above_size_count,
                 anchors=s.anchor_count,
                 hidden_champions=s.hidden_champion_count,
+                high_growth=s.high_growth_count,
                 technology=s.technology,
                 choke_point=s.choke_point,
                 choke_note=s.choke_note,

@@ -244,6 +244,7 @@ class SegmentPublic(SQLModel):
     anchor_count: int = 0
     above_size_count: int = 0
     hidden_champion_count: int = 0
+    high_growth_count: int = 0
 
 
 class LinkPublic(SQLModel):

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from chains.service import pooled_with, segment_counts
 from core.audit import AuditEntry
 from core.db import require_id
 from core.orgs import park_names
+from enterprises import pipeline
 from enterprises.models import Enterprise, EnterpriseKind, MemberRole, Membership
 
 STALE_AFTER_DAYS = 90
@@ -30,10 +31,12 @@ class Headline:
     above_size_output: float
     anchors: int
     hidden_champions: int
+    high_growth: int
 
 
 def headline(*, session: Session, chain_id: int) -> Headline:
-    """Return distinct firms of the chain, above-size firms and their output (万元), anchors."""
+    """Return the chain's distinct firms, above-size firms and their output (万元), anchor,
+    hidden-champion and high-growth firms."""
     members = (
         select(
             Membership.enterprise_id,
@@ -46,6 +49,7 @@ def headline(*, session: Session, chain_id: int) -> Headline:
         .subquery()
     )
     above = col(Enterprise.above_size)
+    growing = col(Enterprise.id).in_(pipeline.recognised_firms(date.today(), high_growth_only=True))
     row = session.execute(
         sa.select(
             func.count(),
@@ -53,9 +57,10 @@ def headline(*, session: Session, chain_id: int) -> Headline:
             func.coalesce(func.sum(case((above, Enterprise.annual_output), else_=0)), 0),
             func.coalesce(func.sum(members.c.anchor), 0),
             func.coalesce(func.sum(members.c.hidden), 0),
+            func.coalesce(func.sum(case((growing, 1), else_=0)), 0),
         ).join(members, members.c.enterprise_id == Enterprise.id)
     ).one()
-    return Headline(int(row[0]), int(row[1]), float(row[2]), int(row[3]), int(row[4]))
+    return Headline(int(row[0]), int(row[1]), float(row[2]), int(row[3]), int(row[4]), int(row[5]))
 
 
 def unconfirmed(
@@ -79,6 +84,7 @@ class PanelFirm:
     role: MemberRole
     hidden_champion: bool
     via: str | None  # the other chain's segment it comes from, for shared technologies
+    recognitions: list[str]
 
 
 def segment_firms(
@@ -117,7 +123,13 @@ def segment_firms(
     ).one()
     firms: dict[int, PanelFirm] = {}
     parks = park_names(session=session)
-    for firm, member, where, chain in session.exec(stmt.limit(limit * 2)):
+    rows = list(session.exec(stmt.limit(limit * 2)))
+    held = pipeline.recognitions(
+        session=session,
+        enterprise_ids=[require_id(firm) for firm, *_ in rows],
+        today=date.today(),
+    )
+    for firm, member, where, chain in rows:
         if firm.id is None or firm.id in firms:
             continue
         firms[firm.id] = PanelFirm(
@@ -129,6 +141,7 @@ def segment_firms(
             role=MemberRole(member.role),
             hidden_champion=member.hidden_champion,
             via=None if where.id == segment.id else f"{chain.name}·{where.name}",
+            recognitions=held.get(firm.id, []),
         )
     return int(total), list(firms.values())[:limit]
 

@@ -1,6 +1,7 @@
 """Reading and maintaining chains, their segments, links and responsible units."""
 
 from collections import OrderedDict, defaultdict
+from datetime import date
 from threading import Lock
 from typing import Any, NamedTuple
 
@@ -30,6 +31,7 @@ from core.accounts import User, UserChain
 from core.db import require_id
 from core.errors import NotFound
 from core.orgs import OrgUnit
+from enterprises import pipeline
 from enterprises.models import Enterprise, MemberRole, Membership
 
 STREAM_ORDER = {Stream.upstream: 0, Stream.midstream: 1, Stream.downstream: 2}
@@ -87,9 +89,10 @@ class SegmentCounts(NamedTuple):
     anchors: int
     above_size: int
     hidden_champions: int
+    high_growth: int
 
 
-EMPTY = SegmentCounts(0, 0, 0, 0)
+EMPTY = SegmentCounts(0, 0, 0, 0, 0)
 
 
 def pooled_with(own: Any, pooled: Any) -> Any:
@@ -101,13 +104,16 @@ def pooled_with(own: Any, pooled: Any) -> Any:
 
 
 def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int, SegmentCounts]:
-    """Return {segment id: counts of firms, anchor, above-size and hidden-champion firms}.
+    """Return {segment id: counts of firms, anchor, above-size, hidden-champion, high-growth}.
+
+    High-growth firms hold a valid recognition of a designation marked high-growth.
 
     A segment with a technology also counts the firms of other segments with that technology
     (a sensor maker counts for every chain's sensor segment); roles count only where held.
     """
     firm = col(Membership.enterprise_id)
     above = col(Enterprise.above_size)
+    growing = firm.in_(pipeline.recognised_firms(date.today(), high_growth_only=True))
     # A firm sits in a segment at most once, so plain counts per segment need no DISTINCT.
     own = (
         sa.select(
@@ -116,6 +122,7 @@ def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int
             func.sum(case((col(Membership.role) == MemberRole.anchor, 1), else_=0)),
             func.sum(case((above, 1), else_=0)),
             func.sum(case((col(Membership.hidden_champion), 1), else_=0)),
+            func.sum(case((growing, 1), else_=0)),
         )
         .join(Enterprise, col(Enterprise.id) == firm)
         .group_by(col(Membership.segment_id))
@@ -126,6 +133,7 @@ def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int
             col(target.id),
             func.count(func.distinct(firm)),
             func.count(func.distinct(case((above, firm)))),
+            func.count(func.distinct(case((growing, firm)))),
         )
         .join(pooled, col(pooled.technology) == target.technology)
         .join(Membership, col(Membership.segment_id) == pooled.id)
@@ -137,13 +145,15 @@ def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int
         chain_segments = select(Segment.id).where(Segment.chain_id == chain_id)
         own = own.where(col(Membership.segment_id).in_(chain_segments))
         shared = shared.where(col(target.chain_id) == chain_id)
-    # Five columns: beyond what SQLModel's typed select() covers, so plain SQLAlchemy here.
+    # Six columns: beyond what SQLModel's typed select() covers, so plain SQLAlchemy here.
     counts = {
-        seg: SegmentCounts(int(n), int(a), int(b), int(h))
-        for seg, n, a, b, h in session.execute(own)
+        seg: SegmentCounts(int(n), int(a), int(b), int(h), int(g))
+        for seg, n, a, b, h, g in session.execute(own)
     }
-    for seg, n, b in session.exec(shared):
-        counts[seg] = counts.get(seg, EMPTY)._replace(firms=int(n), above_size=int(b))
+    for seg, n, b, g in session.exec(shared):
+        counts[seg] = counts.get(seg, EMPTY)._replace(
+            firms=int(n), above_size=int(b), high_growth=int(g)
+        )
     return counts
 
 
@@ -247,7 +257,8 @@ def detail(*, session: Session, code: str) -> ChainDetail:
     Cached until the registry changes (core.versions); callers must not modify the result.
     """
     token = versions.current(session=session)
-    key = (str(session.get_bind().engine.url), code, token)
+    # Today is part of the key: recognitions lapse at midnight without any write.
+    key = (str(session.get_bind().engine.url), code, f"{token}/{date.today()}")
     with _DETAILS_LOCK:
         cached = _DETAILS.get(key) if token else None
         if cached is not None:
@@ -276,6 +287,7 @@ def _compute_detail(*, session: Session, code: str) -> ChainDetail:
             anchor_count=counts.get(require_id(s), EMPTY).anchors,
             above_size_count=counts.get(require_id(s), EMPTY).above_size,
             hidden_champion_count=counts.get(require_id(s), EMPTY).hidden_champions,
+            high_growth_count=counts.get(require_id(s), EMPTY).high_growth,
             confirmed_by=confirmers.get(s.confirmed_by_id or 0),
         )
         for s in rows
@@ -308,6 +320,7 @@ def gap_report(chain: ChainDetail) -> list[SegmentGap]:
             firms=s.enterprise_count,
             above_size=s.above_size_count,
             anchors=s.anchor_count,
+            high_growth=s.high_growth_count,
             choke_point=s.choke_point,
         )
         for s in chain.segments

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import UniqueConstraint, update
+from sqlalchemy import UniqueConstraint, or_, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core import versions
@@ -364,3 +364,38 @@ def stages_on(
             stage = Stage.lapsed
         result[cid] = (stage, tier)
     return result
+
+
+def recognised_firms(today: date, high_growth_only: bool = False) -> Any:
+    """A subquery of the ids of firms holding a recognition that is still valid today."""
+    stmt = (
+        select(Cultivation.enterprise_id)
+        .join(Designation, col(Designation.id) == Cultivation.designation_id)
+        .where(
+            Cultivation.stage == Stage.recognised,
+            or_(col(Cultivation.valid_until).is_(None), col(Cultivation.valid_until) >= today),
+        )
+    )
+    if high_growth_only:
+        stmt = stmt.where(col(Designation.high_growth))
+    return stmt
+
+
+def recognitions(
+    *, session: Session, enterprise_ids: list[int], today: date
+) -> dict[int, list[str]]:
+    """Return {enterprise id: names of its valid recognitions (with tier)}."""
+    found: dict[int, list[str]] = {}
+    if not enterprise_ids:
+        return found
+    stmt = (
+        select(Cultivation, Designation.name, Tier.name)
+        .join(Designation, col(Designation.id) == Cultivation.designation_id)
+        .outerjoin(Tier, col(Tier.id) == Cultivation.tier_id)
+        .where(col(Cultivation.enterprise_id).in_(enterprise_ids))
+        .order_by(col(Designation.position))
+    )
+    for cultivation, name, tier in session.exec(stmt):
+        if effective_stage(cultivation, today) == Stage.recognised:
+            found.setdefault(cultivation.enterprise_id, []).append(tier or name)
+    return found

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -6,7 +6,9 @@ from chains import editing, overview
 from chains import service as chain_service
 from chains.models import SegmentPublic, Stream
 from core.accounts import Role
+from enterprises import designations, pipeline
 from enterprises.models import MemberRole
+from enterprises.pipeline import Cultivation, MoveFields, Stage
 from tests.factories import join_segment, make_chain, make_enterprise, make_user
 
 UP, MID, DOWN = Stream.upstream, Stream.midstream, Stream.downstream
@@ -26,7 +28,7 @@ def test_a_shared_technology_pools_firms_across_chains(session: Session) -> None
     assert (pooled.firms, pooled.above_size, pooled.anchors) == (2, 1, 0)
     assert chain_service.segment_counts(session=session, chain_id=first.id)[
         a["压力传感器"].id or 0
-    ] == (2, 1, 1, 0)
+    ] == (2, 1, 1, 0, 0)
     total, firms = overview.segment_firms(session=session, segment=b["传感单元"])
     assert total == 2
     assert [f.via for f in firms] == [None, f"{first.name}·压力传感器"]
@@ -84,7 +86,12 @@ def test_headline_counts_each_firm_once(session: Session) -> None:
     join_segment(session, small, seg["整机"])
     figures = overview.headline(session=session, chain_id=chain.id or 0)
     assert figures == overview.Headline(
-        firms=2, above_size=1, above_size_output=5000.0, anchors=1, hidden_champions=0
+        firms=2,
+        above_size=1,
+        above_size_output=5000.0,
+        anchors=1,
+        hidden_champions=0,
+        high_growth=0,
     )
 
 
@@ -115,3 +122,43 @@ def test_dossier_firm_table_lists_anchors_key_firms_and_hidden_champions(
     assert firms[0].segments == ["整机"]
     changes = overview.recent_changes(session=session, chain=chain)
     assert changes[0].object_type == "membership" and changes[0].after == {"hidden_champion": True}
+
+
+def _recognise(session: Session, firm_id: int, code: str, on: date) -> Cultivation:
+    admin = make_user(session, Role.admin)
+    designation = designations.get_by_code(session=session, code=code)
+    cultivation = pipeline.start(
+        session=session,
+        actor=admin,
+        enterprise_id=firm_id,
+        designation=designation,
+        chain_id=None,
+        on=on,
+    )
+    for stage in (Stage.pool, Stage.applied, Stage.recognised):
+        pipeline.move(
+            session=session,
+            actor=admin,
+            cultivation=cultivation,
+            data=MoveFields(to_stage=stage, on=on),
+            today=on,
+        )
+    return cultivation
+
+
+def test_high_growth_firms_count_while_their_recognition_is_valid(session: Session) -> None:
+    chain, seg = make_chain(session, [("整机", MID)])
+    gazelle, tech, plain = (make_enterprise(session) for _ in range(3))
+    for firm in (gazelle, tech, plain):
+        join_segment(session, firm, seg["整机"])
+    _recognise(session, gazelle.id or 0, "gazelle", date.today() - timedelta(days=30))
+    # High-tech status is no high-growth designation, and this one has lapsed anyway.
+    _recognise(session, tech.id or 0, "high-tech", date.today() - timedelta(days=4 * 366))
+    counts = chain_service.segment_counts(session=session, chain_id=chain.id)
+    assert counts[seg["整机"].id or 0].high_growth == 1
+    gap = chain_service.gaps(session=session, code=chain.code)[0]
+    assert gap.high_growth == 1 and "高成长企业 1 家" in gap.explanation
+    assert overview.headline(session=session, chain_id=chain.id or 0).high_growth == 1
+    _, firms = overview.segment_firms(session=session, segment=seg["整机"])
+    held = {f.name: f.recognitions for f in firms}
+    assert held[gazelle.name] == ["瞪羚企业"] and held[tech.name] == []

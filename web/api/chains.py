@@ -40,6 +40,7 @@ class SegmentFirmOut(BaseModel):
     role: MemberRole
     hidden_champion: bool
     via: str | None
+    recognitions: list[str]
 
 
 class SegmentFirmsOut(BaseModel):
