@@ -51,3 +51,8 @@ def ensure_can_edit_chain(*, session: Session, user: User, chain_id: int) -> Non
         if user.role == Role.chain_chief:
             raise PermissionDenied("链长只能维护本人负责的产业链")
         raise PermissionDenied("您的角色无权维护产业链图谱")
+
+
+def can_move_out_of_order(user: User) -> bool:
+    """Only an admin may skip a cultivation stage or step back (with a stated reason)."""
+    return user.role == Role.admin

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import audit, versions
+from core import audit, permissions, versions
 from core.accounts import User
 from core.db import require_id
 from enterprises.designations import Criterion, Designation, Metric
@@ -63,6 +63,7 @@ def put(
     *, session: Session, actor: User, enterprise: Enterprise, data: FigureFields
 ) -> EnterpriseFigure:
     """Enter or correct one year's figures of an enterprise."""
+    permissions.ensure_can_edit_enterprise(actor, enterprise.park_id)
     found = session.exec(
         select(EnterpriseFigure).where(
             EnterpriseFigure.enterprise_id == enterprise.id, EnterpriseFigure.year == data.year

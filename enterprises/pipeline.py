@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import UniqueConstraint, or_, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import versions
-from core.accounts import Role, User
+from core import permissions, versions
+from core.accounts import User
 from core.db import enum_column, require_id, utcnow
-from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
+from core.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
 from enterprises.designations import Designation, Tier
+from enterprises.models import Enterprise
 
 
 class Stage(StrEnum):
@@ -179,6 +180,10 @@ def start(
     note: str = "",
 ) -> Cultivation:
     """Make a firm a candidate for a designation (for a chain where the designation says so)."""
+    firm = session.get(Enterprise, enterprise_id)
+    if firm is None:
+        raise NotFound(f"企业 {enterprise_id} 不存在")
+    permissions.ensure_can_edit_enterprise(actor, firm.park_id)
     if designation.per_chain and chain_id is None:
         raise FieldErrors({"chain_id": f"“{designation.name}”按产业链认定，请选择产业链"})
     if not designation.per_chain:
@@ -248,15 +253,17 @@ def move(
     An out-of-order move needs an admin and a note giving the reason. With `version`, a
     cultivation someone else has moved since it was read is refused with Conflict.
     """
+    firm = session.get(Enterprise, cultivation.enterprise_id)
     designation = session.get(Designation, cultivation.designation_id)
-    assert designation is not None
+    assert firm is not None and designation is not None
+    permissions.ensure_can_edit_enterprise(actor, firm.park_id)
     current = effective_stage(cultivation, today or date.today())
     _check_tier(session, designation, data)
     tier_up = data.tier_id is not None and _tier_rank(session, data.tier_id) > _tier_rank(
         session, cultivation.tier_id
     )
     forced = not is_ordinary(current, data.to_stage, tier_up)
-    if forced and actor.role != Role.admin:
+    if forced and not permissions.can_move_out_of_order(actor):
         step = f"从“{STAGE_LABELS[current]}”到“{STAGE_LABELS[data.to_stage]}”"
         raise PermissionDenied(f"{step}不符合培育顺序，须由管理员操作并说明原因")
     if forced and not data.note.strip():
@@ -399,3 +406,37 @@ def recognitions(
         if effective_stage(cultivation, today) == Stage.recognised:
             found.setdefault(cultivation.enterprise_id, []).append(tier or name)
     return found
+
+
+def bulk_move(
+    *,
+    session: Session,
+    actor: User,
+    cultivation_ids: list[int],
+    data: MoveFields,
+    today: date | None = None,
+) -> int:
+    """Move several cultivations with one note; all or none (a refusal names the firm)."""
+    if not cultivation_ids:
+        raise FieldErrors({"ids": "请至少选择一家企业"})
+    savepoint = session.begin_nested()
+    try:
+        for cid in cultivation_ids:
+            cultivation = get(session=session, cultivation_id=cid)
+            try:
+                move(session=session, actor=actor, cultivation=cultivation, data=data, today=today)
+            except DomainError as exc:
+                firm = session.get(Enterprise, cultivation.enterprise_id)
+                name = firm.name if firm else str(cultivation.enterprise_id)
+                raise FieldErrors({"ids": f"{name}：{exc.message}（全部未移动）"}) from exc
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    return len(cultivation_ids)
+
+
+def enterprise_ids_in(*, session: Session, designation: Designation) -> set[int]:
+    """Return the firms already in a designation's pipeline, at any stage."""
+    stmt = select(Cultivation.enterprise_id).where(Cultivation.designation_id == designation.id)
+    return set(session.exec(stmt))

@@ -28,8 +28,11 @@ from core.errors import (
 )
 from core.settings import Settings, get_settings
 from core.validation import field_errors
+from enterprises.figures import FIGURE_LABELS, FigureFields
 from enterprises.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate
+from enterprises.pipeline import MOVE_LABELS
 from web.api import router as api_router
+from web.api.cultivation import BulkMoveIn, MoveIn
 from web.pages import router as pages_router
 from web.render import render
 
@@ -42,6 +45,9 @@ _LABELS: dict[type, dict[str, str]] = {
     SegmentFields: SEGMENT_LABELS,
     ChainSettings: SETTINGS_LABELS,
     DossierItemFields: DOSSIER_FIELD_LABELS,
+    MoveIn: MOVE_LABELS,
+    BulkMoveIn: MOVE_LABELS | {"ids": "企业"},
+    FigureFields: FIGURE_LABELS,
 }
 
 _STATUS = {

@@ -1,4 +1,4 @@
-"""The enterprise list's query parameters, declared once for the page and the API."""
+"""List query parameters, each declared once for its page and its API twin."""
 
 from dataclasses import asdict, dataclass
 from typing import Annotated
@@ -7,7 +7,11 @@ from fastapi import Depends, Query
 from sqlmodel import Session
 
 from chains import service as chain_service
+from core.accounts import Role, User
 from core.orgs import get_park_by_code
+from enterprises import designations
+from enterprises.pipeline import Stage
+from enterprises.roster import RosterFilter
 from enterprises.service import EnterpriseFilter
 
 
@@ -55,3 +59,59 @@ def enterprise_query(
 
 
 EnterpriseQueryDep = Annotated[EnterpriseQuery, Depends(enterprise_query)]
+
+
+@dataclass(frozen=True)
+class RosterQuery:
+    """Cultivation list filters as they arrive in the query string."""
+
+    designation: str = ""
+    stage: str = ""
+    park: str = ""
+    chain: str = ""
+    segment: str = ""
+    due: str = ""
+    q: str = ""
+
+    def params(self) -> dict[str, str]:
+        """Return the filters as a dict, for echoing them back into the form."""
+        return asdict(self)
+
+    def to_filter(self, session: Session, user: User) -> RosterFilter:
+        """Resolve codes to ids; a park bureau always sees its own park only."""
+        park_id = get_park_by_code(session=session, code=self.park).id if self.park else None
+        if user.role == Role.park_bureau:
+            park_id = user.park_id
+        return RosterFilter(
+            designation_id=(
+                designations.get_by_code(session=session, code=self.designation).id
+                if self.designation
+                else None
+            ),
+            stage=Stage(self.stage) if self.stage in Stage.__members__ else None,
+            park_id=park_id,
+            chain_id=(
+                chain_service.get_by_code(session=session, code=self.chain).id
+                if self.chain
+                else None
+            ),
+            segment_id=int(self.segment) if self.segment.isdigit() else None,
+            due_soon=self.due == "soon",
+            q=self.q[:100],
+        )
+
+
+def roster_query(
+    designation: Annotated[str, Query(description="designation code, e.g. gazelle")] = "",
+    stage: Annotated[str, Query(description="candidate, pool, applied, recognised, …")] = "",
+    park: Annotated[str, Query(description="park code (a park bureau sees its own)")] = "",
+    chain: Annotated[str, Query(description="chain code")] = "",
+    segment: Annotated[str, Query(description="segment id")] = "",
+    due: Annotated[str, Query(description="soon: recognitions ending within the reminder")] = "",
+    q: Annotated[str, Query(description="substring of the firm's name")] = "",
+) -> RosterQuery:
+    """Read the cultivation list filters from the query string."""
+    return RosterQuery(designation, stage, park, chain, segment, due, q)
+
+
+RosterQueryDep = Annotated[RosterQuery, Depends(roster_query)]

@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from web.api import auth, chain_edit, chains, enterprises
+from web.api import auth, chain_edit, chains, cultivation, enterprises
 
 router = APIRouter()
 router.include_router(auth.router)
 router.include_router(chains.router)
 router.include_router(chain_edit.router)
 router.include_router(enterprises.router)
+router.include_router(cultivation.router)
