@@ -56,3 +56,9 @@ def ensure_can_edit_chain(*, session: Session, user: User, chain_id: int) -> Non
 def can_move_out_of_order(user: User) -> bool:
     """Only an admin may skip a cultivation stage or step back (with a stated reason)."""
     return user.role == Role.admin
+
+
+def ensure_can_manage_designations(user: User) -> None:
+    """The designation catalogue (names, tiers, validity, criteria) is the admin's."""
+    if user.role != Role.admin:
+        raise PermissionDenied("只有管理员可以维护认定称号、梯次和筛选条件")

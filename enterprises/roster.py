@@ -28,6 +28,7 @@ class RosterFilter:
     segment_id: int | None = None
     due_soon: bool = False
     q: str = ""
+    enterprise_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ def _conditions(session: Session, flt: RosterFilter, today: date) -> list[Any]:
         conds.append(Cultivation.designation_id == flt.designation_id)
     if flt.park_id is not None:
         conds.append(Enterprise.park_id == flt.park_id)
+    if flt.enterprise_id is not None:
+        conds.append(Cultivation.enterprise_id == flt.enterprise_id)
     if flt.q.strip():
         conds.append(col(Enterprise.name).ilike(f"%{flt.q.strip()}%"))
     if flt.stage == Stage.lapsed:

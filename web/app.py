@@ -23,8 +23,6 @@ from core.errors import (
     DomainError,
     FieldErrors,
     NotAuthenticated,
-    NotFound,
-    PermissionDenied,
 )
 from core.settings import Settings, get_settings
 from core.validation import field_errors
@@ -35,6 +33,7 @@ from web.api import router as api_router
 from web.api.cultivation import BulkMoveIn, MoveIn
 from web.pages import router as pages_router
 from web.render import render
+from web.statuses import status_for
 
 STATIC = Path(__file__).parent / "static"
 
@@ -50,27 +49,15 @@ _LABELS: dict[type, dict[str, str]] = {
     FigureFields: FIGURE_LABELS,
 }
 
-_STATUS = {
-    NotAuthenticated: 401,
-    PermissionDenied: 403,
-    NotFound: 404,
-    Conflict: 409,
-    FieldErrors: 422,
-}
-
 
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _status(exc: DomainError) -> int:
-    return next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
-
-
 async def domain_error(request: Request, exc: Exception) -> Response:
     """Answer a domain error as JSON for the API and as a page (or login redirect) otherwise."""
     assert isinstance(exc, DomainError)
-    status = _status(exc)
+    status = status_for(exc)
     if _is_api(request):
         body: dict[str, object] = {"detail": exc.message}
         if isinstance(exc, FieldErrors):

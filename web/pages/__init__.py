@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from web.pages import auth, chain_dossier, chain_edit, chain_work, chains, enterprises
+from web.pages import (
+    auth,
+    chain_dossier,
+    chain_edit,
+    chain_work,
+    chains,
+    cultivation,
+    designations,
+    enterprises,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
@@ -11,3 +20,5 @@ router.include_router(chain_work.router)
 router.include_router(chain_edit.router)
 router.include_router(chain_dossier.router)
 router.include_router(enterprises.router)
+router.include_router(cultivation.router)
+router.include_router(designations.router)

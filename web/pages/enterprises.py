@@ -1,5 +1,6 @@
 """Enterprise list, detail and edit pages."""
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,8 +16,11 @@ from core.db import require_id
 from core.errors import Conflict, FieldErrors
 from core.orgs import Park, list_parks, park_names
 from core.validation import parse
+from enterprises import designations, figures, pipeline, roster
 from enterprises import service as enterprise_service
 from enterprises.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate
+from enterprises.pipeline import STAGE_LABELS, Stage
+from enterprises.roster import RosterFilter
 from web.deps import CurrentUser, FormDep, SessionDep, SettingsDep
 from web.filters import EnterpriseQueryDep
 from web.render import render
@@ -141,10 +145,26 @@ def create(request: Request, session: SessionDep, user: CurrentUser, form: FormD
 def detail(
     enterprise_id: int, request: Request, session: SessionDep, user: CurrentUser
 ) -> Response:
-    """One enterprise: its figures, chain memberships and change history."""
+    """One enterprise: figures, chain memberships, designations with their timelines, history."""
+    return detail_page(request, session, user, enterprise_id)
+
+
+def detail_page(
+    request: Request,
+    session: Session,
+    user: User,
+    enterprise_id: int,
+    move_error: tuple[int, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """Render the enterprise page; a refused move shows its message beside that designation."""
     enterprise = enterprise_service.get(session=session, enterprise_id=enterprise_id)
     view = enterprise_service.public_views(session=session, user=user, enterprises=[enterprise])[0]
     history = audit.history(session=session, object_type="enterprise", object_id=enterprise_id)
+    today = date.today()
+    cultivations = roster.search(
+        session=session, flt=RosterFilter(enterprise_id=enterprise_id), today=today
+    )[1]
     return render(
         request,
         "enterprises/detail.html",
@@ -153,7 +173,24 @@ def detail(
             "history": history,
             "labels": FIELD_LABELS,
             "can_edit": permissions.can_edit_enterprise(user, enterprise.park_id),
+            "can_force": permissions.can_move_out_of_order(user),
+            "cultivations": cultivations,
+            "events": pipeline.events_of(
+                session=session, cultivation_ids=[c.cultivation_id for c in cultivations]
+            ),
+            "designations": designations.get_all(session=session, include_inactive=False),
+            "tiers": {
+                d.code: designations.tiers_of(session=session, designation_id=d.id or 0)
+                for d in designations.get_all(session=session)
+            },
+            "chains": chain_service.get_all(session=session),
+            "figures": figures.of(session=session, enterprise_id=enterprise_id),
+            "stage_labels": STAGE_LABELS,
+            "stages": list(Stage),
+            "move_error": move_error,
+            "today": today.isoformat(),
         },
+        status_code=status,
     )
 
 

@@ -1,4 +1,4 @@
-// Page behaviour without inline scripts: chain-map selection, PNG export, print buttons.
+// Page behaviour without inline scripts: chain-map selection, PNG export, print, select-all.
 (function () {
   "use strict";
 
@@ -53,5 +53,14 @@
       savePng(button);
     }
     if (event.target.closest("[data-print]")) window.print();
+  });
+
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest && event.target.closest("[data-select-all]");
+    if (!all) return;
+    var form = all.closest("form");
+    form.querySelectorAll("input[name='" + all.dataset.selectAll + "']").forEach(function (box) {
+      box.checked = all.checked;
+    });
   });
 })();
