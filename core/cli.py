@@ -39,7 +39,7 @@ def cmd_seed(session: Session, args: argparse.Namespace) -> None:
 
 @_session_scope
 def cmd_demo(session: Session, args: argparse.Namespace) -> None:
-    from seeds import demo
+    from seeds import demo, demo_cultivation
 
     if args.remove:
         print(f"已删除演示企业 {demo.remove(session=session)} 家")
@@ -52,7 +52,8 @@ def cmd_demo(session: Session, args: argparse.Namespace) -> None:
         print("演示企业已存在，跳过生成（先运行 chainplan demo --remove 可重新生成）")
     else:
         added = demo.generate(session=session, count=args.enterprises, seed=args.seed)
-        print(f"已生成演示企业 {added} 家（标记为演示数据）")
+        histories = demo_cultivation.generate(session=session, seed=args.seed)
+        print(f"已生成演示企业 {added} 家（标记为演示数据），培育记录 {histories} 条")
     users = demo.ensure_demo_users(session=session)
     print(f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
     for user in users:

@@ -14,7 +14,7 @@ from enterprises.designations import Designation, Tier
 from enterprises.models import Enterprise, Membership
 from enterprises.pipeline import Cultivation, Stage, effective_stage, stages_on
 
-ROSTER_LIMIT = 500
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -108,9 +108,9 @@ def _conditions(session: Session, flt: RosterFilter, today: date) -> list[Any]:
 
 
 def search(
-    *, session: Session, flt: RosterFilter, today: date, limit: int = ROSTER_LIMIT
+    *, session: Session, flt: RosterFilter, today: date, page: int = 1, page_size: int = PAGE_SIZE
 ) -> tuple[int, list[RosterRow]]:
-    """Return (total, first rows) of cultivations matching the filter, by firm name."""
+    """Return (total, one page of rows) of cultivations matching the filter, by firm name."""
     conds = _conditions(session, flt, today)
     total = session.exec(
         select(func.count())
@@ -119,15 +119,18 @@ def search(
         .join(Designation, col(Designation.id) == Cultivation.designation_id)
         .where(*conds)
     ).one()
-    return int(total), _rows(session, conds, today, limit)
+    offset = (max(page, 1) - 1) * page_size
+    return int(total), _rows(session, conds, today, page_size, offset)
 
 
 def row(*, session: Session, cultivation_id: int, today: date) -> RosterRow:
     """Return one cultivation as lists show it."""
-    return _rows(session, [col(Cultivation.id) == cultivation_id], today, 1)[0]
+    return _rows(session, [col(Cultivation.id) == cultivation_id], today, 1, 0)[0]
 
 
-def _rows(session: Session, conds: list[Any], today: date, limit: int) -> list[RosterRow]:
+def _rows(
+    session: Session, conds: list[Any], today: date, limit: int, offset: int
+) -> list[RosterRow]:
     base = (
         select(Cultivation, Enterprise, Designation, Tier.name)
         .join(Enterprise, col(Enterprise.id) == Cultivation.enterprise_id)
@@ -138,7 +141,9 @@ def _rows(session: Session, conds: list[Any], today: date, limit: int) -> list[R
     parks = park_names(session=session)
     rows = []
     for cultivation, firm, designation, tier in session.exec(
-        base.order_by(col(Enterprise.name), col(Designation.position)).limit(limit)
+        base.order_by(col(Enterprise.name), col(Designation.position), col(Cultivation.id))
+        .offset(offset)
+        .limit(limit)
     ):
         stage = effective_stage(cultivation, today)
         until = cultivation.valid_until

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from core import migrate
 from core.db import make_engine
 from core.settings import Settings
-from seeds import demo
+from seeds import demo, demo_cultivation
 from seeds.load import load_all
 from tests.databases import drop_scratch, scratch_url
 from web.app import create_app
@@ -47,6 +47,7 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     with Session(engine) as session:
         load_all(session=session)
         demo.generate(session=session, count=300)
+        demo_cultivation.generate(session=session)
         demo.ensure_demo_users(session=session)
         session.commit()
     engine.dispose()
@@ -178,3 +179,23 @@ def test_chain_chief_confirms_a_segment_from_the_panel(page: "playwright.Page") 
         "document.querySelector('#segment-panel .confirm-line').textContent.includes('最近核实')"
     )
     assert "机器人产业链链长" in page.locator("#segment-panel .confirm-line").inner_text()
+
+
+def test_park_bureau_bulk_moves_candidates_into_the_pool(page: "playwright.Page") -> None:
+    _log_in(page, "shunde")
+    page.goto("/cultivation?stage=candidate")
+    rows = page.locator("#roster tbody tr")
+    count = rows.count()
+    assert count >= 2
+    names = [rows.nth(i).locator("td a").first.inner_text() for i in range(2)]
+    page.wait_for_function("document.querySelector('#bulk-form button')?.['htmx-internal-data']")
+    for i in range(2):
+        rows.nth(i).locator("input[name=ids]").check()
+    page.select_option("select[name=to_stage]", "pool")
+    page.fill("input[name=note]", "园区审核通过，入库培育")
+    page.click("button:has-text('移动所选')")
+    page.wait_for_selector("text=已移动 2 家企业")
+    assert page.locator("#roster tbody tr").count() == count - 2
+    page.goto("/cultivation?stage=pool")
+    pool = page.locator("#roster").inner_text()
+    assert all(name in pool for name in names)

@@ -38,10 +38,11 @@ def _work_page(
     query: RosterQuery,
     errors: dict[str, str] | None = None,
     moved: int = 0,
+    page: int = 1,
 ) -> Response:
     flt = query.to_filter(session, user)
     today = date.today()
-    total, rows = roster.search(session=session, flt=flt, today=today)
+    total, rows = roster.search(session=session, flt=flt, today=today, page=page)
     catalogue = designations.get_all(session=session)
     park_id = user.park_id if user.role == Role.park_bureau else flt.park_id
     chain_id = flt.chain_id
@@ -65,7 +66,8 @@ def _work_page(
         "errors": errors or {},
         "moved": moved,
         "today": today.isoformat(),
-        "limit": roster.ROSTER_LIMIT,
+        "page": page,
+        "pages": max(1, -(-total // roster.PAGE_SIZE)),
     }
     return render(
         request,
@@ -78,10 +80,15 @@ def _work_page(
 
 @router.get("/cultivation")
 def work(
-    request: Request, session: SessionDep, user: CurrentUser, query: RosterQueryDep, moved: int = 0
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    query: RosterQueryDep,
+    moved: int = 0,
+    page: int = 1,
 ) -> Response:
     """Firms by designation and stage, filters, bulk moves (a park bureau: its own park)."""
-    return _work_page(request, session, user, query, moved=moved)
+    return _work_page(request, session, user, query, moved=moved, page=page)
 
 
 @router.post("/cultivation/bulk-move")

@@ -26,6 +26,7 @@ from web.render import render
 from web.statuses import message_for
 
 router = APIRouter(prefix="/designations")
+DISCOVER_SHOWN = 50
 
 
 def _catalogue(
@@ -198,6 +199,7 @@ def _view(
         exclude=pipeline.enterprise_ids_in(session=session, designation=designation),
         park_id=park_id,
         today=date.today(),
+        limit=DISCOVER_SHOWN,
     )
     return render(
         request,
@@ -210,6 +212,7 @@ def _view(
             "stages": list(Stage),
             "stage_labels": STAGE_LABELS,
             "found": found,
+            "shown": DISCOVER_SHOWN,
             "criteria": designations.criteria_of(
                 session=session, designation_id=require_id(designation)
             ),

@@ -162,6 +162,10 @@ def detail_page(
     view = enterprise_service.public_views(session=session, user=user, enterprises=[enterprise])[0]
     history = audit.history(session=session, object_type="enterprise", object_id=enterprise_id)
     today = date.today()
+    tiers = {
+        d.code: designations.tiers_of(session=session, designation_id=d.id or 0)
+        for d in designations.get_all(session=session)
+    }
     cultivations = roster.search(
         session=session, flt=RosterFilter(enterprise_id=enterprise_id), today=today
     )[1]
@@ -179,10 +183,8 @@ def detail_page(
                 session=session, cultivation_ids=[c.cultivation_id for c in cultivations]
             ),
             "designations": designations.get_all(session=session, include_inactive=False),
-            "tiers": {
-                d.code: designations.tiers_of(session=session, designation_id=d.id or 0)
-                for d in designations.get_all(session=session)
-            },
+            "tiers": tiers,
+            "tier_names": {t.id: t.name for group in tiers.values() for t in group},
             "chains": chain_service.get_all(session=session),
             "figures": figures.of(session=session, enterprise_id=enterprise_id),
             "stage_labels": STAGE_LABELS,
