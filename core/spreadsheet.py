@@ -1,7 +1,8 @@
-"""Writing tables to .xlsx for download; every export goes through here."""
+"""Writing tables to .xlsx and .csv for download; every export goes through here."""
 
+import csv
 from collections.abc import Iterable, Sequence
-from io import BytesIO
+from io import BytesIO, StringIO
 from typing import Any
 
 from openpyxl import Workbook
@@ -11,6 +12,7 @@ from openpyxl.utils import get_column_letter
 # A text cell beginning with one of these would run as a formula in Excel (CSV/formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
 
 
 def write_xlsx(
@@ -35,3 +37,20 @@ def write_xlsx(
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _inert(value: Any) -> Any:
+    """Return a CSV cell that a spreadsheet will show as text, never run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return "" if value is None else value
+
+
+def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """Return UTF-8 CSV with a byte-order mark, so Excel opens the Chinese text correctly."""
+    buffer = StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    for values in rows:
+        writer.writerow([_inert(v) for v in values])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

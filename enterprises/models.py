@@ -40,7 +40,7 @@ ROLE_LABELS = {MemberRole.anchor: "链主", MemberRole.key: "重点企业", Memb
 
 
 class Origin(StrEnum):
-    """Where a registry row came from; demo rows are removable and kept out of exports."""
+    """Where a registry row came from; demo rows are removable and labelled in exports."""
 
     plan = "plan"
     manual = "manual"

@@ -56,7 +56,8 @@ class Page:
         return max(1, -(-self.total // self.page_size))
 
 
-def _conditions(flt: EnterpriseFilter) -> list[Any]:
+def filter_conditions(flt: EnterpriseFilter) -> list[Any]:
+    """Return the WHERE conditions of an enterprise filter."""
     conds: list[Any] = []
     if flt.q.strip():
         term = f"%{flt.q.strip()}%"
@@ -87,7 +88,7 @@ def _conditions(flt: EnterpriseFilter) -> list[Any]:
 
 def search(*, session: Session, flt: EnterpriseFilter, page: int = 1, page_size: int = 50) -> Page:
     """Return one page of enterprises matching the filter, largest output first."""
-    conds = _conditions(flt)
+    conds = filter_conditions(flt)
     total = session.exec(select(func.count()).select_from(Enterprise).where(*conds)).one()
     page = max(1, min(page, max(1, -(-total // page_size))))
     stmt = (

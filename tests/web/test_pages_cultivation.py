@@ -1,7 +1,9 @@
 from datetime import date
+from io import BytesIO
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlmodel import Session
 
 from core.accounts import Role
@@ -145,3 +147,22 @@ def test_discovered_firms_go_straight_into_the_pool(client: TestClient, session:
     ) >= {firm.id}
     rows = client.get("/api/v1/cultivations?q=发现入库").json()
     assert rows["items"][0]["stage"] == "pool"
+
+
+def test_lists_export_to_xlsx_and_csv_with_chinese_headers(
+    client: TestClient, session: Session
+) -> None:
+    make_enterprise(session, name='=HYPERLINK("x")导出测试有限公司', contact_phone="13812345678")
+    _candidate(session, "佛山市导出培育测试有限公司")
+    login(client, session, make_user(session, Role.viewer))
+    csv_text = client.get("/enterprises/export.csv?q=导出测试").content.decode("utf-8-sig")
+    header, row = csv_text.splitlines()[:2]
+    assert header.startswith("企业名称,统一社会信用代码")
+    assert row.startswith("\"'=HYPERLINK") and "138****5678" in row and "13812345678" not in row
+    book = load_workbook(BytesIO(client.get("/enterprises/export.xlsx?q=导出测试").content))
+    sheet = book.active
+    assert sheet is not None and sheet["A2"].value.startswith("=HYPERLINK")
+    assert sheet["A2"].data_type == "s"
+    roster = client.get("/api/v1/cultivations/export?format=csv&q=导出培育").content
+    assert "佛山市导出培育测试有限公司,顺德园,瞪羚企业,,候选" in roster.decode("utf-8-sig")
+    assert client.get("/cultivation/export.pdf").status_code == 404

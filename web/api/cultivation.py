@@ -1,19 +1,22 @@
 """Designations, cultivation stages and moves, and annual figures as JSON."""
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from chains import service as chain_service
 from core.db import require_id
 from enterprises import designations, figures, pipeline, roster
+from enterprises import export as enterprise_export
 from enterprises import service as enterprise_service
 from enterprises.designations import Metric
 from enterprises.figures import FigureFields
 from enterprises.pipeline import MoveFields, Stage
 from web.deps import CurrentUser, SessionDep
+from web.downloads import table_download
 from web.filters import RosterQueryDep
 
 router = APIRouter(tags=["cultivation"])
@@ -182,13 +185,43 @@ def discover(code: str, session: SessionDep, user: CurrentUser) -> list[Qualifyi
 
 
 @router.get("/cultivations", response_model=RosterOut)
-def list_cultivations(query: RosterQueryDep, session: SessionDep, user: CurrentUser) -> RosterOut:
-    """Firms in cultivation, filtered (a park bureau sees its own park)."""
+def list_cultivations(
+    query: RosterQueryDep,
+    session: SessionDep,
+    user: CurrentUser,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = roster.PAGE_SIZE,
+) -> RosterOut:
+    """Firms in cultivation, filtered and paged (a park bureau sees its own park)."""
     total, rows = roster.search(
-        session=session, flt=query.to_filter(session, user), today=date.today()
+        session=session,
+        flt=query.to_filter(session, user),
+        today=date.today(),
+        page=page,
+        page_size=page_size,
     )
     return RosterOut(
         total=total, items=[RosterRowOut.model_validate(r, from_attributes=True) for r in rows]
+    )
+
+
+@router.get("/cultivations/export", response_class=Response)
+def export_cultivations(
+    query: RosterQueryDep,
+    session: SessionDep,
+    user: CurrentUser,
+    format: Annotated[str, Query(pattern="^(xlsx|csv)$")] = "xlsx",
+) -> Response:
+    """The filtered cultivation list as a .xlsx or .csv file with Chinese headers."""
+    _, rows = enterprise_export.roster_rows(
+        session=session, flt=query.to_filter(session, user), today=date.today()
+    )
+    return table_download(
+        format,
+        f"培育名单-{date.today():%Y%m%d}",
+        enterprise_export.ROSTER_HEADERS,
+        rows,
+        enterprise_export.ROSTER_WIDTHS,
     )
 
 

@@ -1,12 +1,15 @@
 """The enterprise registry as JSON."""
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
+from enterprises import export as enterprise_export
 from enterprises import service as enterprise_service
 from enterprises.models import EnterpriseCreate, EnterprisePage, EnterprisePublic, EnterpriseUpdate
 from web.deps import CurrentUser, SessionDep
+from web.downloads import table_download
 from web.filters import EnterpriseQueryDep
 
 router = APIRouter(prefix="/enterprises", tags=["enterprises"])
@@ -25,6 +28,26 @@ def list_enterprises(
     result = enterprise_service.search(session=session, flt=flt, page=page, page_size=page_size)
     items = enterprise_service.public_views(session=session, user=user, enterprises=result.items)
     return EnterprisePage(total=result.total, page=result.page, page_size=page_size, items=items)
+
+
+@router.get("/export", response_class=Response)
+def export_enterprises(
+    session: SessionDep,
+    user: CurrentUser,
+    query: EnterpriseQueryDep,
+    format: Annotated[str, Query(pattern="^(xlsx|csv)$")] = "xlsx",
+) -> Response:
+    """The filtered registry as a .xlsx or .csv file with Chinese headers."""
+    _, rows = enterprise_export.enterprise_rows(
+        session=session, flt=query.to_filter(session), user=user
+    )
+    return table_download(
+        format,
+        f"企业名单-{date.today():%Y%m%d}",
+        enterprise_export.ENTERPRISE_HEADERS,
+        rows,
+        enterprise_export.ENTERPRISE_WIDTHS,
+    )
 
 
 @router.get("/{enterprise_id}", response_model=EnterprisePublic)

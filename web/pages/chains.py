@@ -1,7 +1,6 @@
 """Chain list, the cross-chain matrix, a chain's map with its segment panel, and downloads."""
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,13 +18,10 @@ from core.orgs import list_landmarks, list_parks
 from core.spreadsheet import XLSX_TYPE
 from enterprises import service as enterprise_service
 from web.deps import ChainDep, CurrentUser, SessionDep
+from web.downloads import attachment
 from web.render import is_htmx, render, templates
 
 router = APIRouter()
-
-
-def _attachment(filename: str) -> str:
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
 @router.get("/")
@@ -124,7 +120,7 @@ def map_svg(chain: ChainDep, request: Request, session: SessionDep, user: Curren
     return Response(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + body,
         media_type="image/svg+xml",
-        headers={"Content-Disposition": _attachment(f"{view.name}产业链图谱.svg")},
+        headers={"Content-Disposition": attachment(f"{view.name}产业链图谱.svg")},
     )
 
 
@@ -135,7 +131,7 @@ def gaps_download(chain: ChainDep, session: SessionDep, user: CurrentUser) -> Re
     return Response(
         gaps_xlsx(view, chain_service.gap_report(view)),
         media_type=XLSX_TYPE,
-        headers={"Content-Disposition": _attachment(f"{view.name}补链强链清单.xlsx")},
+        headers={"Content-Disposition": attachment(f"{view.name}补链强链清单.xlsx")},
     )
 
 

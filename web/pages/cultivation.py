@@ -15,8 +15,10 @@ from core.errors import DomainError, FieldErrors
 from core.orgs import list_parks
 from core.validation import parse
 from enterprises import designations, pipeline, roster
+from enterprises import export as enterprise_export
 from enterprises.pipeline import MOVE_LABELS, STAGE_LABELS, MoveFields, Stage
 from web.deps import CurrentUser, FormDep, SessionDep
+from web.downloads import table_download
 from web.filters import RosterQuery, RosterQueryDep
 from web.pages.enterprises import detail_page
 from web.render import render
@@ -89,6 +91,21 @@ def work(
 ) -> Response:
     """Firms by designation and stage, filters, bulk moves (a park bureau: its own park)."""
     return _work_page(request, session, user, query, moved=moved, page=page)
+
+
+@router.get("/cultivation/export.{fmt}")
+def export(fmt: str, session: SessionDep, user: CurrentUser, query: RosterQueryDep) -> Response:
+    """The filtered cultivation list as .xlsx or .csv."""
+    _, rows = enterprise_export.roster_rows(
+        session=session, flt=query.to_filter(session, user), today=date.today()
+    )
+    return table_download(
+        fmt,
+        f"培育名单-{date.today():%Y%m%d}",
+        enterprise_export.ROSTER_HEADERS,
+        rows,
+        enterprise_export.ROSTER_WIDTHS,
+    )
 
 
 @router.post("/cultivation/bulk-move")

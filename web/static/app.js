@@ -1,4 +1,4 @@
-// Page behaviour without inline scripts: chain-map selection, PNG export, print, select-all.
+// Page behaviour without inline scripts: chain-map selection, PNG export, print, select-all, export links.
 (function () {
   "use strict";
 
@@ -53,6 +53,9 @@
       savePng(button);
     }
     if (event.target.closest("[data-print]")) window.print();
+    // Filters change the address bar in place; an export takes the filters shown now.
+    var exporter = event.target.closest("[data-export]");
+    if (exporter) exporter.href = exporter.href.split("?")[0] + window.location.search;
   });
 
   document.addEventListener("change", function (event) {
