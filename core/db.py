@@ -85,5 +85,6 @@ def import_models() -> None:
     import core.versions  # noqa: F401
     import enterprises.designations  # noqa: F401
     import enterprises.figures  # noqa: F401
+    import enterprises.imports  # noqa: F401
     import enterprises.models  # noqa: F401
     import enterprises.pipeline  # noqa: F401

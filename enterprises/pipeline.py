@@ -152,9 +152,14 @@ def _check_tier(session: Session, designation: Designation, data: MoveFields) ->
 def _valid_until(designation: Designation, data: MoveFields, current: Cultivation) -> date | None:
     if data.to_stage != Stage.recognised:
         return current.valid_until
+    return validity_end(designation, data.on)
+
+
+def validity_end(designation: Designation, recognised_on: date) -> date | None:
+    """The last valid day of a recognition made on a date (None: no expiry)."""
     if designation.validity_years is None:
         return None
-    return _add_years(data.on, designation.validity_years) - timedelta(days=1)
+    return _add_years(recognised_on, designation.validity_years) - timedelta(days=1)
 
 
 def _add_years(day: date, years: int) -> date:

@@ -1,0 +1,413 @@
+"""Importing enterprise lists and designation lists: the batch, the column mapping, the preview.
+
+An upload is kept as a pending batch; the preview says every row's fate (new, update of an
+existing firm — by credit code, then exact name — unchanged, or error with row, column and
+reason) under a column mapping the user can correct. Committing lives in import_commit.py.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import JSON, Column, LargeBinary
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from chains.models import Chain, Segment
+from core.accounts import Role, User
+from core.db import enum_column, require_id, utcnow
+from core.errors import NotFound, PermissionDenied
+from core.orgs import Park
+from core.validation import chinese_message
+from enterprises import cells, credit_code, tabular
+from enterprises.designations import Designation
+from enterprises.models import FIELD_LABELS, Enterprise, EnterpriseFields
+
+# field: (label, header aliases, kind); the first alias is the label people expect.
+IMPORT_FIELDS: dict[str, tuple[str, list[str], str]] = {
+    "name": ("企业名称", ["企业名称", "单位名称", "公司名称", "企业（单位）名称", "名称"], "text"),
+    "credit_code": ("统一社会信用代码", ["统一社会信用代码", "社会信用代码", "信用代码"], "code"),
+    "park": ("所属园区", ["所属园区", "园区"], "park"),
+    "district": ("所属区", ["所属区", "所在区", "行政区", "区"], "text"),
+    "chain": ("产业链", ["产业链", "所属产业链"], "chain"),
+    "segment": ("环节", ["产业链环节", "环节", "细分领域"], "segment"),
+    "address": ("地址", ["注册地址", "企业地址", "通讯地址", "地址"], "text"),
+    "founded_date": ("成立日期", ["成立日期", "成立时间", "注册日期", "注册时间"], "date"),
+    "main_products": ("主营产品", ["主营产品", "主要产品", "主营业务"], "text"),
+    "annual_revenue": ("营业收入", ["营业收入", "年营业收入", "主营业务收入"], "amount"),
+    "annual_output": ("工业总产值", ["工业总产值", "年工业总产值", "产值"], "amount"),
+    "rd_spend": ("研发投入", ["研发投入", "研发费用", "研发经费"], "amount"),
+    "employees": ("从业人数", ["从业人数", "员工人数", "职工人数", "员工数"], "count"),
+    "above_size": ("规上企业", ["是否规上", "规上企业", "规模以上"], "flag"),
+    "contact_person": ("联系人", ["联系人"], "text"),
+    "contact_phone": ("联系电话", ["联系电话", "联系方式", "电话", "手机"], "text"),
+    "year": ("认定年度", ["认定年度", "认定年份", "认定批次", "批次", "年度"], "year"),
+    "recognised_on": ("认定日期", ["认定日期", "认定时间", "发证日期", "发证时间"], "date"),
+}
+ENTERPRISE_KEYS = [k for k in IMPORT_FIELDS if k in EnterpriseFields.model_fields]
+_UNIT = re.compile(r"[（(]\s*(亿元|万元|元)\s*[)）]")
+_NOISE = re.compile(r"[\s（(].*$|[*＊:：]")
+PREVIEW_ROWS = 200
+
+
+class ImportStatus(StrEnum):
+    """Where a batch stands."""
+
+    pending = "pending"
+    committed = "committed"
+    undone = "undone"
+
+
+class ImportBatch(SQLModel, table=True):
+    """One uploaded file: who, when, its hash and, once committed, the counts."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    filename: str = Field(max_length=200)
+    sha256: str = Field(max_length=64, index=True)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    designation_id: int | None = Field(default=None, foreign_key="designation.id")
+    mapping: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    actor_name: str = Field(default="", max_length=60)
+    park_id: int | None = Field(default=None, foreign_key="park.id")
+    status: ImportStatus = Field(
+        default=ImportStatus.pending, sa_type=enum_column(ImportStatus, 20)
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    committed_at: datetime | None = None
+    undone_at: datetime | None = None
+    rows_total: int = 0
+    created_count: int = 0
+    updated_count: int = 0
+    unchanged_count: int = 0
+    recognised_count: int = 0
+
+
+class ImportChange(SQLModel, table=True):
+    """What a committed batch did to one firm, with the values before, so it can be undone."""
+
+    __tablename__ = "import_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batch.id", index=True, ondelete="CASCADE")
+    enterprise_id: int | None = Field(
+        default=None, foreign_key="enterprise.id", ondelete="SET NULL"
+    )
+    cultivation_id: int | None = Field(
+        default=None, foreign_key="cultivation.id", ondelete="SET NULL"
+    )
+    action: str = Field(max_length=20)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+@dataclass
+class RowFate:
+    """What committing would do with one row."""
+
+    row: int  # as the spreadsheet numbers it
+    status: str  # new | update | same | error
+    name: str = ""
+    enterprise_id: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    """The preview of a batch under a mapping."""
+
+    header_row: int
+    columns: list[tuple[int, str, str | None]]  # index, header text, mapped field
+    rows: list[RowFate]
+    units: dict[str, str]
+
+    def count(self, status: str) -> int:
+        """Rows with this fate."""
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def errors(self) -> list[str]:
+        """Every row error, in row order."""
+        return [e for r in self.rows for e in r.errors]
+
+
+def _base(header: str) -> str:
+    return _NOISE.sub("", header.replace(" ", "").replace("\u3000", ""))
+
+
+def guess_field(header: str) -> str | None:
+    """Return the field a header names, if any (exact alias first, then contained alias)."""
+    base = _base(header)
+    if not base:
+        return None
+    for key, (_, aliases, _) in IMPORT_FIELDS.items():
+        if base in aliases:
+            return key
+    contained = [
+        (len(a), k) for k, (_, aliases, _) in IMPORT_FIELDS.items() for a in aliases if a in base
+    ]
+    return max(contained)[1] if contained else None
+
+
+def find_header(rows: list[list[tabular.Cell]]) -> int:
+    """Return the index of the header row: the one naming most known columns in the top rows."""
+    best, best_hits = 0, -1
+    for index, row in enumerate(rows[: tabular.HEADER_SCAN]):
+        hits = len({guess_field(cells.text(v)) for v in row} - {None})
+        if hits > best_hits:
+            best, best_hits = index, hits
+    return best
+
+
+def stage(
+    *, session: Session, actor: User, filename: str, content: bytes, designation_id: int | None
+) -> ImportBatch:
+    """Keep an uploaded file as a pending batch after checking it can be read."""
+    if actor.role not in (Role.admin, Role.park_bureau):
+        raise PermissionDenied("只有管理员和园区管理局可以导入企业名单")
+    tabular.read(filename, content)
+    batch = ImportBatch(
+        filename=filename[:200],
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        designation_id=designation_id,
+        actor_id=actor.id,
+        actor_name=actor.username,
+        park_id=actor.park_id if actor.role == Role.park_bureau else None,
+    )
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def get(*, session: Session, batch_id: int, actor: User) -> ImportBatch:
+    """Return a batch its uploader (or an admin) may see."""
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or (actor.role != Role.admin and batch.actor_id != actor.id):
+        raise NotFound(f"导入批次 {batch_id} 不存在")
+    return batch
+
+
+class _Lookups:
+    """Parks, chains and segments by the names people write, loaded once per preview."""
+
+    def __init__(self, session: Session) -> None:
+        self.parks: dict[str, int] = {}
+        for park in session.exec(select(Park)):
+            for key in (park.name, park.code, park.name.removesuffix("园"), park.district):
+                if key:
+                    self.parks.setdefault(key, require_id(park))
+        self.chains = {
+            key: require_id(c)
+            for c in session.exec(select(Chain))
+            for key in (c.name, f"{c.name}产业链", c.code)
+        }
+        self.segments = {(s.chain_id, s.name): require_id(s) for s in session.exec(select(Segment))}
+
+
+def _convert(kind: str, raw: Any, unit: str, lookups: _Lookups, chain_id: int | None) -> Any:
+    if kind == "text":
+        return cells.text(raw)
+    if kind == "code":
+        code = cells.text(raw).upper()
+        if problem := credit_code.problem(code):
+            raise ValueError(problem)
+        return code
+    if kind == "park":
+        name = cells.text(raw)
+        if name not in lookups.parks:
+            raise ValueError(f"未知园区“{name}”（应为禅城园、南海园、顺德园、高明园、三水园之一）")
+        return lookups.parks[name]
+    if kind == "chain":
+        name = cells.text(raw)
+        if name not in lookups.chains:
+            raise ValueError(f"未知产业链“{name}”")
+        return lookups.chains[name]
+    if kind == "segment":
+        name = cells.text(raw)
+        if chain_id is None:
+            raise ValueError("填写环节时须同时填写产业链")
+        if (chain_id, name) not in lookups.segments:
+            raise ValueError(f"该产业链没有环节“{name}”")
+        return lookups.segments[(chain_id, name)]
+    parsers = {
+        "date": cells.parse_date,
+        "amount": lambda v: cells.parse_amount(v, unit),
+        "count": cells.parse_count,
+        "flag": cells.parse_flag,
+        "year": cells.parse_year,
+    }
+    return parsers[kind](raw)
+
+
+def _existing(
+    session: Session, codes: set[str], names: set[str]
+) -> tuple[dict[str, Enterprise], dict[str, Enterprise]]:
+    by_code: dict[str, Enterprise] = {}
+    by_name: dict[str, Enterprise] = {}
+    for attribute, wanted, target in (
+        ("credit_code", sorted(codes), by_code),
+        ("name", sorted(names), by_name),
+    ):
+        column = col(getattr(Enterprise, attribute))
+        for start in range(0, len(wanted), 5000):
+            chunk = wanted[start : start + 5000]
+            for firm in session.exec(select(Enterprise).where(column.in_(chunk))):
+                target[str(getattr(firm, attribute))] = firm
+    return by_code, by_name
+
+
+def _header_unit(header: str) -> str:
+    match = _UNIT.search(header)
+    return match.group(1) if match else "万元"
+
+
+def preview(
+    *, session: Session, batch: ImportBatch, mapping: dict[int, str | None] | None = None
+) -> Preview:
+    """Return every row's fate under the mapping (guessed from the headers when not given)."""
+    rows = tabular.read(batch.filename, batch.content)
+    header_index = find_header(rows)
+    headers = [cells.text(v) for v in rows[header_index]]
+    if mapping is None:
+        stored = batch.mapping or {}
+        mapping = (
+            {int(k): v or None for k, v in stored.items()}
+            if stored
+            else {i: guess_field(h) for i, h in enumerate(headers)}
+        )
+    taken: set[str] = set()
+    columns: list[tuple[int, str, str | None]] = []
+    for i, header in enumerate(headers):
+        chosen = mapping.get(i)
+        if chosen in taken or chosen not in IMPORT_FIELDS:
+            chosen = None
+        if chosen:
+            taken.add(chosen)
+        columns.append((i, header, chosen))
+    units = {f: _header_unit(h) for _, h, f in columns if f}
+    lookups = _Lookups(session)
+    designation = session.get(Designation, batch.designation_id) if batch.designation_id else None
+    fates = [
+        _parse_row(header_index + 1 + n + 1, row, columns, units, lookups)
+        for n, row in enumerate(rows[header_index + 1 :])
+        if any(v not in (None, "") for v in row)
+    ]
+    codes = {f.values["credit_code"] for f in fates if f.values.get("credit_code")}
+    names = {f.values["name"] for f in fates if f.values.get("name")}
+    by_code, by_name = _existing(session, codes, names)
+    seen: dict[str, int] = {}
+    for fate in fates:
+        _judge(fate, batch, designation, by_code, by_name, seen)
+    return Preview(header_index + 1, columns, fates, units)
+
+
+def _parse_row(
+    number: int,
+    row: list[tabular.Cell],
+    columns: list[tuple[int, str, str | None]],
+    units: dict[str, str],
+    lookups: _Lookups,
+) -> RowFate:
+    fate = RowFate(row=number, status="new")
+    ordered = sorted((c for c in columns if c[2]), key=lambda c: c[2] != "chain")
+    for index, header, key in ordered:
+        assert key is not None
+        raw = row[index] if index < len(row) else None
+        if raw is None or cells.text(raw) == "":
+            continue
+        try:
+            fate.values[key] = _convert(
+                IMPORT_FIELDS[key][2],
+                raw,
+                units.get(key, "万元"),
+                lookups,
+                fate.values.get("chain"),
+            )
+        except ValueError as exc:
+            fate.errors.append(f"第 {number} 行「{header}」：{exc}")
+    fate.name = fate.values.get("name", "")
+    if not fate.name:
+        fate.errors.append(f"第 {number} 行：缺少必填值「企业名称」")
+    return fate
+
+
+def _judge(
+    fate: RowFate,
+    batch: ImportBatch,
+    designation: Designation | None,
+    by_code: dict[str, Enterprise],
+    by_name: dict[str, Enterprise],
+    seen: dict[str, int],
+) -> None:
+    values = fate.values
+    for key in (values.get("credit_code"), values.get("name")):
+        if key and key in seen:
+            fate.errors.append(f"第 {fate.row} 行：与第 {seen[key]} 行重复（{key}）")
+        elif key:
+            seen[key] = fate.row
+    if batch.park_id is not None:
+        if values.get("park", batch.park_id) != batch.park_id:
+            fate.errors.append(f"第 {fate.row} 行「所属园区」：园区管理局只能导入本园区的企业")
+        values.setdefault("park", batch.park_id)
+    if designation is not None and not (values.get("year") or values.get("recognised_on")):
+        fate.errors.append(
+            f"第 {fate.row} 行：导入“{designation.name}”名单须有「认定年度」或「认定日期」"
+        )
+    if values.get("chain") and not values.get("segment"):
+        fate.notes.append("未填环节，不归入产业链图谱")
+    firm = by_code.get(values.get("credit_code", "")) or by_name.get(fate.name)
+    if (
+        firm is not None
+        and values.get("credit_code")
+        and firm.credit_code not in (None, values["credit_code"])
+    ):
+        fate.errors.append(
+            f"第 {fate.row} 行：名称与已有企业相同但信用代码不同（{firm.credit_code}）"
+        )
+    fields = enterprise_values(values)
+    base = firm.model_dump(include=set(EnterpriseFields.model_fields)) if firm else {}
+    try:
+        checked = EnterpriseFields.model_validate(base | fields)
+    except ValidationError as exc:
+        for error in exc.errors():
+            key = str(error["loc"][0])
+            fate.errors.append(
+                f"第 {fate.row} 行「{FIELD_LABELS.get(key, key)}」：{chinese_message(error)}"
+            )
+        checked = None
+    if fate.errors:
+        fate.status = "error"
+        return
+    assert checked is not None
+    if firm is None:
+        fate.status = "new"
+        return
+    fate.enterprise_id = firm.id
+    fate.changes = {
+        k: (base.get(k), v)
+        for k, v in checked.model_dump(include=set(fields)).items()
+        if base.get(k) != v
+    }
+    fate.status = "update" if fate.changes else "same"
+
+
+def enterprise_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The row's values as enterprise fields (park → park_id)."""
+    fields = {k: v for k, v in values.items() if k in ENTERPRISE_KEYS}
+    if "park" in values:
+        fields["park_id"] = values["park"]
+    return fields
+
+
+def recognition_date(values: dict[str, Any]) -> date:
+    """The date a listed recognition took effect: the stated date, else the year's last day."""
+    return values.get("recognised_on") or date(values["year"], 12, 31)

@@ -1,0 +1,226 @@
+import io
+import zipfile
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+from sqlmodel import Session, select
+
+from core.accounts import Role
+from core.errors import FieldErrors
+from enterprises import designations, import_commit, imports
+from enterprises.models import Enterprise
+from enterprises.pipeline import Cultivation, Stage
+from tests.factories import make_enterprise, make_user, valid_code
+
+
+def _xlsx(rows: list[list[object]], title: str | None = "2023年瞪羚企业名单") -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    if title:
+        sheet.append([title])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=4)
+        sheet.append([])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+HEADERS = [
+    "序号",
+    "企业名称",
+    "统一社会信用代码",
+    "所属园区",
+    "营业收入（元）",
+    "成立日期",
+    "认定年度",
+]
+
+
+def _stage(
+    session: Session, content: bytes, name: str = "名单.xlsx", designation: str | None = None
+):
+    admin = make_user(session, Role.admin)
+    designation_id = (
+        designations.get_by_code(session=session, code=designation).id if designation else None
+    )
+    batch = imports.stage(
+        session=session, actor=admin, filename=name, content=content, designation_id=designation_id
+    )
+    return admin, batch
+
+
+def test_headers_below_a_merged_title_are_found_and_mapped(session: Session) -> None:
+    content = _xlsx(
+        [
+            HEADERS,
+            [
+                1,
+                "佛山市导入甲有限公司",
+                valid_code(901),
+                "顺德园",
+                "12,345,000元",
+                "2019/3/5",
+                "2023年",
+            ],
+        ]
+    )
+    _, batch = _stage(session, content)
+    result = imports.preview(session=session, batch=batch)
+    assert result.header_row == 3
+    mapped = {header: key for _, header, key in result.columns}
+    assert mapped["企业名称"] == "name" and mapped["营业收入（元）"] == "annual_revenue"
+    assert mapped["序号"] is None
+    row = result.rows[0]
+    assert row.status == "new" and row.row == 4
+    assert row.values["annual_revenue"] == pytest.approx(1234.5)
+    assert row.values["founded_date"] == date(2019, 3, 5)
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({"统一社会信用代码": "91440606MA00000000"}, "第 4 行「统一社会信用代码」：校验位错误"),
+        ({"所属园区": "火星园"}, "第 4 行「所属园区」：未知园区“火星园”"),
+        ({"企业名称": None}, "第 4 行：缺少必填值「企业名称」"),
+        ({"成立日期": "去年春天"}, "第 4 行「成立日期」：无法识别日期“去年春天”"),
+        ({"营业收入（元）": "很多"}, "第 4 行「营业收入（元）」：无法识别金额“很多”"),
+    ],
+)
+def test_each_defect_names_row_column_and_reason(
+    session: Session, cells: dict[str, object], message: str
+) -> None:
+    values = dict(
+        zip(
+            HEADERS,
+            [1, "佛山市缺陷测试有限公司", valid_code(902), "顺德园", 1000, "2020-01-01", 2023],
+            strict=True,
+        )
+    )
+    values |= cells
+    _, batch = _stage(session, _xlsx([HEADERS, list(values.values())]))
+    errors = imports.preview(session=session, batch=batch).errors
+    assert any(e.startswith(message) for e in errors), errors
+
+
+def test_duplicates_within_the_file_and_dates_in_every_form(session: Session) -> None:
+    rows = [
+        HEADERS,
+        [1, "佛山市日期甲有限公司", None, "顺德", None, "2023年1月5日", None],
+        [2, "佛山市日期乙有限公司", None, "南海园", None, 44931, None],
+        [3, "佛山市日期甲有限公司", None, "顺德园", None, "2023-01-05", None],
+    ]
+    _, batch = _stage(session, _xlsx(rows))
+    result = imports.preview(session=session, batch=batch)
+    assert result.rows[0].values["founded_date"] == date(2023, 1, 5)
+    assert result.rows[1].values["founded_date"] == date(2023, 1, 5)
+    assert result.rows[2].errors == ["第 6 行：与第 4 行重复（佛山市日期甲有限公司）"]
+
+
+def test_commit_is_all_or_nothing(session: Session) -> None:
+    rows = [
+        HEADERS,
+        [1, "佛山市全有甲有限公司", None, "顺德园", None, None, None],
+        [2, "", None, "火星园", None, None, None],
+    ]
+    admin, batch = _stage(session, _xlsx(rows))
+    with pytest.raises(FieldErrors, match="未导入任何数据"):
+        import_commit.commit(session=session, actor=admin, batch=batch, mapping=None)
+    assert (
+        session.exec(select(Enterprise).where(Enterprise.name == "佛山市全有甲有限公司")).first()
+        is None
+    )
+
+
+def test_reimport_updates_matches_and_undo_restores(session: Session) -> None:
+    existing = make_enterprise(session, name="佛山市再导入有限公司", annual_revenue=500.0)
+    code = existing.credit_code
+    rows = [
+        HEADERS,
+        [1, "佛山市再导入有限公司", code, "顺德园", "8000000", "2018-06-01", "2023"],
+        [2, "佛山市名单新企业有限公司", valid_code(903), "顺德园", None, None, "2023"],
+    ]
+    admin, batch = _stage(session, _xlsx(rows), designation="gazelle")
+    result = imports.preview(session=session, batch=batch)
+    assert [r.status for r in result.rows] == ["update", "new"]
+    assert result.rows[0].changes["annual_revenue"] == (500.0, 800.0)
+    mapping = {i: key for i, _, key in result.columns}
+    import_commit.commit(session=session, actor=admin, batch=batch, mapping=mapping)
+    assert (batch.created_count, batch.updated_count, batch.recognised_count) == (1, 1, 2)
+    assert existing.annual_revenue == 800.0
+    gazelle = designations.get_by_code(session=session, code="gazelle")
+    recognised = session.exec(
+        select(Cultivation).where(
+            Cultivation.designation_id == gazelle.id, Cultivation.enterprise_id == existing.id
+        )
+    ).one()
+    assert recognised.stage == Stage.recognised and recognised.recognised_on == date(2023, 12, 31)
+    with pytest.raises(Exception, match="已经提交过"):
+        import_commit.commit(session=session, actor=admin, batch=batch, mapping=mapping)
+    import_commit.undo(session=session, actor=admin, batch=batch)
+    session.refresh(existing)
+    assert existing.annual_revenue == 500.0
+    assert (
+        session.exec(
+            select(Enterprise).where(Enterprise.name == "佛山市名单新企业有限公司")
+        ).first()
+        is None
+    )
+    assert (
+        session.exec(select(Cultivation).where(Cultivation.enterprise_id == existing.id)).first()
+        is None
+    )
+
+
+def test_csv_in_gbk_and_refused_files(session: Session) -> None:
+    text = "企业名称,所属园区\r\n佛山市编码测试有限公司,三水园\r\n"
+    _, batch = _stage(session, text.encode("gbk"), name="名单.csv")
+    assert imports.preview(session=session, batch=batch).rows[0].values["park"]
+    admin = make_user(session, Role.admin)
+    for name, content, message in (
+        ("空.csv", b"", "文件是空的"),
+        ("图.png", b"\x89PNG", "只支持 .xlsx、.xls 和 .csv 文件"),
+        ("坏.xlsx", b"not a zip", "不是有效的 .xlsx"),
+        ("大.csv", b"a" * (10 * 1024 * 1024 + 1), "超过 10 MB 上限"),
+    ):
+        with pytest.raises(FieldErrors, match=message):
+            imports.stage(
+                session=session, actor=admin, filename=name, content=content, designation_id=None
+            )
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/huge.xml", b"0" * (210 * 1024 * 1024))
+    with pytest.raises(FieldErrors, match="解压后约"):
+        imports.stage(
+            session=session,
+            actor=admin,
+            filename="炸弹.xlsx",
+            content=bomb.getvalue(),
+            designation_id=None,
+        )
+
+
+def test_a_park_bureau_imports_only_its_own_park(session: Session) -> None:
+    bureau = make_user(session, Role.park_bureau)
+    rows = [
+        HEADERS,
+        [1, "佛山市外园企业有限公司", None, "南海园", None, None, None],
+        [2, "佛山市本园企业有限公司", None, None, None, None, None],
+    ]
+    batch = imports.stage(
+        session=session, actor=bureau, filename="x.xlsx", content=_xlsx(rows), designation_id=None
+    )
+    result = imports.preview(session=session, batch=batch)
+    assert result.rows[0].errors == ["第 4 行「所属园区」：园区管理局只能导入本园区的企业"]
+    assert result.rows[1].values["park"] == bureau.park_id
+    with pytest.raises(Exception, match="只有管理员和园区管理局"):
+        imports.stage(
+            session=session,
+            actor=make_user(session, Role.viewer),
+            filename="x.csv",
+            content=b"a",
+            designation_id=None,
+        )
