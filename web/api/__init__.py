@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from web.api import auth, chain_edit, chains, cultivation, enterprises
+from web.api import auth, chain_edit, chains, cultivation, enterprises, imports
 
 router = APIRouter()
 router.include_router(auth.router)
@@ -10,3 +10,4 @@ router.include_router(chains.router)
 router.include_router(chain_edit.router)
 router.include_router(enterprises.router)
 router.include_router(cultivation.router)
+router.include_router(imports.router)

@@ -11,6 +11,7 @@ from web.pages import (
     cultivation,
     designations,
     enterprises,
+    imports,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -22,3 +23,4 @@ router.include_router(chain_dossier.router)
 router.include_router(enterprises.router)
 router.include_router(cultivation.router)
 router.include_router(designations.router)
+router.include_router(imports.router)

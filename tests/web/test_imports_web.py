@@ -1,0 +1,56 @@
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from core.accounts import Role
+from tests.factories import bearer, login, make_user
+
+CSV = "企业名称,所属园区,营业收入（万元）\r\n佛山市网页导入测试有限公司,顺德园,1200\r\n".encode(
+    "gbk"
+)
+
+
+def test_upload_preview_commit_and_undo_in_pages(client: TestClient, session: Session) -> None:
+    csrf = login(client, session, make_user(session, Role.park_bureau))
+    uploaded = client.post(
+        "/imports",
+        data={"csrf_token": csrf, "designation": ""},
+        files={"file": ("名单.csv", CSV, "text/csv")},
+        follow_redirects=False,
+    )
+    assert uploaded.status_code == 303
+    preview_path = uploaded.headers["location"]
+    page = client.get(preview_path).text
+    assert "佛山市网页导入测试有限公司" in page and "新增" in page
+    committed = client.post(f"{preview_path}/commit", data={"csrf_token": csrf})
+    assert "已导入：新增 1 家" in committed.text
+    assert "佛山市网页导入测试有限公司" in client.get("/enterprises?q=网页导入测试").text
+    client.post(f"{preview_path}/undo", data={"csrf_token": csrf})
+    after_undo = client.get("/enterprises?q=网页导入测试").text
+    assert "佛山市网页导入测试有限公司" not in after_undo
+
+
+def test_an_empty_upload_is_refused_on_the_page(client: TestClient, session: Session) -> None:
+    csrf = login(client, session, make_user(session, Role.admin))
+    response = client.post(
+        "/imports", data={"csrf_token": csrf}, files={"file": ("空.csv", b"", "text/csv")}
+    )
+    assert response.status_code == 422 and "文件是空的" in response.text
+
+
+def test_import_api_with_a_corrected_mapping(client: TestClient, session: Session) -> None:
+    headers = bearer(session, make_user(session, Role.admin))
+    content = "单位,园区\r\n佛山市接口导入测试有限公司,南海园\r\n".encode()
+    preview = client.post(
+        "/api/v1/imports", headers=headers, files={"file": ("x.csv", content, "text/csv")}
+    ).json()
+    assert preview["counts"]["error"] == 1  # "单位" is not recognised as the name column
+    fixed = client.post(
+        f"/api/v1/imports/{preview['id']}/commit",
+        headers=headers,
+        json={"mapping": {"0": "name", "1": "park"}},
+    )
+    assert fixed.status_code == 200 and fixed.json()["status"] == "committed"
+    again = client.post(f"/api/v1/imports/{preview['id']}/commit", headers=headers, json={})
+    assert again.status_code == 409
+    viewer = bearer(session, make_user(session, Role.viewer))
+    assert client.get(f"/api/v1/imports/{preview['id']}", headers=viewer).status_code == 404

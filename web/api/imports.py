@@ -1,0 +1,118 @@
+"""Importing lists through the JSON API: upload, preview, commit, undo."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+from pydantic import BaseModel
+
+from core.db import require_id
+from enterprises import designations, import_commit, imports, tabular
+from enterprises.imports import ImportBatch, ImportStatus, Preview
+from web.deps import CurrentUser, SessionDep
+
+router = APIRouter(prefix="/imports", tags=["imports"])
+
+
+class RowOut(BaseModel):
+    """One row's fate."""
+
+    row: int
+    status: str
+    name: str
+    enterprise_id: int | None
+    changes: dict[str, tuple[object, object]]
+    errors: list[str]
+    notes: list[str]
+
+
+class PreviewOut(BaseModel):
+    """A batch and every row's fate under its column mapping."""
+
+    id: int
+    filename: str
+    sha256: str
+    status: ImportStatus
+    header_row: int
+    mapping: dict[int, str | None]
+    counts: dict[str, int]
+    errors: list[str]
+    rows: list[RowOut]
+
+
+class CommitIn(BaseModel):
+    """An optional corrected mapping: column index → field (null to skip the column)."""
+
+    mapping: dict[int, str | None] | None = None
+
+
+def _out(batch: ImportBatch, result: Preview) -> PreviewOut:
+    return PreviewOut(
+        id=require_id(batch),
+        filename=batch.filename,
+        sha256=batch.sha256,
+        status=ImportStatus(batch.status),
+        header_row=result.header_row,
+        mapping={i: key for i, _, key in result.columns},
+        counts={s: result.count(s) for s in ("new", "update", "same", "error")},
+        errors=result.errors,
+        rows=[
+            RowOut(
+                row=r.row,
+                status=r.status,
+                name=r.name,
+                enterprise_id=r.enterprise_id,
+                changes={
+                    k: (str(a) if a is not None else None, str(b))
+                    for k, (a, b) in r.changes.items()
+                },
+                errors=r.errors,
+                notes=r.notes,
+            )
+            for r in result.rows
+        ],
+    )
+
+
+@router.post("", response_model=PreviewOut, status_code=201)
+async def upload(
+    file: Annotated[UploadFile, File(description=".xlsx, .xls or .csv")],
+    session: SessionDep,
+    user: CurrentUser,
+    designation: Annotated[str, Form(description="designation code for a recognition list")] = "",
+) -> PreviewOut:
+    """Upload a list; the answer is its preview (nothing is imported yet)."""
+    content = await file.read(tabular.MAX_BYTES + 1)
+    designation_id = (
+        designations.get_by_code(session=session, code=designation).id if designation else None
+    )
+    batch = imports.stage(
+        session=session,
+        actor=user,
+        filename=file.filename or "upload",
+        content=content,
+        designation_id=designation_id,
+    )
+    return _out(batch, imports.preview(session=session, batch=batch))
+
+
+@router.get("/{batch_id}", response_model=PreviewOut)
+def preview(batch_id: int, session: SessionDep, user: CurrentUser) -> PreviewOut:
+    """A batch with every row's fate."""
+    batch = imports.get(session=session, batch_id=batch_id, actor=user)
+    return _out(batch, imports.preview(session=session, batch=batch))
+
+
+@router.post("/{batch_id}/commit", response_model=PreviewOut)
+def commit(batch_id: int, data: CommitIn, session: SessionDep, user: CurrentUser) -> PreviewOut:
+    """Import every row, or none if any row has an error (422 lists them)."""
+    batch = imports.get(session=session, batch_id=batch_id, actor=user)
+    import_commit.commit(session=session, actor=user, batch=batch, mapping=data.mapping)
+    return _out(batch, imports.preview(session=session, batch=batch))
+
+
+@router.post("/{batch_id}/undo", response_model=PreviewOut)
+def undo(batch_id: int, session: SessionDep, user: CurrentUser) -> PreviewOut:
+    """Reverse a committed import as a whole."""
+    batch = imports.get(session=session, batch_id=batch_id, actor=user)
+    import_commit.undo(session=session, actor=user, batch=batch)
+    return _out(batch, imports.preview(session=session, batch=batch))
