@@ -40,6 +40,7 @@ lint: install
 ## bench: speed benchmarks, numbers printed (not timed tests)
 bench: install
 	$(BIN)/python -m tests.benchmarks.chain_map
+	$(BIN)/python -m tests.benchmarks.imports
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor chainplan.db chainplan.db-wal chainplan.db-shm

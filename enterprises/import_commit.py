@@ -3,7 +3,8 @@
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
 
 from core import audit
 from core.accounts import User
@@ -79,75 +80,88 @@ def _apply(
     result: Preview,
     designation: Designation | None,
 ) -> tuple[int, int, int, int]:
-    changes: list[ImportChange] = []
-    firms: dict[int, Enterprise] = {}
-    for fate in result.rows:
-        firm = _firm(session, fate, changes, require_id(batch))
-        firms[fate.row] = firm
-    session.flush()
-    for change in changes:
-        if change.action == "created":
-            change.enterprise_id = firms[change.after["row"]].id if change.after else None
-    members = [
-        Membership(enterprise_id=require_id(firms[f.row]), segment_id=f.values["segment"])
-        for f in result.rows
-        if f.values.get("segment")
-        and not session.exec(
-            select(Membership.id).where(
-                Membership.enterprise_id == firms[f.row].id,
-                Membership.segment_id == f.values["segment"],
-            )
-        ).first()
+    batch_id = require_id(batch)
+    new = [f for f in result.rows if f.status == "new"]
+    now = utcnow()
+    rows = [
+        EnterpriseFields.model_validate(enterprise_values(f.values)).model_dump()
+        | {"origin": Origin.manual, "version": 1, "created_at": now, "updated_at": now}
+        for f in new
     ]
-    session.add_all(members)
+    # Bulk insert: a 100,000-row list must not become 100,000 ORM round trips.
+    ids = (
+        session.scalars(
+            insert(Enterprise).returning(col(Enterprise.id), sort_by_parameter_order=True), rows
+        ).all()
+        if rows
+        else []
+    )
+    firm_ids: dict[int, int] = {f.row: int(i) for f, i in zip(new, ids, strict=True) if i}
+    changes: list[dict[str, Any]] = [
+        {
+            "batch_id": batch_id,
+            "enterprise_id": firm_id,
+            "action": "created",
+            "after": _plain(enterprise_values(f.values)),
+        }
+        for f, firm_id in zip(new, ids, strict=True)
+    ]
+    for fate in result.rows:
+        if fate.status in ("update", "same"):
+            firm_ids[fate.row] = _update(session, fate, changes, batch_id)
+    _memberships(session, result, firm_ids, {f.row for f in new})
     recognised = 0
     if designation is not None:
         for fate in result.rows:
-            if _recognise(session, actor, batch, designation, firms[fate.row], fate, changes):
+            if _recognise(session, actor, batch, designation, firm_ids[fate.row], fate, changes):
                 recognised += 1
-    session.add_all(changes)
+    if changes:
+        session.execute(insert(ImportChange), changes)
     session.flush()
-    return (
-        result.count("new"),
-        result.count("update"),
-        result.count("same"),
-        recognised,
-    )
+    return result.count("new"), result.count("update"), result.count("same"), recognised
 
 
-def _firm(
-    session: Session, fate: RowFate, changes: list[ImportChange], batch_id: int
-) -> Enterprise:
-    fields = enterprise_values(fate.values)
-    if fate.status == "new":
-        data = EnterpriseFields.model_validate(fields)
-        firm = Enterprise(**data.model_dump(), origin=Origin.manual)
-        session.add(firm)
-        changes.append(
-            ImportChange(
-                batch_id=batch_id, action="created", after={"row": fate.row, **_plain(fields)}
-            )
-        )
-        return firm
-    found = session.get(Enterprise, fate.enterprise_id)
-    assert found is not None
-    firm = found
+def _update(session: Session, fate: RowFate, changes: list[dict[str, Any]], batch_id: int) -> int:
+    firm = session.get(Enterprise, fate.enterprise_id)
+    assert firm is not None
     if fate.status == "update":
-        before = {k: old for k, (old, _) in fate.changes.items()}
         for key, (_, new) in fate.changes.items():
             setattr(firm, key, new)
         firm.version += 1
         firm.updated_at = utcnow()
         changes.append(
-            ImportChange(
-                batch_id=batch_id,
-                enterprise_id=firm.id,
-                action="updated",
-                before=_plain(before),
-                after=_plain({k: new for k, (_, new) in fate.changes.items()}),
-            )
+            {
+                "batch_id": batch_id,
+                "enterprise_id": firm.id,
+                "action": "updated",
+                "before": _plain({k: old for k, (old, _) in fate.changes.items()}),
+                "after": _plain({k: new for k, (_, new) in fate.changes.items()}),
+            }
         )
-    return firm
+    return require_id(firm)
+
+
+def _memberships(
+    session: Session, result: Preview, firm_ids: dict[int, int], new_rows: set[int]
+) -> None:
+    """Place the listed firms in their segments (firms already there stay as they are)."""
+    wanted = {
+        (firm_ids[f.row], f.values["segment"]) for f in result.rows if f.values.get("segment")
+    }
+    existing_firms = [firm_ids[f.row] for f in result.rows if f.row not in new_rows]
+    present: set[tuple[int, int]] = set()
+    for start in range(0, len(existing_firms), 5000):
+        chunk = existing_firms[start : start + 5000]
+        present |= set(
+            session.exec(
+                select(Membership.enterprise_id, Membership.segment_id).where(
+                    col(Membership.enterprise_id).in_(chunk)
+                )
+            ).all()
+        )
+    rows = [{"enterprise_id": e, "segment_id": s} for e, s in sorted(wanted - present)]
+    if rows:
+        session.execute(insert(Membership), rows)
 
 
 def _recognise(
@@ -155,14 +169,15 @@ def _recognise(
     actor: User,
     batch: ImportBatch,
     designation: Designation,
-    firm: Enterprise,
+    enterprise_id: int,
     fate: RowFate,
-    changes: list[ImportChange],
+    changes: list[dict[str, Any]],
 ) -> bool:
     on = recognition_date(fate.values)
     cultivation = session.exec(
         select(Cultivation).where(
-            Cultivation.enterprise_id == firm.id, Cultivation.designation_id == designation.id
+            Cultivation.enterprise_id == enterprise_id,
+            Cultivation.designation_id == designation.id,
         )
     ).first()
     if cultivation is not None and cultivation.stage == Stage.recognised:
@@ -173,7 +188,7 @@ def _recognise(
     previous = Stage(cultivation.stage) if cultivation is not None else None
     if cultivation is None:
         cultivation = Cultivation(
-            enterprise_id=require_id(firm),
+            enterprise_id=enterprise_id,
             designation_id=require_id(designation),
             stage=Stage.recognised,
         )
@@ -198,13 +213,13 @@ def _recognise(
         )
     )
     changes.append(
-        ImportChange(
-            batch_id=require_id(batch),
-            enterprise_id=firm.id,
-            cultivation_id=cultivation.id,
-            action="recognised",
-            before=before,
-        )
+        {
+            "batch_id": require_id(batch),
+            "enterprise_id": enterprise_id,
+            "cultivation_id": cultivation.id,
+            "action": "recognised",
+            "before": before,
+        }
     )
     return True
 
