@@ -27,6 +27,7 @@ serve: install
 	$(BIN)/chainplan migrate
 	$(BIN)/chainplan seed
 	$(BIN)/chainplan demo
+	$(BIN)/chainplan lapse
 	$(BIN)/chainplan serve --host $(HOST) --port $(PORT)
 
 ## test: the whole suite on CHAINPLAN_DATABASE_URL (a temporary SQLite file when unset)

@@ -38,6 +38,15 @@ def cmd_seed(session: Session, args: argparse.Namespace) -> None:
 
 
 @_session_scope
+def cmd_lapse(session: Session, args: argparse.Namespace) -> None:
+    from datetime import date
+
+    from enterprises.pipeline import lapse_expired
+
+    print(f"已记录到期认定 {lapse_expired(session=session, today=date.today())} 条")
+
+
+@_session_scope
 def cmd_demo(session: Session, args: argparse.Namespace) -> None:
     from seeds import demo, demo_cultivation
 
@@ -97,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="upgrade the schema").set_defaults(func=cmd_migrate)
     sub.add_parser("seed", help="load chains, parks, units, landmarks").set_defaults(func=cmd_seed)
+    sub.add_parser(
+        "lapse", help="write the lapse event of recognitions past their validity (run daily)"
+    ).set_defaults(func=cmd_lapse)
     demo = sub.add_parser("demo", help="generate demo enterprises and demo users")
     demo.add_argument("--enterprises", type=int, default=5000)
     demo.add_argument("--seed", type=int, default=2023)
