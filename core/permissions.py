@@ -62,3 +62,19 @@ def ensure_can_manage_designations(user: User) -> None:
     """The designation catalogue (names, tiers, validity, criteria) is the admin's."""
     if user.role != Role.admin:
         raise PermissionDenied("只有管理员可以维护认定称号、梯次和筛选条件")
+
+
+def park_scope(user: User, requested_park_id: int | None) -> int | None:
+    """The park a user's lists and imports are confined to: a park bureau's own, else any."""
+    return user.park_id if user.role == Role.park_bureau else requested_park_id
+
+
+def ensure_can_import(user: User) -> None:
+    """Lists are imported by those who maintain firms: admins and park bureaus."""
+    if not can_create_enterprise(user):
+        raise PermissionDenied("只有管理员和园区管理局可以导入企业名单")
+
+
+def can_see_import(user: User, uploader_id: int | None) -> bool:
+    """An import batch is seen by its uploader and by admins."""
+    return user.role == Role.admin or (user.id is not None and user.id == uploader_id)

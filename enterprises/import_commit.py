@@ -108,7 +108,7 @@ def _apply(
     ]
     for fate in result.rows:
         if fate.status in ("update", "same"):
-            firm_ids[fate.row] = _update(session, fate, changes, batch_id)
+            firm_ids[fate.row] = _update(session, actor, fate, changes, batch_id)
     _memberships(session, result, firm_ids, {f.row for f in new})
     recognised = 0
     if designation is not None:
@@ -121,7 +121,9 @@ def _apply(
     return result.count("new"), result.count("update"), result.count("same"), recognised
 
 
-def _update(session: Session, fate: RowFate, changes: list[dict[str, Any]], batch_id: int) -> int:
+def _update(
+    session: Session, actor: User, fate: RowFate, changes: list[dict[str, Any]], batch_id: int
+) -> int:
     firm = session.get(Enterprise, fate.enterprise_id)
     assert firm is not None
     if fate.status == "update":
@@ -129,6 +131,17 @@ def _update(session: Session, fate: RowFate, changes: list[dict[str, Any]], batc
             setattr(firm, key, new)
         firm.version += 1
         firm.updated_at = utcnow()
+        before = {k: old for k, (old, _) in fate.changes.items()}
+        after = {k: new for k, (_, new) in fate.changes.items()}
+        audit.record(
+            session=session,
+            actor=actor,
+            action="import_update",
+            obj=firm,
+            label=firm.name,
+            before=_plain(before),
+            after=_plain(after),
+        )
         changes.append(
             {
                 "batch_id": batch_id,

@@ -17,9 +17,10 @@ from sqlalchemy import JSON, Column, LargeBinary
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.models import Chain, Segment
-from core.accounts import Role, User
+from core import permissions
+from core.accounts import User
 from core.db import enum_column, require_id, utcnow
-from core.errors import NotFound, PermissionDenied
+from core.errors import NotFound
 from core.orgs import Park
 from core.validation import chinese_message
 from enterprises import cells, credit_code, tabular
@@ -171,8 +172,7 @@ def stage(
     *, session: Session, actor: User, filename: str, content: bytes, designation_id: int | None
 ) -> ImportBatch:
     """Keep an uploaded file as a pending batch after checking it can be read."""
-    if actor.role not in (Role.admin, Role.park_bureau):
-        raise PermissionDenied("只有管理员和园区管理局可以导入企业名单")
+    permissions.ensure_can_import(actor)
     tabular.read(filename, content)
     batch = ImportBatch(
         filename=filename[:200],
@@ -181,7 +181,7 @@ def stage(
         designation_id=designation_id,
         actor_id=actor.id,
         actor_name=actor.username,
-        park_id=actor.park_id if actor.role == Role.park_bureau else None,
+        park_id=permissions.park_scope(actor, None),
     )
     session.add(batch)
     session.flush()
@@ -191,7 +191,7 @@ def stage(
 def get(*, session: Session, batch_id: int, actor: User) -> ImportBatch:
     """Return a batch its uploader (or an admin) may see."""
     batch = session.get(ImportBatch, batch_id)
-    if batch is None or (actor.role != Role.admin and batch.actor_id != actor.id):
+    if batch is None or not permissions.can_see_import(actor, batch.actor_id):
         raise NotFound(f"导入批次 {batch_id} 不存在")
     return batch
 

@@ -7,7 +7,8 @@ from fastapi import Depends, Query
 from sqlmodel import Session
 
 from chains import service as chain_service
-from core.accounts import Role, User
+from core import permissions
+from core.accounts import User
 from core.orgs import get_park_by_code
 from enterprises import designations
 from enterprises.pipeline import Stage
@@ -79,9 +80,8 @@ class RosterQuery:
 
     def to_filter(self, session: Session, user: User) -> RosterFilter:
         """Resolve codes to ids; a park bureau always sees its own park only."""
-        park_id = get_park_by_code(session=session, code=self.park).id if self.park else None
-        if user.role == Role.park_bureau:
-            park_id = user.park_id
+        requested = get_park_by_code(session=session, code=self.park).id if self.park else None
+        park_id = permissions.park_scope(user, requested)
         return RosterFilter(
             designation_id=(
                 designations.get_by_code(session=session, code=self.designation).id
