@@ -265,6 +265,31 @@ def _existing(
     return by_code, by_name
 
 
+_NAME_NOISE = re.compile(
+    r"^(广东省?)?(佛山市?)?(禅城区|南海区|顺德区|高明区|三水区)?|[（(].*?[)）]|"
+    r"(股份)?有限(责任)?公司$|集团$|公司$"
+)
+
+
+def core_name(name: str) -> str:
+    """A firm's name without place prefixes, brackets and company-form suffixes."""
+    return _NAME_NOISE.sub("", name.replace(" ", ""))
+
+
+def _look_alikes(session: Session, fates: list[RowFate]) -> None:
+    """Note new rows without a credit code whose name looks like an existing firm's."""
+    suspects = {
+        core_name(f.name): f for f in fates if f.status == "new" and not f.values.get("credit_code")
+    }
+    if not suspects:
+        return
+    for name, code in session.exec(select(Enterprise.name, Enterprise.credit_code)):
+        fate = suspects.get(core_name(name))
+        if fate is not None and name != fate.name:
+            held = f"，信用代码 {code}" if code else ""
+            fate.notes.append(f"可能与已有企业“{name}”重复（名称相近{held}），请核对")
+
+
 def _header_unit(header: str) -> str:
     match = _UNIT.search(header)
     return match.group(1) if match else "万元"
@@ -307,6 +332,7 @@ def preview(
     seen: dict[str, int] = {}
     for fate in fates:
         _judge(fate, batch, designation, by_code, by_name, seen)
+    _look_alikes(session, fates)
     return Preview(header_index + 1, columns, fates, units)
 
 

@@ -224,3 +224,15 @@ def test_a_park_bureau_imports_only_its_own_park(session: Session) -> None:
             content=b"a",
             designation_id=None,
         )
+
+
+def test_look_alike_names_without_a_credit_code_are_flagged(session: Session) -> None:
+    known = make_enterprise(session, name="佛山市顺德区相似测试机械有限公司")
+    rows = [HEADERS, [1, "相似测试机械（佛山）有限公司", None, "顺德园", None, None, None]]
+    _, batch = _stage(session, _xlsx(rows))
+    fate = imports.preview(session=session, batch=batch).rows[0]
+    assert fate.status == "new"
+    assert fate.notes == [
+        f"可能与已有企业“佛山市顺德区相似测试机械有限公司”重复（名称相近，信用代码 {known.credit_code}），请核对"
+    ]
+    assert imports.core_name("佛山华盛机械") == "华盛机械"
