@@ -78,3 +78,14 @@ def ensure_can_import(user: User) -> None:
 def can_see_import(user: User, uploader_id: int | None) -> bool:
     """An import batch is seen by its uploader and by admins."""
     return user.role == Role.admin or (user.id is not None and user.id == uploader_id)
+
+
+def can_merge(user: User) -> bool:
+    """Merging two firms rewrites both records: admins only."""
+    return user.role == Role.admin
+
+
+def ensure_can_merge(user: User) -> None:
+    """Raise PermissionDenied unless the user may merge firms."""
+    if not can_merge(user):
+        raise PermissionDenied("只有管理员可以合并企业")

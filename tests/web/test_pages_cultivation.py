@@ -10,7 +10,7 @@ from core.accounts import Role
 from enterprises import designations, figures, pipeline
 from enterprises.figures import FigureFields
 from enterprises.pipeline import Stage
-from tests.factories import login, make_enterprise, make_user
+from tests.factories import bearer, login, make_enterprise, make_user
 
 
 def _candidate(session: Session, name: str, park: str = "shunde", code: str = "gazelle") -> int:
@@ -166,3 +166,22 @@ def test_lists_export_to_xlsx_and_csv_with_chinese_headers(
     roster = client.get("/api/v1/cultivations/export?format=csv&q=导出培育").content
     assert "佛山市导出培育测试有限公司,顺德园,瞪羚企业,,候选" in roster.decode("utf-8-sig")
     assert client.get("/cultivation/export.pdf").status_code == 404
+
+
+def test_merge_from_the_page_and_the_api(client: TestClient, session: Session) -> None:
+    kept = make_enterprise(session, name="佛山市页面合并甲有限公司", credit_code=None)
+    twin = make_enterprise(session, name="页面合并甲（佛山）有限公司")
+    csrf = login(client, session, make_user(session, Role.admin))
+    merged = client.post(
+        f"/enterprises/{kept.id}/merge",
+        data={"csrf_token": csrf, "other": twin.credit_code},
+    )
+    assert "页面合并甲（佛山）有限公司" in merged.text and "合并" in merged.text
+    assert client.get(f"/enterprises/{twin.id}").status_code == 404
+    third = make_enterprise(session, name="佛山市页面合并乙有限公司")
+    refused = client.post(
+        f"/api/v1/enterprises/{kept.id}/merge",
+        json={"other_id": third.id},
+        headers=bearer(session, make_user(session, Role.park_bureau)),
+    )
+    assert refused.status_code == 403 and refused.json()["detail"] == "只有管理员可以合并企业"

@@ -4,8 +4,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from enterprises import export as enterprise_export
+from enterprises import merge
 from enterprises import service as enterprise_service
 from enterprises.models import EnterpriseCreate, EnterprisePage, EnterprisePublic, EnterpriseUpdate
 from web.deps import CurrentUser, SessionDep
@@ -75,3 +77,20 @@ def update_enterprise(
         session=session, actor=user, enterprise_id=enterprise_id, data=data
     )
     return enterprise_service.public_views(session=session, user=user, enterprises=[enterprise])[0]
+
+
+class MergeIn(BaseModel):
+    """The record to fold into this one."""
+
+    other_id: int
+
+
+@router.post("/{enterprise_id}/merge", response_model=EnterprisePublic)
+def merge_enterprises(
+    enterprise_id: int, data: MergeIn, session: SessionDep, user: CurrentUser
+) -> EnterprisePublic:
+    """Fold another record of the same company into this one (admin); nothing is lost."""
+    kept = enterprise_service.get(session=session, enterprise_id=enterprise_id)
+    absorbed = enterprise_service.get(session=session, enterprise_id=data.other_id)
+    merge.merge(session=session, actor=user, kept=kept, absorbed=absorbed)
+    return enterprise_service.public_views(session=session, user=user, enterprises=[kept])[0]

@@ -6,20 +6,20 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.datastructures import FormData
 
 from chains import service as chain_service
-from core import audit, permissions
+from core import permissions
 from core.accounts import Role, User
 from core.db import require_id
 from core.errors import Conflict, FieldErrors
 from core.orgs import Park, list_parks, park_names
 from core.validation import parse
-from enterprises import designations, figures, pipeline, roster
+from enterprises import designations, figures, merge, pipeline, roster
 from enterprises import export as enterprise_export
 from enterprises import service as enterprise_service
-from enterprises.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate
+from enterprises.models import FIELD_LABELS, Enterprise, EnterpriseCreate, EnterpriseUpdate
 from enterprises.pipeline import STAGE_LABELS, Stage
 from enterprises.roster import RosterFilter
 from web.deps import CurrentUser, FormDep, SessionDep, SettingsDep
@@ -177,7 +177,7 @@ def detail_page(
     """Render the enterprise page; a refused move shows its message beside that designation."""
     enterprise = enterprise_service.get(session=session, enterprise_id=enterprise_id)
     view = enterprise_service.public_views(session=session, user=user, enterprises=[enterprise])[0]
-    history = audit.history(session=session, object_type="enterprise", object_id=enterprise_id)
+    history = merge.history(session=session, enterprise_id=enterprise_id)
     today = date.today()
     tiers = {
         d.code: designations.tiers_of(session=session, designation_id=d.id or 0)
@@ -207,10 +207,29 @@ def detail_page(
             "stage_labels": STAGE_LABELS,
             "stages": list(Stage),
             "move_error": move_error,
+            "can_merge": permissions.can_merge(user),
             "today": today.isoformat(),
         },
         status_code=status,
     )
+
+
+@router.post("/{enterprise_id}/merge")
+def merge_into(
+    enterprise_id: int, request: Request, session: SessionDep, user: CurrentUser, form: FormDep
+) -> Response:
+    """Fold another record of the same company (by id or credit code) into this one."""
+    kept = enterprise_service.get(session=session, enterprise_id=enterprise_id)
+    other = str(form.get("other") or "").strip().upper()
+    found = (
+        session.get(Enterprise, int(other))
+        if other.isdigit()
+        else session.exec(select(Enterprise).where(Enterprise.credit_code == other)).first()
+    )
+    if found is None:
+        raise FieldErrors({"other": f"找不到编号或信用代码为“{other}”的企业"})
+    merge.merge(session=session, actor=user, kept=kept, absorbed=found)
+    return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
 
 
 @router.get("/{enterprise_id}/edit")
