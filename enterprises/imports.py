@@ -129,6 +129,7 @@ class Preview:
     columns: list[tuple[int, str, str | None]]  # index, header text, mapped field
     rows: list[RowFate]
     units: dict[str, str]
+    problems: list[str] = field(default_factory=list)  # about the file, not a row
 
     def count(self, status: str) -> int:
         """Rows with this fate."""
@@ -136,8 +137,8 @@ class Preview:
 
     @property
     def errors(self) -> list[str]:
-        """Every row error, in row order."""
-        return [e for r in self.rows for e in r.errors]
+        """The file's problems, then every row error in row order."""
+        return [*self.problems, *(e for r in self.rows for e in r.errors)]
 
 
 def _base(header: str) -> str:
@@ -333,7 +334,12 @@ def preview(
     for fate in fates:
         _judge(fate, batch, designation, by_code, by_name, seen)
     _look_alikes(session, fates)
-    return Preview(header_index + 1, columns, fates, units)
+    problems = []
+    if "name" not in taken:
+        problems.append(
+            "未找到「企业名称」列：请确认第一个工作表是企业名单，或在列的对应关系中指定"
+        )
+    return Preview(header_index + 1, columns, fates, units, problems)
 
 
 def _parse_row(

@@ -235,3 +235,18 @@ def test_look_alike_names_without_a_credit_code_are_flagged(session: Session) ->
     expected = f"可能与已有企业“{known.name}”重复（名称相近，信用代码 {known.credit_code}），请核对"
     assert fate.notes == [expected]
     assert imports.core_name("佛山华盛机械") == "华盛机械"
+
+
+def test_a_sheet_without_a_name_column_is_refused_as_a_whole(session: Session) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "说明"
+    sheet.append(["填表说明：请在第二个工作表填写"])
+    sheet.append(["月份", "备注"])
+    sheet.append(["1月", "无"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _, batch = _stage(session, buffer.getvalue())
+    errors = imports.preview(session=session, batch=batch).errors
+    assert errors[0].startswith("未找到「企业名称」列")
