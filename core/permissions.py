@@ -58,9 +58,14 @@ def can_move_out_of_order(user: User) -> bool:
     return user.role == Role.admin
 
 
-def ensure_can_manage_designations(user: User) -> None:
+def can_manage_designations(user: User) -> bool:
     """The designation catalogue (names, tiers, validity, criteria) is the admin's."""
-    if user.role != Role.admin:
+    return user.role == Role.admin
+
+
+def ensure_can_manage_designations(user: User) -> None:
+    """Raise PermissionDenied unless the user may change the designation catalogue."""
+    if not can_manage_designations(user):
         raise PermissionDenied("只有管理员可以维护认定称号、梯次和筛选条件")
 
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from chains import service as chain_service
+from core import permissions
 from core.db import require_id
 from enterprises import designations, figures, pipeline, roster
 from enterprises import export as enterprise_export
@@ -173,7 +174,7 @@ def discover(code: str, session: SessionDep, user: CurrentUser) -> list[Qualifyi
         designation=designation,
         criteria=designations.criteria_of(session=session, designation_id=require_id(designation)),
         exclude=pipeline.enterprise_ids_in(session=session, designation=designation),
-        park_id=user.park_id,
+        park_id=permissions.park_scope(user, None),
         today=date.today(),
     )
     return [

@@ -46,7 +46,7 @@ def _work_page(
     today = date.today()
     total, rows = roster.search(session=session, flt=flt, today=today, page=page)
     catalogue = designations.get_all(session=session)
-    park_id = user.park_id if user.role == Role.park_bureau else flt.park_id
+    park_id = flt.park_id
     chain_id = flt.chain_id
     context = {
         "params": query.params(),

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from core import permissions
-from core.accounts import Role, User
+from core.accounts import User
 from core.db import require_id
 from core.errors import DomainError, FieldErrors
 from core.validation import parse
@@ -59,7 +59,7 @@ def _catalogue(
             "stage_labels": STAGE_LABELS,
             "metric_labels": METRIC_LABELS,
             "labels": DESIGNATION_LABELS,
-            "is_admin": user.role == Role.admin,
+            "is_admin": permissions.can_manage_designations(user),
             "failed": failed,
             "errors": errors or {},
         },
@@ -191,7 +191,7 @@ def _view(
     except ValueError:
         day, error = date.today(), "日期格式应为 2022-12-31，已按今天显示"
     by_park, by_chain = roster.breakdown(session=session, designation=designation, day=day)
-    park_id = user.park_id if user.role == Role.park_bureau else None
+    park_id = permissions.park_scope(user, None)
     found = figures.discover(
         session=session,
         designation=designation,
@@ -217,7 +217,7 @@ def _view(
                 session=session, designation_id=require_id(designation)
             ),
             "metric_labels": METRIC_LABELS,
-            "can_add": user.role in (Role.admin, Role.park_bureau),
+            "can_add": permissions.can_create_enterprise(user),
             "added": added,
             "error": error,
         },
