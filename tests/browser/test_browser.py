@@ -80,7 +80,8 @@ def page(server: str) -> Iterator["playwright.Page"]:
             ],
         )
         page = browser.new_page(base_url=server, locale="zh-CN")
-        page.set_default_timeout(10_000)
+        # Generous: logins hash with argon2, and CI machines are shared.
+        page.set_default_timeout(20_000)
         yield page
         browser.close()
 
