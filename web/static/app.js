@@ -1,4 +1,4 @@
-// Page behaviour without inline scripts: chain-map selection, PNG export, print, select-all, export links.
+// Page behaviour without inline scripts: chain-map selection, PNG export, print, select-all, export links, busy notes.
 (function () {
   "use strict";
 
@@ -56,6 +56,21 @@
     // Filters change the address bar in place; an export takes the filters shown now.
     var exporter = event.target.closest("[data-export]");
     if (exporter) exporter.href = exporter.href.split("?")[0] + window.location.search;
+  });
+
+  // Long uploads and imports: say that the server is working and roughly how long it takes.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-busy]");
+    if (!form) return;
+    var note = form.querySelector(".busy");
+    var file = form.querySelector("input[type=file]");
+    var megabytes = file && file.files.length ? file.files[0].size / 1048576 : 0;
+    if (note) {
+      note.hidden = false;
+      note.textContent = form.dataset.busy +
+        (megabytes > 0.5 ? "（约 " + Math.max(2, Math.round(megabytes * 6)) + " 秒）" : "");
+    }
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
   });
 
   document.addEventListener("change", function (event) {
