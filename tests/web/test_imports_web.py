@@ -54,3 +54,21 @@ def test_import_api_with_a_corrected_mapping(client: TestClient, session: Sessio
     assert again.status_code == 409
     viewer = bearer(session, make_user(session, Role.viewer))
     assert client.get(f"/api/v1/imports/{preview['id']}", headers=viewer).status_code == 404
+
+
+def test_the_column_mapping_can_be_corrected_in_the_page(
+    client: TestClient, session: Session
+) -> None:
+    csrf = login(client, session, make_user(session, Role.admin))
+    content = "单位,园区\r\n佛山市映射页面测试有限公司,南海园\r\n".encode()
+    uploaded = client.post(
+        "/imports",
+        data={"csrf_token": csrf},
+        files={"file": ("x.csv", content, "text/csv")},
+        follow_redirects=False,
+    )
+    path = uploaded.headers["location"]
+    assert "未找到「企业名称」列" in client.get(path).text
+    client.post(f"{path}/mapping", data={"csrf_token": csrf, "col-0": "name", "col-1": "park"})
+    page = client.get(path).text
+    assert "未找到「企业名称」列" not in page and "确认导入（新增 1" in page
