@@ -23,7 +23,7 @@ from core import audit
 from core.accounts import User
 from core.db import require_id, utcnow
 from core.errors import FieldErrors, NotFound
-from enterprises.models import Enterprise, MemberRole, Membership
+from enterprises.models import Enterprise, MemberRole, Membership, fold_membership
 
 _SEGMENT_FIELDS = ["name", "stream", "technology", "description", "position"]
 
@@ -167,15 +167,12 @@ def _move_members(session: Session, members: list[Membership], target_id: int) -
         m.enterprise_id: m
         for m in session.exec(select(Membership).where(Membership.segment_id == target_id))
     }
-    rank = {MemberRole.anchor: 0, MemberRole.key: 1, MemberRole.member: 2}
     for member in members:
         there = existing.get(member.enterprise_id)
         if there is None:
             member.segment_id = target_id
             continue
-        if rank[MemberRole(member.role)] < rank[MemberRole(there.role)]:
-            there.role = member.role
-        there.hidden_champion = there.hidden_champion or member.hidden_champion
+        fold_membership(there, member)
         session.delete(member)
     session.flush()
 

@@ -16,7 +16,7 @@ from core.audit import AuditEntry
 from core.db import require_id
 from core.orgs import park_names
 from enterprises import pipeline
-from enterprises.models import Enterprise, EnterpriseKind, MemberRole, Membership
+from enterprises.models import ROLE_RANK, Enterprise, EnterpriseKind, MemberRole, Membership
 
 STALE_AFTER_DAYS = 90
 PANEL_FIRMS = 60
@@ -243,13 +243,12 @@ def _dossier_firms(session: Session, chain_id: int, condition: Any) -> list[Doss
         .order_by(col(Enterprise.name), col(Segment.position))
     )
     parks = park_names(session=session)
-    rank = {MemberRole.anchor: 0, MemberRole.key: 1, MemberRole.member: 2}
     firms: dict[int, DossierFirm] = {}
     for firm, member, segment_name in session.exec(stmt):
         known = firms.get(firm.id or 0)
         role = MemberRole(member.role)
         if known is not None:
-            role = min(role, known.role, key=rank.__getitem__)
+            role = min(role, known.role, key=ROLE_RANK.__getitem__)
         firms[firm.id or 0] = DossierFirm(
             id=firm.id or 0,
             name=firm.name,
@@ -260,7 +259,7 @@ def _dossier_firms(session: Session, chain_id: int, condition: Any) -> list[Doss
             hidden_champion=member.hidden_champion or bool(known and known.hidden_champion),
             segments=[*(known.segments if known else []), segment_name],
         )
-    return sorted(firms.values(), key=lambda f: (rank[f.role], not f.hidden_champion, f.name))
+    return sorted(firms.values(), key=lambda f: (ROLE_RANK[f.role], not f.hidden_champion, f.name))
 
 
 def leading_firms(*, session: Session, chain_id: int) -> list[DossierFirm]:

@@ -14,10 +14,8 @@ from core.audit import AuditEntry
 from core.errors import FieldErrors
 from enterprises.figures import EnterpriseFigure
 from enterprises.imports import ImportChange
-from enterprises.models import Enterprise, EnterpriseFields, MemberRole, Membership
+from enterprises.models import Enterprise, EnterpriseFields, Membership, fold_membership
 from enterprises.pipeline import ORDER, Cultivation, CultivationEvent, Stage
-
-_RANK = {MemberRole.anchor: 0, MemberRole.key: 1, MemberRole.member: 2}
 
 
 def _progress(stage: Stage) -> int:
@@ -75,9 +73,7 @@ def _memberships(session: Session, kept: Enterprise, absorbed: Enterprise) -> No
         if there is None:
             member.enterprise_id = kept.id or 0
             continue
-        if _RANK[MemberRole(member.role)] < _RANK[MemberRole(there.role)]:
-            there.role = member.role
-        there.hidden_champion = there.hidden_champion or member.hidden_champion
+        fold_membership(there, member)
         session.delete(member)
 
 

@@ -37,6 +37,7 @@ class MemberRole(StrEnum):
 
 
 ROLE_LABELS = {MemberRole.anchor: "链主", MemberRole.key: "重点企业", MemberRole.member: "成员"}
+ROLE_RANK = {MemberRole.anchor: 0, MemberRole.key: 1, MemberRole.member: 2}  # strongest first
 
 
 class Origin(StrEnum):
@@ -202,3 +203,10 @@ class EnterprisePage(SQLModel):
 
 
 versions.track(Enterprise, Membership)
+
+
+def fold_membership(there: Membership, other: Membership) -> None:
+    """Let `there` absorb a duplicate membership: the stronger role and any hidden-champion mark."""
+    if ROLE_RANK[MemberRole(other.role)] < ROLE_RANK[MemberRole(there.role)]:
+        there.role = other.role
+    there.hidden_champion = there.hidden_champion or other.hidden_champion
