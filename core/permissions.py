@@ -80,9 +80,14 @@ def ensure_can_import(user: User) -> None:
         raise PermissionDenied("只有管理员和园区管理局可以导入企业名单")
 
 
+def sees_every_import(user: User) -> bool:
+    """Admins see every import batch; others only their own."""
+    return user.role == Role.admin
+
+
 def can_see_import(user: User, uploader_id: int | None) -> bool:
     """An import batch is seen by its uploader and by admins."""
-    return user.role == Role.admin or (user.id is not None and user.id == uploader_id)
+    return sees_every_import(user) or (user.id is not None and user.id == uploader_id)
 
 
 def can_merge(user: User) -> bool:

@@ -10,7 +10,8 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from chains import service as chain_service
-from core.accounts import Role, User
+from core import permissions
+from core.accounts import User
 from core.errors import DomainError, FieldErrors
 from core.orgs import list_parks
 from core.validation import parse
@@ -64,7 +65,7 @@ def _work_page(
         "segments": (
             chain_service.segments_of(session=session, chain_id=chain_id) if chain_id else []
         ),
-        "fixed_park": user.role == Role.park_bureau,
+        "fixed_park": permissions.park_scope(user, None) is not None,
         "errors": errors or {},
         "moved": moved,
         "today": today.isoformat(),

@@ -7,7 +7,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 
-from core.accounts import Role, User
+from core import permissions
+from core.accounts import User
 from core.errors import Conflict, FieldErrors
 from enterprises import designations, import_commit, imports, tabular
 from enterprises.imports import IMPORT_FIELDS, PREVIEW_ROWS, ImportBatch
@@ -27,7 +28,7 @@ async def read_upload(upload: Any) -> tuple[str, bytes]:
 
 def _history(session: Session, user: User) -> list[ImportBatch]:
     stmt = select(ImportBatch).order_by(col(ImportBatch.created_at).desc()).limit(50)
-    if user.role != Role.admin:
+    if not permissions.sees_every_import(user):
         stmt = stmt.where(ImportBatch.actor_id == user.id)
     return list(session.exec(stmt))
 
