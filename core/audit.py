@@ -5,7 +5,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -85,6 +85,34 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def record_created(
+    *,
+    session: Session,
+    actor: Any,
+    action: str,
+    object_type: str,
+    rows: list[tuple[int, str, dict[str, Any]]],
+) -> None:
+    """Add one creation entry per (id, label, values) in a single statement, for bulk writes."""
+    if not rows:
+        return
+    common = {
+        "at": utcnow(),
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": getattr(actor, "username", "system"),
+        "action": action,
+        "object_type": object_type,
+        "source": str(session.info.get("source", ""))[:60],
+    }
+    session.execute(
+        insert(AuditEntry),
+        [
+            common | {"object_id": str(oid), "object_label": label[:200], "after": after}
+            for oid, label, after in rows
+        ],
+    )
 
 
 def update(

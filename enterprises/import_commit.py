@@ -106,14 +106,34 @@ def _apply(
         }
         for f, firm_id in zip(new, ids, strict=True)
     ]
+    audit.record_created(
+        session=session,
+        actor=actor,
+        action="import_create",
+        object_type="enterprise",
+        rows=[
+            (firm_ids[f.row], f.name, change["after"])
+            for f, change in zip(new, changes, strict=True)
+        ],
+    )
     for fate in result.rows:
         if fate.status in ("update", "same"):
             firm_ids[fate.row] = _update(session, actor, fate, changes, batch_id)
     _memberships(session, result, firm_ids, {f.row for f in new})
     recognised = 0
     if designation is not None:
+        # One query for the whole list rather than one per row.
+        held = {
+            (c.enterprise_id, c.chain_id): c
+            for c in session.exec(
+                select(Cultivation).where(Cultivation.designation_id == designation.id)
+            )
+        }
         for fate in result.rows:
-            if _recognise(session, actor, batch, designation, firm_ids[fate.row], fate, changes):
+            firm_id = firm_ids[fate.row]
+            chain_id = fate.values.get("chain") if designation.per_chain else None
+            found = held.get((firm_id, chain_id))
+            if _recognise(session, actor, batch, designation, firm_id, found, fate, changes):
                 recognised += 1
     if changes:
         session.execute(insert(ImportChange), changes)
@@ -183,16 +203,11 @@ def _recognise(
     batch: ImportBatch,
     designation: Designation,
     enterprise_id: int,
+    cultivation: Cultivation | None,
     fate: RowFate,
     changes: list[dict[str, Any]],
 ) -> bool:
     on = recognition_date(fate.values)
-    cultivation = session.exec(
-        select(Cultivation).where(
-            Cultivation.enterprise_id == enterprise_id,
-            Cultivation.designation_id == designation.id,
-        )
-    ).first()
     if cultivation is not None and cultivation.stage == Stage.recognised:
         return False
     before = (
@@ -203,6 +218,7 @@ def _recognise(
         cultivation = Cultivation(
             enterprise_id=enterprise_id,
             designation_id=require_id(designation),
+            chain_id=fate.values.get("chain") if designation.per_chain else None,
             stage=Stage.recognised,
         )
         session.add(cultivation)

@@ -390,6 +390,8 @@ def _judge(
         if values.get("park", batch.park_id) != batch.park_id:
             fate.errors.append(f"第 {fate.row} 行「所属园区」：园区管理局只能导入本园区的企业")
         values.setdefault("park", batch.park_id)
+    if designation is not None and designation.per_chain and not values.get("chain"):
+        fate.errors.append(f"第 {fate.row} 行：“{designation.name}”按产业链认定，须填写「产业链」")
     if designation is not None and not (values.get("year") or values.get("recognised_on")):
         fate.errors.append(
             f"第 {fate.row} 行：导入“{designation.name}”名单须有「认定年度」或「认定日期」"

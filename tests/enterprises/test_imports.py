@@ -6,6 +6,7 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
+from core import audit
 from core.accounts import Role
 from core.errors import FieldErrors
 from enterprises import designations, import_commit, imports
@@ -250,3 +251,25 @@ def test_a_sheet_without_a_name_column_is_refused_as_a_whole(session: Session) -
     _, batch = _stage(session, buffer.getvalue())
     errors = imports.preview(session=session, batch=batch).errors
     assert errors[0].startswith("未找到「企业名称」列")
+
+
+def test_imported_firms_carry_their_creation_in_the_audit_record(session: Session) -> None:
+    rows = [HEADERS, [1, "佛山市导入审计测试有限公司", None, "顺德园", None, None, "2024"]]
+    admin, batch = _stage(session, _xlsx(rows))
+    import_commit.commit(session=session, actor=admin, batch=batch, mapping=None)
+    firm = session.exec(
+        select(Enterprise).where(Enterprise.name == "佛山市导入审计测试有限公司")
+    ).one()
+    entry = audit.history(session=session, object_type="enterprise", object_id=firm.id or 0)[0]
+    assert (entry.action, entry.actor_id, entry.after["name"]) == (
+        "import_create",
+        admin.id,
+        firm.name,
+    )
+
+
+def test_a_per_chain_designation_list_needs_the_chain(session: Session) -> None:
+    rows = [HEADERS, [1, "佛山市链主名单测试有限公司", None, "顺德园", None, None, "2023"]]
+    _, batch = _stage(session, _xlsx(rows), designation="anchor")
+    errors = imports.preview(session=session, batch=batch).errors
+    assert errors == ["第 4 行：“链主企业”按产业链认定，须填写「产业链」"]
