@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_
+from sqlalchemy import and_, case, false, func, or_
 from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
@@ -176,13 +176,25 @@ def stage_counts(
     *, session: Session, today: date, park_id: int | None = None
 ) -> dict[tuple[int, Stage], int]:
     """Return {(designation id, stage as of today): firms} (optionally for one park)."""
-    stmt = select(Cultivation).join(Enterprise, col(Enterprise.id) == Cultivation.enterprise_id)
+    # The same rule as pipeline.effective_stage, counted in the database.
+    stage = case(
+        (
+            and_(
+                col(Cultivation.stage) == Stage.recognised,
+                col(Cultivation.valid_until) < today,
+            ),
+            Stage.lapsed.value,
+        ),
+        else_=col(Cultivation.stage),
+    )
+    stmt = (
+        select(Cultivation.designation_id, stage, func.count())
+        .join(Enterprise, col(Enterprise.id) == Cultivation.enterprise_id)
+        .group_by(col(Cultivation.designation_id), stage)
+    )
     if park_id is not None:
         stmt = stmt.where(Enterprise.park_id == park_id)
-    counts: Counter[tuple[int, Stage]] = Counter()
-    for cultivation in session.exec(stmt):
-        counts[(cultivation.designation_id, effective_stage(cultivation, today))] += 1
-    return dict(counts)
+    return {(did, Stage(st)): int(n) for did, st, n in session.exec(stmt)}
 
 
 def breakdown(
