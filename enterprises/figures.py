@@ -9,7 +9,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from core import audit, permissions, versions
 from core.accounts import User
 from core.db import require_id
-from enterprises.designations import Criterion, Designation, Metric
+from enterprises.designations import Criterion, Metric
 from enterprises.models import Enterprise
 
 
@@ -139,7 +139,6 @@ def meets(values: dict[Metric, float], criteria: list[Criterion]) -> bool:
 def discover(
     *,
     session: Session,
-    designation: Designation,
     criteria: list[Criterion],
     exclude: set[int],
     park_id: int | None,
@@ -155,11 +154,14 @@ def discover(
     if park_id is not None:
         stmt = stmt.where(Enterprise.park_id == park_id)
     firms = [f for f in session.exec(stmt) if f.id not in exclude]
+    # The same park condition as a join, not a list of ids: SQLite caps bound parameters.
+    rows = select(EnterpriseFigure).join(
+        Enterprise, col(Enterprise.id) == EnterpriseFigure.enterprise_id
+    )
+    if park_id is not None:
+        rows = rows.where(Enterprise.park_id == park_id)
     figures: dict[int, list[EnterpriseFigure]] = {}
-    ids = [require_id(f) for f in firms]
-    for row in session.exec(
-        select(EnterpriseFigure).where(col(EnterpriseFigure.enterprise_id).in_(ids))
-    ):
+    for row in session.exec(rows):
         figures.setdefault(row.enterprise_id, []).append(row)
     found = []
     for firm in firms:

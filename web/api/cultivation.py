@@ -171,7 +171,6 @@ def discover(code: str, session: SessionDep, user: CurrentUser) -> list[Qualifyi
     designation = designations.get_by_code(session=session, code=code)
     found = figures.discover(
         session=session,
-        designation=designation,
         criteria=designations.criteria_of(session=session, designation_id=require_id(designation)),
         exclude=pipeline.enterprise_ids_in(session=session, designation=designation),
         park_id=permissions.park_scope(user, None),

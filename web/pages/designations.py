@@ -194,7 +194,6 @@ def _view(
     park_id = permissions.park_scope(user, None)
     found = figures.discover(
         session=session,
-        designation=designation,
         criteria=designations.criteria_of(session=session, designation_id=require_id(designation)),
         exclude=pipeline.enterprise_ids_in(session=session, designation=designation),
         park_id=park_id,
