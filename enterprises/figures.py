@@ -9,7 +9,8 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from core import audit, permissions, versions
 from core.accounts import User
 from core.db import require_id
-from enterprises.designations import Criterion, Metric
+from enterprises import designations, pipeline
+from enterprises.designations import Criterion, Designation, Metric
 from enterprises.models import Enterprise
 
 
@@ -170,3 +171,22 @@ def discover(
             found.append(Qualifying(firm, values))
     found.sort(key=lambda q: -q.values.get(Metric.revenue_min, 0))
     return found[:limit]
+
+
+def candidates(
+    *,
+    session: Session,
+    designation: Designation,
+    park_id: int | None,
+    today: date,
+    limit: int = 200,
+) -> list[Qualifying]:
+    """Firms meeting a designation's criteria that are not yet in its pipeline."""
+    return discover(
+        session=session,
+        criteria=designations.criteria_of(session=session, designation_id=require_id(designation)),
+        exclude=pipeline.enterprise_ids_in(session=session, designation=designation),
+        park_id=park_id,
+        today=today,
+        limit=limit,
+    )

@@ -169,10 +169,9 @@ def designation_counts(
 def discover(code: str, session: SessionDep, user: CurrentUser) -> list[QualifyingOut]:
     """Firms meeting every screening criterion that are not yet in the designation's pipeline."""
     designation = designations.get_by_code(session=session, code=code)
-    found = figures.discover(
+    found = figures.candidates(
         session=session,
-        criteria=designations.criteria_of(session=session, designation_id=require_id(designation)),
-        exclude=pipeline.enterprise_ids_in(session=session, designation=designation),
+        designation=designation,
         park_id=permissions.park_scope(user, None),
         today=date.today(),
     )

@@ -191,12 +191,10 @@ def _view(
     except ValueError:
         day, error = date.today(), "日期格式应为 2022-12-31，已按今天显示"
     by_park, by_chain = roster.breakdown(session=session, designation=designation, day=day)
-    park_id = permissions.park_scope(user, None)
-    found = figures.discover(
+    found = figures.candidates(
         session=session,
-        criteria=designations.criteria_of(session=session, designation_id=require_id(designation)),
-        exclude=pipeline.enterprise_ids_in(session=session, designation=designation),
-        park_id=park_id,
+        designation=designation,
+        park_id=permissions.park_scope(user, None),
         today=date.today(),
         limit=DISCOVER_SHOWN,
     )
