@@ -73,15 +73,16 @@ def _out(batch: ImportBatch, result: Preview) -> PreviewOut:
     )
 
 
+# A plain def: parsing a large file takes seconds and must run off the event loop.
 @router.post("", response_model=PreviewOut, status_code=201)
-async def upload(
+def upload(
     file: Annotated[UploadFile, File(description=".xlsx, .xls or .csv")],
     session: SessionDep,
     user: CurrentUser,
     designation: Annotated[str, Form(description="designation code for a recognition list")] = "",
 ) -> PreviewOut:
     """Upload a list; the answer is its preview (nothing is imported yet)."""
-    content = await file.read(tabular.MAX_BYTES + 1)
+    content = file.file.read(tabular.MAX_BYTES + 1)
     designation_id = (
         designations.get_by_code(session=session, code=designation).id if designation else None
     )

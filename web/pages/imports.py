@@ -19,11 +19,11 @@ from web.statuses import message_for
 router = APIRouter(prefix="/imports")
 
 
-async def read_upload(upload: Any) -> tuple[str, bytes]:
+def read_upload(upload: Any) -> tuple[str, bytes]:
     """Return an upload's name and bytes, reading at most one byte past the size limit."""
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise FieldErrors({"file": "请选择要导入的文件"})
-    return upload.filename, await upload.read(tabular.MAX_BYTES + 1)
+    return upload.filename, upload.file.read(tabular.MAX_BYTES + 1)
 
 
 def _history(session: Session, user: User) -> list[ImportBatch]:
@@ -54,14 +54,15 @@ def upload_page(request: Request, session: SessionDep, user: CurrentUser) -> Res
     return _upload_page(request, session, user)
 
 
+# A plain def: parsing a large file takes seconds and must run off the event loop.
 @router.post("")
-async def upload(
+def upload(
     request: Request, session: SessionDep, user: CurrentUser, form: FormDep
 ) -> Response:
     """Keep the file as a pending batch and show its preview."""
     code = str(form.get("designation") or "")
     try:
-        filename, content = await read_upload(form.get("file"))
+        filename, content = read_upload(form.get("file"))
         designation_id = designations.get_by_code(session=session, code=code).id if code else None
         batch = imports.stage(
             session=session,
