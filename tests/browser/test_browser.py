@@ -7,19 +7,21 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import uvicorn
 from sqlmodel import Session
 
-from core import migrate
+from core import accounts, migrate
 from core.db import make_engine
 from core.settings import Settings
 from seeds import demo, demo_cultivation
 from seeds.load import load_all
 from tests.databases import drop_scratch, scratch_url
 from web.app import create_app
+from web.deps import SESSION_COOKIE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
@@ -38,8 +40,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    database_url: str
+
+
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     url = scratch_url(database_url, tmp_path_factory.mktemp("browser"))
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -59,7 +67,7 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     deadline = time.monotonic() + 15
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    yield Server(f"http://127.0.0.1:{port}", url)
     server.should_exit = True
     thread.join(timeout=10)
     app.state.engine.dispose()
@@ -67,7 +75,7 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture
-def page(server: str) -> Iterator["playwright.Page"]:
+def page(server: Server) -> Iterator["playwright.Page"]:
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -79,7 +87,7 @@ def page(server: str) -> Iterator["playwright.Page"]:
                 "--no-first-run",
             ],
         )
-        page = browser.new_page(base_url=server, locale="zh-CN")
+        page = browser.new_page(base_url=server.base_url, locale="zh-CN")
         # Generous: logins hash with argon2, and CI machines are shared.
         page.set_default_timeout(20_000)
         yield page
@@ -92,6 +100,24 @@ def _log_in(page: "playwright.Page", username: str, lands_on: str = "**/chains")
     page.fill("input[name=password]", demo.DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(lands_on)
+
+
+def _signed_in(page: "playwright.Page", server: Server, username: str) -> None:
+    """Hand the browser a session cookie opened through the service layer.
+
+    Only the first test types into the login form: each argon2 check costs a shared CI machine
+    real time, and the other tests are about what comes after logging in.
+    """
+    engine = make_engine(server.database_url)
+    with Session(engine) as session:
+        user = accounts.get_user_by_username(session=session, username=username)
+        assert user is not None
+        token, _ = accounts.start_session(session=session, user=user)
+        session.commit()
+    engine.dispose()
+    page.context.add_cookies(
+        [{"name": SESSION_COOKIE, "value": token, "url": server.base_url, "httpOnly": True}]
+    )
 
 
 def test_log_in_open_a_chain_and_search(page: "playwright.Page") -> None:
@@ -118,8 +144,10 @@ def test_log_in_open_a_chain_and_search(page: "playwright.Page") -> None:
     assert page.locator("h2", has_text="基本信息").is_visible()
 
 
-def test_park_bureau_edits_its_own_firm_in_the_browser(page: "playwright.Page") -> None:
-    _log_in(page, "shunde")
+def test_park_bureau_edits_its_own_firm_in_the_browser(
+    page: "playwright.Page", server: Server
+) -> None:
+    _signed_in(page, server, "shunde")
     page.goto("/enterprises?park=shunde")
     page.locator("#results table a").first.click()
     page.click("text=编辑")
@@ -142,8 +170,10 @@ def _open_segment(page: "playwright.Page", name: str) -> None:
     page.wait_for_function(f"document.querySelector('#segment-panel h2')?.textContent === '{name}'")
 
 
-def test_clicking_a_segment_opens_its_panel_in_place(page: "playwright.Page") -> None:
-    _log_in(page, "viewer")
+def test_clicking_a_segment_opens_its_panel_in_place(
+    page: "playwright.Page", server: Server
+) -> None:
+    _signed_in(page, server, "viewer")
     page.goto("/chains/robotics")
     _open_segment(page, "建筑机器人")
     panel = page.locator("#segment-panel")
@@ -154,8 +184,8 @@ def test_clicking_a_segment_opens_its_panel_in_place(page: "playwright.Page") ->
     assert panel.locator("text=确认名单无误").count() == 0
 
 
-def test_map_downloads_as_svg_and_png(page: "playwright.Page") -> None:
-    _log_in(page, "viewer")
+def test_map_downloads_as_svg_and_png(page: "playwright.Page", server: Server) -> None:
+    _signed_in(page, server, "viewer")
     page.goto("/chains/hydrogen")
     with page.expect_download() as svg_download:
         page.click("text=下载 SVG")
@@ -182,8 +212,10 @@ def test_chain_chief_confirms_a_segment_from_the_panel(page: "playwright.Page") 
     assert "机器人产业链链长" in page.locator("#segment-panel .confirm-line").inner_text()
 
 
-def test_park_bureau_bulk_moves_candidates_into_the_pool(page: "playwright.Page") -> None:
-    _log_in(page, "shunde")
+def test_park_bureau_bulk_moves_candidates_into_the_pool(
+    page: "playwright.Page", server: Server
+) -> None:
+    _signed_in(page, server, "shunde")
     page.goto("/cultivation?stage=candidate")
     rows = page.locator("#roster tbody tr")
     count = rows.count()
