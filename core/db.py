@@ -83,8 +83,14 @@ def import_models() -> None:
     import core.audit  # noqa: F401
     import core.orgs  # noqa: F401
     import core.versions  # noqa: F401
+    import enterprises.carriers  # noqa: F401
     import enterprises.designations  # noqa: F401
     import enterprises.figures  # noqa: F401
+    import enterprises.followups  # noqa: F401
     import enterprises.imports  # noqa: F401
+    import enterprises.lead_contacts  # noqa: F401
+    import enterprises.lead_stages  # noqa: F401
+    import enterprises.lead_watch  # noqa: F401
+    import enterprises.leads  # noqa: F401
     import enterprises.models  # noqa: F401
     import enterprises.pipeline  # noqa: F401

@@ -3,7 +3,9 @@
 Pages, the JSON API and the CLI all ask these functions; nothing else re-implements a rule.
 """
 
-from sqlmodel import Session
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
 
 from core.accounts import Role, User, UserChain
 from core.errors import PermissionDenied
@@ -99,3 +101,70 @@ def ensure_can_merge(user: User) -> None:
     """Raise PermissionDenied unless the user may merge firms."""
     if not can_merge(user):
         raise PermissionDenied("只有管理员可以合并企业")
+
+
+@dataclass(frozen=True)
+class LeadScope:
+    """Which investment leads a user may see; confidential ones only through team or rank."""
+
+    everything: bool = False
+    team_id: int | None = None
+    owner_id: int | None = None
+    open_leads: bool = False
+    park_id: int | None = None
+    chain_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+def lead_scope(*, session: Session, user: User) -> LeadScope:
+    """Admins and leaders see every lead; promotion staff their team's and every open lead.
+
+    Chain chiefs see the open leads aimed at their chains and park bureaus those intended for
+    their park; viewers see none (leads are commercial secrets until they land).
+    """
+    if user.role in (Role.admin, Role.leader):
+        return LeadScope(everything=True)
+    if user.role == Role.promotion:
+        return LeadScope(team_id=user.team_id, owner_id=user.id, open_leads=True)
+    if user.role == Role.park_bureau:
+        return LeadScope(park_id=user.park_id)
+    if user.role == Role.chain_chief and user.id is not None:
+        chains = session.exec(select(UserChain.chain_id).where(UserChain.user_id == user.id))
+        return LeadScope(chain_ids=frozenset(chains))
+    return LeadScope()
+
+
+def can_create_lead(user: User) -> bool:
+    """Leads are logged by promotion staff and admins."""
+    return user.role in (Role.admin, Role.promotion)
+
+
+def can_edit_lead(user: User, owner_id: int | None) -> bool:
+    """A lead is worked by its owner; admins may step in."""
+    return user.role == Role.admin or (user.id is not None and user.id == owner_id)
+
+
+def ensure_can_edit_lead(user: User, owner_id: int | None) -> None:
+    """Raise PermissionDenied unless the user may change this lead."""
+    if not can_edit_lead(user, owner_id):
+        raise PermissionDenied("只有项目负责人和管理员可以修改该项目")
+
+
+def can_see_lead_contacts(user: User, team_id: int | None) -> bool:
+    """Contacts' phones are shown in full only to the owner's team and admins."""
+    return user.role == Role.admin or (team_id is not None and user.team_id == team_id)
+
+
+def can_edit_carrier(user: User, park_id: int | None) -> bool:
+    """Carriers are kept by admins and by the bureau of the park they stand in."""
+    return can_edit_enterprise(user, park_id)
+
+
+def ensure_can_edit_carrier(user: User, park_id: int | None) -> None:
+    """Raise PermissionDenied unless the user may change carriers of this park."""
+    if not can_edit_carrier(user, park_id):
+        raise PermissionDenied("只有管理员和载体所在园区的管理局可以维护载体")
+
+
+def can_set_time_limits(user: User) -> bool:
+    """The stall and staleness limits are zone policy: admins only."""
+    return user.role == Role.admin

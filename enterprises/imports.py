@@ -26,6 +26,7 @@ from core.validation import chinese_message
 from enterprises import cells, credit_code, tabular
 from enterprises.designations import Designation
 from enterprises.models import FIELD_LABELS, Enterprise, EnterpriseFields
+from enterprises.names import core_name
 
 # field: (label, header aliases, kind); the first alias is the label people expect.
 IMPORT_FIELDS: dict[str, tuple[str, list[str], str]] = {
@@ -264,17 +265,6 @@ def _existing(
             for firm in session.exec(select(Enterprise).where(column.in_(chunk))):
                 target[str(getattr(firm, attribute))] = firm
     return by_code, by_name
-
-
-_NAME_NOISE = re.compile(
-    r"^(广东省?)?(佛山市?)?(禅城区|南海区|顺德区|高明区|三水区)?|[（(].*?[)）]|"
-    r"(股份)?有限(责任)?公司$|集团$|公司$"
-)
-
-
-def core_name(name: str) -> str:
-    """A firm's name without place prefixes, brackets and company-form suffixes."""
-    return _NAME_NOISE.sub("", name.replace(" ", ""))
 
 
 def _look_alikes(session: Session, fates: list[RowFate]) -> None:

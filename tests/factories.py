@@ -2,6 +2,7 @@
 
 import itertools
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -14,8 +15,9 @@ from core import accounts
 from core.accounts import Role, User
 from core.orgs import get_park_by_code
 from core.upsert import upsert
-from enterprises import credit_code
+from enterprises import credit_code, leads
 from enterprises import service as enterprise_service
+from enterprises.leads import Lead, LeadFields
 from enterprises.models import Enterprise, EnterpriseCreate, MemberRole, Membership
 from web.deps import SESSION_COOKIE
 
@@ -24,14 +26,17 @@ _serial = itertools.count(1)
 
 
 def make_user(
-    session: Session, role: Role, *, park: str | None = None, chains: tuple[str, ...] = ()
+    session: Session,
+    role: Role,
+    *,
+    park: str | None = None,
+    chains: tuple[str, ...] = (),
+    team: str = "测试小组",
 ) -> User:
-    """Create a user of a role with the scope it needs."""
+    """Create a user of a role with the scope it needs (promotion staff join `team`)."""
     n = next(_serial)
-    team = (
-        accounts.get_or_create_team(session=session, name="测试小组")
-        if role == Role.promotion
-        else None
+    made_team = (
+        accounts.get_or_create_team(session=session, name=team) if role == Role.promotion else None
     )
     if role == Role.chain_chief and not chains:
         chains = ("robotics",)
@@ -43,7 +48,7 @@ def make_user(
         password=PASSWORD,
         role=role,
         park_id=get_park_by_code(session=session, code=park).id if park else None,
-        team_id=team.id if team else None,
+        team_id=made_team.id if made_team else None,
         chain_ids=[chain_service.get_by_code(session=session, code=c).id for c in chains],
     )
 
@@ -144,3 +149,14 @@ def join_segment(
     session.add(member)
     session.flush()
     return member
+
+
+def make_lead(session: Session, owner: User, *, on: date | None = None, **values: Any) -> Lead:
+    """Log a lead owned by `owner` through the service; values override the defaults."""
+    n = next(_serial)
+    data = LeadFields(
+        name=values.pop("name", f"测试项目{n}"),
+        investor_name=values.pop("investor_name", f"测试投资{n}有限公司"),
+        **values,
+    )
+    return leads.create(session=session, actor=owner, data=data, on=on)

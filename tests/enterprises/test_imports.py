@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from core import audit
 from core.accounts import Role
 from core.errors import FieldErrors
-from enterprises import designations, import_commit, imports
+from enterprises import designations, import_commit, imports, names
 from enterprises.models import Enterprise
 from enterprises.pipeline import Cultivation, Stage
 from tests.factories import make_enterprise, make_user, valid_code
@@ -235,7 +235,7 @@ def test_look_alike_names_without_a_credit_code_are_flagged(session: Session) ->
     assert fate.status == "new"
     expected = f"可能与已有企业“{known.name}”重复（名称相近，信用代码 {known.credit_code}），请核对"
     assert fate.notes == [expected]
-    assert imports.core_name("佛山华盛机械") == "华盛机械"
+    assert names.core_name("佛山华盛机械") == "华盛机械"
 
 
 def test_a_sheet_without_a_name_column_is_refused_as_a_whole(session: Session) -> None:

@@ -1,0 +1,166 @@
+"""Tracking and evaluating promotion work (跟踪、评价) in numbers."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from core import permissions
+from core.accounts import User
+from enterprises.lead_search import names
+from enterprises.lead_stages import LeadMove
+from enterprises.leads import FLOW, LEAD_STAGE_LABELS, SOURCE_LABELS, Lead, visible
+
+DIMENSIONS = {"chain": "产业链", "park": "园区", "team": "招商小组", "source": "招商渠道"}
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    """How many leads of the period reached a stage, and the step's conversion."""
+
+    label: str
+    count: int
+    amount: float
+    conversion: float | None  # share of the previous step's leads that reached this one
+
+
+@dataclass(frozen=True)
+class Landed:
+    """Projects registered in the period for one value of a dimension."""
+
+    name: str
+    count: int
+    planned: float
+    arrived: float
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The evaluation page: funnel, time in stage, landed investment."""
+
+    start: date
+    end: date
+    funnel: list[FunnelStep]
+    median_days: list[tuple[str, float | None, int]]
+    landed: dict[str, list[Landed]]
+    landed_by_quarter: list[Landed]
+
+
+def _funnel(session: Session, where: list[Any]) -> list[FunnelStep]:
+    rows = session.exec(
+        select(Lead.reached, func.count(), func.sum(Lead.planned_investment))
+        .where(*where)
+        .group_by(col(Lead.reached))
+    ).all()
+    steps: list[FunnelStep] = []
+    for index, stage in enumerate(FLOW):
+        count = sum(n for reached, n, _ in rows if reached >= index)
+        amount = sum(a or 0.0 for reached, _, a in rows if reached >= index)
+        previous = steps[-1].count if steps else None
+        conversion = count / previous if previous else None
+        steps.append(FunnelStep(LEAD_STAGE_LABELS[stage], count, amount, conversion))
+    return steps
+
+
+def _median_days(session: Session, where: list[Any], start: date, end: date) -> list[Any]:
+    """Median days a lead stayed in each stage, over the stays that ended in the period."""
+    moves = pd.DataFrame(
+        session.exec(
+            select(LeadMove.lead_id, LeadMove.on, LeadMove.id, LeadMove.from_stage)
+            .join(Lead, col(Lead.id) == LeadMove.lead_id)
+            .where(*where)
+        ).all(),
+        columns=["lead_id", "on", "id", "from_stage"],
+    )
+    created = pd.DataFrame(
+        session.exec(select(Lead.id, Lead.created_on).where(*where)).all(),
+        columns=["lead_id", "created_on"],
+    )
+    result: list[tuple[str, float | None, int]] = []
+    if moves.empty:
+        return [(LEAD_STAGE_LABELS[s], None, 0) for s in FLOW]
+    moves = moves.merge(created, on="lead_id").sort_values(["lead_id", "on", "id"])
+    entered = moves.groupby("lead_id")["on"].shift(1)
+    moves["entered"] = entered.fillna(moves["created_on"])
+    moves["days"] = (pd.to_datetime(moves["on"]) - pd.to_datetime(moves["entered"])).dt.days
+    ended = moves[(moves["on"] >= start) & (moves["on"] <= end)]
+    for stage in FLOW:
+        stays = ended.loc[ended["from_stage"] == stage, "days"]
+        median = float(stays.median()) if len(stays) else None
+        result.append((LEAD_STAGE_LABELS[stage], median, int(len(stays))))
+    return result
+
+
+def _landed(session: Session, where: list[Any], start: date, end: date) -> pd.DataFrame:
+    registered = [*where, col(Lead.registered_on) >= start, col(Lead.registered_on) <= end]
+    columns = [
+        Lead.chain_id,
+        Lead.park_id,
+        Lead.team_id,
+        Lead.source,
+        Lead.registered_on,
+        Lead.planned_investment,
+        Lead.capital_arrived,
+    ]
+    rows = session.exec(select(*columns).where(*registered)).all()  # type: ignore[call-overload]
+    return pd.DataFrame(
+        rows, columns=["chain", "park", "team", "source", "registered_on", "planned", "arrived"]
+    )
+
+
+def _grouped(frame: pd.DataFrame, key: str, label: Any) -> list[Landed]:
+    if frame.empty:
+        return []
+    groups = frame.fillna({key: 0, "planned": 0.0}).groupby(key)
+    table = groups.agg(count=("planned", "size"), planned=("planned", "sum"), arrived=("arrived", "sum"))
+    table = table.sort_values("planned", ascending=False)
+    return [
+        Landed(label(value), int(r["count"]), float(r["planned"]), float(r["arrived"]))
+        for value, r in table.iterrows()
+    ]
+
+
+def evaluate(*, session: Session, user: User, start: date, end: date) -> Evaluation:
+    """The evaluation of the leads the user may see, for leads logged or landed in a period."""
+    scope = [visible(permissions.lead_scope(session=session, user=user))]
+    cohort = [*scope, col(Lead.created_on) >= start, col(Lead.created_on) <= end]
+    shown = names(session=session)
+    lookups = {
+        "chain": lambda v: shown.chains.get(v, "未指定"),
+        "park": lambda v: shown.parks.get(v, "未指定"),
+        "team": lambda v: shown.teams.get(v, "未指定"),
+        "source": lambda v: SOURCE_LABELS.get(v, "未指定"),
+    }
+    frame = _landed(session, scope, start, end)
+    if not frame.empty:
+        frame["quarter"] = pd.to_datetime(frame["registered_on"]).dt.to_period("Q").astype(str)
+    return Evaluation(
+        start=start,
+        end=end,
+        funnel=_funnel(session, cohort),
+        median_days=_median_days(session, scope, start, end),
+        landed={key: _grouped(frame, key, lookups[key]) for key in DIMENSIONS},
+        landed_by_quarter=sorted(_grouped(frame, "quarter", str), key=lambda x: x.name),
+    )
+
+
+EXPORT_HEADERS = ["分组", "名称", "项目数", "计划投资额（万元）", "已到资（万元）"]
+
+
+def export_rows(result: Evaluation) -> list[list[Any]]:
+    """The evaluation as one table: funnel, time in stage, landed by dimension and quarter."""
+    rows: list[list[Any]] = []
+    for step in result.funnel:
+        conversion = f"{step.conversion:.0%}" if step.conversion is not None else ""
+        rows.append(["漏斗（转化率 " + (conversion or "—") + "）", step.label, step.count, step.amount, None])
+    for label, median, stays in result.median_days:
+        rows.append(["阶段停留中位天数", label, stays, median, None])
+    for key, title in DIMENSIONS.items():
+        for landed in result.landed[key]:
+            rows.append([f"落地·按{title}", landed.name, landed.count, landed.planned, landed.arrived])
+    for landed in result.landed_by_quarter:
+        rows.append(["落地·按季度", landed.name, landed.count, landed.planned, landed.arrived])
+    return rows

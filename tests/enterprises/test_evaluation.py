@@ -1,0 +1,49 @@
+"""The evaluation figures: funnel, time in stage, landed investment."""
+
+from datetime import date
+
+from sqlmodel import Session
+
+from core.accounts import Role
+from enterprises import evaluation, lead_stages
+from enterprises.lead_stages import LeadMoveFields
+from enterprises.leads import Lead, LeadStage, Source
+from tests.factories import make_lead, make_user
+
+S = LeadStage
+
+
+def test_funnel_conversion_median_days_and_landed_by_source(session: Session) -> None:
+    owner = make_user(session, Role.promotion, team="评价小组")
+
+    def walk(lead: Lead, *steps: tuple[LeadStage, date]) -> None:
+        for stage, on in steps:
+            data = LeadMoveFields(to_stage=stage, on=on)
+            lead_stages.move(session=session, actor=owner, lead=lead, data=data)
+
+    jan = date(2025, 1, 1)
+    a = make_lead(session, owner, on=jan, planned_investment=1000, source=Source.expo)
+    b = make_lead(session, owner, on=jan, planned_investment=3000, source=Source.fund)
+    make_lead(session, owner, on=jan, planned_investment=500)
+    walk(
+        a,
+        (S.contact, date(2025, 1, 11)),
+        (S.signed, date(2025, 2, 10)),
+        (S.registered, date(2025, 3, 1)),
+    )
+    walk(b, (S.contact, date(2025, 1, 31)), (S.signed, date(2025, 3, 2)))
+    result = evaluation.evaluate(
+        session=session, user=owner, start=date(2025, 1, 1), end=date(2025, 3, 31)
+    )
+    funnel = {step.label: step for step in result.funnel}
+    assert (funnel["线索"].count, funnel["接洽"].count, funnel["签约"].count) == (3, 2, 2)
+    assert funnel["接洽"].conversion == 2 / 3 and funnel["签约"].amount == 4000
+    assert funnel["注册落地"].count == 1 and funnel["注册落地"].conversion == 0.5
+    median = {label: (days, n) for label, days, n in result.median_days}
+    assert median["线索"] == (20.0, 2)  # 10 and 30 days
+    assert median["接洽"] == (30.0, 2)
+    by_source = {row.name: row for row in result.landed["source"]}
+    assert set(by_source) == {"展会"} and by_source["展会"].planned == 1000
+    assert [q.name for q in result.landed_by_quarter] == ["2025Q1"]
+    rows = evaluation.export_rows(result)
+    assert ["落地·按招商渠道", "展会", 1, 1000.0, 0.0] in rows
