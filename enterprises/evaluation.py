@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -68,15 +69,17 @@ def _funnel(session: Session, where: list[Any]) -> list[FunnelStep]:
 def _median_days(session: Session, where: list[Any], start: date, end: date) -> list[Any]:
     """Median days a lead stayed in each stage, over the stays that ended in the period."""
     moves = pd.DataFrame(
-        session.exec(
-            select(LeadMove.lead_id, LeadMove.on, LeadMove.id, LeadMove.from_stage)
+        session.execute(
+            sa.select(
+                col(LeadMove.lead_id), col(LeadMove.on), col(LeadMove.id), col(LeadMove.from_stage)
+            )
             .join(Lead, col(Lead.id) == LeadMove.lead_id)
             .where(*where)
         ).all(),
         columns=["lead_id", "on", "id", "from_stage"],
     )
     created = pd.DataFrame(
-        session.exec(select(Lead.id, Lead.created_on).where(*where)).all(),
+        session.execute(sa.select(col(Lead.id), col(Lead.created_on)).where(*where)).all(),
         columns=["lead_id", "created_on"],
     )
     result: list[tuple[str, float | None, int]] = []
@@ -105,7 +108,7 @@ def _landed(session: Session, where: list[Any], start: date, end: date) -> pd.Da
         Lead.planned_investment,
         Lead.capital_arrived,
     ]
-    rows = session.exec(select(*columns).where(*registered)).all()  # type: ignore[call-overload]
+    rows = session.execute(sa.select(*(col(c) for c in columns)).where(*registered)).all()
     return pd.DataFrame(
         rows, columns=["chain", "park", "team", "source", "registered_on", "planned", "arrived"]
     )
@@ -115,7 +118,9 @@ def _grouped(frame: pd.DataFrame, key: str, label: Any) -> list[Landed]:
     if frame.empty:
         return []
     groups = frame.fillna({key: 0, "planned": 0.0}).groupby(key)
-    table = groups.agg(count=("planned", "size"), planned=("planned", "sum"), arrived=("arrived", "sum"))
+    table = groups.agg(
+        count=("planned", "size"), planned=("planned", "sum"), arrived=("arrived", "sum")
+    )
     table = table.sort_values("planned", ascending=False)
     return [
         Landed(label(value), int(r["count"]), float(r["planned"]), float(r["arrived"]))
@@ -155,12 +160,22 @@ def export_rows(result: Evaluation) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for step in result.funnel:
         conversion = f"{step.conversion:.0%}" if step.conversion is not None else ""
-        rows.append(["漏斗（转化率 " + (conversion or "—") + "）", step.label, step.count, step.amount, None])
+        rows.append(
+            [
+                "漏斗（转化率 " + (conversion or "—") + "）",
+                step.label,
+                step.count,
+                step.amount,
+                None,
+            ]
+        )
     for label, median, stays in result.median_days:
         rows.append(["阶段停留中位天数", label, stays, median, None])
     for key, title in DIMENSIONS.items():
         for landed in result.landed[key]:
-            rows.append([f"落地·按{title}", landed.name, landed.count, landed.planned, landed.arrived])
+            rows.append(
+                [f"落地·按{title}", landed.name, landed.count, landed.planned, landed.arrived]
+            )
     for landed in result.landed_by_quarter:
         rows.append(["落地·按季度", landed.name, landed.count, landed.planned, landed.arrived])
     return rows

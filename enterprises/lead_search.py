@@ -184,7 +184,30 @@ EXPORT_HEADERS = [
     "下一步截止",
     "登记日期",
 ]
-EXPORT_WIDTHS = [10, 30, 30, 22, 14, 16, 16, 12, 12, 14, 14, 14, 14, 14, 12, 12, 12, 12, 16, 24, 14, 12]
+EXPORT_WIDTHS = [
+    10,
+    30,
+    30,
+    22,
+    14,
+    16,
+    16,
+    12,
+    12,
+    14,
+    14,
+    14,
+    14,
+    14,
+    12,
+    12,
+    12,
+    12,
+    16,
+    24,
+    14,
+    12,
+]
 
 
 def export_rows(*, session: Session, user: User, flt: LeadFilter) -> tuple[int, list[list[Any]]]:
@@ -198,8 +221,8 @@ def export_rows(*, session: Session, user: User, flt: LeadFilter) -> tuple[int, 
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         stmt_c = select(LeadContact).where(col(LeadContact.lead_id).in_(chunk))
-        for contact in session.exec(stmt_c.order_by(col(LeadContact.id).desc())):
-            first_contact[contact.lead_id] = contact
+        for person in session.exec(stmt_c.order_by(col(LeadContact.id).desc())):
+            first_contact[person.lead_id] = person
     lookup = names(session=session)
     rows = []
     for lead in leads:
