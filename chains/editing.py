@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import networkx as nx
+from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, func, select
 
 from chains import service as chain_service
@@ -23,6 +24,7 @@ from core import audit
 from core.accounts import User
 from core.db import require_id, utcnow
 from core.errors import FieldErrors, NotFound
+from enterprises.leads import Lead
 from enterprises.models import Enterprise, MemberRole, Membership, fold_membership
 
 _SEGMENT_FIELDS = ["name", "stream", "technology", "description", "position"]
@@ -138,6 +140,10 @@ def delete_segment(
         if target.id == segment.id:
             raise FieldErrors({"firms_to": "不能转入将被删除的环节本身"})
         _move_members(session, members, require_id(target))
+    if target is not None:  # leads aimed at the segment follow its firms
+        session.execute(
+            sql_update(Lead).where(col(Lead.segment_id) == segment.id).values(segment_id=target.id)
+        )
     links = session.exec(
         select(func.count())
         .select_from(SegmentLink)

@@ -48,9 +48,10 @@ def cmd_lapse(session: Session, args: argparse.Namespace) -> None:
 
 @_session_scope
 def cmd_demo(session: Session, args: argparse.Namespace) -> None:
-    from seeds import demo, demo_cultivation
+    from seeds import demo, demo_cultivation, demo_leads
 
     if args.remove:
+        print(f"已删除演示项目 {demo_leads.remove(session=session)} 个")
         print(f"已删除演示企业 {demo.remove(session=session)} 家")
         return
     if get_settings().env == "production":
@@ -59,11 +60,14 @@ def cmd_demo(session: Session, args: argparse.Namespace) -> None:
 
     if session.exec(select(Enterprise.id).where(Enterprise.origin == Origin.demo)).first():
         print("演示企业已存在，跳过生成（先运行 chainplan demo --remove 可重新生成）")
+        users = demo.ensure_demo_users(session=session)
     else:
         added = demo.generate(session=session, count=args.enterprises, seed=args.seed)
         histories = demo_cultivation.generate(session=session, seed=args.seed)
-        print(f"已生成演示企业 {added} 家（标记为演示数据），培育记录 {histories} 条")
-    users = demo.ensure_demo_users(session=session)
+        users = demo.ensure_demo_users(session=session)
+        projects = demo_leads.generate(session=session, seed=args.seed)
+        print(f"已生成演示企业 {added} 家（标记为演示数据），培育记录 {histories} 条，")
+        print(f"招商项目 {projects} 个")
     print(f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
     for user in users:
         print(f"  {user.username:<10} {ROLE_LABELS[user.role]:<8} {user.display_name}")

@@ -133,9 +133,20 @@ def lead_scope(*, session: Session, user: User) -> LeadScope:
     return LeadScope()
 
 
+def sees_leads(user: User) -> bool:
+    """Whether the project library has anything for this role (viewers see no leads)."""
+    return user.role != Role.viewer
+
+
 def can_create_lead(user: User) -> bool:
     """Leads are logged by promotion staff and admins."""
     return user.role in (Role.admin, Role.promotion)
+
+
+def ensure_can_create_lead(user: User) -> None:
+    """Raise PermissionDenied unless the user may log leads."""
+    if not can_create_lead(user):
+        raise PermissionDenied("只有招商人员和管理员可以登记项目")
 
 
 def can_edit_lead(user: User, owner_id: int | None) -> bool:

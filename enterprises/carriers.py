@@ -106,6 +106,7 @@ class Carrier(CarrierFields, table=True):
     landmark_id: int | None = Field(default=None, foreign_key="landmark.id")
     reserved_lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)
     reserved_on: date | None = None
+    demo: bool = Field(default=False, description="generated demo data, removable")
     version: int = 1
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -1,5 +1,6 @@
 """The follow-up log of a lead (跟进记录): what was done, and the next step with its due date."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -10,7 +11,9 @@ from core import audit, permissions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
 from core.errors import FieldErrors
-from enterprises.leads import Lead, touch
+from enterprises import lead_stages
+from enterprises.lead_stages import DROP_REASON_LABELS, DropReason
+from enterprises.leads import LEAD_STAGE_LABELS, Lead, LeadStage, touch
 
 
 class FollowUpKind(StrEnum):
@@ -111,3 +114,55 @@ def of_lead(*, session: Session, lead_id: int) -> list[FollowUp]:
         .order_by(col(FollowUp.on).desc(), col(FollowUp.id).desc())
     )
     return list(session.exec(stmt))
+
+
+@dataclass(frozen=True)
+class Happening:
+    """One line of a lead's timeline."""
+
+    on: date
+    kind: str
+    title: str
+    detail: str
+    actor: str
+    recorded_at: datetime
+
+
+def _reason(code: str) -> str:
+    return DROP_REASON_LABELS[DropReason(code)] if code else ""
+
+
+def timeline(*, session: Session, lead: Lead) -> list[Happening]:
+    """Moves, follow-ups and capital arrivals of a lead in one list, newest first."""
+    lead_id = require_id(lead)
+    items = [
+        Happening(
+            m.on,
+            "move",
+            f"{LEAD_STAGE_LABELS[LeadStage(m.from_stage)] if m.from_stage else '新建'} → "
+            f"{LEAD_STAGE_LABELS[LeadStage(m.to_stage)]}",
+            " · ".join(x for x in (_reason(m.drop_reason), m.note) if x),
+            m.actor_name,
+            m.recorded_at,
+        )
+        for m in lead_stages.moves(session=session, lead_id=lead_id)
+    ]
+    items += [
+        Happening(
+            f.on,
+            "followup",
+            f"跟进（{FOLLOW_UP_KIND_LABELS[FollowUpKind(f.kind)]}）",
+            f.notes
+            + (f"；下一步：{f.next_step}" if f.next_step else "")
+            + (f"（{f.next_due.isoformat()} 前）" if f.next_due else ""),
+            f.actor_name,
+            f.recorded_at,
+        )
+        for f in of_lead(session=session, lead_id=lead_id)
+    ]
+    items += [
+        Happening(a.arrived_on, "arrival", f"到资 {a.amount:,.2f} 万元", a.note, "", a.recorded_at)
+        for a in lead_stages.arrivals(session=session, lead_id=lead_id)
+    ]
+    items.append(Happening(lead.created_on, "created", "登记项目", "", "", lead.created_at))
+    return sorted(items, key=lambda h: (h.on, h.recorded_at), reverse=True)

@@ -18,7 +18,7 @@ from chains.models import Segment
 from core import audit, permissions, versions
 from core.accounts import Role, User
 from core.db import enum_column, require_id, utcnow
-from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
+from core.errors import Conflict, FieldErrors, NotFound
 from core.orgs import Park
 from core.permissions import LeadScope
 from enterprises import credit_code
@@ -201,6 +201,7 @@ class Lead(LeadFields, table=True):
     next_step: str = Field(default="", max_length=200)
     next_due: date | None = Field(default=None, index=True)
     created_on: date = Field(default_factory=date.today, index=True)
+    demo: bool = Field(default=False, description="generated demo data, removable")
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
@@ -286,8 +287,7 @@ def _check_references(session: Session, data: LeadFields) -> None:
 
 def create(*, session: Session, actor: User, data: LeadFields, on: date | None = None) -> Lead:
     """Log a new lead; its owner is the actor unless an admin names another."""
-    if not permissions.can_create_lead(actor):
-        raise PermissionDenied("只有招商人员和管理员可以登记项目")
+    permissions.ensure_can_create_lead(actor)
     data = data.model_copy()
     data.owner_id = data.owner_id or actor.id
     if data.owner_id != actor.id and actor.role != Role.admin:

@@ -14,6 +14,7 @@ from core.audit import AuditEntry
 from core.errors import FieldErrors
 from enterprises.figures import EnterpriseFigure
 from enterprises.imports import ImportChange
+from enterprises.leads import Lead
 from enterprises.models import Enterprise, EnterpriseFields, Membership, fold_membership
 from enterprises.pipeline import ORDER, Cultivation, CultivationEvent, Stage
 
@@ -44,6 +45,8 @@ def merge(*, session: Session, actor: User, kept: Enterprise, absorbed: Enterpri
         select(ImportChange).where(ImportChange.enterprise_id == absorbed.id)
     ):
         change.enterprise_id = kept.id
+    for lead in session.exec(select(Lead).where(Lead.enterprise_id == absorbed.id)):
+        lead.enterprise_id = kept.id
     kept.version += 1
     session.flush()
     old, new = audit.changed(before, audit.snapshot(kept, list(EnterpriseFields.model_fields)))

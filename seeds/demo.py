@@ -80,6 +80,7 @@ DEMO_USERS = [
     DemoUser("leader", "区领导（演示）", Role.leader),
     DemoUser("chief", "机器人产业链链长（演示）", Role.chain_chief, chains=("robotics",)),
     DemoUser("promoter", "招商专员（演示）", Role.promotion, team="招商一组"),
+    DemoUser("promoter2", "招商二组专员（演示）", Role.promotion, team="招商二组"),
     DemoUser("shunde", "顺德园管理局（演示）", Role.park_bureau, park="shunde"),
     DemoUser("viewer", "查看者（演示）", Role.viewer),
 ]

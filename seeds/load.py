@@ -1,4 +1,4 @@
-"""Load the plan's reference data (parks, units, landmarks, the ten chains) idempotently."""
+"""Load the plan's reference data (parks, units, landmarks, carriers, chains) idempotently."""
 
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ from chains.models import Chain, ChainUnit, DossierItem, Segment, SegmentLink, U
 from core.db import require_id
 from core.orgs import Landmark, LandmarkUnit, OrgUnit, Park
 from core.upsert import upsert
+from enterprises.carriers import Carrier
 from enterprises.designations import Criterion, Designation, DesignationFields, Tier
 from enterprises.models import Enterprise, EnterpriseKind, MemberRole, Membership, Origin
 
@@ -167,11 +168,24 @@ def _designations(session: Session) -> None:
             )
 
 
+def _carriers(session: Session, parks: dict[str, int]) -> None:
+    landmarks = {m.code: m.id for m in session.exec(select(Landmark))}
+    for row in _read(DATA / "carriers.yaml"):
+        if session.exec(select(Carrier.id).where(Carrier.name == row["name"])).first():
+            continue
+        values = {k: v for k, v in row.items() if k not in ("park", "landmark")}
+        session.add(
+            Carrier(**values, park_id=parks[row["park"]], landmark_id=landmarks[row["landmark"]])
+        )
+    session.flush()
+
+
 def load_all(*, session: Session) -> None:
     """Load every reference file; a second run changes nothing."""
     parks = _parks(session)
     units = _units(session, parks)
     _landmarks(session, parks, units)
+    _carriers(session, parks)
     _designations(session)
     for path in sorted((DATA / "chains").glob("*.yaml")):
         _chain(session, _read(path), parks, units)

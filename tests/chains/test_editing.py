@@ -9,7 +9,7 @@ from core.audit import history
 from core.errors import FieldErrors
 from enterprises.models import MemberRole, Membership
 from seeds.load import load_all
-from tests.factories import join_segment, make_chain, make_enterprise, make_user
+from tests.factories import join_segment, make_chain, make_enterprise, make_lead, make_user
 
 UP, MID, DOWN = Stream.upstream, Stream.midstream, Stream.downstream
 
@@ -99,6 +99,7 @@ def test_deleting_a_segment_with_firms_asks_where_they_go(session: Session) -> N
     join_segment(session, both, seg["旧环节"], MemberRole.anchor)
     join_segment(session, both, seg["新环节"], MemberRole.member)
     join_segment(session, only_old, seg["旧环节"])
+    lead = make_lead(session, make_user(session, Role.promotion), segment_id=seg["旧环节"].id)
     with pytest.raises(FieldErrors) as refused:
         editing.delete_segment(
             session=session, actor=admin, chain=chain, segment=seg["旧环节"], firms_to=None
@@ -112,6 +113,8 @@ def test_deleting_a_segment_with_firms_asks_where_they_go(session: Session) -> N
         firms_to=seg["新环节"].id,
     )
     assert moved == 2
+    session.refresh(lead)
+    assert lead.segment_id == seg["新环节"].id
     members = session.exec(
         select(Membership).where(Membership.segment_id == seg["新环节"].id)
     ).all()

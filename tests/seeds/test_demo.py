@@ -35,10 +35,12 @@ def test_same_seed_same_population_and_removal_is_complete(session: Session) -> 
     assert [(f.name, f.credit_code, f.annual_output) for f in _demo(session)] == first
 
 
-def test_demo_users_cover_every_role_once(session: Session) -> None:
+def test_demo_users_cover_every_role_and_two_promotion_teams(session: Session) -> None:
     demo.ensure_demo_users(session=session)
     demo.ensure_demo_users(session=session)
     users = session.exec(
         select(User).where(User.username.in_([u.username for u in demo.DEMO_USERS]))
     ).all()
-    assert sorted(u.role for u in users) == sorted(r.value for r in Role)
+    assert len(users) == len(demo.DEMO_USERS)  # the second run added nobody
+    assert {u.role for u in users} == set(Role)
+    assert len({u.team_id for u in users if u.role == Role.promotion}) == 2

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from web.pages import (
     auth,
+    carriers,
     chain_dossier,
     chain_edit,
     chain_work,
@@ -12,6 +13,9 @@ from web.pages import (
     designations,
     enterprises,
     imports,
+    lead_watch,
+    lead_work,
+    leads,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -24,3 +28,7 @@ router.include_router(enterprises.router)
 router.include_router(cultivation.router)
 router.include_router(designations.router)
 router.include_router(imports.router)
+router.include_router(leads.router)
+router.include_router(lead_work.router)
+router.include_router(lead_watch.router)
+router.include_router(carriers.router)

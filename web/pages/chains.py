@@ -26,8 +26,10 @@ router = APIRouter()
 
 @router.get("/")
 def home(user: CurrentUser) -> Response:
-    """A chain chief starts at their chain; everyone else at the chain overview."""
-    target = "/my-chain" if user.role == Role.chain_chief else "/chains"
+    """A chain chief starts at their chain, promotion staff at their day; others at the chains."""
+    target = {Role.chain_chief: "/my-chain", Role.promotion: "/leads/mine"}.get(
+        user.role, "/chains"
+    )
     return RedirectResponse(target, status_code=303)
 
 

@@ -56,9 +56,7 @@ def upload_page(request: Request, session: SessionDep, user: CurrentUser) -> Res
 
 # A plain def: parsing a large file takes seconds and must run off the event loop.
 @router.post("")
-def upload(
-    request: Request, session: SessionDep, user: CurrentUser, form: FormDep
-) -> Response:
+def upload(request: Request, session: SessionDep, user: CurrentUser, form: FormDep) -> Response:
     """Keep the file as a pending batch and show its preview."""
     code = str(form.get("designation") or "")
     try:

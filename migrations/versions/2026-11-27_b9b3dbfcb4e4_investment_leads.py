@@ -1,8 +1,8 @@
 """investment leads
 
-Revision ID: 221132288a19
+Revision ID: b9b3dbfcb4e4
 Revises: aefaa1474c96
-Create Date: 2026-11-27 03:01:37.536054
+Create Date: 2026-11-27 03:09:26.070385
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = '221132288a19'
+revision: str = 'b9b3dbfcb4e4'
 down_revision: str | None = 'aefaa1474c96'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -57,6 +57,7 @@ def upgrade() -> None:
     sa.Column('next_step', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('next_due', sa.Date(), nullable=True),
     sa.Column('created_on', sa.Date(), nullable=False),
+    sa.Column('demo', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -114,6 +115,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reserved_lead_id', sa.Integer(), nullable=True),
     sa.Column('reserved_on', sa.Date(), nullable=True),
+    sa.Column('demo', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['landmark_id'], ['landmark.id'], name=op.f('fk_carrier_landmark_id_landmark')),
