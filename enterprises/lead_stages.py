@@ -14,7 +14,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from core import audit, permissions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
-from core.errors import Conflict, DomainError, FieldErrors, NotFound
+from core.errors import Conflict, FieldErrors, NotFound
 from enterprises import credit_code
 from enterprises.leads import FLOW, LEAD_STAGE_LABELS, Lead, LeadStage, touch
 from enterprises.models import Enterprise, Membership, Origin
@@ -109,7 +109,7 @@ MOVE_LABELS = {
 ARRIVAL_LABELS = {"amount": "到资金额（万元）", "arrived_on": "到资日期", "note": "说明"}
 
 
-class StageMoveRefused(DomainError):
+class StageMoveRefused(Conflict):
     """A move the stage rules do not allow."""
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from core import accounts, migrate
 from core.db import make_engine
 from core.settings import Settings
-from seeds import demo, demo_cultivation
+from seeds import demo, demo_cultivation, demo_leads
 from seeds.load import load_all
 from tests.databases import drop_scratch, scratch_url
 from web.app import create_app
@@ -57,6 +57,7 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         demo.generate(session=session, count=300)
         demo_cultivation.generate(session=session)
         demo.ensure_demo_users(session=session)
+        demo_leads.generate(session=session, count=60)
         session.commit()
     engine.dispose()
     port = _free_port()
@@ -232,3 +233,21 @@ def test_park_bureau_bulk_moves_candidates_into_the_pool(
     page.goto("/cultivation?stage=pool")
     pool = page.locator("#roster").inner_text()
     assert all(name in pool for name in names)
+
+
+def test_promotion_moves_a_card_through_the_board(page: "playwright.Page", server: Server) -> None:
+    _signed_in(page, server, "promoter")
+    page.goto("/leads/board?owner=me")
+    lane = page.locator("section.lane[aria-label='线索']")
+    card = lane.locator("article.lead-card").first
+    name = card.locator("a").first.inner_text()
+    page.wait_for_function("document.querySelector('.card-move')?.['htmx-internal-data']")
+    card.locator("select[name=to_stage]").select_option("contact")
+    card.locator("button:has-text('移动')").click()
+    page.wait_for_function(
+        "document.querySelector('#board .notice')?.textContent.includes('已移动')"
+    )
+    assert page.url.endswith("/leads/board?owner=me")  # htmx swapped the board in place
+    contact = page.locator("section.lane[aria-label='接洽']")
+    assert contact.locator("article.lead-card a", has_text=name).count() == 1
+    assert lane.locator("article.lead-card a", has_text=name).count() == 0

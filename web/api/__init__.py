@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from web.api import auth, chain_edit, chains, cultivation, enterprises, imports
+from web.api import auth, carriers, chain_edit, chains, cultivation, enterprises, imports, leads
 
 router = APIRouter()
 router.include_router(auth.router)
@@ -11,3 +11,5 @@ router.include_router(chain_edit.router)
 router.include_router(enterprises.router)
 router.include_router(cultivation.router)
 router.include_router(imports.router)
+router.include_router(leads.router)
+router.include_router(carriers.router)

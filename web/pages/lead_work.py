@@ -45,15 +45,15 @@ def move(
     version = str(form.get("version") or "")
     try:
         data = parse(LeadMoveFields, _values(form, LeadMoveFields.model_fields), MOVE_LABELS)
-        lead_stages.move(
-            session=session,
-            actor=user,
-            lead=lead,
-            data=data,
-            version=int(version) if version.isdigit() else None,
-        )
+        with session.begin_nested():  # a refusal leaves nothing half-written
+            lead_stages.move(
+                session=session,
+                actor=user,
+                lead=lead,
+                data=data,
+                version=int(version) if version.isdigit() else None,
+            )
     except DomainError as exc:
-        session.rollback()
         if board is None:
             lead = leads.get(session=session, user=user, lead_id=lead_id)
             return detail_page(
@@ -82,9 +82,9 @@ def _on_lead_page(
     """Run an action on the lead; on a refusal show the page with the error by its form."""
     lead = leads.get(session=session, user=user, lead_id=lead_id)
     try:
-        action(lead)
+        with session.begin_nested():  # a refusal leaves nothing half-written
+            action(lead)
     except DomainError as exc:
-        session.rollback()
         lead = leads.get(session=session, user=user, lead_id=lead_id)
         return detail_page(
             request, session, user, lead, {section: message_for(exc)}, status_for(exc)

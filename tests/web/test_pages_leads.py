@@ -1,0 +1,197 @@
+"""The project library in the browser's terms: pages by role, forms, board moves, masking."""
+
+from datetime import date, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from chains import service as chain_service
+from core.accounts import Role, User
+from enterprises import lead_contacts, lead_stages
+from enterprises.lead_contacts import ContactFields
+from enterprises.lead_stages import LeadMoveFields
+from enterprises.leads import Lead, LeadStage
+from tests.factories import login, make_lead, make_user
+
+PHONE = "13912345678"
+
+
+@pytest.mark.parametrize(
+    ("path", "role", "status"),
+    [
+        ("/leads", Role.promotion, 200),
+        ("/leads", Role.viewer, 200),
+        ("/leads/board", Role.leader, 200),
+        ("/leads/board?stage=signed&min=abc", Role.leader, 422),
+        ("/leads/mine", Role.promotion, 200),
+        ("/leads/watch", Role.park_bureau, 200),
+        ("/leads/evaluation", Role.leader, 200),
+        ("/leads/evaluation?start=2026-05-01&end=2026-01-01", Role.leader, 422),
+        ("/leads/limits", Role.admin, 200),
+        ("/leads/new", Role.promotion, 200),
+        ("/leads/new", Role.park_bureau, 403),
+        ("/leads/999999", Role.admin, 404),
+        ("/carriers", Role.promotion, 200),
+        ("/carriers/new", Role.park_bureau, 200),
+        ("/carriers/new", Role.promotion, 403),
+    ],
+)
+def test_lead_page_access(
+    client: TestClient, session: Session, path: str, role: Role, status: int
+) -> None:
+    login(client, session, make_user(session, role))
+    assert client.get(path).status_code == status
+
+
+def test_promotion_staff_start_at_their_day(client: TestClient, session: Session) -> None:
+    login(client, session, make_user(session, Role.promotion))
+    response = client.get("/", follow_redirects=False)
+    assert response.headers["location"] == "/leads/mine"
+
+
+def _form(csrf: str, **values: str) -> dict[str, str]:
+    return {
+        "csrf_token": csrf,
+        "name": "测试新能源电池项目",
+        "investor_name": "深圳某电池有限公司",
+    } | values
+
+
+def test_a_possible_duplicate_must_be_confirmed(client: TestClient, session: Session) -> None:
+    owner = make_user(session, Role.promotion)
+    existing = make_lead(session, owner, investor_name="深圳市华创电池有限公司")
+    csrf = login(client, session, owner)
+    first = client.post("/leads/new", data=_form(csrf, investor_name="华创电池股份有限公司"))
+    assert first.status_code == 409
+    assert "可能重复" in first.text and f"/leads/{existing.id}" in first.text
+    confirmed = client.post(
+        "/leads/new",
+        data=_form(csrf, investor_name="华创电池股份有限公司", confirm_duplicate="on"),
+        follow_redirects=False,
+    )
+    assert confirmed.status_code == 303
+    live = client.get("/leads/duplicates", params={"investor_name": "佛山华创电池有限公司"})
+    assert existing.name in live.text
+
+
+def test_bad_input_names_the_field_and_keeps_the_form(client: TestClient, session: Session) -> None:
+    csrf = login(client, session, make_user(session, Role.promotion))
+    response = client.post(
+        "/leads/new", data=_form(csrf, planned_investment="-5", investor_credit_code="123")
+    )
+    assert response.status_code == 422
+    assert "计划投资额（万元）不能小于 0" in response.text
+    assert "投资方统一社会信用代码" in response.text
+    assert 'value="测试新能源电池项目"' in response.text
+
+
+def _visible_lead(session: Session, owner: User) -> Lead:
+    lead = make_lead(session, owner, name="电话可见性测试项目")
+    lead_contacts.add_contact(
+        session=session, actor=owner, lead=lead, data=ContactFields(name="周总", phone=PHONE)
+    )
+    return lead
+
+
+@pytest.mark.parametrize(
+    ("reader", "whole"),
+    [("teammate", True), ("admin", True), ("leader", False), ("other_team", False)],
+)
+def test_phones_are_masked_in_page_api_and_export(
+    client: TestClient, session: Session, reader: str, whole: bool
+) -> None:
+    owner = make_user(session, Role.promotion, team="甲组")
+    lead = _visible_lead(session, owner)
+    user = {
+        "teammate": lambda: make_user(session, Role.promotion, team="甲组"),
+        "admin": lambda: make_user(session, Role.admin),
+        "leader": lambda: make_user(session, Role.leader),
+        "other_team": lambda: make_user(session, Role.promotion, team="乙组"),
+    }[reader]()
+    login(client, session, user)
+    page = client.get(f"/leads/{lead.id}").text
+    api = client.get(f"/api/v1/leads/{lead.id}").json()["contacts"][0]["phone"]
+    export = client.get("/leads/export.csv?q=电话可见性").content.decode("utf-8-sig")
+    assert (PHONE in page) is whole and ("139****5678" in page) is not whole
+    assert api == (PHONE if whole else "139****5678")
+    assert (PHONE in export) is whole and "139****5678" not in export
+
+
+def test_confidential_leads_stay_within_the_team(client: TestClient, session: Session) -> None:
+    owner = make_user(session, Role.promotion, team="甲组")
+    secret = make_lead(session, owner, name="保密的总部项目", confidential=True)
+    login(client, session, make_user(session, Role.promotion, team="乙组"))
+    assert client.get(f"/leads/{secret.id}").status_code == 404
+    assert client.get(f"/api/v1/leads/{secret.id}").status_code == 404
+    assert "保密的总部项目" not in client.get("/leads?q=保密的总部").text
+    login(client, session, make_user(session, Role.leader))
+    assert "保密的总部项目" in client.get("/leads?q=保密的总部").text
+
+
+def test_a_board_card_moves_with_a_plain_form(client: TestClient, session: Session) -> None:
+    owner = make_user(session, Role.promotion)
+    lead = make_lead(session, owner, name="看板移动项目", source="expo")
+    csrf = login(client, session, owner)
+    moved = client.post(
+        f"/leads/{lead.id}/move",
+        data={"csrf_token": csrf, "to_stage": "contact", "back": "board", "source": "expo"},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    assert moved.headers["location"].startswith("/leads/board?source=expo&moved=")
+    assert lead.stage == LeadStage.contact
+    refused = client.post(
+        f"/leads/{lead.id}/move",
+        data={"csrf_token": csrf, "to_stage": "construction", "back": "board"},
+    )
+    assert refused.status_code == 409
+    assert "“看板移动项目”未移动：签约后须逐级推进" in refused.text
+    assert lead.stage == LeadStage.contact
+
+
+def test_landing_from_the_lead_page_creates_the_firm(client: TestClient, session: Session) -> None:
+    owner = make_user(session, Role.promotion)
+    robotics = chain_service.get_by_code(session=session, code="robotics")
+    segment = chain_service.segments_of(session=session, chain_id=robotics.id or 0)[0]
+    lead = make_lead(session, owner, segment_id=segment.id, on=date.today() - timedelta(days=30))
+    lead_stages.move(
+        session=session,
+        actor=owner,
+        lead=lead,
+        data=LeadMoveFields(to_stage=LeadStage.signed, on=date.today() - timedelta(days=20)),
+    )
+    csrf = login(client, session, owner)
+    response = client.post(
+        f"/leads/{lead.id}/move",
+        data={
+            "csrf_token": csrf,
+            "to_stage": "registered",
+            "registered_name": "佛山落地测试有限公司",
+        },
+    )
+    assert response.status_code == 200  # followed to the lead page
+    assert "佛山落地测试有限公司" in response.text and lead.enterprise_id is not None
+    panel = client.get(f"/chains/robotics/segments/{segment.id}").text
+    assert "佛山落地测试有限公司" in panel
+
+
+def test_refused_follow_up_shows_beside_its_form(client: TestClient, session: Session) -> None:
+    owner = make_user(session, Role.promotion)
+    lead = make_lead(session, owner)
+    csrf = login(client, session, owner)
+    response = client.post(
+        f"/leads/{lead.id}/followups",
+        data={"csrf_token": csrf, "on": "2025-03-01", "notes": "", "next_due": "2025-01-01"},
+    )
+    assert response.status_code == 422
+    assert "跟进情况不能为空" in response.text or "跟进情况必填" in response.text
+
+
+def test_limits_form_checks_every_value(client: TestClient, session: Session) -> None:
+    csrf = login(client, session, make_user(session, Role.admin))
+    form = {"csrf_token": csrf, "stall:signed_unregistered": "abc", "stale:lead": "0"}
+    response = client.post("/leads/limits", data=form)
+    assert response.status_code == 422
+    assert "签约未注册须为整数天数" in response.text
+    assert "线索阶段未跟进须为 1 到 3650 之间的天数" not in response.text  # refused before saving

@@ -1,0 +1,419 @@
+"""The project library as JSON: leads, moves, follow-ups, capital, contacts, watch lists."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+
+from core.accounts import User
+from core.db import require_id
+from enterprises import (
+    carriers,
+    evaluation,
+    followups,
+    lead_contacts,
+    lead_search,
+    lead_stages,
+    lead_watch,
+    leads,
+)
+from enterprises.evaluation import Evaluation
+from enterprises.followups import FollowUpFields, FollowUpKind
+from enterprises.lead_contacts import ContactFields
+from enterprises.lead_stages import ArrivalFields, LeadMoveFields
+from enterprises.lead_watch import Flagged
+from enterprises.leads import Lead, LeadFields, LeadStage
+from web.deps import CurrentUser, SessionDep
+from web.downloads import table_download
+from web.filters import LeadQueryDep
+
+router = APIRouter(prefix="/leads", tags=["leads"])
+
+
+class ContactOut(BaseModel):
+    """A contact; the phone is masked unless the reader is of the owner's team or an admin."""
+
+    id: int
+    name: str
+    title: str
+    phone: str
+
+
+class LeadOut(LeadFields):
+    """A lead as the API shows it."""
+
+    id: int
+    stage: LeadStage
+    stage_label: str
+    stage_since: date
+    resume_stage: LeadStage | None
+    drop_reason: str
+    team_id: int | None
+    site_on: date | None
+    registered_on: date | None
+    enterprise_id: int | None
+    capital_arrived: float
+    last_followup_on: date | None
+    next_step: str
+    next_due: date | None
+    created_on: date
+    version: int
+    contacts: list[ContactOut] = []
+
+
+class LeadPage(BaseModel):
+    """One page of leads."""
+
+    total: int
+    page: int
+    page_size: int
+    items: list[LeadOut]
+
+
+class DuplicateOut(BaseModel):
+    """A lead or firm that may be the same investor (a lead the reader may not see is unnamed)."""
+
+    kind: str
+    id: int
+    name: str
+    detail: str
+    visible: bool
+
+
+class CreatedOut(BaseModel):
+    """The new lead and the possible duplicates it was logged beside."""
+
+    lead: LeadOut
+    duplicates: list[DuplicateOut]
+
+
+class LeadUpdateIn(LeadFields):
+    """An edit; send the version you read."""
+
+    version: int
+
+
+class MoveIn(LeadMoveFields):
+    """A stage move; send the version you read to be refused (409) if it changed since."""
+
+    version: int | None = None
+
+
+class MoveOut(BaseModel):
+    """One stage move."""
+
+    on: date
+    actor_name: str
+    from_stage: LeadStage | None
+    to_stage: LeadStage
+    drop_reason: str
+    note: str
+
+
+class FollowUpOut(FollowUpFields):
+    """One follow-up."""
+
+    id: int
+    kind: FollowUpKind
+    actor_name: str
+
+
+class ArrivalOut(ArrivalFields):
+    """Capital that arrived."""
+
+    id: int
+
+
+class ColumnOut(BaseModel):
+    """A board column."""
+
+    stage: LeadStage
+    label: str
+    count: int
+    amount: float
+    cards: list[LeadOut]
+
+
+class FlaggedOut(BaseModel):
+    """A lead on a watch list."""
+
+    lead_id: int
+    name: str
+    stage: LeadStage
+    reason: str
+    since: date
+    days_over: int
+
+
+def lead_out(lead: Lead, contacts: list[ContactOut] | None = None) -> LeadOut:
+    """The API view of a lead."""
+    return LeadOut(
+        **lead.model_dump(exclude={"stage_label", "contacts"}),
+        stage_label=leads.stage_label(lead),
+        contacts=contacts or [],
+    )
+
+
+def _full(session: SessionDep, user: User, lead: Lead) -> LeadOut:
+    people = lead_contacts.contacts(session=session, lead_id=require_id(lead))
+    shown = [
+        ContactOut(
+            id=require_id(c),
+            name=c.name,
+            title=c.title,
+            phone=lead_contacts.shown_phone(user, lead, c.phone),
+        )
+        for c in people
+    ]
+    return lead_out(lead, shown)
+
+
+def _flagged(items: list[Flagged]) -> list[FlaggedOut]:
+    return [
+        FlaggedOut(
+            lead_id=require_id(f.lead),
+            name=f.lead.name,
+            stage=LeadStage(f.lead.stage),
+            reason=f.reason,
+            since=f.since,
+            days_over=f.days_over,
+        )
+        for f in items
+    ]
+
+
+@router.get("")
+def list_leads(
+    session: SessionDep,
+    user: CurrentUser,
+    query: LeadQueryDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = lead_search.PAGE_SIZE,
+) -> LeadPage:
+    """Leads the user may see, filtered, most recently changed first."""
+    total, rows = lead_search.search(
+        session=session,
+        user=user,
+        flt=query.to_filter(session, user),
+        page=page,
+        page_size=page_size,
+    )
+    return LeadPage(total=total, page=page, page_size=page_size, items=[lead_out(r) for r in rows])
+
+
+@router.post("", status_code=201)
+def create_lead(session: SessionDep, user: CurrentUser, data: LeadFields) -> CreatedOut:
+    """Log a lead; possible duplicates are returned with it (check /leads/duplicates first)."""
+    found = leads.duplicates(
+        session=session,
+        user=user,
+        investor_name=data.investor_name,
+        credit=data.investor_credit_code,
+        exclude=None,
+    )
+    lead = leads.create(session=session, actor=user, data=data)
+    return CreatedOut(lead=lead_out(lead), duplicates=[DuplicateOut(**d.__dict__) for d in found])
+
+
+@router.get("/duplicates")
+def duplicates(
+    session: SessionDep, user: CurrentUser, investor_name: str = "", investor_credit_code: str = ""
+) -> list[DuplicateOut]:
+    """Leads and firms that may be the same investor."""
+    found = leads.duplicates(
+        session=session,
+        user=user,
+        investor_name=investor_name,
+        credit=investor_credit_code.strip().upper() or None,
+        exclude=None,
+    )
+    return [DuplicateOut(**d.__dict__) for d in found]
+
+
+@router.get("/board")
+def board(session: SessionDep, user: CurrentUser, query: LeadQueryDep) -> list[ColumnOut]:
+    """Every stage with its count, planned investment and most recently changed leads."""
+    columns = lead_search.board(session=session, user=user, flt=query.to_filter(session, user))
+    return [
+        ColumnOut(
+            stage=c.stage,
+            label=c.label,
+            count=c.count,
+            amount=c.amount,
+            cards=[lead_out(x) for x in c.cards],
+        )
+        for c in columns
+    ]
+
+
+@router.get("/stalled")
+def stalled(
+    session: SessionDep, user: CurrentUser, park_id: int | None = None, team_id: int | None = None
+) -> list[FlaggedOut]:
+    """Signed projects past the limit of their next milestone."""
+    found = lead_watch.stalled(
+        session=session, user=user, today=date.today(), park_id=park_id, team_id=team_id
+    )
+    return _flagged(found)
+
+
+@router.get("/overdue")
+def overdue(session: SessionDep, user: CurrentUser, mine: bool = False) -> list[FlaggedOut]:
+    """Open leads whose next step is past due (mine=true: the user's own)."""
+    owner = user.id if mine else None
+    return _flagged(
+        lead_watch.overdue_steps(session=session, user=user, today=date.today(), owner_id=owner)
+    )
+
+
+@router.get("/stale")
+def stale(session: SessionDep, user: CurrentUser, mine: bool = False) -> list[FlaggedOut]:
+    """Open leads with no follow-up for longer than their stage allows."""
+    owner = user.id if mine else None
+    return _flagged(
+        lead_watch.stale(session=session, user=user, today=date.today(), owner_id=owner)
+    )
+
+
+@router.get("/evaluation")
+def evaluation_figures(
+    session: SessionDep, user: CurrentUser, start: date, end: date
+) -> Evaluation:
+    """Funnel, conversion, median days per stage and landed investment for a period."""
+    return evaluation.evaluate(session=session, user=user, start=start, end=end)
+
+
+@router.get("/limits")
+def get_limits(session: SessionDep, user: CurrentUser) -> dict[str, int]:
+    """The stall (stall:…) and staleness (stale:…) limits in days."""
+    return lead_watch.limits(session=session)
+
+
+@router.put("/limits")
+def put_limits(session: SessionDep, user: CurrentUser, values: dict[str, int]) -> dict[str, int]:
+    """Change limits (admins)."""
+    lead_watch.set_limits(session=session, actor=user, values=values)
+    return lead_watch.limits(session=session)
+
+
+@router.get("/export.{fmt}")
+def export(fmt: str, session: SessionDep, user: CurrentUser, query: LeadQueryDep) -> Response:
+    """The filtered leads as .xlsx or .csv; phones only where the exporter may see them."""
+    _, rows = lead_search.export_rows(
+        session=session, user=user, flt=query.to_filter(session, user)
+    )
+    return table_download(
+        fmt,
+        f"招商项目-{date.today():%Y%m%d}",
+        lead_search.EXPORT_HEADERS,
+        rows,
+        lead_search.EXPORT_WIDTHS,
+    )
+
+
+@router.get("/{lead_id:int}")
+def get_lead(lead_id: int, session: SessionDep, user: CurrentUser) -> LeadOut:
+    """One lead with its contacts."""
+    return _full(session, user, leads.get(session=session, user=user, lead_id=lead_id))
+
+
+@router.put("/{lead_id:int}")
+def update_lead(
+    lead_id: int, session: SessionDep, user: CurrentUser, data: LeadUpdateIn
+) -> LeadOut:
+    """Edit a lead (its owner or an admin); a stale version is refused with 409."""
+    lead = leads.get(session=session, user=user, lead_id=lead_id)
+    fields = LeadFields.model_validate(data.model_dump(exclude={"version"}))
+    leads.update(session=session, actor=user, lead=lead, data=fields, version=data.version)
+    return _full(session, user, lead)
+
+
+@router.get("/{lead_id:int}/moves")
+def list_moves(lead_id: int, session: SessionDep, user: CurrentUser) -> list[MoveOut]:
+    """The lead's stage moves, newest first."""
+    lead = leads.get(session=session, user=user, lead_id=lead_id)
+    moves = lead_stages.moves(session=session, lead_id=require_id(lead))
+    return [MoveOut.model_validate(m, from_attributes=True) for m in moves]
+
+
+@router.post("/{lead_id:int}/moves", status_code=201)
+def move(lead_id: int, session: SessionDep, user: CurrentUser, data: MoveIn) -> LeadOut:
+    """Move the lead; refused moves answer 409 with the rule that refused them."""
+    lead = leads.get(session=session, user=user, lead_id=lead_id)
+    fields = LeadMoveFields.model_validate(data.model_dump(exclude={"version"}))
+    lead_stages.move(session=session, actor=user, lead=lead, data=fields, version=data.version)
+    return _full(session, user, lead)
+
+
+@router.get("/{lead_id:int}/followups")
+def list_follow_ups(lead_id: int, session: SessionDep, user: CurrentUser) -> list[FollowUpOut]:
+    """The follow-up log, newest first."""
+    lead = leads.get(session=session, user=user, lead_id=lead_id)
+    entries = followups.of_lead(session=session, lead_id=require_id(lead))
+    return [FollowUpOut.model_validate(e, from_attributes=True) for e in entries]
+
+
+@router.post("/{lead_id:int}/followups", status_code=201)
+def log_follow_up(
+    lead_id: int, session: SessionDep, user: CurrentUser, data: FollowUpFields
+) -> FollowUpOut:
+    """Add to the follow-up log."""
+    lead = leads.get(session=session, user=user, lead_id=lead_id)
+    entry = followups.log(session=session, actor=user, lead=lead, data=data)
+    return FollowUpOut.model_validate(entry, from_attributes=True)
+
+
+@router.get("/{lead_id:int}/arrivals")
+def list_arrivals(lead_id: int, session: SessionDep, user: CurrentUser) -> list[ArrivalOut]:
+    """Capital arrivals, newest first."""
+    lead = leads.get(session=session, user=user, lead_id=lead_id)
+    rows = lead_stages.arrivals(session=session, lead_id=require_id(lead))
+    return [ArrivalOut.model_validate(a, from_attributes=True) for a in rows]
+
+
+@router.post("/{lead_id:int}/arrivals", status_code=201)
+def add_arrival(
+    lead_id: int, session: SessionDep, user: CurrentUser, data: ArrivalFields
+) -> ArrivalOut:
+    """Record capital that arrived for a signed project."""
+    lead = leads.get(session=session, user=user, lead_id=lead_id)
+    arrival = lead_stages.add_arrival(session=session, actor=user, lead=lead, data=data)
+    return ArrivalOut.model_validate(arrival, from_attributes=True)
+
+
+@router.post("/{lead_id:int}/contacts", status_code=201)
+def add_contact(
+    lead_id: int, session: SessionDep, user: CurrentUser, data: ContactFields
+) -> LeadOut:
+    """Add a contact person."""
+    lead = leads.get(session=session, user=user, lead_id=lead_id)
+    lead_contacts.add_contact(session=session, actor=user, lead=lead, data=data)
+    return _full(session, user, lead)
+
+
+@router.delete("/{lead_id:int}/contacts/{contact_id:int}", status_code=204)
+def remove_contact(lead_id: int, contact_id: int, session: SessionDep, user: CurrentUser) -> None:
+    """Remove a contact person."""
+    lead = leads.get(session=session, user=user, lead_id=lead_id)
+    lead_contacts.remove_contact(session=session, actor=user, lead=lead, contact_id=contact_id)
+
+
+class CarrierMatchOut(BaseModel):
+    """A carrier that fits the lead's park and space need."""
+
+    id: int
+    name: str
+    park_id: int
+    kind: str
+    available_area: float = Field(description="m²")
+
+
+@router.get("/{lead_id:int}/carriers")
+def fitting_carriers(lead_id: int, session: SessionDep, user: CurrentUser) -> list[CarrierMatchOut]:
+    """Available carriers that fit the lead, tightest first."""
+    lead = leads.get(session=session, user=user, lead_id=lead_id)
+    return [
+        CarrierMatchOut.model_validate(c, from_attributes=True)
+        for c in carriers.fitting(session=session, lead=lead)
+    ]
