@@ -42,6 +42,7 @@ lint: install
 bench: install
 	$(BIN)/python -m tests.benchmarks.chain_map
 	$(BIN)/python -m tests.benchmarks.imports
+	$(BIN)/python -m tests.benchmarks.leads
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor chainplan.db chainplan.db-wal chainplan.db-shm

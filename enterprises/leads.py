@@ -167,8 +167,21 @@ LEAD_LABELS = {
 class Lead(LeadFields, table=True):
     """An investment project (招商项目) in the project library."""
 
-    # The board reads each stage's most recently changed leads.
-    __table_args__ = (Index("ix_lead_stage_updated", "stage", "updated_at"),)
+    # The board reads each stage's most recently changed leads, and counts every stage within
+    # what a user may see: the second index covers that count, sparing the wide rows.
+    __table_args__ = (
+        Index("ix_lead_stage_updated", "stage", "updated_at"),
+        Index(
+            "ix_lead_board_cover",
+            "stage",
+            "confidential",
+            "team_id",
+            "owner_id",
+            "park_id",
+            "chain_id",
+            "planned_investment",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100)

@@ -65,7 +65,10 @@ def current_user(
     """
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
-        return accounts.user_for_token(session=session, token=authorization[7:].strip())
+        request.state.user = accounts.user_for_token(
+            session=session, token=authorization[7:].strip()
+        )
+        return request.state.user
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotAuthenticated("请先登录")

@@ -80,6 +80,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_lead_registered_on'), ['registered_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_lead_segment_id'), ['segment_id'], unique=False)
         batch_op.create_index('ix_lead_stage_updated', ['stage', 'updated_at'], unique=False)
+        batch_op.create_index('ix_lead_board_cover', ['stage', 'confidential', 'team_id', 'owner_id', 'park_id', 'chain_id', 'planned_investment'], unique=False)
         batch_op.create_index(batch_op.f('ix_lead_team_id'), ['team_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_lead_updated_at'), ['updated_at'], unique=False)
 
@@ -207,6 +208,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_lead_updated_at'))
         batch_op.drop_index(batch_op.f('ix_lead_team_id'))
         batch_op.drop_index('ix_lead_stage_updated')
+        batch_op.drop_index('ix_lead_board_cover')
         batch_op.drop_index(batch_op.f('ix_lead_segment_id'))
         batch_op.drop_index(batch_op.f('ix_lead_registered_on'))
         batch_op.drop_index(batch_op.f('ix_lead_park_id'))
