@@ -259,3 +259,32 @@ def export_rows(*, session: Session, user: User, flt: LeadFilter) -> tuple[int, 
             ]
         )
     return total, rows
+
+
+def targeting(
+    *, session: Session, user: User, chain_id: int, segment_id: int | None = None, limit: int = 15
+) -> tuple[int, list[Lead]]:
+    """Open leads the user may see aimed at a chain (or one segment), largest first."""
+    where = conditions(
+        session=session, user=user, flt=LeadFilter(chain_id=chain_id, segment_id=segment_id)
+    )
+    where.append(col(Lead.stage) != LeadStage.dropped)
+    total = session.exec(select(func.count()).select_from(Lead).where(*where)).one()
+    stmt = (
+        select(Lead)
+        .where(*where)
+        .order_by(col(Lead.planned_investment).desc().nulls_last(), col(Lead.id))
+        .limit(limit)
+    )
+    return total, list(session.exec(stmt))
+
+
+def open_counts(*, session: Session, user: User, chain_id: int) -> dict[int, int]:
+    """Open leads the user may see per segment of a chain."""
+    where = conditions(session=session, user=user, flt=LeadFilter(chain_id=chain_id))
+    stmt = (
+        select(Lead.segment_id, func.count())
+        .where(*where, col(Lead.stage) != LeadStage.dropped, col(Lead.segment_id).is_not(None))
+        .group_by(col(Lead.segment_id))
+    )
+    return {segment: count for segment, count in session.exec(stmt) if segment is not None}

@@ -1,9 +1,11 @@
 """The project library in the browser's terms: pages by role, forms, board moves, masking."""
 
 from datetime import date, timedelta
+from io import BytesIO
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlmodel import Session
 
 from chains import service as chain_service
@@ -195,3 +197,38 @@ def test_limits_form_checks_every_value(client: TestClient, session: Session) ->
     assert response.status_code == 422
     assert "签约未注册须为整数天数" in response.text
     assert "线索阶段未跟进须为 1 到 3650 之间的天数" not in response.text  # refused before saving
+
+
+def test_chain_pages_show_the_leads_aimed_at_the_chain(
+    client: TestClient, session: Session
+) -> None:
+    robotics = chain_service.get_by_code(session=session, code="robotics")
+    segment = chain_service.segments_of(session=session, chain_id=robotics.id or 0)[0]
+    owner = make_user(session, Role.promotion)
+    make_lead(session, owner, name="瞄准缺口的减速器项目", segment_id=segment.id)
+    make_lead(session, owner, name="保密的减速器项目", segment_id=segment.id, confidential=True)
+    login(client, session, make_user(session, Role.chain_chief, chains=("robotics",)))
+    panel = client.get(
+        f"/chains/robotics/segments/{segment.id}", headers={"HX-Request": "true"}
+    ).text
+    assert "瞄准缺口的减速器项目" in panel and "保密的减速器项目" not in panel
+    work = client.get("/chains/robotics/work").text
+    assert "瞄准缺口的减速器项目" in work
+    assert f'href="/leads?chain=robotics&segment={segment.id}">1</a>' in work
+    login(client, session, make_user(session, Role.viewer))
+    panel = client.get(
+        f"/chains/robotics/segments/{segment.id}", headers={"HX-Request": "true"}
+    ).text
+    assert "瞄准缺口的减速器项目" not in panel
+
+
+def test_evaluation_exports_to_xlsx(client: TestClient, session: Session) -> None:
+    owner = make_user(session, Role.promotion)
+    make_lead(session, owner, planned_investment=1234, on=date.today() - timedelta(days=3))
+    login(client, session, owner)
+    response = client.get("/leads/evaluation.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["分组", "名称", "项目数", "计划投资额（万元）", "已到资（万元）"]
+    assert ["漏斗（转化率 —）", "线索", 1, 1234, None] in rows

@@ -22,6 +22,7 @@ from chains.models import (
     SegmentFields,
     Stream,
 )
+from core.accounts import User
 from core.errors import FieldErrors
 from core.validation import parse
 from enterprises.models import MemberRole
@@ -194,13 +195,16 @@ def set_choke_point(
     return _back(chain, f"#segment-{segment_id}")
 
 
-def _panel(request: Request, session: Session, chain: Chain, segment_id: int) -> Response:
+def _panel(
+    request: Request, session: Session, user: User, chain: Chain, segment_id: int
+) -> Response:
     """After a change made from the segment panel: the panel again, or the map page."""
     if not is_htmx(request):
         target = f"/chains/{chain.code}?segment={segment_id}#segment-panel"
         return RedirectResponse(target, status_code=303)
     view = chain_service.detail(session=session, code=chain.code)
-    context = panel_context(session, chain, view, chain_service.gap_report(view), segment_id)
+    gaps = chain_service.gap_report(view)
+    context = panel_context(session, user, chain, view, gaps, segment_id)
     context |= {"chain": view, "can_edit": True}
     return render(request, "chains/_segment_panel.html", context)
 
@@ -212,7 +216,7 @@ def confirm_segment(
     """Record that the segment's firm list was checked."""
     segment = chain_service.get_segment(session=session, chain=chain, segment_id=segment_id)
     editing.confirm_segment(session=session, actor=user, chain=chain, segment=segment)
-    return _panel(request, session, chain, segment_id)
+    return _panel(request, session, user, chain, segment_id)
 
 
 @router.post("/segments/{segment_id}/firms/{enterprise_id}")
@@ -240,7 +244,7 @@ def update_membership(
         role=role,
         hidden_champion=form.get("hidden_champion") == "on",
     )
-    return _panel(request, session, chain, segment_id)
+    return _panel(request, session, user, chain, segment_id)
 
 
 def _segment_id(form: FormData, name: str) -> int:

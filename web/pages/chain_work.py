@@ -11,6 +11,8 @@ from chains.models import DOSSIER_LABELS, Chain, DossierKind
 from core import permissions
 from core.accounts import UserChain
 from core.db import require_id, utcnow
+from enterprises import lead_search
+from enterprises.leads import LEAD_STAGE_LABELS
 from web.deps import ChainDep, CurrentUser, SessionDep
 from web.render import render
 
@@ -40,6 +42,7 @@ def work(chain: ChainDep, request: Request, session: SessionDep, user: CurrentUs
     """Headline figures against the chain's targets, ranked gaps, key projects, stale data."""
     view = chain_service.detail(session=session, code=chain.code)
     chain_id = require_id(chain)
+    lead_total, leads = lead_search.targeting(session=session, user=user, chain_id=chain_id)
     return render(
         request,
         "chains/work.html",
@@ -53,6 +56,11 @@ def work(chain: ChainDep, request: Request, session: SessionDep, user: CurrentUs
             ],
             "stale": overview.unconfirmed(view.segments, utcnow()),
             "stale_days": overview.STALE_AFTER_DAYS,
+            "lead_total": lead_total,
+            "leads": leads,
+            "lead_names": lead_search.names(session=session),
+            "lead_stage_labels": LEAD_STAGE_LABELS,
+            "lead_counts": lead_search.open_counts(session=session, user=user, chain_id=chain_id),
             "can_edit": permissions.can_edit_chain(session=session, user=user, chain_id=chain_id),
         },
     )
@@ -64,6 +72,7 @@ def dossier(chain: ChainDep, request: Request, session: SessionDep, user: Curren
     advisory bodies and responsible units."""
     view = chain_service.detail(session=session, code=chain.code)
     chain_id = require_id(chain)
+    lead_total, leads = lead_search.targeting(session=session, user=user, chain_id=chain_id)
     return render(
         request,
         "chains/dossier.html",

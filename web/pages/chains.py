@@ -13,10 +13,12 @@ from chains.graph import SegmentGap
 from chains.maps import chain_map
 from chains.models import Chain, ChainDetail, ChainGroup, Stream
 from core import permissions
-from core.accounts import Role
+from core.accounts import Role, User
 from core.orgs import list_landmarks, list_parks
 from core.spreadsheet import XLSX_TYPE
+from enterprises import lead_search
 from enterprises import service as enterprise_service
+from enterprises.leads import LEAD_STAGE_LABELS
 from web.deps import ChainDep, CurrentUser, SessionDep
 from web.downloads import attachment
 from web.render import is_htmx, render, templates
@@ -70,16 +72,25 @@ def chain_detail(
         "gaps": gaps,
         "can_edit": permissions.can_edit_chain(session=session, user=user, chain_id=view.id),
         "tab": "map",
+        "lead_counts": lead_search.open_counts(session=session, user=user, chain_id=view.id),
     }
     if segment:
-        context |= panel_context(session, chain, view, gaps, segment)
+        context |= panel_context(session, user, chain, view, gaps, segment)
     return render(request, "chains/detail.html", context)
 
 
 def panel_context(
-    session: Session, chain: Chain, view: ChainDetail, gaps: list[SegmentGap], segment_id: int
+    session: Session,
+    user: User,
+    chain: Chain,
+    view: ChainDetail,
+    gaps: list[SegmentGap],
+    segment_id: int,
 ) -> dict[str, Any]:
     row = chain_service.get_segment(session=session, chain=chain, segment_id=segment_id)
+    lead_total, leads = lead_search.targeting(
+        session=session, user=user, chain_id=view.id, segment_id=segment_id, limit=10
+    )
     total, firms = overview.segment_firms(session=session, segment=row)
     by_park: dict[str, list[overview.PanelFirm]] = {}
     for firm in firms:
@@ -90,6 +101,9 @@ def panel_context(
         "firm_total": total,
         "firms_by_park": by_park,
         "peers": chain_service.technology_peers(session=session, segment=row),
+        "lead_total": lead_total,
+        "leads": leads,
+        "lead_stage_labels": LEAD_STAGE_LABELS,
     }
 
 
@@ -102,7 +116,7 @@ def segment_panel(
         target = f"/chains/{chain.code}?segment={segment_id}#segment-panel"
         return RedirectResponse(target, status_code=303)
     view = chain_service.detail(session=session, code=chain.code)
-    context = panel_context(session, chain, view, chain_service.gap_report(view), segment_id)
+    context = panel_context(session, user, chain, view, chain_service.gap_report(view), segment_id)
     context |= {
         "chain": view,
         "can_edit": permissions.can_edit_chain(session=session, user=user, chain_id=view.id),
