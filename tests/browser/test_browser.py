@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core import accounts, migrate
 from core.db import make_engine
 from core.settings import Settings
+from enterprises.leads import Lead
 from seeds import demo, demo_cultivation, demo_leads
 from seeds.load import load_all
 from tests.databases import drop_scratch, scratch_url
@@ -251,3 +252,30 @@ def test_promotion_moves_a_card_through_the_board(page: "playwright.Page", serve
     contact = page.locator("section.lane[aria-label='接洽']")
     assert contact.locator("article.lead-card a", has_text=name).count() == 1
     assert lane.locator("article.lead-card a", has_text=name).count() == 0
+
+
+def test_a_new_lead_shows_possible_duplicates_as_it_is_typed(
+    page: "playwright.Page", server: Server
+) -> None:
+    engine = make_engine(server.database_url)
+    with Session(engine) as session:
+        lead = session.exec(select(Lead).where(col(Lead.confidential).is_(False))).first()
+        assert lead is not None
+        existing, investor = lead.name, lead.investor_name
+    engine.dispose()
+    _signed_in(page, server, "promoter2")
+    page.goto("/leads/new")
+    page.wait_for_function(
+        "document.querySelector('input[name=investor_name]')?.['htmx-internal-data']"
+    )
+    page.fill("input[name=name]", "浏览器重复检查项目")
+    page.type("input[name=investor_name]", investor.replace("有限公司", "股份有限公司"))
+    page.wait_for_function(
+        "document.querySelector('#duplicate-check').textContent.includes('可能重复')"
+    )
+    assert page.locator("#duplicate-check a", has_text=existing).count() >= 1
+    page.click("button:has-text('保存')")
+    page.check("input[name=confirm_duplicate]")
+    page.click("button:has-text('保存')")
+    page.wait_for_url(re.compile(r"/leads/\d+$"))
+    assert page.locator("h1", has_text="浏览器重复检查项目").is_visible()

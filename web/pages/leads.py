@@ -207,7 +207,9 @@ def _form_page(
 def new_form(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """An empty lead form."""
     permissions.ensure_can_create_lead(user)
-    return _form_page(request, session, {"owner_id": user.id}, {}, None)
+    defaults = LeadFields.model_construct().model_dump()
+    values = {k: v for k, v in defaults.items() if v is not None} | {"owner_id": user.id}
+    return _form_page(request, session, values, {}, None)
 
 
 @router.post("/new")
