@@ -273,6 +273,12 @@ def detail(*, session: Session, code: str) -> ChainDetail:
     return view
 
 
+def warm(*, session: Session) -> None:
+    """Compute and cache every chain's detail for the registry as it stands now."""
+    for chain in get_all(session=session):
+        detail(session=session, code=chain.code)
+
+
 def _compute_detail(*, session: Session, code: str) -> ChainDetail:
     chain = get_by_code(session=session, code=code)
     chain_id = require_id(chain)

@@ -43,6 +43,7 @@ def _bump(session: Session) -> None:
         update(DataVersion).where(DataVersion.name == REGISTRY).values(token=uuid.uuid4().hex)  # type: ignore[arg-type]
     )
     session.connection().execute(statement)
+    session.info["registry_changed"] = True  # the owner of the transaction may warm caches
 
 
 @event.listens_for(Session, "after_flush")

@@ -222,7 +222,6 @@ class Lead(LeadFields, table=True):
 
 EDITABLE = [k for k in LeadFields.model_fields]
 
-versions.track(Lead)
 
 
 def stage_label(lead: Lead) -> str:

@@ -35,6 +35,7 @@ from web.api.cultivation import BulkMoveIn, MoveIn
 from web.pages import router as pages_router
 from web.render import render
 from web.statuses import status_for
+from web.warming import Warmer
 
 STATIC = Path(__file__).parent / "static"
 
@@ -98,6 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    app.state.warmer = Warmer(app.state.engine)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -32,6 +32,8 @@ def get_session(request: Request) -> Iterator[Session]:
     with transaction(engine) as session:
         session.info["source"] = request.client.host if request.client else ""
         yield session
+    if session.info.get("registry_changed"):
+        request.app.state.warmer.request()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

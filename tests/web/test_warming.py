@@ -1,0 +1,23 @@
+"""Background recomputation of chain figures after a write."""
+
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from chains import service as chain_service
+from core import versions
+from web.warming import Warmer
+
+
+def test_the_warmer_caches_every_chain_for_the_current_registry(engine: Engine) -> None:
+    chain_service._DETAILS.clear()
+    warmer = Warmer(engine)
+    warmer.request()
+    warmer.request()  # coalesced with the first
+    assert warmer.wait_idle(timeout=30)
+    with Session(engine) as session:
+        token = versions.current(session=session)
+        codes = {c.code for c in chain_service.get_all(session=session)}
+    cached = {code for (_, code, key) in chain_service._DETAILS if key == f"{token}/{date.today()}"}
+    assert cached == codes and len(codes) == 10
