@@ -94,3 +94,4 @@ def import_models() -> None:
     import enterprises.leads  # noqa: F401
     import enterprises.models  # noqa: F401
     import enterprises.pipeline  # noqa: F401
+    import enterprises.targets  # noqa: F401

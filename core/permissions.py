@@ -179,3 +179,9 @@ def ensure_can_edit_carrier(user: User, park_id: int | None) -> None:
 def can_set_time_limits(user: User) -> bool:
     """The stall and staleness limits are zone policy: admins only."""
     return user.role == Role.admin
+
+
+def ensure_can_report_targets(user: User) -> None:
+    """Reported target values are entered by admins (from the lead units' returns)."""
+    if user.role != Role.admin:
+        raise PermissionDenied("只有管理员可以填报目标数值")

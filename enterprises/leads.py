@@ -15,7 +15,7 @@ from sqlalchemy import update as sql_update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.models import Segment
-from core import audit, permissions, versions
+from core import audit, permissions
 from core.accounts import Role, User
 from core.db import enum_column, require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound
@@ -221,7 +221,6 @@ class Lead(LeadFields, table=True):
 
 
 EDITABLE = [k for k in LeadFields.model_fields]
-
 
 
 def stage_label(lead: Lead) -> str:

@@ -13,6 +13,7 @@ from core.upsert import upsert
 from enterprises.carriers import Carrier
 from enterprises.designations import Criterion, Designation, DesignationFields, Tier
 from enterprises.models import Enterprise, EnterpriseKind, MemberRole, Membership, Origin
+from enterprises.targets import Comparator, Plan, Target, TargetKind
 
 DATA = Path(__file__).parent / "data"
 
@@ -180,6 +181,42 @@ def _carriers(session: Session, parks: dict[str, int]) -> None:
     session.flush()
 
 
+def _plans(session: Session) -> None:
+    for position, path in enumerate(sorted((DATA / "plans").glob("*.yaml"))):
+        row = _read(path)
+        values = {
+            "name": row["name"],
+            "issuer": row.get("issuer", ""),
+            "period_start": row["period_start"],
+            "period_end": row["period_end"],
+            "source": row.get("source", ""),
+            "position": position,
+        }
+        plan, _ = upsert(session=session, model=Plan, key={"code": row["code"]}, values=values)
+        for order, item in enumerate(row["targets"]):
+            if session.exec(select(Target.id).where(Target.code == item["code"])).first():
+                continue  # an admin may have adjusted it since
+            session.add(
+                Target(
+                    plan_id=require_id(plan),
+                    code=item["code"],
+                    name=item["name"],
+                    unit=item.get("unit", ""),
+                    target_value=item["target"],
+                    comparator=Comparator(item.get("comparator", "ge")),
+                    deadline=item.get("deadline", row["period_end"]),
+                    kind=TargetKind(item.get("kind", "reported")),
+                    definition=item.get("definition"),
+                    headline=item.get("headline", False),
+                    lead_units=item.get("lead", ""),
+                    cooperating_units=item.get("cooperating", ""),
+                    quote=item.get("quote", ""),
+                    position=order,
+                )
+            )
+    session.flush()
+
+
 def load_all(*, session: Session) -> None:
     """Load every reference file; a second run changes nothing."""
     parks = _parks(session)
@@ -187,5 +224,6 @@ def load_all(*, session: Session) -> None:
     _landmarks(session, parks, units)
     _carriers(session, parks)
     _designations(session)
+    _plans(session)
     for path in sorted((DATA / "chains").glob("*.yaml")):
         _chain(session, _read(path), parks, units)
