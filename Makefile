@@ -17,6 +17,7 @@ web/static/vendor/htmx.min.js: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	mkdir -p web/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js web/static/vendor/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js web/static/vendor/echarts.min.js
 
 install: $(BIN)/.installed web/static/vendor/htmx.min.js
 

@@ -181,7 +181,12 @@ def can_set_time_limits(user: User) -> bool:
     return user.role == Role.admin
 
 
-def ensure_can_report_targets(user: User) -> None:
+def can_report_targets(user: User) -> bool:
     """Reported target values are entered by admins (from the lead units' returns)."""
-    if user.role != Role.admin:
+    return user.role == Role.admin
+
+
+def ensure_can_report_targets(user: User) -> None:
+    """Raise PermissionDenied unless the user may enter reported target values."""
+    if not can_report_targets(user):
         raise PermissionDenied("只有管理员可以填报目标数值")

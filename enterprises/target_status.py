@@ -16,7 +16,7 @@ from enterprises.targets import (
 )
 
 RISK_MARGIN = 0.9  # a projection within 10 % of the target is "at risk", not "behind"
-APPROX_TOLERANCE = 0.05  # "about 70 %" is met within 5 % of 70
+APPROX_TOLERANCE = 0.05  # "about 70 %" (左右) is met from 66.5 on
 
 
 class Status(StrEnum):
@@ -39,7 +39,7 @@ STATUS_LABELS = {
 RULE = (
     "已达成：截至今天（期限已过则截至期限）的值满足目标。按期推进：从基期值到当前值的进度"
     "按时间线性外推，到期限时满足目标。有风险：外推值与目标相差不超过 10%。滞后：相差超过 10%，"
-    "或期限已过仍未满足。“约”（≈）目标在 ±5% 内即为满足。"
+    "或期限已过仍未满足。“左右”（≈）目标达到其 95% 即为满足。"
 )
 
 
@@ -51,7 +51,7 @@ def meets(value: float, target: float, comparator: Comparator) -> bool:
         return value > target
     if comparator == Comparator.le:
         return value <= target
-    return abs(value - target) <= APPROX_TOLERANCE * abs(target)
+    return value >= target * (1 - APPROX_TOLERANCE)
 
 
 def near(value: float, target: float, comparator: Comparator) -> bool:

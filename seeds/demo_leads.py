@@ -108,8 +108,8 @@ def _walk(session: Session, rng: random.Random, owner: User, lead: Lead, today: 
     furthest = rng.choices([f for f, _ in FURTHEST], [w for _, w in FURTHEST])[0]
     on = lead.created_on
     for stage in FLOW[1 : furthest + 1]:
-        step = _day(rng, on, 120 if FLOW.index(stage) > 4 else 45, today)
-        if step <= on:
+        step = on + timedelta(days=rng.randint(1, 120 if FLOW.index(stage) > 4 else 45))
+        if step > today:  # the project has not got that far yet
             break
         on = step
         data = LeadMoveFields(to_stage=stage, on=on)

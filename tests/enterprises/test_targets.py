@@ -186,6 +186,7 @@ def test_comparators() -> None:
     assert target_status.meets(66.5, 70, Comparator.approx) and not target_status.meets(
         66.4, 70, Comparator.approx
     )
+    assert target_status.meets(100, 70, Comparator.approx)  # 左右: more is also met
     assert target_status.meets(3, 3, Comparator.le) and not target_status.meets(
         3.1, 3, Comparator.le
     )

@@ -10,6 +10,7 @@ from web.pages import (
     chain_work,
     chains,
     cultivation,
+    dashboard,
     designations,
     enterprises,
     imports,
@@ -32,3 +33,4 @@ router.include_router(leads.router)
 router.include_router(lead_work.router)
 router.include_router(lead_watch.router)
 router.include_router(carriers.router)
+router.include_router(dashboard.router)

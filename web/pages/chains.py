@@ -28,10 +28,14 @@ router = APIRouter()
 
 @router.get("/")
 def home(user: CurrentUser) -> Response:
-    """A chain chief starts at their chain, promotion staff at their day; others at the chains."""
-    target = {Role.chain_chief: "/my-chain", Role.promotion: "/leads/mine"}.get(
-        user.role, "/chains"
-    )
+    """Each role starts where its work is: chain, day, dashboard; others at the chains."""
+    homes = {
+        Role.chain_chief: "/my-chain",
+        Role.promotion: "/leads/mine",
+        Role.leader: "/dashboard",
+        Role.admin: "/dashboard",
+    }
+    target = homes.get(user.role, "/chains")
     return RedirectResponse(target, status_code=303)
 
 

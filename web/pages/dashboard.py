@@ -1,0 +1,168 @@
+"""The leaders' dashboard (驾驶舱), the targets pages and reported-value entry."""
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session, col, select
+
+from chains import service as chain_service
+from core import permissions
+from core.accounts import User
+from core.errors import FieldErrors
+from core.orgs import park_names
+from core.validation import parse
+from enterprises import dashboard, target_status, targets
+from enterprises.leads import LEAD_STAGE_LABELS
+from enterprises.target_status import RULE, STATUS_LABELS, Progress
+from enterprises.targets import (
+    COMPARATOR_LABELS,
+    KIND_LABELS,
+    REPORT_LABELS,
+    Plan,
+    ReportFields,
+    Target,
+    TargetKind,
+)
+from web.deps import CurrentUser, FormDep, SessionDep
+from web.render import render
+
+router = APIRouter()
+LABELS = {
+    "status_labels": STATUS_LABELS,
+    "comparator_labels": COMPARATOR_LABELS,
+    "kind_labels": KIND_LABELS,
+    "rule": RULE,
+}
+
+
+def trend_chart(session: Session, item: Progress, today: date) -> dict[str, Any] | None:
+    """The data of a target's trend line, or None when there is nothing to draw."""
+    points = target_status.trend(session=session, target=item.target, plan=item.plan, today=today)
+    if not points:
+        return None
+    return {
+        "kind": "trend",
+        "name": item.target.name,
+        "x": [day.isoformat() for day, _ in points],
+        "y": [value for _, value in points],
+        "target": item.target.target_value,
+    }
+
+
+def chain_chart(rows: list[dashboard.ChainRow]) -> dict[str, Any] | None:
+    """Bars comparing the chains, or None on an empty registry."""
+    if not any(r.firms for r in rows):
+        return None
+    return {
+        "kind": "bars",
+        "categories": [r.name for r in rows],
+        "series": [
+            {"name": "高成长企业（累计认定）", "data": [r.high_growth for r in rows]},
+            {"name": "高新技术企业", "data": [r.high_tech for r in rows]},
+            {"name": "在谈项目", "data": [r.open_leads for r in rows]},
+        ],
+    }
+
+
+@router.get("/dashboard")
+def dashboard_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """Headline targets, park ranking, chain comparison and this month's changes."""
+    today = date.today()
+    headline = dashboard.progress(session=session, day=today, headline_only=True)
+    year_start = today.replace(month=1, day=1)
+    chains = dashboard.chain_table(session=session, day=today, year_start=year_start)
+    first, last = dashboard.month_bounds(None, today)
+    context = {
+        "today": today,
+        "headline": [(item, trend_chart(session, item, today)) for item in headline],
+        "parks": dashboard.park_table(session=session, day=today, year_start=year_start),
+        "chains": chains,
+        "chain_chart": chain_chart(chains),
+        "changes": dashboard.changes(session=session, user=user, first=first, last=last),
+        "names": park_names(session=session),
+        "lead_stage_labels": LEAD_STAGE_LABELS,
+        **LABELS,
+    }
+    return render(request, "dashboard/index.html", context)
+
+
+@router.get("/targets")
+def target_list(
+    request: Request, session: SessionDep, user: CurrentUser, plan: str = ""
+) -> Response:
+    """Every plan's targets with value, share reached, time elapsed, projection and status."""
+    today = date.today()
+    plans = list(session.exec(select(Plan).order_by(col(Plan.position))))
+    chosen = [p for p in plans if not plan or p.code == plan]
+    items = [p for p in dashboard.progress(session=session, day=today) if p.plan in chosen]
+    context = {
+        "plans": plans,
+        "chosen": plan,
+        "groups": [(p, [i for i in items if i.plan.id == p.id]) for p in chosen],
+        "today": today,
+        **LABELS,
+    }
+    return render(request, "dashboard/targets.html", context)
+
+
+def _target_page(
+    request: Request,
+    session: Session,
+    user: User,
+    target: Target,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    today = date.today()
+    plan = session.get(Plan, target.plan_id)
+    assert plan is not None  # a target always belongs to a plan
+    item = target_status.assess(session=session, target=target, plan=plan, today=today)
+    counting = target.kind == TargetKind.computed and (target.definition or {}).get("measure") in (
+        "recognised",
+        "holding",
+    )
+    day = item.judged_on
+    context = {
+        "item": item,
+        "chart": trend_chart(session, item, today),
+        "by_park": targets.by_park(session=session, target=target, plan=plan, day=day)
+        if counting
+        else {},
+        "by_chain": targets.by_chain(session=session, target=target, plan=plan, day=day)
+        if counting
+        else {},
+        "park_names": park_names(session=session),
+        "chain_names": {c.id: c.name for c in chain_service.get_all(session=session)},
+        "history": targets.history(session=session, target=target),
+        "can_report": target.kind == TargetKind.reported and permissions.can_report_targets(user),
+        "errors": errors or {},
+        "values": values or {"as_of": today.isoformat()},
+        "labels": REPORT_LABELS,
+        "today": today,
+        **LABELS,
+    }
+    return render(request, "dashboard/target.html", context, status_code=status)
+
+
+@router.get("/targets/{code}")
+def target_page(code: str, request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """One target: its standing, trend, breakdown by park and chain, reported history."""
+    return _target_page(request, session, user, targets.get_by_code(session=session, code=code))
+
+
+@router.post("/targets/{code}/values")
+def report_value(
+    code: str, request: Request, session: SessionDep, user: CurrentUser, form: FormDep
+) -> Response:
+    """Enter a reported value with its date and source."""
+    target = targets.get_by_code(session=session, code=code)
+    values = {k: str(form.get(k) or "").strip() for k in ReportFields.model_fields}
+    try:
+        data = parse(ReportFields, {k: v for k, v in values.items() if v}, REPORT_LABELS)
+        targets.report(session=session, actor=user, target=target, data=data)
+    except FieldErrors as exc:
+        return _target_page(request, session, user, target, exc.errors, values, status=422)
+    return RedirectResponse(f"/targets/{code}", status_code=303)
