@@ -48,10 +48,11 @@ def cmd_lapse(session: Session, args: argparse.Namespace) -> None:
 
 @_session_scope
 def cmd_demo(session: Session, args: argparse.Namespace) -> None:
-    from seeds import demo, demo_cultivation, demo_leads
+    from seeds import demo, demo_cultivation, demo_leads, demo_targets
 
     if args.remove:
         print(f"已删除演示项目 {demo_leads.remove(session=session)} 个")
+        print(f"已删除演示填报 {demo_targets.remove(session=session)} 条")
         print(f"已删除演示企业 {demo.remove(session=session)} 家")
         return
     if get_settings().env == "production":
@@ -66,8 +67,9 @@ def cmd_demo(session: Session, args: argparse.Namespace) -> None:
         histories = demo_cultivation.generate(session=session, seed=args.seed)
         users = demo.ensure_demo_users(session=session)
         projects = demo_leads.generate(session=session, seed=args.seed)
+        reports = demo_targets.generate(session=session, seed=args.seed)
         print(f"已生成演示企业 {added} 家（标记为演示数据），培育记录 {histories} 条，")
-        print(f"招商项目 {projects} 个")
+        print(f"招商项目 {projects} 个，目标填报 {reports} 条")
     print(f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
     for user in users:
         print(f"  {user.username:<10} {ROLE_LABELS[user.role]:<8} {user.display_name}")

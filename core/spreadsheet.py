@@ -2,6 +2,7 @@
 
 import csv
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from io import BytesIO, StringIO
 from typing import Any
 
@@ -15,28 +16,45 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
-def write_xlsx(
-    sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int]
-) -> bytes:
-    """Return an .xlsx with one sheet: bold headers, then rows; text never becomes a formula."""
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: title, bold headers, rows and column widths."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    widths: Sequence[int]
+
+
+def write_workbook(sheets: Sequence[Sheet]) -> bytes:
+    """Return an .xlsx of these sheets; text never becomes a formula."""
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = sheet_title[:31]
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in rows:
-        sheet.append(list(values))
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-                cell.data_type = "s"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for item in sheets:
+        sheet = book.create_sheet(item.title[:31])
+        sheet.append(list(item.headers))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for values in item.rows:
+            sheet.append(list(values))
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                    cell.data_type = "s"
+        for index, width in enumerate(item.widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def write_xlsx(
+    sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int]
+) -> bytes:
+    """Return an .xlsx with one sheet: bold headers, then rows."""
+    return write_workbook([Sheet(sheet_title, headers, rows, widths)])
 
 
 def _inert(value: Any) -> Any:

@@ -279,3 +279,19 @@ def test_a_new_lead_shows_possible_duplicates_as_it_is_typed(
     page.click("button:has-text('保存')")
     page.wait_for_url(re.compile(r"/leads/\d+$"))
     assert page.locator("h1", has_text="浏览器重复检查项目").is_visible()
+
+
+def test_the_dashboard_draws_its_charts(page: "playwright.Page", server: Server) -> None:
+    _log_in(page, "leader", lands_on="**/dashboard")
+    assert page.locator(".target-card").count() == 5
+    # ECharts draws SVG into each chart element once its script has run.
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-chart]')].every(e => e.querySelector('svg path'))"
+    )
+    bars = page.locator(".chart.bars svg text", has_text="机器人")
+    assert bars.count() >= 1
+    page.click("text=全部目标")
+    page.wait_for_url("**/targets")
+    page.click("text=累计认定瞪羚、单打冠军、独角兽（潜在、种子）企业")
+    page.wait_for_url("**/targets/003-high-growth")
+    page.wait_for_function("document.querySelector('.chart.trend svg path')")

@@ -2,7 +2,17 @@
 
 from fastapi import APIRouter
 
-from web.api import auth, carriers, chain_edit, chains, cultivation, enterprises, imports, leads
+from web.api import (
+    auth,
+    carriers,
+    chain_edit,
+    chains,
+    cultivation,
+    enterprises,
+    imports,
+    leads,
+    targets,
+)
 
 router = APIRouter()
 router.include_router(auth.router)
@@ -13,3 +23,4 @@ router.include_router(cultivation.router)
 router.include_router(imports.router)
 router.include_router(leads.router)
 router.include_router(carriers.router)
+router.include_router(targets.router)

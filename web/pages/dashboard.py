@@ -12,8 +12,10 @@ from core import permissions
 from core.accounts import User
 from core.errors import FieldErrors
 from core.orgs import park_names
+from core.spreadsheet import XLSX_TYPE, write_workbook
 from core.validation import parse
 from enterprises import dashboard, target_status, targets
+from enterprises import monthly_report as monthly_report_service
 from enterprises.leads import LEAD_STAGE_LABELS
 from enterprises.target_status import RULE, STATUS_LABELS, Progress
 from enterprises.targets import (
@@ -26,6 +28,7 @@ from enterprises.targets import (
     TargetKind,
 )
 from web.deps import CurrentUser, FormDep, SessionDep
+from web.downloads import attachment
 from web.render import render
 
 router = APIRouter()
@@ -166,3 +169,42 @@ def report_value(
     except FieldErrors as exc:
         return _target_page(request, session, user, target, exc.errors, values, status=422)
     return RedirectResponse(f"/targets/{code}", status_code=303)
+
+
+@router.get("/reports/monthly")
+def monthly_report(
+    request: Request, session: SessionDep, user: CurrentUser, month: str = ""
+) -> Response:
+    """The monthly report as a printable page (A4)."""
+    report = monthly_report_service.build(
+        session=session, user=user, month=_month(month), today=date.today()
+    )
+    context = {
+        "report": report,
+        "month": report.first.strftime("%Y-%m"),
+        "as_of": min(report.last, date.today()),
+        **LABELS,
+    }
+    return render(request, "dashboard/monthly.html", context)
+
+
+@router.get("/reports/monthly.xlsx")
+def monthly_report_xlsx(session: SessionDep, user: CurrentUser, month: str = "") -> Response:
+    """The monthly report as a workbook: targets, parks, chains, changes."""
+    report = monthly_report_service.build(
+        session=session, user=user, month=_month(month), today=date.today()
+    )
+    body = write_workbook(monthly_report_service.sheets(report))
+    name = f"月度报告-{report.first:%Y%m}.xlsx"
+    return Response(body, media_type=XLSX_TYPE, headers={"Content-Disposition": attachment(name)})
+
+
+def _month(month: str) -> str | None:
+    """A month as 2026-10, checked; blank means this month."""
+    if not month:
+        return None
+    try:
+        date.fromisoformat(f"{month}-01")
+    except ValueError as exc:
+        raise FieldErrors({"month": "月份格式应为 2026-10"}) from exc
+    return month

@@ -1,0 +1,113 @@
+"""The dashboard, the targets pages, reported values and the monthly report, over HTTP."""
+
+from io import BytesIO
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlmodel import Session
+
+from core.accounts import Role
+from enterprises import dashboard
+from tests.factories import bearer, login, make_user
+from web.pages.dashboard import chain_chart
+
+
+@pytest.mark.parametrize(
+    ("path", "role", "status"),
+    [
+        ("/dashboard", Role.leader, 200),
+        ("/dashboard", Role.viewer, 200),
+        ("/targets", Role.park_bureau, 200),
+        ("/targets?plan=003", Role.leader, 200),
+        ("/targets/003-high-growth", Role.leader, 200),
+        ("/targets/003-key-labs", Role.admin, 200),
+        ("/targets/nope", Role.leader, 404),
+        ("/reports/monthly", Role.leader, 200),
+        ("/reports/monthly?month=2023-12", Role.leader, 200),
+        ("/reports/monthly?month=2023-13", Role.leader, 422),
+    ],
+)
+def test_dashboard_page_access(
+    client: TestClient, session: Session, path: str, role: Role, status: int
+) -> None:
+    login(client, session, make_user(session, role))
+    assert client.get(path).status_code == status
+
+
+def test_leaders_start_at_the_dashboard(client: TestClient, session: Session) -> None:
+    login(client, session, make_user(session, Role.leader))
+    assert client.get("/", follow_redirects=False).headers["location"] == "/dashboard"
+
+
+def test_dashboard_shows_the_headline_targets_without_blank_charts(
+    client: TestClient, session: Session
+) -> None:
+    login(client, session, make_user(session, Role.leader))
+    page = client.get("/dashboard").text
+    for name in ("累计培育或认定“链主”企业", "高新技术企业数量", "规上高新技术企业数量"):
+        assert name in page
+    assert page.count("data-chart=") >= 2 and "状态规则" in page
+    # Without firms the chain comparison says what is missing instead of drawing nothing.
+    empty = [dashboard.ChainRow(1, "robotics", "机器人")]
+    assert chain_chart(empty) is None
+    assert chain_chart([dashboard.ChainRow(1, "robotics", "机器人", firms=3)]) is not None
+
+
+def test_reported_value_form_names_the_field_and_saves(
+    client: TestClient, session: Session
+) -> None:
+    csrf = login(client, session, make_user(session, Role.admin))
+    bad = client.post(
+        "/targets/003-key-labs/values",
+        data={"csrf_token": csrf, "value": "十二", "as_of": "2023-06-30", "source": ""},
+    )
+    assert bad.status_code == 422
+    assert "数值须为数字" in bad.text and "数据来源" in bad.text
+    good = client.post(
+        "/targets/003-key-labs/values",
+        data={"csrf_token": csrf, "value": "12", "as_of": "2023-06-30", "source": "省科技厅名单"},
+        follow_redirects=False,
+    )
+    assert good.status_code == 303
+    page = client.get("/targets/003-key-labs").text
+    assert "省科技厅名单" in page and "12" in page
+
+
+def test_targets_api_reports_status_and_history(client: TestClient, session: Session) -> None:
+    admin = bearer(session, make_user(session, Role.admin))
+    plans = client.get("/api/v1/plans", headers=admin).json()
+    assert "003" in [p["code"] for p in plans]
+    rows = client.get("/api/v1/targets?plan=003", headers=admin).json()
+    by_code = {r["code"]: r for r in rows}
+    assert by_code["003-high-growth"]["target_value"] == 300
+    assert by_code["003-key-labs"]["status"] == "no_data"
+    created = client.post(
+        "/api/v1/targets/003-key-labs/values",
+        json={"value": 16, "as_of": "2023-12-01", "source": "省科技厅名单"},
+        headers=admin,
+    )
+    assert created.status_code == 201
+    rows = client.get("/api/v1/targets?plan=003", headers=admin).json()
+    labs = next(r for r in rows if r["code"] == "003-key-labs")
+    assert labs["value"] == 16 and labs["status"] == "achieved"
+    history = client.get("/api/v1/targets/003-key-labs/history", headers=admin).json()
+    assert history == [{"on": "2023-12-01", "value": 16.0}]
+    viewer = bearer(session, make_user(session, Role.viewer))
+    refused = client.post(
+        "/api/v1/targets/003-key-labs/values",
+        json={"value": 1, "as_of": "2023-12-01", "source": "x"},
+        headers=viewer,
+    )
+    assert refused.status_code == 403
+
+
+def test_monthly_report_exports_four_sheets(client: TestClient, session: Session) -> None:
+    login(client, session, make_user(session, Role.leader))
+    response = client.get("/reports/monthly.xlsx?month=2023-12")
+    assert response.status_code == 200
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == ["目标", "园区", "产业链", "本月动态"]
+    targets = [[c.value for c in row] for row in book["目标"].iter_rows()]
+    assert any(row[1] == "累计认定瞪羚、单打冠军、独角兽（潜在、种子）企业" for row in targets)
+    assert len(list(book["产业链"].iter_rows())) == 11
