@@ -111,3 +111,27 @@ def test_monthly_report_exports_four_sheets(client: TestClient, session: Session
     targets = [[c.value for c in row] for row in book["目标"].iter_rows()]
     assert any(row[1] == "累计认定瞪羚、单打冠军、独角兽（潜在、种子）企业" for row in targets)
     assert len(list(book["产业链"].iter_rows())) == 11
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "text"),
+    [
+        ("", 200, "到期预测"),
+        ("?rate_applied=0.9&days_pool=60", 200, 'value="0.9"'),
+        ("?rate_applied=1.5", 422, "申报→认定转化率须在 0 到 1 之间"),
+        ("?days_pool=abc", 422, "入库培育→申报天数须为数字"),
+    ],
+)
+def test_plan_page_takes_a_leaders_assumptions(
+    client: TestClient, session: Session, query: str, status: int, text: str
+) -> None:
+    login(client, session, make_user(session, Role.leader))
+    response = client.get(f"/targets/003-high-growth/plan{query}")
+    assert response.status_code == status
+    assert text in response.text
+
+
+def test_only_counting_targets_have_a_plan(client: TestClient, session: Session) -> None:
+    login(client, session, make_user(session, Role.leader))
+    assert client.get("/targets/003-key-labs/plan").status_code == 422
+    assert "/targets/003-anchor/plan" in client.get("/targets/003-anchor").text

@@ -17,6 +17,7 @@ from web.pages import (
     lead_watch,
     lead_work,
     leads,
+    target_plan,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -34,3 +35,4 @@ router.include_router(lead_work.router)
 router.include_router(lead_watch.router)
 router.include_router(carriers.router)
 router.include_router(dashboard.router)
+router.include_router(target_plan.router)

@@ -130,6 +130,7 @@ def _target_page(
     day = item.judged_on
     context = {
         "item": item,
+        "counting": counting,
         "chart": trend_chart(session, item, today),
         "by_park": targets.by_park(session=session, target=target, plan=plan, day=day)
         if counting
