@@ -13,7 +13,7 @@ from core import permissions
 from core.accounts import User
 from enterprises.lead_search import names
 from enterprises.lead_stages import LeadMove
-from enterprises.leads import FLOW, LEAD_STAGE_LABELS, SOURCE_LABELS, Lead, visible
+from enterprises.leads import FLOW, LEAD_STAGE_LABELS, SOURCE_LABELS, Lead, LeadStage, visible
 
 DIMENSIONS = {"chain": "产业链", "park": "园区", "team": "招商小组", "source": "招商渠道"}
 
@@ -39,6 +39,18 @@ class Landed:
 
 
 @dataclass(frozen=True)
+class PipelineValue:
+    """Open projects at one stage and the investment they are expected to land."""
+
+    label: str
+    count: int
+    planned: float
+    landing_rate: float | None  # of resolved projects that reached this stage, the share landed
+    resolved: int
+    expected: float
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """The evaluation page: funnel, time in stage, landed investment."""
 
@@ -48,6 +60,8 @@ class Evaluation:
     median_days: list[tuple[str, float | None, int]]
     landed: dict[str, list[Landed]]
     landed_by_quarter: list[Landed]
+    pipeline: list[PipelineValue]
+    expected_landing: float
 
 
 def _funnel(session: Session, where: list[Any]) -> list[FunnelStep]:
@@ -128,6 +142,38 @@ def _grouped(frame: pd.DataFrame, key: str, label: Any) -> list[Landed]:
     ]
 
 
+def _pipeline_value(session: Session, where: list[Any]) -> list[PipelineValue]:
+    """Expected landed investment of the open projects, weighted by each stage's landing rate.
+
+    The rate of a stage is, among projects that reached it and are resolved (landed or
+    dropped), the share that landed.
+    """
+    landed_at = FLOW.index(LeadStage.registered)
+    rows = session.execute(
+        sa.select(col(Lead.stage), col(Lead.reached), col(Lead.planned_investment)).where(*where)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["stage", "reached", "planned"]).fillna({"planned": 0.0})
+    result = []
+    for index, stage in enumerate(FLOW[:landed_at]):
+        came = frame[frame["reached"] >= index]
+        landed = came[came["reached"] >= landed_at]
+        resolved = len(landed) + int((came["stage"] == LeadStage.dropped).sum())
+        rate = len(landed) / resolved if resolved else None
+        open_here = frame[frame["stage"] == stage]
+        planned = float(open_here["planned"].sum())
+        result.append(
+            PipelineValue(
+                LEAD_STAGE_LABELS[stage],
+                len(open_here),
+                planned,
+                rate,
+                resolved,
+                round(planned * (rate or 0.0), 1),
+            )
+        )
+    return result
+
+
 def evaluate(*, session: Session, user: User, start: date, end: date) -> Evaluation:
     """The evaluation of the leads the user may see, for leads logged or landed in a period."""
     scope = [visible(permissions.lead_scope(session=session, user=user))]
@@ -142,7 +188,10 @@ def evaluate(*, session: Session, user: User, start: date, end: date) -> Evaluat
     frame = _landed(session, scope, start, end)
     if not frame.empty:
         frame["quarter"] = pd.to_datetime(frame["registered_on"]).dt.to_period("Q").astype(str)
+    pipeline = _pipeline_value(session, scope)
     return Evaluation(
+        pipeline=pipeline,
+        expected_landing=round(sum(p.expected for p in pipeline), 1),
         start=start,
         end=end,
         funnel=_funnel(session, cohort),

@@ -47,3 +47,30 @@ def test_funnel_conversion_median_days_and_landed_by_source(session: Session) ->
     assert [q.name for q in result.landed_by_quarter] == ["2025Q1"]
     rows = evaluation.export_rows(result)
     assert ["落地·按招商渠道", "展会", 1, 1000.0, 0.0] in rows
+
+
+def test_open_projects_weighted_by_each_stages_landing_rate(session: Session) -> None:
+    owner = make_user(session, Role.promotion, team="管道小组")
+
+    def walk(lead: Lead, *steps: tuple[LeadStage, date], **extra: object) -> None:
+        for stage, on in steps:
+            data = LeadMoveFields(to_stage=stage, on=on, **extra)  # type: ignore[arg-type]
+            lead_stages.move(session=session, actor=owner, lead=lead, data=data)
+
+    jan = date(2025, 1, 1)
+    landed = make_lead(session, owner, on=jan, planned_investment=1000)
+    signed = make_lead(session, owner, on=jan, planned_investment=3000)
+    fresh = make_lead(session, owner, on=jan, planned_investment=500)
+    gone = make_lead(session, owner, on=jan, planned_investment=2000)
+    walk(landed, (S.signed, date(2025, 2, 1)), (S.registered, date(2025, 3, 1)))
+    walk(signed, (S.signed, date(2025, 2, 1)))
+    walk(gone, (S.contact, date(2025, 2, 1)))
+    walk(gone, (S.dropped, date(2025, 3, 1)), drop_reason="elsewhere")
+    result = evaluation.evaluate(session=session, user=owner, start=jan, end=date(2025, 12, 31))
+    rows = {row.label: row for row in result.pipeline}
+    # Of resolved projects that were ever leads, one landed and one was dropped: 50 %.
+    assert rows["线索"].landing_rate == 0.5 and rows["线索"].expected == 250
+    # Every resolved project that reached signing landed.
+    assert rows["签约"].landing_rate == 1.0 and rows["签约"].expected == 3000
+    assert result.expected_landing == 3250
+    assert fresh.stage == S.lead
