@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from core.accounts import Role
+from core.orgs import get_park_by_code
 from enterprises import dashboard
 from tests.factories import bearer, login, make_user
 from web.pages.dashboard import chain_chart
@@ -135,3 +136,26 @@ def test_only_counting_targets_have_a_plan(client: TestClient, session: Session)
     login(client, session, make_user(session, Role.leader))
     assert client.get("/targets/003-key-labs/plan").status_code == 422
     assert "/targets/003-anchor/plan" in client.get("/targets/003-anchor").text
+
+
+def test_admin_sets_park_shares_and_the_park_page_shows_them(
+    client: TestClient, session: Session
+) -> None:
+    shunde = get_park_by_code(session=session, code="shunde")
+    csrf = login(client, session, make_user(session, Role.admin))
+    bad = client.post(
+        "/targets/003-high-growth/shares", data={"csrf_token": csrf, f"park_{shunde.id}": "很多"}
+    )
+    assert bad.status_code == 422 and "分解值须为数字" in bad.text
+    saved = client.post(
+        "/targets/003-high-growth/shares",
+        data={"csrf_token": csrf, f"park_{shunde.id}": "80"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    login(client, session, make_user(session, Role.park_bureau, park="shunde"))
+    assert client.get("/", follow_redirects=False).headers["location"] == "/parks/shunde"
+    page = client.get("/parks/shunde").text
+    assert "累计认定瞪羚、单打冠军、独角兽（潜在、种子）企业" in page and ">80<" in page
+    history = client.get("/targets/003-high-growth").text
+    assert 'value="80"' not in history  # a park bureau sees the share, not the form

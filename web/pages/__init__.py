@@ -17,6 +17,7 @@ from web.pages import (
     lead_watch,
     lead_work,
     leads,
+    parks,
     target_plan,
 )
 
@@ -36,3 +37,4 @@ router.include_router(lead_watch.router)
 router.include_router(carriers.router)
 router.include_router(dashboard.router)
 router.include_router(target_plan.router)
+router.include_router(parks.router)

@@ -14,7 +14,7 @@ from chains.maps import chain_map
 from chains.models import Chain, ChainDetail, ChainGroup, Stream
 from core import permissions
 from core.accounts import Role, User
-from core.orgs import list_landmarks, list_parks
+from core.orgs import Park, list_landmarks, list_parks
 from core.spreadsheet import XLSX_TYPE
 from enterprises import lead_search
 from enterprises import service as enterprise_service
@@ -27,7 +27,7 @@ router = APIRouter()
 
 
 @router.get("/")
-def home(user: CurrentUser) -> Response:
+def home(session: SessionDep, user: CurrentUser) -> Response:
     """Each role starts where its work is: chain, day, dashboard; others at the chains."""
     homes = {
         Role.chain_chief: "/my-chain",
@@ -36,6 +36,9 @@ def home(user: CurrentUser) -> Response:
         Role.admin: "/dashboard",
     }
     target = homes.get(user.role, "/chains")
+    if user.role == Role.park_bureau and user.park_id is not None:
+        park = session.get(Park, user.park_id)
+        target = f"/parks/{park.code}" if park else target
     return RedirectResponse(target, status_code=303)
 
 

@@ -11,7 +11,7 @@ from chains import service as chain_service
 from core import permissions
 from core.accounts import User
 from core.errors import FieldErrors
-from core.orgs import park_names
+from core.orgs import Park, ParkKind, park_names
 from core.spreadsheet import XLSX_TYPE, write_workbook
 from core.validation import parse
 from enterprises import dashboard, target_status, targets
@@ -118,6 +118,7 @@ def _target_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     status: int = 200,
+    share_errors: dict[str, str] | None = None,
 ) -> Response:
     today = date.today()
     plan = session.get(Plan, target.plan_id)
@@ -128,18 +129,29 @@ def _target_page(
         "holding",
     )
     day = item.judged_on
+    by_park = (
+        targets.by_park(session=session, target=target, plan=plan, day=day) if counting else {}
+    )
+    by_chain = (
+        targets.by_chain(session=session, target=target, plan=plan, day=day) if counting else {}
+    )
+    park_shares, chain_shares = targets.shares_of(session=session, target=target)
+    parks = session.exec(
+        select(Park).where(Park.kind == ParkKind.park).order_by(col(Park.position))
+    )
     context = {
         "item": item,
         "counting": counting,
         "chart": trend_chart(session, item, today),
-        "by_park": targets.by_park(session=session, target=target, plan=plan, day=day)
-        if counting
-        else {},
-        "by_chain": targets.by_chain(session=session, target=target, plan=plan, day=day)
-        if counting
-        else {},
-        "park_names": park_names(session=session),
-        "chain_names": {c.id: c.name for c in chain_service.get_all(session=session)},
+        "park_rows": [
+            (p.id, p.code, p.name, by_park.get(p.id, 0.0), park_shares.get(p.id or 0))
+            for p in parks
+        ],
+        "chain_rows": [
+            (c.id, c.name, by_chain.get(c.id or 0, 0.0), chain_shares.get(c.id or 0))
+            for c in chain_service.get_all(session=session)
+        ],
+        "share_errors": share_errors or {},
         "history": targets.history(session=session, target=target),
         "can_report": target.kind == TargetKind.reported and permissions.can_report_targets(user),
         "errors": errors or {},
@@ -209,3 +221,31 @@ def _month(month: str) -> str | None:
     except ValueError as exc:
         raise FieldErrors({"month": "月份格式应为 2026-10"}) from exc
     return month
+
+
+@router.post("/targets/{code}/shares")
+def set_shares(
+    code: str, request: Request, session: SessionDep, user: CurrentUser, form: FormDep
+) -> Response:
+    """Set the parks' and chains' shares of a target; blank clears a share."""
+    target = targets.get_by_code(session=session, code=code)
+    values: dict[str, dict[int, float | None]] = {"park": {}, "chain": {}}
+    errors: dict[str, str] = {}
+    for key, raw in form.multi_items():
+        kind, _, ident = key.partition("_")
+        if kind not in values or not ident.isdigit():
+            continue
+        text = str(raw).strip()
+        try:
+            values[kind][int(ident)] = float(text) if text else None
+        except ValueError:
+            errors[key] = "分解值须为数字"
+    try:
+        if errors:
+            raise FieldErrors(errors)
+        targets.set_shares(
+            session=session, actor=user, target=target, parks=values["park"], chains=values["chain"]
+        )
+    except FieldErrors as exc:
+        return _target_page(request, session, user, target, status=422, share_errors=exc.errors)
+    return RedirectResponse(f"/targets/{code}#shares", status_code=303)

@@ -47,12 +47,14 @@ def plan_page(code: str, request: Request, session: SessionDep, user: CurrentUse
         if rate is not None or days is not None:
             overrides[stage] = (rate, days)
     parks = {p.id: p.name for p in session.exec(select(Park).where(Park.kind == ParkKind.park))}
+    park_shares = targets.shares_of(session=session, target=target)[0]
     result = forecast.forecast(
         session=session,
         target=target,
         plan=plan,
         today=date.today(),
         parks=parks,
+        shares={k: v for k, v in park_shares.items()} or None,
         overrides=overrides,
     )
     observed = forecast.forecast(

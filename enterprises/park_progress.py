@@ -1,0 +1,80 @@
+"""One park's progress: its share of each counting target, its pipeline, projects and carriers."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from enterprises import targets
+from enterprises.carriers import Carrier, CarrierStatus
+from enterprises.leads import LANDED, Lead, LeadStage
+from enterprises.target_status import meets
+from enterprises.targets import Comparator, Plan, Target, TargetKind
+
+
+@dataclass(frozen=True)
+class ParkTarget:
+    """A counting target as it stands in one park."""
+
+    target: Target
+    plan: Plan
+    value: float
+    share: float | None
+    met: bool | None
+
+
+@dataclass(frozen=True)
+class ParkProjects:
+    """A park's open and landed projects and its carriers."""
+
+    open_leads: int
+    landed_this_year: int
+    landed_investment: float
+    carriers: int
+    available_area: float
+
+
+def targets_in(*, session: Session, park_id: int, today: date) -> list[ParkTarget]:
+    """Every counting target's value in the park, against the park's share where one is set."""
+    stmt = (
+        select(Target, Plan)
+        .join(Plan)
+        .where(Target.kind == TargetKind.computed)
+        .order_by(col(Plan.position), col(Target.position))
+    )
+    found = []
+    for target, plan in session.exec(stmt):
+        if (target.definition or {}).get("measure") not in ("recognised", "holding"):
+            continue
+        day = min(today, target.deadline)
+        value = targets.value_on(
+            session=session, target=target, plan=plan, day=day, park_id=park_id
+        )
+        share = targets.shares_of(session=session, target=target)[0].get(park_id)
+        met = None if share is None else meets(value or 0.0, share, Comparator(target.comparator))
+        found.append(ParkTarget(target, plan, value or 0.0, share, met))
+    return found
+
+
+def projects_in(*, session: Session, park_id: int, today: date) -> ParkProjects:
+    """The park's open projects, this year's landed ones, and its carriers."""
+    open_stages = [s for s in LeadStage if s not in (LeadStage.dropped, *LANDED)]
+    open_leads = session.exec(
+        select(func.count()).where(Lead.park_id == park_id, col(Lead.stage).in_(open_stages))
+    ).one()
+    landed, amount = session.exec(
+        select(func.count(), func.sum(Lead.planned_investment)).where(
+            Lead.park_id == park_id,
+            col(Lead.registered_on) >= today.replace(month=1, day=1),
+            col(Lead.registered_on) <= today,
+        )
+    ).one()
+    carriers, area = session.exec(
+        select(func.count(), func.sum(Carrier.available_area)).where(
+            Carrier.park_id == park_id, Carrier.status == CarrierStatus.available
+        )
+    ).one()
+    return ParkProjects(
+        int(open_leads), int(landed), float(amount or 0), int(carriers), float(area or 0)
+    )
