@@ -1,8 +1,7 @@
 """Reading and maintaining chains, their segments, links and responsible units."""
 
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from datetime import date
-from threading import Lock
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -245,32 +244,16 @@ def confirmer_names(*, session: Session, segments: list[Segment]) -> dict[int, s
     return {uid: name for uid, name in rows if uid is not None}
 
 
-# Chain details by (database, chain code, registry token): they only change with the registry.
-_DETAILS: OrderedDict[tuple[str, str, str], ChainDetail] = OrderedDict()
-_DETAILS_KEPT = 64
-_DETAILS_LOCK = Lock()  # sync routes run in a thread pool
-
-
 def detail(*, session: Session, code: str) -> ChainDetail:
     """Return a chain with segments (and their firm counts), links and units.
 
     Cached until the registry changes (core.versions); callers must not modify the result.
     """
-    token = versions.current(session=session)
-    # Today is part of the key: recognitions lapse at midnight without any write.
-    key = (str(session.get_bind().engine.url), code, f"{token}/{date.today()}")
-    with _DETAILS_LOCK:
-        cached = _DETAILS.get(key) if token else None
-        if cached is not None:
-            _DETAILS.move_to_end(key)
-            return cached
-    view = _compute_detail(session=session, code=code)
-    if token:
-        with _DETAILS_LOCK:
-            _DETAILS[key] = view
-            while len(_DETAILS) > _DETAILS_KEPT:
-                _DETAILS.popitem(last=False)
-    return view
+    return versions.cached(
+        session=session,
+        what=f"chain-detail:{code}",
+        compute=lambda: _compute_detail(session=session, code=code),
+    )
 
 
 def warm(*, session: Session) -> None:

@@ -8,13 +8,18 @@ plain connection is not seen; all writes of the application go through the ORM s
 """
 
 import uuid
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+from threading import Lock
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import event, update
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Field, Session, SQLModel, select
 
 REGISTRY = "registry"
+T = TypeVar("T")
 _tracked: set[type] = set()
 
 
@@ -59,3 +64,37 @@ def _after_bulk(state: ORMExecuteState) -> None:
         return
     if any(mapper.class_ in _tracked for mapper in state.all_mappers):
         _bump(state.session)  # type: ignore[arg-type]
+
+
+# Values derived from the registry, by (database, what, registry token, day): they change only
+# with the registry, and with the date (recognitions lapse at midnight without any write).
+_CACHE: OrderedDict[tuple[str, str, str, date], Any] = OrderedDict()
+_CACHE_KEPT = 256
+_CACHE_LOCK = Lock()  # sync routes run in a thread pool
+
+
+def cached(*, session: Session, what: str, compute: Callable[[], T]) -> T:
+    """Return compute() for the registry as this transaction sees it, computed once per version.
+
+    Callers must not modify the result: it is shared between requests.
+    """
+    token = current(session=session)
+    if not token:
+        return compute()
+    key = (str(session.get_bind().engine.url), what, token, date.today())
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return cast(T, _CACHE[key])
+    value = compute()
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > _CACHE_KEPT:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def forget() -> None:
+    """Drop every cached value (for tests that count computations)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()

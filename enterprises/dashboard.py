@@ -1,14 +1,15 @@
 """What the leaders' dashboard and the monthly report show: targets, parks, chains, changes."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from chains import service as chain_service
-from core import permissions
+from core import permissions, versions
 from core.accounts import User
 from core.orgs import Park, ParkKind
 from enterprises import target_status, targets
@@ -31,15 +32,56 @@ def month_bounds(month: str | None, today: date) -> tuple[date, date]:
     return first, last
 
 
+def standings(*, session: Session, day: date) -> list[tuple[Progress, list[tuple[date, float]]]]:
+    """Every target's standing on `day` with its trend, plan by plan; cached per registry version.
+
+    The cached targets and plans are detached copies, safe to share between requests.
+    """
+
+    def compute() -> list[tuple[Progress, list[tuple[date, float]]]]:
+        stmt = select(Target, Plan).join(Plan).order_by(col(Plan.position), col(Target.position))
+        found = []
+        for target, plan in session.exec(stmt):
+            progress, trend = target_status.standing(
+                session=session, target=target, plan=plan, today=day, with_trend=True
+            )
+            copy = replace(
+                progress, target=Target(**target.model_dump()), plan=Plan(**plan.model_dump())
+            )
+            found.append((copy, trend))
+        return found
+
+    return versions.cached(session=session, what=f"standings:{day}", compute=compute)
+
+
 def progress(*, session: Session, day: date, headline_only: bool = False) -> list[Progress]:
-    """Every target's standing on `day`, plan by plan."""
-    stmt = select(Target, Plan).join(Plan).order_by(col(Plan.position), col(Target.position))
-    if headline_only:
-        stmt = stmt.where(col(Target.headline))
+    """Every target's standing on `day` (or only the dashboard's headline targets)."""
     return [
-        target_status.assess(session=session, target=t, plan=p, today=day)
-        for t, p in session.exec(stmt)
+        item
+        for item, _ in standings(session=session, day=day)
+        if item.target.headline or not headline_only
     ]
+
+
+def _counts_by(session: Session, day: date, by: str) -> dict[str, dict[int | None, float]]:
+    """The counting targets shown in the tables, per park or per chain; cached per version."""
+
+    def compute() -> dict[str, dict[int | None, float]]:
+        found: dict[str, dict[int | None, float]] = {}
+        for code in (HIGH_GROWTH, HIGH_TECH, ANCHORS):
+            pair = _counting(session, code)
+            if pair is None:
+                continue
+            if by == "park":
+                found[code] = dict(
+                    targets.by_park(session=session, target=pair[0], plan=pair[1], day=day)
+                )
+            else:
+                by_chain = targets.by_chain(session=session, target=pair[0], plan=pair[1], day=day)
+                found[code] = {k: v for k, v in by_chain.items()}
+        return found
+
+    return versions.cached(session=session, what=f"counts-by-{by}:{day}", compute=compute)
 
 
 @dataclass
@@ -79,79 +121,102 @@ def _counting(session: Session, code: str) -> tuple[Target, Plan] | None:
     return (target, plan) if target and plan else None
 
 
+def _park_rows(session: Session, day: date) -> list[ParkRow]:
+    """The parks' registry figures (firms, titles); cached per registry version."""
+
+    def compute() -> list[ParkRow]:
+        parks = session.exec(
+            select(Park).where(Park.kind == ParkKind.park).order_by(col(Park.position))
+        )
+        rows = {p.id or 0: ParkRow(p.id or 0, p.name) for p in parks}
+        sizes = select(
+            Enterprise.park_id,
+            func.count(),
+            func.sum(case((col(Enterprise.above_size), 1), else_=0)),
+        )
+        for park, n, above in session.exec(sizes.group_by(col(Enterprise.park_id))):
+            if park in rows:
+                rows[park].firms, rows[park].above_size = int(n), int(above or 0)
+        names = {HIGH_GROWTH: "high_growth", HIGH_TECH: "high_tech", ANCHORS: "anchors"}
+        for code, counts in _counts_by(session, day, "park").items():
+            for where, value in counts.items():
+                if where in rows:
+                    setattr(rows[where], names[code], value)
+        return list(rows.values())
+
+    return versions.cached(session=session, what=f"park-rows:{day}", compute=compute)
+
+
+def _chain_rows(session: Session, day: date) -> list[ChainRow]:
+    """The chains' registry figures (firms, titles); cached per registry version."""
+
+    def compute() -> list[ChainRow]:
+        counts = chain_service.chain_counts(session=session)
+        rows = {
+            c.id or 0: ChainRow(
+                c.id or 0, c.code, c.name, firms=counts.get(c.id or 0, (0, 0, 0))[1]
+            )
+            for c in chain_service.get_all(session=session)
+        }
+        names = {HIGH_GROWTH: "high_growth", HIGH_TECH: "high_tech"}
+        for code, per_chain in _counts_by(session, day, "chain").items():
+            for which, value in per_chain.items():
+                if which in rows and code in names:
+                    setattr(rows[which], names[code], value)
+        return list(rows.values())
+
+    return versions.cached(session=session, what=f"chain-rows:{day}", compute=compute)
+
+
+def _lead_figures(
+    session: Session, column: Any, day: date, year_start: date
+) -> tuple[dict[Any, int], dict[Any, tuple[int, float]]]:
+    """Open projects, and projects landed since `year_start`, per park or chain (read live)."""
+    open_stages = [s for s in LeadStage if s not in (LeadStage.dropped, *LANDED)]
+    open_leads = {
+        key: int(n)
+        for key, n in session.execute(
+            sa.select(column, func.count()).where(col(Lead.stage).in_(open_stages)).group_by(column)
+        )
+    }
+    landed = {
+        key: (int(n), float(amount or 0))
+        for key, n, amount in session.execute(
+            sa.select(column, func.count(), func.sum(col(Lead.planned_investment)))
+            .where(col(Lead.registered_on) >= year_start, col(Lead.registered_on) <= day)
+            .group_by(column)
+        )
+    }
+    return open_leads, landed
+
+
 def park_table(*, session: Session, day: date, year_start: date) -> list[ParkRow]:
     """The parks ranked by high-growth firms, with firms, titles and projects."""
-    parks = session.exec(
-        select(Park).where(Park.kind == ParkKind.park).order_by(col(Park.position))
-    )
-    rows = {p.id or 0: ParkRow(p.id or 0, p.name) for p in parks}
-    sizes = select(
-        Enterprise.park_id, func.count(), func.sum(case((col(Enterprise.above_size), 1), else_=0))
-    )
-    for park, n, above in session.exec(sizes.group_by(col(Enterprise.park_id))):
-        if park in rows:
-            rows[park].firms, rows[park].above_size = int(n), int(above or 0)
-    for code, name in (
-        (HIGH_GROWTH, "high_growth"),
-        (HIGH_TECH, "high_tech"),
-        (ANCHORS, "anchors"),
-    ):
-        found = _counting(session, code)
-        if found:
-            for where, value in targets.by_park(
-                session=session, target=found[0], plan=found[1], day=day
-            ).items():
-                if where in rows:
-                    setattr(rows[where], name, value)
-    open_stages = [s for s in LeadStage if s not in (LeadStage.dropped, *LANDED)]
-    for park, n in session.exec(
-        select(Lead.park_id, func.count())
-        .where(col(Lead.stage).in_(open_stages))
-        .group_by(col(Lead.park_id))
-    ):
-        if park in rows:
-            rows[park].open_leads = int(n)
-    for park, n, amount in session.exec(
-        select(Lead.park_id, func.count(), func.sum(Lead.planned_investment))
-        .where(col(Lead.registered_on) >= year_start, col(Lead.registered_on) <= day)
-        .group_by(col(Lead.park_id))
-    ):
-        if park in rows:
-            rows[park].landed, rows[park].landed_investment = int(n), float(amount or 0)
-    return sorted(rows.values(), key=lambda r: (-r.high_growth, -r.high_tech, r.park_id))
+    open_leads, landed = _lead_figures(session, col(Lead.park_id), day, year_start)
+    rows = [
+        replace(
+            row,
+            open_leads=open_leads.get(row.park_id, 0),
+            landed=landed.get(row.park_id, (0, 0.0))[0],
+            landed_investment=landed.get(row.park_id, (0, 0.0))[1],
+        )
+        for row in _park_rows(session, day)
+    ]
+    return sorted(rows, key=lambda r: (-r.high_growth, -r.high_tech, r.park_id))
 
 
 def chain_table(*, session: Session, day: date, year_start: date) -> list[ChainRow]:
     """The ten chains side by side."""
-    chains = chain_service.get_all(session=session)
-    counts = chain_service.chain_counts(session=session)
-    rows = {c.id or 0: ChainRow(c.id or 0, c.code, c.name) for c in chains}
-    for chain_id, row in rows.items():
-        row.firms = counts.get(chain_id, (0, 0, 0))[1]
-    for code, name in ((HIGH_GROWTH, "high_growth"), (HIGH_TECH, "high_tech")):
-        found = _counting(session, code)
-        if found:
-            for which, value in targets.by_chain(
-                session=session, target=found[0], plan=found[1], day=day
-            ).items():
-                if which in rows:
-                    setattr(rows[which], name, value)
-    open_stages = [s for s in LeadStage if s not in (LeadStage.dropped, *LANDED)]
-    for chain, n in session.exec(
-        select(Lead.chain_id, func.count())
-        .where(col(Lead.stage).in_(open_stages))
-        .group_by(col(Lead.chain_id))
-    ):
-        if chain in rows:
-            rows[chain].open_leads = int(n)
-    for chain, n, amount in session.exec(
-        select(Lead.chain_id, func.count(), func.sum(Lead.planned_investment))
-        .where(col(Lead.registered_on) >= year_start, col(Lead.registered_on) <= day)
-        .group_by(col(Lead.chain_id))
-    ):
-        if chain in rows:
-            rows[chain].landed, rows[chain].landed_investment = int(n), float(amount or 0)
-    return list(rows.values())
+    open_leads, landed = _lead_figures(session, col(Lead.chain_id), day, year_start)
+    return [
+        replace(
+            row,
+            open_leads=open_leads.get(row.chain_id, 0),
+            landed=landed.get(row.chain_id, (0, 0.0))[0],
+            landed_investment=landed.get(row.chain_id, (0, 0.0))[1],
+        )
+        for row in _chain_rows(session, day)
+    ]
 
 
 @dataclass
@@ -210,3 +275,11 @@ def changes(*, session: Session, user: User, first: date, last: date, limit: int
         )
     )
     return found
+
+
+def warm(*, session: Session) -> None:
+    """Compute and cache today's standings and the park and chain counts."""
+    today = date.today()
+    standings(session=session, day=today)
+    _park_rows(session, today)
+    _chain_rows(session, today)

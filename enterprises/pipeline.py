@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import UniqueConstraint, or_, update
+from sqlalchemy import Index, UniqueConstraint, or_, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core import permissions, versions
@@ -70,6 +70,8 @@ class CultivationEvent(SQLModel, table=True):
     """One move of a cultivation; rows are only ever added."""
 
     __tablename__ = "cultivation_event"
+    # Targets count recognitions within date ranges (enterprises/targets.py).
+    __table_args__ = (Index("ix_cultivation_event_stage_on", "to_stage", "on", "cultivation_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     cultivation_id: int = Field(foreign_key="cultivation.id", index=True, ondelete="CASCADE")

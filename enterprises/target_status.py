@@ -6,13 +6,13 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
+from enterprises.target_series import series
 from enterprises.targets import (
     Comparator,
     Plan,
     ReportedValue,
     Target,
     TargetKind,
-    current_value,
 )
 
 RISK_MARGIN = 0.9  # a projection within 10 % of the target is "at risk", not "behind"
@@ -75,18 +75,39 @@ class Progress:
     status: Status
 
 
-def _start(session: Session, target: Target, plan: Plan) -> tuple[date, float | None]:
-    if target.baseline_on is not None and target.baseline_value is not None:
-        return target.baseline_on, target.baseline_value
-    day = plan.period_start - timedelta(days=1)
-    return day, current_value(session=session, target=target, plan=plan, day=day)
+def standing(
+    *, session: Session, target: Target, plan: Plan, today: date, with_trend: bool = False
+) -> tuple[Progress, list[tuple[date, float]]]:
+    """The target's standing today (after its deadline: at the deadline), and its trend.
+
+    All the values needed are read in one pass (target_series) rather than day by day.
+    """
+    judged_on = min(today, target.deadline)
+    has_baseline = target.baseline_on is not None and target.baseline_value is not None
+    start_day = target.baseline_on if has_baseline else plan.period_start - timedelta(days=1)
+    assert start_day is not None  # set whenever there is a baseline
+    trend_days = quarter_ends(plan.period_start, today) if with_trend else []
+    days = [start_day, judged_on, *trend_days]
+    values = series(session=session, target=target, plan=plan, days=days)
+    start_value = target.baseline_value if has_baseline else values[0]
+    progress = _judge(target, plan, judged_on, start_day, start_value, values[1])
+    trend = [(day, v) for day, v in zip(trend_days, values[2:], strict=True) if v is not None]
+    return progress, trend
 
 
 def assess(*, session: Session, target: Target, plan: Plan, today: date) -> Progress:
     """The target's standing today (after its deadline: as it stood at the deadline)."""
-    judged_on = min(today, target.deadline)
-    value = current_value(session=session, target=target, plan=plan, day=judged_on)
-    start_day, start_value = _start(session, target, plan)
+    return standing(session=session, target=target, plan=plan, today=today)[0]
+
+
+def _judge(
+    target: Target,
+    plan: Plan,
+    judged_on: date,
+    start_day: date,
+    start_value: float | None,
+    value: float | None,
+) -> Progress:
     span = max((target.deadline - start_day).days, 1)
     elapsed = min(1.0, max(0.0, (judged_on - start_day).days / span))
     if value is None:
@@ -129,9 +150,4 @@ def trend(*, session: Session, target: Target, plan: Plan, today: date) -> list[
             .order_by(col(ReportedValue.as_of), col(ReportedValue.id))
         )
         return [(r.as_of, r.value) for r in session.exec(stmt)]
-    points = []
-    for day in quarter_ends(plan.period_start, today):
-        value = current_value(session=session, target=target, plan=plan, day=day)
-        if value is not None:
-            points.append((day, value))
-    return points
+    return standing(session=session, target=target, plan=plan, today=today, with_trend=True)[1]

@@ -18,12 +18,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint, and_, func, or_
-from sqlalchemy.orm import aliased
+import sqlalchemy as sa
+from sqlalchemy import JSON, Column, UniqueConstraint, func, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.models import Segment
-from core import audit, permissions
+from core import audit, permissions, versions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
 from core.errors import FieldErrors, NotFound
@@ -146,40 +146,40 @@ def _recognised_since(session: Session, definition: dict[str, Any], day: date, s
 
 def _holding(session: Session, definition: dict[str, Any], day: date) -> Any:
     """Firms whose last move on or before `day` recognised them, still valid on that day."""
-    later = aliased(CultivationEvent)
-    newer = (
-        select(later.id)
-        .where(
-            later.cultivation_id == CultivationEvent.cultivation_id,
-            col(later.on) <= day,
-            or_(
-                col(later.on) > CultivationEvent.on,
-                and_(col(later.on) == CultivationEvent.on, col(later.id) > CultivationEvent.id),
-            ),
+    following = (
+        func.lead(col(CultivationEvent.on), type_=sa.Date)
+        .over(
+            partition_by=col(CultivationEvent.cultivation_id),
+            order_by=(col(CultivationEvent.on), col(CultivationEvent.id)),
         )
-        .exists()
+        .label("until")
     )
-    stmt = (
-        select(Cultivation.enterprise_id)
-        .join(CultivationEvent, col(CultivationEvent.cultivation_id) == Cultivation.id)
+    moves: Any = (
+        sa.select(
+            col(Cultivation.enterprise_id).label("enterprise_id"),
+            col(CultivationEvent.to_stage).label("stage"),
+            col(CultivationEvent.valid_until).label("valid_until"),
+            following,
+        )
+        .join(Cultivation, col(Cultivation.id) == CultivationEvent.cultivation_id)
         .where(
             col(Cultivation.designation_id).in_(
                 _designation_ids(session, definition["designations"])
             ),
             col(CultivationEvent.on) <= day,
-            ~newer,
-            CultivationEvent.to_stage == Stage.recognised,
-            or_(
-                col(CultivationEvent.valid_until).is_(None),
-                col(CultivationEvent.valid_until) >= day,
-            ),
         )
     )
     if definition.get("above_size"):
-        stmt = stmt.join(Enterprise, col(Enterprise.id) == Cultivation.enterprise_id).where(
+        moves = moves.join(Enterprise, col(Enterprise.id) == Cultivation.enterprise_id).where(
             col(Enterprise.above_size)
         )
-    return stmt
+    last = moves.subquery()
+    # The move with no later one (up to `day`) is the state on that day.
+    return sa.select(last.c.enterprise_id).where(
+        last.c.until.is_(None),
+        last.c.stage == Stage.recognised.value,
+        or_(last.c.valid_until.is_(None), last.c.valid_until >= day),
+    )
 
 
 def firms(*, session: Session, target: Target, plan: Plan, day: date) -> Any:
@@ -402,3 +402,6 @@ def set_shares(
         before={"parks": before_parks, "chains": before_chains},
         after={"parks": after_parks, "chains": after_chains},
     )
+
+
+versions.track(Plan, Target, ReportedValue, TargetShare)

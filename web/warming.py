@@ -1,7 +1,8 @@
-"""Recompute cached chain figures in the background once a request has changed the registry.
+"""Recompute cached figures in the background once a request has changed the registry.
 
-Computing a large chain's figures takes tens of milliseconds (tests/benchmarks/chain_map.py);
-doing it right after the write that invalidated them keeps that cost off the next reader.
+A large chain's figures take tens of milliseconds (tests/benchmarks/chain_map.py), the targets'
+standings and trends far longer (tests/benchmarks/dashboard.py); doing it right after the write
+that invalidated them keeps that cost off the next reader.
 """
 
 import threading
@@ -10,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from chains import service as chain_service
+from enterprises import dashboard
 
 
 class Warmer:
@@ -46,3 +48,4 @@ class Warmer:
                 self._pending = False
             with Session(self._engine) as session:
                 chain_service.warm(session=session)
+                dashboard.warm(session=session)

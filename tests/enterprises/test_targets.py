@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from core.accounts import Role, User
 from core.errors import FieldErrors, PermissionDenied
-from enterprises import designations, figures, pipeline, target_status, targets
+from enterprises import designations, figures, pipeline, target_series, target_status, targets
 from enterprises.figures import FigureFields
 from enterprises.pipeline import MoveFields, Stage
 from enterprises.target_status import Status
@@ -206,3 +206,17 @@ def test_reported_values_are_entered_by_admins_only(session: Session) -> None:
         targets.report(
             session=session, actor=make_user(session, Role.admin), target=computed, data=data
         )
+
+
+@pytest.mark.parametrize("code", ["003-high-growth", "003-high-tech", "003-high-tech-above"])
+def test_series_agrees_with_the_value_on_each_day(session: Session, code: str) -> None:
+    admin = make_user(session, Role.admin)
+    _recognise(session, admin, "high-tech", date(2021, 6, 2), above_size=True)
+    _recognise(session, admin, "high-tech", date(2022, 1, 10))
+    _recognise(session, admin, "gazelle", date(2022, 3, 2))
+    _recognise(session, admin, "unicorn", date(2020, 12, 1))
+    target, plan = _target(session, code)
+    days = [date(2020, 12, 31), date(2021, 6, 1), date(2021, 6, 2), date(2022, 3, 2)]
+    days += [date(2024, 6, 1), date(2024, 6, 2), date(2025, 1, 10), date(2026, 1, 1)]
+    expected = [targets.value_on(session=session, target=target, plan=plan, day=d) for d in days]
+    assert target_series.series(session=session, target=target, plan=plan, days=days) == expected

@@ -1,4 +1,4 @@
-"""Background recomputation of chain figures after a write."""
+"""Background recomputation of derived figures after a write."""
 
 from datetime import date
 
@@ -11,13 +11,17 @@ from web.warming import Warmer
 
 
 def test_the_warmer_caches_every_chain_for_the_current_registry(engine: Engine) -> None:
-    chain_service._DETAILS.clear()
+    versions.forget()
     warmer = Warmer(engine)
     warmer.request()
     warmer.request()  # coalesced with the first
-    assert warmer.wait_idle(timeout=30)
+    assert warmer.wait_idle(timeout=60)
     with Session(engine) as session:
         token = versions.current(session=session)
         codes = {c.code for c in chain_service.get_all(session=session)}
-    cached = {code for (_, code, key) in chain_service._DETAILS if key == f"{token}/{date.today()}"}
+    cached = {
+        what.removeprefix("chain-detail:")
+        for (_, what, key, day) in versions._CACHE
+        if key == token and day == date.today() and what.startswith("chain-detail:")
+    }
     assert cached == codes and len(codes) == 10

@@ -40,9 +40,8 @@ LABELS = {
 }
 
 
-def trend_chart(session: Session, item: Progress, today: date) -> dict[str, Any] | None:
+def trend_chart(item: Progress, points: list[tuple[date, float]]) -> dict[str, Any] | None:
     """The data of a target's trend line, or None when there is nothing to draw."""
-    points = target_status.trend(session=session, target=item.target, plan=item.plan, today=today)
     if not points:
         return None
     return {
@@ -73,13 +72,15 @@ def chain_chart(rows: list[dashboard.ChainRow]) -> dict[str, Any] | None:
 def dashboard_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Headline targets, park ranking, chain comparison and this month's changes."""
     today = date.today()
-    headline = dashboard.progress(session=session, day=today, headline_only=True)
+    standings = dashboard.standings(session=session, day=today)
     year_start = today.replace(month=1, day=1)
     chains = dashboard.chain_table(session=session, day=today, year_start=year_start)
     first, last = dashboard.month_bounds(None, today)
     context = {
         "today": today,
-        "headline": [(item, trend_chart(session, item, today)) for item in headline],
+        "headline": [
+            (item, trend_chart(item, points)) for item, points in standings if item.target.headline
+        ],
         "parks": dashboard.park_table(session=session, day=today, year_start=year_start),
         "chains": chains,
         "chain_chart": chain_chart(chains),
@@ -142,7 +143,9 @@ def _target_page(
     context = {
         "item": item,
         "counting": counting,
-        "chart": trend_chart(session, item, today),
+        "chart": trend_chart(
+            item, target_status.trend(session=session, target=target, plan=plan, today=today)
+        ),
         "park_rows": [
             (p.id, p.code, p.name, by_park.get(p.id, 0.0), park_shares.get(p.id or 0))
             for p in parks
