@@ -187,6 +187,8 @@ def _plans(session: Session) -> None:
         values = {
             "name": row["name"],
             "issuer": row.get("issuer", ""),
+            "document_number": row.get("document_number", ""),
+            "issued_on": row.get("issued_on"),
             "period_start": row["period_start"],
             "period_end": row["period_end"],
             "source": row.get("source", ""),
@@ -203,6 +205,9 @@ def _plans(session: Session) -> None:
                     name=item["name"],
                     unit=item.get("unit", ""),
                     target_value=item["target"],
+                    baseline_value=item.get("baseline"),
+                    baseline_on=item.get("baseline_on"),
+                    milestones={str(k): v for k, v in item.get("milestones", {}).items()},
                     comparator=Comparator(item.get("comparator", "ge")),
                     deadline=item.get("deadline", row["period_end"]),
                     kind=TargetKind(item.get("kind", "reported")),

@@ -16,8 +16,6 @@ from enterprises.target_status import Status
 from enterprises.targets import Comparator, Plan, ReportFields, Target
 from tests.factories import make_enterprise, make_user
 
-SOURCE = Path(__file__).parents[2] / ".." / "shared" / "source-docs" / "003_c7f56ca24444a80c.txt"
-
 
 def _plain(text: str) -> str:
     """Only the characters and digits, so full- and half-width punctuation compare equal."""
@@ -31,16 +29,30 @@ def _target(session: Session, code: str) -> tuple[Target, Plan]:
     return target, plan
 
 
-def test_every_target_of_plan_003_is_seeded_with_its_number(session: Session) -> None:
-    seeded = session.exec(select(Target).join(Plan).where(Plan.code == "003")).all()
-    assert len(seeded) == 21
-    text = _plain(SOURCE.read_text(encoding="utf-8")) if SOURCE.exists() else ""
+PLANS = Path(__file__).parents[2] / "seeds" / "data" / "plans"
+SOURCES = Path(__file__).parents[2] / ".." / "shared" / "source-docs"
+NUMERALS = {1: "一", 2: "两", 3: "三"}
+
+
+@pytest.mark.parametrize(("plan_code", "count"), [("000", 33), ("003", 21), ("004", 13)])
+def test_every_quantified_target_is_seeded_with_the_source_documents_number(
+    session: Session, plan_code: str, count: int
+) -> None:
+    plan = session.exec(select(Plan).where(Plan.code == plan_code)).one()
+    seeded = session.exec(select(Target).where(Target.plan_id == plan.id)).all()
+    assert len(seeded) == count
+    source = SOURCES / plan.source
+    text = _plain(source.read_text(encoding="utf-8")) if source.exists() else ""
     for target in seeded:
+        quote = target.quote.replace(",", "")
         number = f"{target.target_value:g}"
-        assert number in target.quote, target.code
+        assert number in quote or NUMERALS.get(int(target.target_value), "?") in quote, target.code
         if text:
             assert _plain(target.quote) in text, target.code
-    by_code = {t.code: t for t in seeded}
+
+
+def test_computed_targets_carry_their_definitions(session: Session) -> None:
+    by_code = {t.code: t for t in session.exec(select(Target)).all()}
     assert by_code["003-high-growth"].target_value == 300
     assert by_code["003-high-growth"].comparator == Comparator.gt
     assert by_code["003-high-tech-above"].definition == {
@@ -48,6 +60,8 @@ def test_every_target_of_plan_003_is_seeded_with_its_number(session: Session) ->
         "designations": ["high-tech"],
         "above_size": True,
     }
+    assert by_code["004-national-hightech"].baseline_value == 9
+    assert "市科技局" in by_code["000-tech-progress"].lead_units
 
 
 def _recognise(session: Session, admin: User, code: str, on: date, **firm: object) -> None:
