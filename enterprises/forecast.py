@@ -24,6 +24,7 @@ from enterprises.targets import Plan, Target, value_on
 STEPS = list(
     zip(ORDER, ORDER[1:], strict=False)
 )  # candidate→pool, pool→applied, applied→recognised
+MIN_SAMPLE = 30  # firms that entered a step in a park before its own share is trusted
 STEP_LABELS = {
     Stage.candidate: "候选→入库培育",
     Stage.pool: "入库培育→申报",
@@ -50,6 +51,7 @@ class ParkPlan:
     at_stage: dict[Stage, int]
     expected: float
     needed_pool: int
+    own_steps: list[Stage] = field(default_factory=list)  # steps using the park's own history
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,14 @@ def _designation_ids(session: Session, target: Target) -> list[int]:
     return [int(i) for i in session.execute(stmt).scalars()]
 
 
-def observed_steps(*, session: Session, designation_ids: list[int], today: date) -> list[Step]:
-    """Share taking each step and the median days it took, from the event log up to today."""
-    rows = session.execute(
+def observed_steps(
+    *, session: Session, designation_ids: list[int], today: date, park_id: int | None = None
+) -> list[Step]:
+    """Share taking each step and the median days it took, from the event log up to today.
+
+    With `park_id`, only that park's firms are observed.
+    """
+    stmt = (
         sa.select(
             col(CultivationEvent.cultivation_id),
             col(CultivationEvent.to_stage),
@@ -85,9 +92,15 @@ def observed_steps(*, session: Session, designation_ids: list[int], today: date)
         )
         .join(Cultivation, col(Cultivation.id) == CultivationEvent.cultivation_id)
         .where(
-            col(Cultivation.designation_id).in_(designation_ids), col(CultivationEvent.on) <= today
+            col(Cultivation.designation_id).in_(designation_ids),
+            col(CultivationEvent.on) <= today,
         )
-    ).all()
+    )
+    if park_id is not None:
+        stmt = stmt.join(Enterprise, col(Enterprise.id) == Cultivation.enterprise_id).where(
+            col(Enterprise.park_id) == park_id
+        )
+    rows = session.execute(stmt).all()
     events = pd.DataFrame(rows, columns=["cultivation", "stage", "on"])
     steps = []
     for stage, following in STEPS:
@@ -126,6 +139,27 @@ def _expiring(session: Session, designation_ids: list[int], today: date, deadlin
     return float(session.execute(stmt).scalar_one())
 
 
+def _local_steps(
+    session: Session,
+    designation_ids: list[int],
+    today: date,
+    park_id: int | None,
+    zone: list[Step],
+    min_sample: int,
+    overrides: dict[Stage, tuple[float | None, float | None]] | None,
+) -> list[Step]:
+    """The steps for one park: its own where it has enough history and no override holds."""
+    if park_id is None:
+        return zone
+    local = observed_steps(
+        session=session, designation_ids=designation_ids, today=today, park_id=park_id
+    )
+    return [
+        own if own.sample >= min_sample and own.stage not in (overrides or {}) else shared
+        for own, shared in zip(local, zone, strict=True)
+    ]
+
+
 def _yield_from(stage: Stage, steps: list[Step], days_left: int) -> float:
     """The chance a firm now at `stage` is recognised within `days_left` days."""
     remaining = steps[ORDER.index(stage) :]
@@ -143,11 +177,13 @@ def forecast(
     parks: dict[int | None, str],
     shares: dict[int | None, float] | None = None,
     overrides: dict[Stage, tuple[float | None, float | None]] | None = None,
+    min_sample: int = MIN_SAMPLE,
 ) -> Forecast:
     """Forecast a counting target at its deadline and plan the pool entries that close the gap.
 
-    `overrides` replace an observed step's share and/or median days; `shares` split the pool
-    entries among parks (default: in proportion to each park's pipeline today).
+    A park's own history is used for a step when it has at least `min_sample` firms there;
+    otherwise the zone's. `overrides` replace a step's share and/or median days everywhere;
+    `shares` split the pool entries among parks (default: by each park's pipeline today).
     """
     designation_ids = _designation_ids(session, target)
     steps = observed_steps(session=session, designation_ids=designation_ids, today=today)
@@ -171,9 +207,11 @@ def forecast(
             else pipeline[pipeline["park"] == park_id]
         )
         at_stage = {s: int((mine["stage"] == s).sum()) for s in ORDER[:-1]}
-        expected = sum(n * _yield_from(s, steps, days_left) for s, n in at_stage.items())
+        local = _local_steps(session, designation_ids, today, park_id, steps, min_sample, overrides)
+        expected = sum(n * _yield_from(s, local, days_left) for s, n in at_stage.items())
         expected_total += expected
-        park_rows.append((park_id, name, at_stage, expected))
+        own = [o.stage for o, z in zip(local, steps, strict=True) if o is not z]
+        park_rows.append((park_id, name, at_stage, expected, own))
     expiring = 0.0
     if (target.definition or {}).get("measure") == "holding":
         # Recognitions ending before the deadline count again only if renewed, which we take
@@ -186,7 +224,7 @@ def forecast(
     pool_yield = math.prod(s.rate for s in from_pool)
     needed = math.ceil(gap / pool_yield) if gap and pool_yield else 0
     pool_by = target.deadline - timedelta(days=math.ceil(sum(s.days for s in from_pool)))
-    weights = shares or {p: float(sum(a.values())) for p, _, a, _ in park_rows}
+    weights = shares or {p: float(sum(a.values())) for p, _, a, _, _ in park_rows}
     if not any(weights.values()):  # nobody in the pipeline yet: share equally
         weights = {p: 1.0 for p, *_ in park_rows}
     total_weight = sum(weights.values())
@@ -197,8 +235,9 @@ def forecast(
             at_stage=at_stage,
             expected=round(expected, 1),
             needed_pool=math.ceil(needed * weights.get(p, 0.0) / total_weight),
+            own_steps=own,
         )
-        for p, name, at_stage, expected in park_rows
+        for p, name, at_stage, expected, own in park_rows
     ]
     return Forecast(
         target=target,

@@ -102,3 +102,22 @@ def test_assumptions_can_be_overridden(session: Session, target: tuple[Target, P
         parks=_parks(session),
     )
     assert late.expected_new == 0  # the remaining steps no longer fit before the deadline
+
+
+def test_a_park_with_enough_history_uses_its_own_shares(
+    session: Session, target: tuple[Target, Plan]
+) -> None:
+    goal, plan = target
+    result = forecast.forecast(
+        session=session,
+        target=goal,
+        plan=plan,
+        today=date.today(),
+        parks=_parks(session),
+        min_sample=1,
+    )
+    by_name = {p.name: p for p in result.parks}
+    # 顺德: all three of its candidates entered the pool; 南海: its one candidate has not.
+    assert by_name["shunde"].own_steps == [Stage.candidate, Stage.pool, Stage.applied]
+    assert by_name["nanhai"].expected == 0
+    assert result.expected_new == pytest.approx(0.3)  # only 顺德's pool firm: 0.667 × 0.5
