@@ -159,3 +159,10 @@ def test_admin_sets_park_shares_and_the_park_page_shows_them(
     assert "累计认定瞪羚、单打冠军、独角兽（潜在、种子）企业" in page and ">80<" in page
     history = client.get("/targets/003-high-growth").text
     assert 'value="80"' not in history  # a park bureau sees the share, not the form
+
+
+def test_targets_can_be_judged_as_of_a_past_day(client: TestClient, session: Session) -> None:
+    login(client, session, make_user(session, Role.leader))
+    page = client.get("/targets?plan=003&on=2022-06-30")
+    assert page.status_code == 200 and "按 2022-06-30 当日" in page.text
+    assert client.get("/targets?on=2022-13-01").status_code == 422

@@ -94,18 +94,26 @@ def dashboard_page(request: Request, session: SessionDep, user: CurrentUser) -> 
 
 @router.get("/targets")
 def target_list(
-    request: Request, session: SessionDep, user: CurrentUser, plan: str = ""
+    request: Request, session: SessionDep, user: CurrentUser, plan: str = "", on: str = ""
 ) -> Response:
-    """Every plan's targets with value, share reached, time elapsed, projection and status."""
-    today = date.today()
+    """Every plan's targets with value, share reached, time elapsed, projection and status.
+
+    With `on`, everything is judged as it stood at the end of that day (from the history).
+    """
+    try:
+        day = date.fromisoformat(on) if on else date.today()
+    except ValueError as exc:
+        raise FieldErrors({"on": "日期格式应为 2023-12-31"}) from exc
     plans = list(session.exec(select(Plan).order_by(col(Plan.position))))
     chosen = [p for p in plans if not plan or p.code == plan]
-    items = [p for p in dashboard.progress(session=session, day=today) if p.plan in chosen]
+    chosen_ids = {p.id for p in chosen}
+    items = [i for i in dashboard.progress(session=session, day=day) if i.plan.id in chosen_ids]
     context = {
         "plans": plans,
         "chosen": plan,
+        "on": on,
         "groups": [(p, [i for i in items if i.plan.id == p.id]) for p in chosen],
-        "today": today,
+        "today": date.today(),
         **LABELS,
     }
     return render(request, "dashboard/targets.html", context)
