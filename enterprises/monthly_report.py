@@ -9,7 +9,7 @@ from core.accounts import User
 from core.spreadsheet import Sheet
 from enterprises import dashboard
 from enterprises.target_status import STATUS_LABELS, Progress
-from enterprises.targets import COMPARATOR_LABELS
+from enterprises.targets import COMPARATOR_LABELS, Plan
 
 
 @dataclass(frozen=True)
@@ -24,15 +24,24 @@ class MonthlyReport:
     changes: dashboard.Changes
 
 
-def build(*, session: Session, user: User, month: str | None, today: date) -> MonthlyReport:
-    """The report of a month (default: this month), judged at its last day or today."""
+def build(
+    *, session: Session, user: User, month: str | None, today: date, plan: Plan | None = None
+) -> MonthlyReport:
+    """The report of a month (default: this month), judged at its last day or today.
+
+    Its targets are those of one plan (default: the first, the zone's own).
+    """
     first, last = dashboard.month_bounds(month, today)
     day = min(last, today)
     year_start = day.replace(month=1, day=1)
     return MonthlyReport(
         first=first,
         last=last,
-        targets=dashboard.progress(session=session, day=day),
+        targets=[
+            item
+            for item in dashboard.progress(session=session, day=day)
+            if plan is None or item.plan.id == plan.id
+        ],
         parks=dashboard.park_table(session=session, day=day, year_start=year_start),
         chains=dashboard.chain_table(session=session, day=day, year_start=year_start),
         changes=dashboard.changes(session=session, user=user, first=first, last=day, limit=500),

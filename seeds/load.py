@@ -192,7 +192,7 @@ def _plans(session: Session) -> None:
             "period_start": row["period_start"],
             "period_end": row["period_end"],
             "source": row.get("source", ""),
-            "position": position,
+            "position": row.get("position", position),
         }
         plan, _ = upsert(session=session, model=Plan, key={"code": row["code"]}, values=values)
         for order, item in enumerate(row["targets"]):

@@ -166,3 +166,13 @@ def test_targets_can_be_judged_as_of_a_past_day(client: TestClient, session: Ses
     page = client.get("/targets?plan=003&on=2022-06-30")
     assert page.status_code == 200 and "按 2022-06-30 当日" in page.text
     assert client.get("/targets?on=2022-13-01").status_code == 422
+
+
+def test_the_monthly_report_covers_the_zones_plan_unless_another_is_chosen(
+    client: TestClient, session: Session
+) -> None:
+    login(client, session, make_user(session, Role.leader))
+    zone = client.get("/reports/monthly?month=2023-12").text
+    assert "累计认定瞪羚" in zone and "智能化技术改造示范企业数" not in zone
+    city = client.get("/reports/monthly?month=2023-12&plan=000").text
+    assert "智能化技术改造示范企业数" in city and "累计认定瞪羚" not in city

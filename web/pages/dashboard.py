@@ -195,15 +195,26 @@ def report_value(
     return RedirectResponse(f"/targets/{code}", status_code=303)
 
 
+def _report_plan(session: Session, code: str) -> Plan | None:
+    """The plan a report covers: the one asked for, else the first (the zone's own)."""
+    stmt = select(Plan).order_by(col(Plan.position))
+    if code:
+        stmt = stmt.where(Plan.code == code)
+    return session.exec(stmt).first()
+
+
 @router.get("/reports/monthly")
 def monthly_report(
-    request: Request, session: SessionDep, user: CurrentUser, month: str = ""
+    request: Request, session: SessionDep, user: CurrentUser, month: str = "", plan: str = ""
 ) -> Response:
     """The monthly report as a printable page (A4)."""
+    chosen = _report_plan(session, plan)
     report = monthly_report_service.build(
-        session=session, user=user, month=_month(month), today=date.today()
+        session=session, user=user, month=_month(month), today=date.today(), plan=chosen
     )
     context = {
+        "plan": chosen,
+        "plans": list(session.exec(select(Plan).order_by(col(Plan.position)))),
         "report": report,
         "month": report.first.strftime("%Y-%m"),
         "as_of": min(report.last, date.today()),
@@ -213,10 +224,16 @@ def monthly_report(
 
 
 @router.get("/reports/monthly.xlsx")
-def monthly_report_xlsx(session: SessionDep, user: CurrentUser, month: str = "") -> Response:
+def monthly_report_xlsx(
+    session: SessionDep, user: CurrentUser, month: str = "", plan: str = ""
+) -> Response:
     """The monthly report as a workbook: targets, parks, chains, changes."""
     report = monthly_report_service.build(
-        session=session, user=user, month=_month(month), today=date.today()
+        session=session,
+        user=user,
+        month=_month(month),
+        today=date.today(),
+        plan=_report_plan(session, plan),
     )
     body = write_workbook(monthly_report_service.sheets(report))
     name = f"月度报告-{report.first:%Y%m}.xlsx"
