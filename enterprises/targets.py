@@ -260,24 +260,6 @@ def by_chain(*, session: Session, target: Target, plan: Plan, day: date) -> dict
     return {chain: float(n) for chain, n in session.exec(stmt)}
 
 
-def reported_on(*, session: Session, target: Target, day: date) -> ReportedValue | None:
-    """The latest reported value dated on or before `day`."""
-    stmt = (
-        select(ReportedValue)
-        .where(ReportedValue.target_id == target.id, col(ReportedValue.as_of) <= day)
-        .order_by(col(ReportedValue.as_of).desc(), col(ReportedValue.id).desc())
-    )
-    return session.exec(stmt).first()
-
-
-def current_value(*, session: Session, target: Target, plan: Plan, day: date) -> float | None:
-    """The value of any target on `day`: computed, or the latest report."""
-    if target.kind == TargetKind.computed:
-        return value_on(session=session, target=target, plan=plan, day=day)
-    report = reported_on(session=session, target=target, day=day)
-    return report.value if report else None
-
-
 class ReportFields(SQLModel):
     """A reported value with its date and evidence."""
 

@@ -78,7 +78,7 @@ def _choices(session: Session) -> dict[str, Any]:
     }
 
 
-def _list_context(session: Session, user: User, query: LeadQuery) -> dict[str, Any]:
+def _list_context(session: Session, query: LeadQuery) -> dict[str, Any]:
     params = query.params()
     return {
         "params": params,
@@ -97,7 +97,7 @@ def lead_list(
     total, rows = lead_search.search(
         session=session, user=user, flt=query.to_filter(session, user), page=page
     )
-    context = _list_context(session, user, query) | {
+    context = _list_context(session, query) | {
         "total": total,
         "rows": rows,
         "page": page,
@@ -125,7 +125,7 @@ def _board_page(
     error: str = "",
     status: int = 200,
 ) -> Response:
-    context = _list_context(session, user, query) | {
+    context = _list_context(session, query) | {
         "columns": columns,
         "next_stages": lead_stages.next_stages,
         "moved": moved,
