@@ -10,8 +10,10 @@ from core import audit
 from core.accounts import User
 from core.db import require_id, utcnow
 from core.errors import Conflict, FieldErrors
+from core.progress import Reporter, silent
 from enterprises.designations import Designation
 from enterprises.imports import (
+    PROGRESS_EVERY,
     ImportBatch,
     ImportChange,
     ImportStatus,
@@ -32,24 +34,32 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def commit(
-    *, session: Session, actor: User, batch: ImportBatch, mapping: dict[int, str | None] | None
+    *,
+    session: Session,
+    actor: User,
+    batch: ImportBatch,
+    mapping: dict[int, str | None] | None,
+    progress: Reporter | None = None,
 ) -> ImportBatch:
     """Apply every row of the batch, or nothing if any row has an error."""
     if batch.status != ImportStatus.pending:
         raise Conflict("该批次已经提交过，不能重复导入")
-    result = preview(session=session, batch=batch, mapping=mapping)
+    result = preview(session=session, batch=batch, mapping=mapping, progress=progress)
     if result.errors:
         listed = "；".join(result.errors[:5])
         more = f"等 {len(result.errors)} 处" if len(result.errors) > 5 else ""
         raise FieldErrors({"file": f"有错误，未导入任何数据：{listed}{more}"})
     designation = session.get(Designation, batch.designation_id) if batch.designation_id else None
+    report = progress or silent
+    report("写入数据库", 0, len(result.rows))
     savepoint = session.begin_nested()
     try:
-        counts = _apply(session, actor, batch, result, designation)
+        counts = _apply(session, actor, batch, result, designation, report)
     except BaseException:
         savepoint.rollback()
         raise
     savepoint.commit()
+    report("记录导入批次", len(result.rows), len(result.rows))
     batch.mapping = {str(i): f or "" for i, _, f in result.columns}
     batch.status, batch.committed_at = ImportStatus.committed, utcnow()
     batch.rows_total = len(result.rows)
@@ -79,8 +89,10 @@ def _apply(
     batch: ImportBatch,
     result: Preview,
     designation: Designation | None,
+    report: Reporter,
 ) -> tuple[int, int, int, int]:
     batch_id = require_id(batch)
+    total = len(result.rows)
     new = [f for f in result.rows if f.status == "new"]
     now = utcnow()
     rows = [
@@ -116,9 +128,13 @@ def _apply(
             for f, change in zip(new, changes, strict=True)
         ],
     )
-    for fate in result.rows:
+    report("写入数据库", len(new), total)
+    for n, fate in enumerate(result.rows):
         if fate.status in ("update", "same"):
             firm_ids[fate.row] = _update(session, actor, fate, changes, batch_id)
+        if n % PROGRESS_EVERY == 0:
+            report("写入数据库", max(len(new), n), total)
+    report("写入产业链环节与认定", total, total)
     _memberships(session, result, firm_ids, {f.row for f in new})
     recognised = 0
     if designation is not None:

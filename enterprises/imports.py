@@ -22,6 +22,7 @@ from core.accounts import User
 from core.db import enum_column, require_id, utcnow
 from core.errors import NotFound
 from core.orgs import Park
+from core.progress import Reporter, silent
 from core.validation import chinese_message
 from enterprises import cells, credit_code, tabular
 from enterprises.designations import Designation
@@ -53,6 +54,7 @@ ENTERPRISE_KEYS = [k for k in IMPORT_FIELDS if k in EnterpriseFields.model_field
 _UNIT = re.compile(r"[（(]\s*(亿元|万元|元)\s*[)）]")
 _NOISE = re.compile(r"[\s（(].*$|[*＊:：]")
 PREVIEW_ROWS = 200
+PROGRESS_EVERY = 2000  # rows between progress reports
 
 
 class ImportStatus(StrEnum):
@@ -287,9 +289,18 @@ def _header_unit(header: str) -> str:
 
 
 def preview(
-    *, session: Session, batch: ImportBatch, mapping: dict[int, str | None] | None = None
+    *,
+    session: Session,
+    batch: ImportBatch,
+    mapping: dict[int, str | None] | None = None,
+    progress: Reporter | None = None,
 ) -> Preview:
-    """Return every row's fate under the mapping (guessed from the headers when not given)."""
+    """Return every row's fate under the mapping (guessed from the headers when not given).
+
+    `progress` hears (stage, done, total) as the rows are read and checked.
+    """
+    report = progress or silent
+    report("读取文件", 0, 0)
     rows = tabular.read(batch.filename, batch.content)
     header_index = find_header(rows)
     headers = [cells.text(v) for v in rows[header_index]]
@@ -312,11 +323,14 @@ def preview(
     units = {f: _header_unit(h) for _, h, f in columns if f}
     lookups = _Lookups(session)
     designation = session.get(Designation, batch.designation_id) if batch.designation_id else None
-    fates = [
-        _parse_row(header_index + 1 + n + 1, row, columns, units, lookups)
-        for n, row in enumerate(rows[header_index + 1 :])
-        if any(v not in (None, "") for v in row)
-    ]
+    body = rows[header_index + 1 :]
+    fates = []
+    for n, row in enumerate(body):
+        if n % PROGRESS_EVERY == 0:
+            report("逐行校验", n, len(body))
+        if any(v not in (None, "") for v in row):
+            fates.append(_parse_row(header_index + 1 + n + 1, row, columns, units, lookups))
+    report("比对企业库", len(body), len(body))
     codes = {f.values["credit_code"] for f in fates if f.values.get("credit_code")}
     names = {f.values["name"] for f in fates if f.values.get("name")}
     by_code, by_name = _existing(session, codes, names)

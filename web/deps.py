@@ -36,7 +36,9 @@ def get_session(request: Request) -> Iterator[Session]:
         request.app.state.warmer.request()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: the transaction commits before the response leaves, so a browser that
+# follows a redirect (login, post-redirect-get) at once always reads what was just written.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 

@@ -72,3 +72,33 @@ def test_the_column_mapping_can_be_corrected_in_the_page(
     client.post(f"{path}/mapping", data={"csrf_token": csrf, "col-0": "name", "col-1": "park"})
     page = client.get(path).text
     assert "未找到「企业名称」列" not in page and "确认导入（新增 1" in page
+
+
+def test_a_waiting_page_can_follow_the_import_under_its_key(
+    client: TestClient, session: Session
+) -> None:
+    user = make_user(session, Role.park_bureau)
+    csrf = login(client, session, user)
+    uploaded = client.post(
+        "/imports",
+        data={"csrf_token": csrf, "designation": "", "progress": "key-upload-1"},
+        files={"file": ("名单.csv", CSV, "text/csv")},
+        follow_redirects=False,
+    )
+    assert uploaded.headers["location"].endswith("?progress=key-upload-1")
+    preview_path = uploaded.headers["location"].split("?")[0]
+    client.get(uploaded.headers["location"])
+    assert client.get("/imports/progress/key-upload-1").json() == {
+        "stage": "比对企业库",
+        "done": 1,
+        "total": 1,
+    }
+    client.post(f"{preview_path}/commit", data={"csrf_token": csrf, "progress": "key-commit-1"})
+    assert client.get("/imports/progress/key-commit-1").json()["stage"] == "记录导入批次"
+    login(client, session, make_user(session, Role.park_bureau))
+    # Another user's key tells nothing.
+    assert client.get("/imports/progress/key-commit-1").json() == {
+        "stage": "上传中",
+        "done": 0,
+        "total": 0,
+    }

@@ -1,15 +1,17 @@
 """Uploading lists, previewing every row's fate, committing, and undoing imports."""
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 
-from core import permissions
+from core import permissions, progress
 from core.accounts import User
 from core.errors import Conflict, FieldErrors
+from core.progress import Reporter
 from enterprises import designations, import_commit, imports, tabular
 from enterprises.imports import IMPORT_FIELDS, PREVIEW_ROWS, ImportBatch
 from web.deps import CurrentUser, FormDep, SessionDep
@@ -71,13 +73,25 @@ def upload(request: Request, session: SessionDep, user: CurrentUser, form: FormD
         )
     except FieldErrors as exc:
         return _upload_page(request, session, user, message_for(exc))
-    return RedirectResponse(f"/imports/{batch.id}", status_code=303)
+    key = str(form.get("progress") or "")
+    target = f"/imports/{batch.id}" + (f"?{urlencode({'progress': key})}" if key else "")
+    return RedirectResponse(target, status_code=303)
+
+
+def _reporter(user: User, key: str) -> Reporter:
+    """Report this request's progress under the key the waiting page polls."""
+    return lambda stage, done, total: progress.report(key, user.id or 0, stage, done, total)
 
 
 def _preview_page(
-    request: Request, session: Session, user: User, batch: ImportBatch, error: str = ""
+    request: Request,
+    session: Session,
+    user: User,
+    batch: ImportBatch,
+    error: str = "",
+    key: str = "",
 ) -> Response:
-    result = imports.preview(session=session, batch=batch)
+    result = imports.preview(session=session, batch=batch, progress=_reporter(user, key))
     designation = (
         session.get(designations.Designation, batch.designation_id)
         if batch.designation_id
@@ -98,11 +112,26 @@ def _preview_page(
     )
 
 
-@router.get("/{batch_id}")
-def preview(batch_id: int, request: Request, session: SessionDep, user: CurrentUser) -> Response:
+@router.get("/progress/{key}")
+def progress_of(key: str, user: CurrentUser) -> Response:
+    """How far the user's upload, preview or import under `key` has got (polled while waiting)."""
+    found = progress.get(key, user.id or 0)
+    if found is None:
+        return JSONResponse({"stage": "上传中", "done": 0, "total": 0})
+    return JSONResponse({"stage": found.stage, "done": found.done, "total": found.total})
+
+
+@router.get("/{batch_id:int}")
+def preview(
+    batch_id: int,
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    key: Annotated[str, Query(alias="progress")] = "",
+) -> Response:
     """Every row's fate: new, update (with the changed fields), unchanged, or error."""
     batch = imports.get(session=session, batch_id=batch_id, actor=user)
-    return _preview_page(request, session, user, batch)
+    return _preview_page(request, session, user, batch, key=key)
 
 
 def _mapping(form: Any) -> dict[int, str | None]:
@@ -124,11 +153,16 @@ def remap(batch_id: int, session: SessionDep, user: CurrentUser, form: FormDep) 
 
 
 @router.post("/{batch_id}/commit")
-def commit(batch_id: int, request: Request, session: SessionDep, user: CurrentUser) -> Response:
+def commit(
+    batch_id: int, request: Request, session: SessionDep, user: CurrentUser, form: FormDep
+) -> Response:
     """Import every row, or nothing if any row has an error."""
     batch = imports.get(session=session, batch_id=batch_id, actor=user)
+    reporter = _reporter(user, str(form.get("progress") or ""))
     try:
-        import_commit.commit(session=session, actor=user, batch=batch, mapping=None)
+        import_commit.commit(
+            session=session, actor=user, batch=batch, mapping=None, progress=reporter
+        )
     except (FieldErrors, Conflict) as exc:
         return _preview_page(request, session, user, batch, message_for(exc))
     return RedirectResponse(f"/imports/{batch_id}", status_code=303)

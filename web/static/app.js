@@ -58,20 +58,46 @@
     if (exporter) exporter.href = exporter.href.split("?")[0] + window.location.search;
   });
 
-  // Long uploads and imports: say that the server is working and roughly how long it takes.
+  // Long uploads and imports: the request reports how far it has got under a key the page
+  // makes up; poll it until the next page arrives. The forms are boosted, so the page stays
+  // (and can poll) while htmx waits; without JavaScript they post as plain forms.
+  function randomKey() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    return String(Math.random()).slice(2) + String(Date.now());
+  }
+
+  function poll(form, key) {
+    if (!document.contains(form)) return;  // the next page has arrived
+    var text = form.querySelector(".busy-text");
+    var bar = form.querySelector(".busy-bar");
+    fetch("/imports/progress/" + encodeURIComponent(key), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (state) {
+        if (!state) return;
+        var counted = state.total ? "：" + state.stage + " " + state.done.toLocaleString() +
+          " / " + state.total.toLocaleString() + " 行" : "：" + state.stage;
+        if (text) text.textContent = form.dataset.busy + counted;
+        if (bar && state.total) { bar.max = state.total; bar.value = state.done; }
+      })
+      .catch(function () {})
+      .finally(function () { setTimeout(function () { poll(form, key); }, 700); });
+  }
+
+  // Capture phase: the key must be in the form before htmx reads it to send.
   document.addEventListener("submit", function (event) {
     var form = event.target.closest && event.target.closest("form[data-busy]");
     if (!form) return;
     var note = form.querySelector(".busy");
-    var file = form.querySelector("input[type=file]");
-    var megabytes = file && file.files.length ? file.files[0].size / 1048576 : 0;
-    if (note) {
-      note.hidden = false;
-      note.textContent = form.dataset.busy +
-        (megabytes > 0.5 ? "（约 " + Math.max(2, Math.round(megabytes * 6)) + " 秒）" : "");
+    var text = form.querySelector(".busy-text");
+    var key = form.querySelector("input[name=progress]");
+    if (note) note.hidden = false;
+    if (text) text.textContent = form.dataset.busy;
+    if (key) {
+      key.value = randomKey();
+      poll(form, key.value);
     }
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
-  });
+  }, true);
 
   document.addEventListener("change", function (event) {
     var all = event.target.closest && event.target.closest("[data-select-all]");
