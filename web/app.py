@@ -34,6 +34,7 @@ from web.api import router as api_router
 from web.api.cultivation import BulkMoveIn, MoveIn
 from web.pages import router as pages_router
 from web.render import render
+from web.security import SecurityHeaders
 from web.statuses import status_for
 from web.warming import Warmer
 
@@ -105,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(pages_router)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -14,6 +14,18 @@
     if (node) select(node);
   });
 
+  // A map node is focusable; Enter opens its panel as a click does (no inline handlers: CSP).
+  document.addEventListener("keydown", function (event) {
+    var node = event.key === "Enter" && event.target.closest && event.target.closest("#chain-map .node");
+    if (node) { event.preventDefault(); node.dispatchEvent(new MouseEvent("click", { bubbles: true })); }
+  });
+
+  // Filter selects marked data-autosubmit submit their form when changed.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest && event.target.closest("select[data-autosubmit]");
+    if (select && select.form) select.form.requestSubmit();
+  });
+
   function savePng(button) {
     var svg = document.getElementById("chain-map");
     if (!svg) return;
