@@ -6,7 +6,6 @@ reason) under a column mapping the user can correct. Committing lives in import_
 """
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -26,33 +25,11 @@ from core.progress import Reporter, silent
 from core.validation import chinese_message
 from enterprises import cells, credit_code, tabular
 from enterprises.designations import Designation
+from enterprises.import_headers import IMPORT_FIELDS, find_header, guess_field, header_unit
 from enterprises.models import FIELD_LABELS, Enterprise, EnterpriseFields
 from enterprises.names import core_name
 
-# field: (label, header aliases, kind); the first alias is the label people expect.
-IMPORT_FIELDS: dict[str, tuple[str, list[str], str]] = {
-    "name": ("企业名称", ["企业名称", "单位名称", "公司名称", "企业（单位）名称", "名称"], "text"),
-    "credit_code": ("统一社会信用代码", ["统一社会信用代码", "社会信用代码", "信用代码"], "code"),
-    "park": ("所属园区", ["所属园区", "园区"], "park"),
-    "district": ("所属区", ["所属区", "所在区", "行政区", "区"], "text"),
-    "chain": ("产业链", ["产业链", "所属产业链"], "chain"),
-    "segment": ("环节", ["产业链环节", "环节", "细分领域"], "segment"),
-    "address": ("地址", ["注册地址", "企业地址", "通讯地址", "地址"], "text"),
-    "founded_date": ("成立日期", ["成立日期", "成立时间", "注册日期", "注册时间"], "date"),
-    "main_products": ("主营产品", ["主营产品", "主要产品", "主营业务"], "text"),
-    "annual_revenue": ("营业收入", ["营业收入", "年营业收入", "主营业务收入"], "amount"),
-    "annual_output": ("工业总产值", ["工业总产值", "年工业总产值", "产值"], "amount"),
-    "rd_spend": ("研发投入", ["研发投入", "研发费用", "研发经费"], "amount"),
-    "employees": ("从业人数", ["从业人数", "员工人数", "职工人数", "员工数"], "count"),
-    "above_size": ("规上企业", ["是否规上", "规上企业", "规模以上"], "flag"),
-    "contact_person": ("联系人", ["联系人"], "text"),
-    "contact_phone": ("联系电话", ["联系电话", "联系方式", "电话", "手机"], "text"),
-    "year": ("认定年度", ["认定年度", "认定年份", "认定批次", "批次", "年度"], "year"),
-    "recognised_on": ("认定日期", ["认定日期", "认定时间", "发证日期", "发证时间"], "date"),
-}
 ENTERPRISE_KEYS = [k for k in IMPORT_FIELDS if k in EnterpriseFields.model_fields]
-_UNIT = re.compile(r"[（(]\s*(亿元|万元|元)\s*[)）]")
-_NOISE = re.compile(r"[\s（(].*$|[*＊:：]")
 PREVIEW_ROWS = 200
 PROGRESS_EVERY = 2000  # rows between progress reports
 
@@ -142,34 +119,6 @@ class Preview:
     def errors(self) -> list[str]:
         """The file's problems, then every row error in row order."""
         return [*self.problems, *(e for r in self.rows for e in r.errors)]
-
-
-def _base(header: str) -> str:
-    return _NOISE.sub("", header.replace(" ", "").replace("\u3000", ""))
-
-
-def guess_field(header: str) -> str | None:
-    """Return the field a header names, if any (exact alias first, then contained alias)."""
-    base = _base(header)
-    if not base:
-        return None
-    for key, (_, aliases, _) in IMPORT_FIELDS.items():
-        if base in aliases:
-            return key
-    contained = [
-        (len(a), k) for k, (_, aliases, _) in IMPORT_FIELDS.items() for a in aliases if a in base
-    ]
-    return max(contained)[1] if contained else None
-
-
-def find_header(rows: list[list[tabular.Cell]]) -> int:
-    """Return the index of the header row: the one naming most known columns in the top rows."""
-    best, best_hits = 0, -1
-    for index, row in enumerate(rows[: tabular.HEADER_SCAN]):
-        hits = len({guess_field(cells.text(v)) for v in row} - {None})
-        if hits > best_hits:
-            best, best_hits = index, hits
-    return best
 
 
 def stage(
@@ -283,11 +232,6 @@ def _look_alikes(session: Session, fates: list[RowFate]) -> None:
             fate.notes.append(f"可能与已有企业“{name}”重复（名称相近{held}），请核对")
 
 
-def _header_unit(header: str) -> str:
-    match = _UNIT.search(header)
-    return match.group(1) if match else "万元"
-
-
 def preview(
     *,
     session: Session,
@@ -320,7 +264,7 @@ def preview(
         if chosen:
             taken.add(chosen)
         columns.append((i, header, chosen))
-    units = {f: _header_unit(h) for _, h, f in columns if f}
+    units = {f: header_unit(h) for _, h, f in columns if f}
     lookups = _Lookups(session)
     designation = session.get(Designation, batch.designation_id) if batch.designation_id else None
     body = rows[header_index + 1 :]

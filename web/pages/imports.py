@@ -13,7 +13,8 @@ from core.accounts import User
 from core.errors import Conflict, FieldErrors
 from core.progress import Reporter
 from enterprises import designations, import_commit, imports, tabular
-from enterprises.imports import IMPORT_FIELDS, PREVIEW_ROWS, ImportBatch
+from enterprises.import_headers import IMPORT_FIELDS
+from enterprises.imports import PREVIEW_ROWS, ImportBatch
 from web.deps import CurrentUser, FormDep, SessionDep
 from web.render import render
 from web.statuses import message_for
