@@ -1,13 +1,14 @@
 """The audit record: who changed which business object, when, from what to what."""
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 from sqlalchemy import JSON, Column, insert
 from sqlalchemy import inspect as sa_inspect
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col, func, select
 
 from core.db import utcnow
 
@@ -139,4 +140,54 @@ def history(*, session: Session, object_type: str, object_id: int | str) -> list
         .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
         .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
     )
+    return list(session.exec(stmt))
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit log is narrowed to."""
+
+    object_type: str = ""
+    object_id: str = ""
+    actor: str = ""
+    start: date | None = None
+    end: date | None = None
+
+
+def _conditions(flt: AuditFilter) -> list[Any]:
+    found: list[Any] = []
+    if flt.object_type:
+        found.append(col(AuditEntry.object_type) == flt.object_type)
+    if flt.object_id:
+        found.append(col(AuditEntry.object_id) == flt.object_id)
+    if flt.actor:
+        found.append(col(AuditEntry.actor_name) == flt.actor)
+    if flt.start:
+        found.append(col(AuditEntry.at) >= datetime.combine(flt.start, time.min, UTC))
+    if flt.end:
+        found.append(
+            col(AuditEntry.at) < datetime.combine(flt.end + timedelta(days=1), time.min, UTC)
+        )
+    return found
+
+
+def search(
+    *, session: Session, flt: AuditFilter, page: int = 1, page_size: int = 100
+) -> tuple[int, list[AuditEntry]]:
+    """Entries matching the filter, newest first, one page at a time, and their total."""
+    where = _conditions(flt)
+    total = session.exec(select(func.count()).select_from(AuditEntry).where(*where)).one()
+    stmt = (
+        select(AuditEntry)
+        .where(*where)
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+        .offset((max(page, 1) - 1) * page_size)
+        .limit(page_size)
+    )
+    return total, list(session.exec(stmt))
+
+
+def object_types(*, session: Session) -> list[str]:
+    """The kinds of objects the log holds entries for."""
+    stmt = select(AuditEntry.object_type).distinct().order_by(col(AuditEntry.object_type))
     return list(session.exec(stmt))

@@ -190,3 +190,9 @@ def ensure_can_report_targets(user: User) -> None:
     """Raise PermissionDenied unless the user may enter reported target values."""
     if not can_report_targets(user):
         raise PermissionDenied("只有管理员可以填报目标数值")
+
+
+def ensure_can_read_audit(user: User) -> None:
+    """The audit log is read by admins only."""
+    if user.role != Role.admin:
+        raise PermissionDenied("只有管理员可以查看操作日志")

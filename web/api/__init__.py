@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from web.api import (
+    audit,
     auth,
     carriers,
     chain_edit,
@@ -24,3 +25,4 @@ router.include_router(imports.router)
 router.include_router(leads.router)
 router.include_router(carriers.router)
 router.include_router(targets.router)
+router.include_router(audit.router)

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from web.pages import (
+    audit_log,
     auth,
     carriers,
     chain_dossier,
@@ -38,3 +39,4 @@ router.include_router(carriers.router)
 router.include_router(dashboard.router)
 router.include_router(target_plan.router)
 router.include_router(parks.router)
+router.include_router(audit_log.router)
