@@ -4,17 +4,21 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import versions
-from core.db import enum_column, require_id, utcnow
+from core import audit, versions
+from core.db import CHINA_TIME, enum_column, require_id, utcnow
 from core.errors import FieldErrors, NotAuthenticated
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_hasher = PasswordHasher()
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+# argon2id with the library's current recommended parameters
 
 
 class Role(StrEnum):
@@ -59,6 +63,8 @@ class User(SQLModel, table=True):
     team_id: int | None = Field(default=None, foreign_key="team.id")
     is_active: bool = True
     must_change_password: bool = False
+    failed_logins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -176,17 +182,47 @@ def get_or_create_team(*, session: Session, name: str) -> Team:
 
 
 def authenticate(*, session: Session, username: str, password: str) -> User:
-    """Return the active user whose password matches, or raise NotAuthenticated."""
+    """Return the active user whose password matches, or raise NotAuthenticated.
+
+    Five failures in a row lock the account for 15 minutes. Logins, failures and lockouts are
+    written to the audit log; the caller must keep (commit) them even when this raises.
+    """
     user = get_user_by_username(session=session, username=username)
     if user is None or not user.is_active:
         raise NotAuthenticated("用户名或密码错误")
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        _log(session, user, "login_refused", {"locked_until": user.locked_until.isoformat()})
+        local = user.locked_until.astimezone(CHINA_TIME).strftime("%H:%M")
+        raise NotAuthenticated(
+            f"连续 {MAX_FAILED_LOGINS} 次登录失败，账号已锁定，请于 {local} 后再试"
+        )
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError) as exc:
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until, user.failed_logins = now + LOCKOUT, 0
+            _log(session, user, "lockout", {"locked_until": user.locked_until.isoformat()})
+            raise NotAuthenticated(
+                f"连续 {MAX_FAILED_LOGINS} 次登录失败，账号锁定 {LOCKOUT.seconds // 60} 分钟"
+            ) from exc
+        _log(session, user, "login_failed", {"failed_logins": user.failed_logins})
         raise NotAuthenticated("用户名或密码错误") from exc
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    _log(session, user, "login", None)
     return user
+
+
+def _log(session: Session, user: User, action: str, after: dict[str, Any] | None) -> None:
+    """A login event in the audit log."""
+    session.add(user)
+    session.flush()
+    audit.record(
+        session=session, actor=user, action=action, obj=user, label=user.username, after=after
+    )
 
 
 def start_session(*, session: Session, user: User) -> tuple[str, LoginSession]:

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from enum import Enum
 from typing import Any
 
@@ -39,6 +39,10 @@ def require_id(row: Any) -> int:
     if row.id is None:
         raise ValueError(f"{type(row).__name__} has not been flushed")
     return int(row.id)
+
+
+# China keeps one time zone without daylight saving, so a fixed offset is exact.
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
 
 
 def utcnow() -> datetime:

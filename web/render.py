@@ -1,6 +1,6 @@
 """Render a page, or only its fragment when htmx asks for it."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from chains.graph import ACTION_LABELS, STATUS_LABELS
 from chains.models import GROUP_LABELS, STREAM_LABELS
 from core import permissions
 from core.accounts import ROLE_LABELS
+from core.db import CHINA_TIME
 from enterprises.models import KIND_LABELS
 from enterprises.models import ROLE_LABELS as MEMBER_ROLE_LABELS
 
@@ -31,10 +32,6 @@ templates.env.globals.update(
 def _wan(value: float | None) -> str:
     """Format an amount in 万元 with thousands separators."""
     return "—" if value is None else f"{value:,.0f}"
-
-
-# China keeps one time zone without daylight saving, so a fixed offset is exact.
-CHINA_TIME = timezone(timedelta(hours=8), "CST")
 
 
 def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

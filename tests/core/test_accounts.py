@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from core import accounts
+from core import accounts, audit
 from core.accounts import Role
 from core.db import utcnow
 from core.errors import FieldErrors, NotAuthenticated
@@ -67,3 +67,27 @@ def test_expired_token_is_refused(session: Session) -> None:
     api = accounts.issue_token(session=session, user=user, lifetime=timedelta(seconds=-1))
     with pytest.raises(NotAuthenticated):
         accounts.user_for_token(session=session, token=api)
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(session: Session) -> None:
+    user = make_user(session, Role.viewer)
+    for attempt in range(1, 5):
+        with pytest.raises(NotAuthenticated, match="用户名或密码错误"):
+            accounts.authenticate(session=session, username=user.username, password="wrong")
+        assert user.failed_logins == attempt
+    with pytest.raises(NotAuthenticated, match="账号锁定 15 分钟"):
+        accounts.authenticate(session=session, username=user.username, password="wrong")
+    assert user.locked_until is not None
+    assert timedelta(minutes=14) < user.locked_until - utcnow() <= timedelta(minutes=15)
+    # Even the right password is refused while locked.
+    with pytest.raises(NotAuthenticated, match="已锁定"):
+        accounts.authenticate(session=session, username=user.username, password=PASSWORD)
+    user.locked_until = utcnow() - timedelta(seconds=1)
+    assert accounts.authenticate(session=session, username=user.username, password=PASSWORD)
+    assert user.failed_logins == 0 and user.locked_until is None
+    actions = [
+        e.action
+        for e in audit.history(session=session, object_type="app_user", object_id=user.id or 0)
+    ]
+    assert actions[0] == "login" and "lockout" in actions and "login_refused" in actions
+    assert actions.count("login_failed") == 4

@@ -173,3 +173,16 @@ def test_login_never_redirects_off_site(client: TestClient, session: Session, ta
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"
+
+
+def test_failed_logins_count_through_the_page_and_the_api(
+    client: TestClient, session: Session
+) -> None:
+    user = make_user(session, Role.viewer)
+    for _ in range(2):
+        page = client.post("/login", data={"username": user.username, "password": "wrong"})
+        assert page.status_code == 401 and "用户名或密码错误" in page.text
+    api = client.post("/api/v1/auth/token", data={"username": user.username, "password": "x"})
+    assert api.status_code == 401
+    session.refresh(user)
+    assert user.failed_logins == 3  # the refusals were kept, not rolled back
