@@ -220,8 +220,10 @@ def _log(session: Session, user: User, action: str, after: dict[str, Any] | None
     """A login event in the audit log."""
     session.add(user)
     session.flush()
+    # A failed attempt was made by whoever typed the name, not necessarily its owner.
+    actor = user if action == "login" else None
     audit.record(
-        session=session, actor=user, action=action, obj=user, label=user.username, after=after
+        session=session, actor=actor, action=action, obj=user, label=user.username, after=after
     )
 
 
