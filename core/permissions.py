@@ -149,6 +149,11 @@ def ensure_can_create_lead(user: User) -> None:
         raise PermissionDenied("只有招商人员和管理员可以登记项目")
 
 
+def can_assign_lead(user: User) -> bool:
+    """Only admins log a lead in someone else's name."""
+    return user.role == Role.admin
+
+
 def can_edit_lead(user: User, owner_id: int | None) -> bool:
     """A lead is worked by its owner; admins may step in."""
     return user.role == Role.admin or (user.id is not None and user.id == owner_id)
@@ -192,7 +197,12 @@ def ensure_can_report_targets(user: User) -> None:
         raise PermissionDenied("只有管理员可以填报目标数值")
 
 
-def ensure_can_read_audit(user: User) -> None:
+def can_read_audit(user: User) -> bool:
     """The audit log is read by admins only."""
-    if user.role != Role.admin:
+    return user.role == Role.admin
+
+
+def ensure_can_read_audit(user: User) -> None:
+    """Raise PermissionDenied unless the user may read the audit log."""
+    if not can_read_audit(user):
         raise PermissionDenied("只有管理员可以查看操作日志")

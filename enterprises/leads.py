@@ -16,7 +16,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.models import Segment
 from core import audit, permissions
-from core.accounts import Role, User
+from core.accounts import User
 from core.db import enum_column, require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound
 from core.orgs import Park
@@ -301,7 +301,7 @@ def create(*, session: Session, actor: User, data: LeadFields, on: date | None =
     permissions.ensure_can_create_lead(actor)
     data = data.model_copy()
     data.owner_id = data.owner_id or actor.id
-    if data.owner_id != actor.id and actor.role != Role.admin:
+    if data.owner_id != actor.id and not permissions.can_assign_lead(actor):
         raise FieldErrors({"owner_id": "只有管理员可以登记由他人负责的项目"})
     _check_references(session, data)
     owner = session.get(User, data.owner_id) if data.owner_id else None

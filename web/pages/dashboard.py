@@ -11,7 +11,7 @@ from chains import service as chain_service
 from core import permissions
 from core.accounts import User
 from core.errors import FieldErrors
-from core.orgs import Park, ParkKind, park_names
+from core.orgs import Park, ParkKind
 from core.spreadsheet import XLSX_TYPE, write_workbook
 from core.validation import parse
 from enterprises import dashboard, target_status, targets
@@ -85,7 +85,6 @@ def dashboard_page(request: Request, session: SessionDep, user: CurrentUser) -> 
         "chains": chains,
         "chain_chart": chain_chart(chains),
         "changes": dashboard.changes(session=session, user=user, first=first, last=last),
-        "names": park_names(session=session),
         "lead_stage_labels": LEAD_STAGE_LABELS,
         **LABELS,
     }

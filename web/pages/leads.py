@@ -191,13 +191,17 @@ def _form_page(
     duplicates: list[leads.Duplicate] | None = None,
     status: int = 200,
 ) -> Response:
+    choices = _choices(session)
     context = {
         "values": values,
         "errors": errors,
         "lead": lead,
         "labels": LEAD_LABELS,
         "duplicates": duplicates or [],
-        **_choices(session),
+        "park_options": [(p.id, p.name) for p in choices["parks"]],
+        "chain_options": [(c.id, c.name) for c in choices["chains"]],
+        "owner_options": [(u.id, u.display_name or u.username) for u in choices["owners"]],
+        **choices,
         **LABELS,
     }
     return render(request, "leads/form.html", context, status_code=status)
@@ -291,9 +295,8 @@ def _shown_value(key: str, value: Any, names: lead_search.Names) -> str:
     return lookups.get(key, {}).get(value, str(value))
 
 
-def _history(session: Session, lead: Lead) -> list[dict[str, Any]]:
+def _history(session: Session, lead: Lead, names: lead_search.Names) -> list[dict[str, Any]]:
     """The lead's audit entries, newest first, with readable changes."""
-    names = lead_search.names(session=session)
     entries = audit.history(session=session, object_type="lead", object_id=require_id(lead))
     labels = LEAD_LABELS | HISTORY_LABELS
     shown = []
@@ -324,11 +327,12 @@ def detail_page(
     """The lead page; `errors` are keyed by the form they belong to (move, followup, …)."""
     lead_id = require_id(lead)
     editable = permissions.can_edit_lead(user, lead.owner_id)
+    names = lead_search.names(session=session)
     people = lead_contacts.contacts(session=session, lead_id=lead_id)
     landed = session.get(Enterprise, lead.enterprise_id) if lead.enterprise_id else None
     context = {
         "lead": lead,
-        "shown": lead_search.names(session=session).of(lead),
+        "shown": names.of(lead),
         "editable": editable,
         "contacts": [(c, lead_contacts.shown_phone(user, lead, c.phone)) for c in people],
         "timeline": followups.timeline(session=session, lead=lead),
@@ -346,7 +350,7 @@ def detail_page(
             credit=lead.investor_credit_code,
             exclude=lead_id,
         ),
-        "history": _history(session, lead),
+        "history": _history(session, lead, names),
         "errors": errors or {},
         "today": date.today().isoformat(),
         "labels": LEAD_LABELS | HISTORY_LABELS,
