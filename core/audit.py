@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
-from core.db import utcnow
+from core.db import table_of, utcnow
 
 
 class AuditEntry(SQLModel, table=True):
@@ -108,7 +108,7 @@ def record_created(
         "source": str(session.info.get("source", ""))[:60],
     }
     session.execute(
-        insert(AuditEntry),
+        insert(table_of(AuditEntry)),
         [
             common | {"object_id": str(oid), "object_label": label[:200], "after": after}
             for oid, label, after in rows

@@ -1,9 +1,11 @@
 """Engine creation and the metadata every table shares."""
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from enum import Enum
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +36,11 @@ def enum_column(enum_cls: type[Enum], length: int = 20) -> sa.Enum:
     )
 
 
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The table behind a model, for bulk statements that skip the ORM's per-row work."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
 def require_id(row: Any) -> int:
     """Return the primary key of a flushed row (SQLModel types it as optional)."""
     if row.id is None:
@@ -59,13 +66,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _json_value(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+# JSON columns (audit values, import changes) hold dates as ISO text.
+_to_json = partial(json.dumps, default=_json_value)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, json_serializer=_to_json
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_serializer=_to_json)
+
+
+def refresh_statistics(session: Session, *tables: str) -> None:
+    """Have PostgreSQL re-read the tables' statistics after a bulk write.
+
+    Until autovacuum gets to it, the planner believes a freshly filled table is still small
+    and scans it whole for every lookup (SQLite plans by its indexes and needs nothing).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        for table in tables:
+            session.execute(sa.text(f'ANALYZE "{table}"'))
 
 
 @contextmanager

@@ -62,7 +62,11 @@ def _after_flush(session: Session, _context: Any) -> None:
 def _after_bulk(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
-    if any(mapper.class_ in _tracked for mapper in state.all_mappers):
+    # Bulk writes may name the table itself rather than the model (they skip the ORM's cost).
+    table = getattr(state.statement, "table", None)
+    if any(mapper.class_ in _tracked for mapper in state.all_mappers) or any(
+        getattr(model, "__table__", None) is table for model in _tracked
+    ):
         _bump(state.session)  # type: ignore[arg-type]
 
 

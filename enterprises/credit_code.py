@@ -1,14 +1,20 @@
 """Unified social credit code (统一社会信用代码) per GB 32100-2015."""
 
+from operator import mul
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
 _WEIGHTS = [pow(3, i, 31) for i in range(17)]
+_VALUES = {c: i for i, c in enumerate(ALPHABET)}
 _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 
 
 def check_character(first17: str) -> str:
     """Return the 18th (check) character for the first 17 characters of a code."""
-    total = sum(ALPHABET.index(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError("a credit code's body has 17 characters")
+    # Imports check every row's code; map/mul keeps this at a couple of microseconds.
+    total = sum(map(mul, map(_VALUES.__getitem__, first17), _WEIGHTS))
     return ALPHABET[(31 - total % 31) % 31]
 
 
@@ -23,7 +29,7 @@ def problem(code: str) -> str | None:
     """Return what is wrong with a code in Chinese, or None when it is valid."""
     if len(code) != 18:
         return f"应为 18 位，实际 {len(code)} 位"
-    bad = sorted({c for c in code if c not in ALPHABET})
+    bad = sorted(set(code) - _VALUES.keys())
     if bad:
         return f"含有不允许的字符：{''.join(bad)}"
     expected = check_character(code[:17])

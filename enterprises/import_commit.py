@@ -3,23 +3,23 @@
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from core import audit
 from core.accounts import User
-from core.db import require_id, utcnow
+from core.db import refresh_statistics, require_id, table_of, utcnow
 from core.errors import Conflict, FieldErrors
 from core.progress import Reporter, silent
+from enterprises import import_rows
 from enterprises.designations import Designation
+from enterprises.import_rows import Preview, RowFate
 from enterprises.imports import (
     PROGRESS_EVERY,
     ImportBatch,
     ImportChange,
     ImportStatus,
-    Preview,
-    RowFate,
-    enterprise_values,
+    columns_for,
     preview,
     recognition_date,
 )
@@ -27,10 +27,11 @@ from enterprises.models import Enterprise, EnterpriseFields, Membership, Origin
 from enterprises.pipeline import Cultivation, CultivationEvent, Stage, validity_end
 
 _STATE = ["stage", "tier_id", "batch", "recognised_on", "valid_until"]
-
-
-def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+_DEFAULTS = {
+    key: info.get_default(call_default_factory=True)
+    for key, info in EnterpriseFields.model_fields.items()
+    if not info.is_required()
+}
 
 
 def commit(
@@ -40,11 +41,16 @@ def commit(
     batch: ImportBatch,
     mapping: dict[int, str | None] | None,
     progress: Reporter | None = None,
-) -> ImportBatch:
-    """Apply every row of the batch, or nothing if any row has an error."""
+) -> Preview:
+    """Apply every row of the batch, or nothing if any row has an error; return what was done.
+
+    The rows a clean preview kept are used when nothing they depend on has changed since.
+    """
     if batch.status != ImportStatus.pending:
         raise Conflict("该批次已经提交过，不能重复导入")
-    result = preview(session=session, batch=batch, mapping=mapping, progress=progress)
+    result = _kept(session, batch, mapping) or preview(
+        session=session, batch=batch, mapping=mapping, progress=progress
+    )
     if result.errors:
         listed = "；".join(result.errors[:5])
         more = f"等 {len(result.errors)} 处" if len(result.errors) > 5 else ""
@@ -62,6 +68,7 @@ def commit(
     report("记录导入批次", len(result.rows), len(result.rows))
     batch.mapping = {str(i): f or "" for i, _, f in result.columns}
     batch.status, batch.committed_at = ImportStatus.committed, utcnow()
+    batch.checked, batch.checked_key = None, ""
     batch.rows_total = len(result.rows)
     batch.created_count, batch.updated_count, batch.unchanged_count, batch.recognised_count = counts
     session.flush()
@@ -80,7 +87,30 @@ def commit(
             "recognised": counts[3],
         },
     )
-    return batch
+    return result
+
+
+def _ids_by_name(session: Session, names: list[str]) -> list[int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(names), 5000):
+        chunk = names[start : start + 5000]
+        query = select(Enterprise.name, Enterprise.id).where(col(Enterprise.name).in_(chunk))
+        found.update((name, firm_id) for name, firm_id in session.exec(query) if firm_id)
+    return [found[name] for name in names]
+
+
+def _kept(
+    session: Session, batch: ImportBatch, mapping: dict[int, str | None] | None
+) -> Preview | None:
+    """The preview kept on the batch, if nothing it depends on has changed since."""
+    if batch.checked is None:
+        return None
+    designation = session.get(Designation, batch.designation_id) if batch.designation_id else None
+    if batch.checked_key != import_rows.key(session, designation):
+        return None
+    kept = import_rows.unpack(batch.checked)
+    headers = [header for _, header, _ in kept.columns]
+    return kept if columns_for(headers, mapping, batch) == kept.columns else None
 
 
 def _apply(
@@ -95,38 +125,34 @@ def _apply(
     total = len(result.rows)
     new = [f for f in result.rows if f.status == "new"]
     now = utcnow()
-    rows = [
-        EnterpriseFields.model_validate(enterprise_values(f.values)).model_dump()
-        | {"origin": Origin.manual, "version": 1, "created_at": now, "updated_at": now}
-        for f in new
-    ]
-    # Bulk insert: a 100,000-row list must not become 100,000 ORM round trips.
-    ids = (
-        session.scalars(
-            insert(Enterprise).returning(col(Enterprise.id), sort_by_parameter_order=True), rows
-        ).all()
-        if rows
-        else []
-    )
-    firm_ids: dict[int, int] = {f.row: int(i) for f, i in zip(new, ids, strict=True) if i}
-    changes: list[dict[str, Any]] = [
-        {
-            "batch_id": batch_id,
-            "enterprise_id": firm_id,
-            "action": "created",
-            "after": _plain(enterprise_values(f.values)),
-        }
-        for f, firm_id in zip(new, ids, strict=True)
-    ]
+    common = _DEFAULTS | {
+        "origin": Origin.manual,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+    rows = [common | f.fields for f in new]
+    # Bulk insert into the table itself: a 100,000-row list must not become 100,000 ORM
+    # objects. Ids are then looked up by name (names are unique within a file): RETURNING
+    # would make PostgreSQL's driver parse one huge statement per thousand rows.
+    if rows:
+        session.execute(insert(table_of(Enterprise)), rows)
+        refresh_statistics(session, "enterprise")
+    ids = _ids_by_name(session, [f.name for f in new])
+    firm_ids: dict[int, int] = {f.row: i for f, i in zip(new, ids, strict=True)}
+    if ids:
+        # Undoing a creation needs only the id; the values are in the audit record.
+        session.execute(
+            insert(table_of(ImportChange)),
+            [{"batch_id": batch_id, "enterprise_id": i, "action": "created"} for i in ids],
+        )
+    changes: list[dict[str, Any]] = []
     audit.record_created(
         session=session,
         actor=actor,
         action="import_create",
         object_type="enterprise",
-        rows=[
-            (firm_ids[f.row], f.name, change["after"])
-            for f, change in zip(new, changes, strict=True)
-        ],
+        rows=[(firm_id, f.name, f.fields) for f, firm_id in zip(new, ids, strict=True)],
     )
     report("写入数据库", len(new), total)
     for n, fate in enumerate(result.rows):
@@ -152,7 +178,8 @@ def _apply(
             if _recognise(session, actor, batch, designation, firm_id, found, fate, changes):
                 recognised += 1
     if changes:
-        session.execute(insert(ImportChange), changes)
+        blank = {"enterprise_id": None, "cultivation_id": None, "before": None, "after": None}
+        session.execute(insert(table_of(ImportChange)), [blank | c for c in changes])
     session.flush()
     return result.count("new"), result.count("update"), result.count("same"), recognised
 
@@ -175,16 +202,16 @@ def _update(
             action="import_update",
             obj=firm,
             label=firm.name,
-            before=_plain(before),
-            after=_plain(after),
+            before=before,
+            after=after,
         )
         changes.append(
             {
                 "batch_id": batch_id,
                 "enterprise_id": firm.id,
                 "action": "updated",
-                "before": _plain({k: old for k, (old, _) in fate.changes.items()}),
-                "after": _plain({k: new for k, (_, new) in fate.changes.items()}),
+                "before": {k: old for k, (old, _) in fate.changes.items()},
+                "after": {k: new for k, (_, new) in fate.changes.items()},
             }
         )
     return require_id(firm)
@@ -226,9 +253,7 @@ def _recognise(
     on = recognition_date(fate.values)
     if cultivation is not None and cultivation.stage == Stage.recognised:
         return False
-    before = (
-        _plain({k: getattr(cultivation, k) for k in _STATE}) if cultivation is not None else None
-    )
+    before = {k: getattr(cultivation, k) for k in _STATE} if cultivation is not None else None
     previous = Stage(cultivation.stage) if cultivation is not None else None
     if cultivation is None:
         cultivation = Cultivation(
@@ -279,7 +304,11 @@ def undo(*, session: Session, actor: User, batch: ImportBatch) -> ImportBatch:
         .order_by(ImportChange.id.desc())  # type: ignore[union-attr]
     ).all()
     today = date.today()
+    created = [c.enterprise_id for c in rows if c.action == "created" and c.enterprise_id]
+    gone = set(created)  # their recognitions go with them
     for change in rows:
+        if change.enterprise_id in gone:
+            continue
         if change.action == "recognised" and change.cultivation_id is not None:
             cultivation = session.get(Cultivation, change.cultivation_id)
             if cultivation is None:
@@ -315,11 +344,12 @@ def undo(*, session: Session, actor: User, batch: ImportBatch) -> ImportBatch:
                     setattr(firm, key, getattr(previous, key))
                 firm.version += 1
                 firm.updated_at = utcnow()
-        elif change.action == "created" and change.enterprise_id is not None:
-            firm = session.get(Enterprise, change.enterprise_id)
-            if firm is not None:
-                session.delete(firm)
         session.flush()
+    # Created firms go in bulk (their segments, designations and figures cascade in the
+    # database): one ORM delete per firm would take minutes for a large list.
+    table = table_of(Enterprise)
+    for start in range(0, len(created), 5000):
+        session.execute(delete(table).where(table.c.id.in_(created[start : start + 5000])))
     batch.status, batch.undone_at = ImportStatus.undone, utcnow()
     session.flush()
     audit.record(

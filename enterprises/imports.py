@@ -6,7 +6,7 @@ reason) under a column mapping the user can correct. Committing lives in import_
 """
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -23,13 +23,14 @@ from core.errors import NotFound
 from core.orgs import Park
 from core.progress import Reporter, silent
 from core.validation import chinese_message
-from enterprises import cells, credit_code, tabular
+from enterprises import cells, credit_code, import_rows, tabular
 from enterprises.designations import Designation
 from enterprises.import_headers import IMPORT_FIELDS, find_header, guess_field, header_unit
+from enterprises.import_rows import Preview, RowFate
 from enterprises.models import FIELD_LABELS, Enterprise, EnterpriseFields
 from enterprises.names import core_name
 
-ENTERPRISE_KEYS = [k for k in IMPORT_FIELDS if k in EnterpriseFields.model_fields]
+ENTERPRISE_KEYS = frozenset(IMPORT_FIELDS) & frozenset(EnterpriseFields.model_fields)
 PREVIEW_ROWS = 200
 PROGRESS_EVERY = 2000  # rows between progress reports
 
@@ -67,6 +68,8 @@ class ImportBatch(SQLModel, table=True):
     updated_count: int = 0
     unchanged_count: int = 0
     recognised_count: int = 0
+    checked: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    checked_key: str = Field(default="", max_length=60)  # see import_rows
 
 
 class ImportChange(SQLModel, table=True):
@@ -76,8 +79,8 @@ class ImportChange(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     batch_id: int = Field(foreign_key="import_batch.id", index=True, ondelete="CASCADE")
-    enterprise_id: int | None = Field(
-        default=None, foreign_key="enterprise.id", ondelete="SET NULL"
+    enterprise_id: int | None = Field(  # indexed: deleting a firm looks its changes up
+        default=None, foreign_key="enterprise.id", ondelete="SET NULL", index=True
     )
     cultivation_id: int | None = Field(
         default=None, foreign_key="cultivation.id", ondelete="SET NULL"
@@ -85,40 +88,6 @@ class ImportChange(SQLModel, table=True):
     action: str = Field(max_length=20)
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
-
-
-@dataclass
-class RowFate:
-    """What committing would do with one row."""
-
-    row: int  # as the spreadsheet numbers it
-    status: str  # new | update | same | error
-    name: str = ""
-    enterprise_id: int | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Preview:
-    """The preview of a batch under a mapping."""
-
-    header_row: int
-    columns: list[tuple[int, str, str | None]]  # index, header text, mapped field
-    rows: list[RowFate]
-    units: dict[str, str]
-    problems: list[str] = field(default_factory=list)  # about the file, not a row
-
-    def count(self, status: str) -> int:
-        """Rows with this fate."""
-        return sum(1 for r in self.rows if r.status == status)
-
-    @property
-    def errors(self) -> list[str]:
-        """The file's problems, then every row error in row order."""
-        return [*self.problems, *(e for r in self.rows for e in r.errors)]
 
 
 def stage(
@@ -166,39 +135,38 @@ class _Lookups:
         self.segments = {(s.chain_id, s.name): require_id(s) for s in session.exec(select(Segment))}
 
 
+_PARSERS: dict[str, Callable[[Any, str], Any]] = {
+    "text": lambda v, _: cells.text(v),
+    "date": lambda v, _: cells.parse_date(v),
+    "amount": cells.parse_amount,
+    "count": lambda v, _: cells.parse_count(v),
+    "flag": lambda v, _: cells.parse_flag(v),
+    "year": lambda v, _: cells.parse_year(v),
+}
+
+
 def _convert(kind: str, raw: Any, unit: str, lookups: _Lookups, chain_id: int | None) -> Any:
-    if kind == "text":
-        return cells.text(raw)
+    if kind in _PARSERS:
+        return _PARSERS[kind](raw, unit)
+    name = cells.text(raw)
     if kind == "code":
-        code = cells.text(raw).upper()
+        code = name.upper()
         if problem := credit_code.problem(code):
             raise ValueError(problem)
         return code
     if kind == "park":
-        name = cells.text(raw)
         if name not in lookups.parks:
             raise ValueError(f"未知园区“{name}”（应为禅城园、南海园、顺德园、高明园、三水园之一）")
         return lookups.parks[name]
     if kind == "chain":
-        name = cells.text(raw)
         if name not in lookups.chains:
             raise ValueError(f"未知产业链“{name}”")
         return lookups.chains[name]
-    if kind == "segment":
-        name = cells.text(raw)
-        if chain_id is None:
-            raise ValueError("填写环节时须同时填写产业链")
-        if (chain_id, name) not in lookups.segments:
-            raise ValueError(f"该产业链没有环节“{name}”")
-        return lookups.segments[(chain_id, name)]
-    parsers = {
-        "date": cells.parse_date,
-        "amount": lambda v: cells.parse_amount(v, unit),
-        "count": cells.parse_count,
-        "flag": cells.parse_flag,
-        "year": cells.parse_year,
-    }
-    return parsers[kind](raw)
+    if chain_id is None:
+        raise ValueError("填写环节时须同时填写产业链")
+    if (chain_id, name) not in lookups.segments:
+        raise ValueError(f"该产业链没有环节“{name}”")
+    return lookups.segments[(chain_id, name)]
 
 
 def _existing(
@@ -232,22 +200,10 @@ def _look_alikes(session: Session, fates: list[RowFate]) -> None:
             fate.notes.append(f"可能与已有企业“{name}”重复（名称相近{held}），请核对")
 
 
-def preview(
-    *,
-    session: Session,
-    batch: ImportBatch,
-    mapping: dict[int, str | None] | None = None,
-    progress: Reporter | None = None,
-) -> Preview:
-    """Return every row's fate under the mapping (guessed from the headers when not given).
-
-    `progress` hears (stage, done, total) as the rows are read and checked.
-    """
-    report = progress or silent
-    report("读取文件", 0, 0)
-    rows = tabular.read(batch.filename, batch.content)
-    header_index = find_header(rows)
-    headers = [cells.text(v) for v in rows[header_index]]
+def columns_for(
+    headers: list[str], mapping: dict[int, str | None] | None, batch: ImportBatch
+) -> list[tuple[int, str, str | None]]:
+    """(index, header, field) per column: the mapping given, else the batch's, else guessed."""
     if mapping is None:
         stored = batch.mapping or {}
         mapping = (
@@ -264,16 +220,45 @@ def preview(
         if chosen:
             taken.add(chosen)
         columns.append((i, header, chosen))
+    return columns
+
+
+def preview(
+    *,
+    session: Session,
+    batch: ImportBatch,
+    mapping: dict[int, str | None] | None = None,
+    progress: Reporter | None = None,
+    keep: bool = False,
+) -> Preview:
+    """Return every row's fate under the mapping (guessed from the headers when not given).
+
+    `progress` hears (stage, done, total) as the rows are read and checked. With `keep`, a
+    preview without errors is stored on the pending batch for its commit (see import_rows).
+    """
+    report = progress or silent
+    designation = session.get(Designation, batch.designation_id) if batch.designation_id else None
+    checked_key = import_rows.key(session, designation)  # before reading what it stands for
+    report("读取文件", 0, 0)
+    rows = tabular.read(batch.filename, batch.content)
+    header_index = find_header(rows)
+    columns = columns_for([cells.text(v) for v in rows[header_index]], mapping, batch)
     units = {f: header_unit(h) for _, h, f in columns if f}
     lookups = _Lookups(session)
-    designation = session.get(Designation, batch.designation_id) if batch.designation_id else None
+    # The chain comes first so that a segment can be looked up within it.
+    plan = [
+        (i, header, key, IMPORT_FIELDS[key][2], units[key])
+        for i, header, key in sorted((c for c in columns if c[2]), key=lambda c: c[2] != "chain")
+        if key is not None
+    ]
     body = rows[header_index + 1 :]
     fates = []
     for n, row in enumerate(body):
         if n % PROGRESS_EVERY == 0:
             report("逐行校验", n, len(body))
-        if any(v not in (None, "") for v in row):
-            fates.append(_parse_row(header_index + 1 + n + 1, row, columns, units, lookups))
+        # any(row) settles nearly every row at C speed; only all-falsy rows (a lone 0) look again
+        if any(row) or any(v is not None and v != "" for v in row):
+            fates.append(_parse_row(header_index + 1 + n + 1, row, plan, lookups))
     report("比对企业库", len(body), len(body))
     codes = {f.values["credit_code"] for f in fates if f.values.get("credit_code")}
     names = {f.values["name"] for f in fates if f.values.get("name")}
@@ -283,35 +268,32 @@ def preview(
         _judge(fate, batch, designation, by_code, by_name, seen)
     _look_alikes(session, fates)
     problems = []
-    if "name" not in taken:
+    if "name" not in (f for _, _, f in columns):
         problems.append(
             "未找到「企业名称」列：请确认第一个工作表是企业名单，或在列的对应关系中指定"
         )
-    return Preview(header_index + 1, columns, fates, units, problems)
+    result = Preview(header_index + 1, columns, fates, units, problems)
+    if keep and batch.status == ImportStatus.pending and not result.errors:
+        batch.checked, batch.checked_key = import_rows.pack(result), checked_key
+    return result
 
 
 def _parse_row(
     number: int,
     row: list[tabular.Cell],
-    columns: list[tuple[int, str, str | None]],
-    units: dict[str, str],
+    plan: list[tuple[int, str, str, str, str]],
     lookups: _Lookups,
 ) -> RowFate:
     fate = RowFate(row=number, status="new")
-    ordered = sorted((c for c in columns if c[2]), key=lambda c: c[2] != "chain")
-    for index, header, key in ordered:
-        assert key is not None
-        raw = row[index] if index < len(row) else None
-        if raw is None or cells.text(raw) == "":
+    width = len(row)
+    for index, header, key, kind, unit in plan:
+        raw = row[index] if index < width else None
+        if isinstance(raw, str):
+            raw = raw.strip()
+        if raw is None or raw == "":
             continue
         try:
-            fate.values[key] = _convert(
-                IMPORT_FIELDS[key][2],
-                raw,
-                units.get(key, "万元"),
-                lookups,
-                fate.values.get("chain"),
-            )
+            fate.values[key] = _convert(kind, raw, unit, lookups, fate.values.get("chain"))
         except ValueError as exc:
             fate.errors.append(f"第 {number} 行「{header}」：{exc}")
     fate.name = fate.values.get("name", "")
@@ -372,6 +354,7 @@ def _judge(
     assert checked is not None
     if firm is None:
         fate.status = "new"
+        fate.fields = checked.model_dump(exclude_unset=True)  # the rest are defaults
         return
     fate.enterprise_id = firm.id
     fate.changes = {

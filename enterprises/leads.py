@@ -206,8 +206,8 @@ class Lead(LeadFields, table=True):
     drop_note: str = Field(default="", max_length=500)
     site_on: date | None = Field(default=None, description="the day a site or carrier was secured")
     registered_on: date | None = Field(default=None, index=True)
-    enterprise_id: int | None = Field(
-        default=None, foreign_key="enterprise.id", ondelete="SET NULL"
+    enterprise_id: int | None = Field(  # indexed: deleting a firm looks its leads up
+        default=None, foreign_key="enterprise.id", ondelete="SET NULL", index=True
     )
     capital_arrived: float = Field(default=0, description="sum of the recorded arrivals (万元)")
     last_followup_on: date | None = None

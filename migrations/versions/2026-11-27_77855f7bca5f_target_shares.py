@@ -8,7 +8,6 @@ Create Date: 2026-11-27 03:49:03.059801
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = '77855f7bca5f'

@@ -7,8 +7,6 @@ Create Date: 2026-11-27 04:00:27.210497
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = 'e461e4b1fc51'

@@ -3,13 +3,14 @@ import zipfile
 from datetime import date
 
 import pytest
+import xlwt  # type: ignore[import-untyped]
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from core import audit
 from core.accounts import Role
 from core.errors import FieldErrors
-from enterprises import designations, import_commit, imports, names
+from enterprises import designations, import_commit, imports, names, tabular
 from enterprises.models import Enterprise
 from enterprises.pipeline import Cultivation, Stage
 from tests.factories import make_enterprise, make_user, valid_code
@@ -273,3 +274,103 @@ def test_a_per_chain_designation_list_needs_the_chain(session: Session) -> None:
     _, batch = _stage(session, _xlsx(rows), designation="anchor")
     errors = imports.preview(session=session, batch=batch).errors
     assert errors == ["第 4 行：“链主企业”按产业链认定，须填写「产业链」"]
+
+
+def test_commit_uses_the_kept_preview_unless_the_registry_changed(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [HEADERS, [1, "佛山市保留预览甲有限公司", valid_code(9101), "南海园", "", "", ""]]
+    admin, batch = _stage(session, _xlsx(rows))
+    imports.preview(session=session, batch=batch, keep=True)
+    assert batch.checked is not None
+    make_enterprise(session, name="佛山市保留预览甲有限公司", credit_code=valid_code(9101))
+    # The registry changed since the preview: the row is checked again and found to exist.
+    applied = import_commit.commit(session=session, actor=admin, batch=batch, mapping=None)
+    assert [r.status for r in applied.rows] == ["update"]  # not a second firm
+
+    rows = [HEADERS, [1, "佛山市保留预览乙有限公司", "", "南海园", "", "2019年3月1日", ""]]
+    admin, batch = _stage(session, _xlsx(rows))
+    imports.preview(session=session, batch=batch, keep=True)
+
+    def unread(*_: object) -> None:
+        raise AssertionError("the kept preview should have been used")
+
+    monkeypatch.setattr(tabular, "read", unread)
+    applied = import_commit.commit(session=session, actor=admin, batch=batch, mapping=None)
+    firm = (
+        session.get(Enterprise, applied.rows[0].enterprise_id or 0)
+        or session.exec(
+            select(Enterprise).where(Enterprise.name == "佛山市保留预览乙有限公司")
+        ).one()
+    )
+    assert firm.founded_date == date(2019, 3, 1)
+    assert batch.checked is None
+
+
+def _zipped(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol3;</t></si></sst>"""
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("改名.xlsx", "企业名称\n甲公司\n".encode(), "内容与扩展名不符"),
+        ("改名.xls", _xlsx([["企业名称"]]), "内容与扩展名不符"),
+        ("改名.csv", _xlsx([["企业名称"]]), "与 .csv 扩展名不符"),
+        ("部件多.xlsx", _zipped({f"xl/{n}.xml": b"<a/>" for n in range(1001)}), "1,001 个部件"),
+        ("压缩比.xlsx", _zipped({"xl/worksheets/sheet1.xml": b" " * (5 << 20)}), "压缩比异常"),
+    ],
+)
+def test_the_upload_guard_refuses_before_parsing(
+    session: Session, name: str, content: bytes, message: str
+) -> None:
+    admin = make_user(session, Role.admin)
+    with pytest.raises(FieldErrors, match=message):
+        imports.stage(
+            session=session, actor=admin, filename=name, content=content, designation_id=None
+        )
+
+
+def test_an_xlsx_declaring_entities_is_refused(session: Session) -> None:
+    """Billion laughs: a DTD in any part is refused before the workbook is parsed."""
+    source = zipfile.ZipFile(io.BytesIO(_xlsx([HEADERS])))
+    parts = {info.filename: source.read(info) for info in source.infolist()}
+    parts["xl/sharedStrings.xml"] = BILLION_LAUGHS
+    admin = make_user(session, Role.admin)
+    with pytest.raises(FieldErrors, match="sharedStrings.xml 含有 DTD 声明"):
+        imports.stage(
+            session=session,
+            actor=admin,
+            filename="笑.xlsx",
+            content=_zipped(parts),
+            designation_id=None,
+        )
+
+
+def test_an_xls_list_is_read_with_its_dates(session: Session) -> None:
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("名单")
+    for c, header in enumerate(["企业名称", "所属园区", "成立日期", "营业收入（元）"]):
+        sheet.write(1, c, header)
+    sheet.write(0, 0, "2023年企业名单")
+    sheet.write(2, 0, "佛山市旧格式有限公司")
+    sheet.write(2, 1, "顺德园")
+    sheet.write(2, 2, date(2016, 5, 4), xlwt.easyxf(num_format_str="YYYY-MM-DD"))
+    sheet.write(2, 3, 12_500_000)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _, batch = _stage(session, buffer.getvalue(), name="名单.xls")
+    [row] = imports.preview(session=session, batch=batch).rows
+    assert row.status == "new" and row.row == 3
+    assert row.values["founded_date"] == date(2016, 5, 4)
+    assert row.values["annual_revenue"] == 1250.0

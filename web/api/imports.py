@@ -7,7 +7,8 @@ from pydantic import BaseModel
 
 from core.db import require_id
 from enterprises import designations, import_commit, imports, tabular
-from enterprises.imports import ImportBatch, ImportStatus, Preview
+from enterprises.import_rows import Preview
+from enterprises.imports import ImportBatch, ImportStatus
 from web.deps import CurrentUser, SessionDep
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -93,22 +94,22 @@ def upload(
         content=content,
         designation_id=designation_id,
     )
-    return _out(batch, imports.preview(session=session, batch=batch))
+    return _out(batch, imports.preview(session=session, batch=batch, keep=True))
 
 
 @router.get("/{batch_id}", response_model=PreviewOut)
 def preview(batch_id: int, session: SessionDep, user: CurrentUser) -> PreviewOut:
     """A batch with every row's fate."""
     batch = imports.get(session=session, batch_id=batch_id, actor=user)
-    return _out(batch, imports.preview(session=session, batch=batch))
+    return _out(batch, imports.preview(session=session, batch=batch, keep=True))
 
 
 @router.post("/{batch_id}/commit", response_model=PreviewOut)
 def commit(batch_id: int, data: CommitIn, session: SessionDep, user: CurrentUser) -> PreviewOut:
     """Import every row, or none if any row has an error (422 lists them)."""
     batch = imports.get(session=session, batch_id=batch_id, actor=user)
-    import_commit.commit(session=session, actor=user, batch=batch, mapping=data.mapping)
-    return _out(batch, imports.preview(session=session, batch=batch))
+    applied = import_commit.commit(session=session, actor=user, batch=batch, mapping=data.mapping)
+    return _out(batch, applied)
 
 
 @router.post("/{batch_id}/undo", response_model=PreviewOut)
