@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete
 from sqlmodel import Field, Session, SQLModel, col, select
+from zxcvbn import zxcvbn
 
 from core import audit, versions
 from core.db import CHINA_TIME, enum_column, require_id, utcnow
@@ -111,8 +112,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def verify_password(user: User, password: str) -> bool:
+    """Whether the password is the user's."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def check_password_rules(username: str, password: str) -> None:
-    """Refuse passwords that are short, simple or equal to the user name."""
+    """Refuse passwords that are short, simple, common or a variant of the user name."""
     classes = sum(
         [
             any(c.islower() for c in password),
@@ -127,6 +136,12 @@ def check_password_rules(username: str, password: str) -> None:
         raise FieldErrors({"password": "密码须包含大写字母、小写字母、数字、符号中的至少三类"})
     if password.lower() == username.lower():
         raise FieldErrors({"password": "密码不能与用户名相同"})
+    # zxcvbn knows the most common passwords (with l33t and keyboard variants) and scores how
+    # many guesses one takes; below 2 means under a hundred million, e.g. "Password1!".
+    if zxcvbn(password[:100], user_inputs=[username])["score"] < 2:
+        raise FieldErrors(
+            {"password": "密码过于常见或容易被猜到（如常见密码、键盘序列、用户名变体），请换一个"}
+        )
 
 
 def get_user_by_username(*, session: Session, username: str) -> User | None:
@@ -197,18 +212,16 @@ def authenticate(*, session: Session, username: str, password: str) -> User:
         raise NotAuthenticated(
             f"连续 {MAX_FAILED_LOGINS} 次登录失败，账号已锁定，请于 {local} 后再试"
         )
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError) as exc:
+    if not verify_password(user, password):
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until, user.failed_logins = now + LOCKOUT, 0
             _log(session, user, "lockout", {"locked_until": user.locked_until.isoformat()})
             raise NotAuthenticated(
                 f"连续 {MAX_FAILED_LOGINS} 次登录失败，账号锁定 {LOCKOUT.seconds // 60} 分钟"
-            ) from exc
+            )
         _log(session, user, "login_failed", {"failed_logins": user.failed_logins})
-        raise NotAuthenticated("用户名或密码错误") from exc
+        raise NotAuthenticated("用户名或密码错误")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None

@@ -17,6 +17,10 @@ class PermissionDenied(DomainError):
     """The user may not do this."""
 
 
+class PasswordChangeRequired(PermissionDenied):
+    """The account's temporary password must be changed before anything else."""
+
+
 class Conflict(DomainError):
     """The object changed since the user read it, or would duplicate another."""
 

@@ -206,3 +206,14 @@ def ensure_can_read_audit(user: User) -> None:
     """Raise PermissionDenied unless the user may read the audit log."""
     if not can_read_audit(user):
         raise PermissionDenied("只有管理员可以查看操作日志")
+
+
+def can_manage_users(user: User) -> bool:
+    """Accounts are created, disabled and signed out by admins."""
+    return user.role == Role.admin
+
+
+def ensure_can_manage_users(user: User) -> None:
+    """Raise PermissionDenied unless the user may manage accounts."""
+    if not can_manage_users(user):
+        raise PermissionDenied("只有管理员可以管理用户账号")

@@ -24,6 +24,7 @@ from core.errors import (
     DomainError,
     FieldErrors,
     NotAuthenticated,
+    PasswordChangeRequired,
 )
 from core.settings import Settings, get_settings
 from core.validation import field_errors
@@ -32,6 +33,7 @@ from enterprises.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate
 from enterprises.pipeline import MOVE_LABELS
 from web.api import router as api_router
 from web.api.cultivation import BulkMoveIn, MoveIn
+from web.deps import PASSWORD_PAGE
 from web.pages import router as pages_router
 from web.render import render
 from web.security import SecurityHeaders
@@ -69,8 +71,12 @@ async def domain_error(request: Request, exc: Exception) -> Response:
             body["current"] = exc.current
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(body, status_code=status, headers=headers)
-    if isinstance(exc, NotAuthenticated):
-        target = "/login?next=" + quote(str(request.url.path))
+    if isinstance(exc, NotAuthenticated | PasswordChangeRequired):
+        target = (
+            PASSWORD_PAGE
+            if isinstance(exc, PasswordChangeRequired)
+            else "/login?next=" + quote(str(request.url.path))
+        )
         if request.headers.get("hx-request"):
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)

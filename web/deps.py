@@ -14,7 +14,7 @@ from chains.models import Chain
 from core import accounts, permissions
 from core.accounts import User
 from core.db import transaction
-from core.errors import NotAuthenticated, PermissionDenied
+from core.errors import NotAuthenticated, PasswordChangeRequired, PermissionDenied
 from core.settings import Settings
 
 SESSION_COOKIE = "chainplan_session"
@@ -72,6 +72,7 @@ def current_user(
         request.state.user = accounts.user_for_token(
             session=session, token=authorization[7:].strip()
         )
+        _ensure_password_changed(request.state.user, request)
         return request.state.user
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
@@ -85,8 +86,20 @@ def current_user(
     if request.method not in SAFE_METHODS and csrf != login.csrf_token:
         raise PermissionDenied("表单已失效（CSRF 校验失败），请刷新页面后重试")
     request.state.csrf_token = login.csrf_token
+    request.state.login = login
     request.state.user = user
+    _ensure_password_changed(user, request)
     return user
+
+
+PASSWORD_PAGE = "/account/password"
+
+
+def _ensure_password_changed(user: User, request: Request) -> None:
+    """A temporary password opens only the page that replaces it (and logout)."""
+    allowed = (PASSWORD_PAGE, f"/api/v1{PASSWORD_PAGE}", "/logout")
+    if user.must_change_password and request.url.path not in allowed:
+        raise PasswordChangeRequired("请先修改管理员设置的初始密码")
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

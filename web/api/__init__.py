@@ -13,6 +13,7 @@ from web.api import (
     imports,
     leads,
     targets,
+    users,
 )
 
 router = APIRouter()
@@ -26,3 +27,4 @@ router.include_router(leads.router)
 router.include_router(carriers.router)
 router.include_router(targets.router)
 router.include_router(audit.router)
+router.include_router(users.router)

@@ -20,6 +20,7 @@ from web.pages import (
     leads,
     parks,
     target_plan,
+    users,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -40,3 +41,4 @@ router.include_router(dashboard.router)
 router.include_router(target_plan.router)
 router.include_router(parks.router)
 router.include_router(audit_log.router)
+router.include_router(users.router)

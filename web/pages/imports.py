@@ -92,9 +92,7 @@ def _preview_page(
     error: str = "",
     key: str = "",
 ) -> Response:
-    result = imports.preview(
-        session=session, batch=batch, progress=_reporter(user, key), keep=True
-    )
+    result = imports.preview(session=session, batch=batch, progress=_reporter(user, key), keep=True)
     designation = (
         session.get(designations.Designation, batch.designation_id)
         if batch.designation_id

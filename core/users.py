@@ -1,0 +1,159 @@
+"""Managing accounts: admins create, disable and sign out users; everyone changes their password.
+
+Accounts an admin creates start with a temporary password that must be changed at first
+login. Disabling an account or ending its sessions removes every browser session and API
+token of it at once, so nothing it had open keeps working.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from core import audit, permissions
+from core.accounts import (
+    ApiToken,
+    LoginSession,
+    Role,
+    User,
+    check_password_rules,
+    create_user,
+    hash_password,
+    verify_password,
+)
+from core.errors import FieldErrors, NotFound
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """An account with how many sessions and tokens it has open."""
+
+    user: User
+    sessions: int
+    tokens: int
+
+
+def list_users(*, session: Session, actor: User) -> list[UserRow]:
+    """Every account, by role and name."""
+    permissions.ensure_can_manage_users(actor)
+    counts: dict[type, dict[int, int]] = {}
+    for model in (LoginSession, ApiToken):
+        rows = session.exec(
+            select(model.user_id, func.count()).group_by(col(model.user_id))  # type: ignore[attr-defined]
+        )
+        counts[model] = dict(rows.all())
+    users = session.exec(select(User).order_by(col(User.role), col(User.username))).all()
+    return [
+        UserRow(u, counts[LoginSession].get(u.id or 0, 0), counts[ApiToken].get(u.id or 0, 0))
+        for u in users
+    ]
+
+
+def get(*, session: Session, actor: User, user_id: int) -> User:
+    """One account, for an admin."""
+    permissions.ensure_can_manage_users(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"用户 {user_id} 不存在")
+    return user
+
+
+def create(
+    *,
+    session: Session,
+    actor: User,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str = "",
+    park_id: int | None = None,
+    team_id: int | None = None,
+    chain_ids: list[int] | None = None,
+) -> User:
+    """Create an account with a temporary password its owner must change at first login."""
+    permissions.ensure_can_manage_users(actor)
+    user = create_user(
+        session=session,
+        username=username,
+        password=password,
+        role=role,
+        display_name=display_name,
+        park_id=park_id,
+        team_id=team_id,
+        chain_ids=chain_ids,
+    )
+    user.must_change_password = True
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        obj=user,
+        label=user.username,
+        after=audit.snapshot(user, ["username", "display_name", "role", "park_id", "team_id"]),
+    )
+    return user
+
+
+def end_sessions(*, session: Session, actor: User, user_id: int) -> int:
+    """Sign an account out everywhere: remove its sessions and API tokens; return how many."""
+    user = get(session=session, actor=actor, user_id=user_id)
+    ended = _end_all(session, user)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="end_sessions",
+        obj=user,
+        label=user.username,
+        after={"ended": ended},
+    )
+    return ended
+
+
+def set_active(*, session: Session, actor: User, user_id: int, active: bool) -> User:
+    """Enable or disable an account; disabling also ends all its sessions and tokens."""
+    user = get(session=session, actor=actor, user_id=user_id)
+    if user.id == actor.id and not active:
+        raise FieldErrors({"active": "不能停用自己的账号"})
+    if user.is_active != active:
+        user.is_active = active
+        session.add(user)
+        ended = 0 if active else _end_all(session, user)
+        audit.record(
+            session=session,
+            actor=actor,
+            action="update",
+            obj=user,
+            label=user.username,
+            before={"is_active": not active},
+            after={"is_active": active, "sessions_ended": ended},
+        )
+    return user
+
+
+def change_password(
+    *, session: Session, user: User, current: str, new: str, keep: LoginSession | None
+) -> None:
+    """Change one's own password; every other session and token of the account ends."""
+    if not verify_password(user, current):
+        raise FieldErrors({"current": "当前密码不正确"})
+    if new == current:
+        raise FieldErrors({"password": "新密码不能与当前密码相同"})
+    check_password_rules(user.username, new)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    session.add(user)
+    _end_all(session, user, keep=keep)
+    # The values stay out of the log; that the password changed is what matters.
+    audit.record(
+        session=session, actor=user, action="password_change", obj=user, label=user.username
+    )
+
+
+def _end_all(session: Session, user: User, keep: LoginSession | None = None) -> int:
+    sessions = delete(LoginSession).where(col(LoginSession.user_id) == user.id)
+    if keep is not None:
+        sessions = sessions.where(col(LoginSession.id) != keep.id)
+    ended = session.execute(sessions).rowcount  # type: ignore[attr-defined]
+    ended += session.execute(delete(ApiToken).where(col(ApiToken.user_id) == user.id)).rowcount  # type: ignore[attr-defined]
+    return int(ended)

@@ -1,0 +1,129 @@
+"""Accounts as JSON: list, create, enable/disable, sign out everywhere; change one's password."""
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from chains import service as chain_service
+from core import users
+from core.accounts import Role, get_or_create_team
+from core.db import require_id
+from core.orgs import get_park_by_code
+from web.deps import CurrentUser, SessionDep
+
+router = APIRouter(tags=["users"])
+
+
+class UserOut(BaseModel):
+    """An account, its state and how many sessions and API tokens it has open."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    park_id: int | None
+    team_id: int | None
+    is_active: bool
+    must_change_password: bool
+    sessions: int
+    tokens: int
+
+
+class UserIn(BaseModel):
+    """A new account; the password is temporary and must be changed at first login."""
+
+    username: str = Field(min_length=2, max_length=60)
+    display_name: str = Field(default="", max_length=60)
+    role: Role
+    password: str = Field(max_length=128)
+    park: str = Field(default="", description="park code, for a park bureau")
+    team: str = Field(default="", max_length=60, description="team name, for promotion staff")
+    chains: list[str] = Field(default_factory=list, description="chain codes, for a chain chief")
+
+
+class ActiveIn(BaseModel):
+    """Whether the account may log in."""
+
+    active: bool
+
+
+class PasswordIn(BaseModel):
+    """The current password and the new one."""
+
+    current: str = Field(max_length=128)
+    password: str = Field(max_length=128)
+
+
+def _out(row: users.UserRow) -> UserOut:
+    u = row.user
+    return UserOut(
+        id=require_id(u),
+        username=u.username,
+        display_name=u.display_name,
+        role=u.role,
+        park_id=u.park_id,
+        team_id=u.team_id,
+        is_active=u.is_active,
+        must_change_password=u.must_change_password,
+        sessions=row.sessions,
+        tokens=row.tokens,
+    )
+
+
+def _row(session: SessionDep, user: CurrentUser, user_id: int) -> UserOut:
+    found = next(r for r in users.list_users(session=session, actor=user) if r.user.id == user_id)
+    return _out(found)
+
+
+@router.get("/users", response_model=list[UserOut])
+def user_list(session: SessionDep, user: CurrentUser) -> list[UserOut]:
+    """Every account (admin)."""
+    return [_out(r) for r in users.list_users(session=session, actor=user)]
+
+
+@router.post("/users", response_model=UserOut, status_code=201)
+def create(data: UserIn, session: SessionDep, user: CurrentUser) -> UserOut:
+    """Create an account (admin)."""
+    created = users.create(
+        session=session,
+        actor=user,
+        username=data.username,
+        password=data.password,
+        role=data.role,
+        display_name=data.display_name,
+        park_id=get_park_by_code(session=session, code=data.park).id if data.park else None,
+        team_id=require_id(get_or_create_team(session=session, name=data.team))
+        if data.team
+        else None,
+        chain_ids=[
+            require_id(chain_service.get_by_code(session=session, code=c)) for c in data.chains
+        ],
+    )
+    return _row(session, user, require_id(created))
+
+
+@router.put("/users/{user_id}/active", response_model=UserOut)
+def set_active(user_id: int, data: ActiveIn, session: SessionDep, user: CurrentUser) -> UserOut:
+    """Enable or disable an account; disabling ends all its sessions and tokens (admin)."""
+    users.set_active(session=session, actor=user, user_id=user_id, active=data.active)
+    return _row(session, user, user_id)
+
+
+@router.post("/users/{user_id}/end-sessions", response_model=UserOut)
+def end_sessions(user_id: int, session: SessionDep, user: CurrentUser) -> UserOut:
+    """End every session and revoke every API token of the account (admin)."""
+    users.end_sessions(session=session, actor=user, user_id=user_id)
+    return _row(session, user, user_id)
+
+
+@router.post("/account/password", status_code=204)
+def change_password(
+    data: PasswordIn, request: Request, session: SessionDep, user: CurrentUser
+) -> None:
+    """Change one's own password; the account's other sessions and tokens end."""
+    users.change_password(
+        session=session,
+        user=user,
+        current=data.current,
+        new=data.password,
+        keep=getattr(request.state, "login", None),
+    )
