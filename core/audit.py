@@ -116,6 +116,22 @@ def record_created(
     )
 
 
+def record_export(*, session: Session, actor: Any, filename: str, rows: int | None = None) -> None:
+    """Note that a user downloaded a table (exports carry personal and business data)."""
+    session.add(
+        AuditEntry(
+            actor_id=getattr(actor, "id", None),
+            actor_name=getattr(actor, "username", "system"),
+            action="export",
+            object_type="export",
+            object_id=filename.rsplit(".", 1)[-1][:40],
+            object_label=filename[:200],
+            after={"rows": rows} if rows is not None else None,
+            source=str(session.info.get("source", ""))[:60],
+        )
+    )
+
+
 def update(
     *, session: Session, actor: Any, obj: SQLModel, label: str, values: dict[str, Any]
 ) -> bool:

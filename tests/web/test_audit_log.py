@@ -28,3 +28,19 @@ def test_admins_search_the_log_others_are_refused(client: TestClient, session: S
     assert client.get("/audit").status_code == 403
     viewer = bearer(session, make_user(session, Role.viewer))
     assert client.get("/api/v1/audit", headers=viewer).status_code == 403
+
+
+def test_downloads_are_logged_with_their_row_count(client: TestClient, session: Session) -> None:
+    owner = make_user(session, Role.promotion)
+    make_lead(session, owner, name="导出日志项目")
+    admin = make_user(session, Role.admin)
+    login(client, session, admin)
+    assert client.get("/leads/export.csv").status_code == 200
+    assert client.get("/chains/robotics/gaps.xlsx").status_code == 200
+    entries = client.get(
+        "/api/v1/audit", params={"object_type": "export"}, headers=bearer(session, admin)
+    ).json()["items"]
+    labels = {e["object_label"]: e for e in entries}
+    lead_file = next(e for name, e in labels.items() if name.startswith("招商项目-"))
+    assert lead_file["actor_name"] == admin.username and lead_file["after"] == {"rows": 1}
+    assert any(name.endswith("补链强链清单.xlsx") for name in labels)

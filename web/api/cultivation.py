@@ -221,6 +221,8 @@ def export_cultivations(
         enterprise_export.ROSTER_HEADERS,
         rows,
         enterprise_export.ROSTER_WIDTHS,
+        session=session,
+        actor=user,
     )
 
 

@@ -49,6 +49,8 @@ def export_enterprises(
         enterprise_export.ENTERPRISE_HEADERS,
         rows,
         enterprise_export.ENTERPRISE_WIDTHS,
+        session=session,
+        actor=user,
     )
 
 

@@ -27,6 +27,15 @@ ACTION_LABELS = {
     "merge": "合并",
     "import_create": "导入新增",
     "import_update": "导入更新",
+    "import": "导入名单",
+    "undo_import": "撤销导入",
+    "export": "导出",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "login_refused": "锁定期内登录",
+    "lockout": "账号锁定",
+    "end_sessions": "强制下线",
+    "password_change": "修改密码",
 }
 
 
@@ -125,4 +134,6 @@ def audit_export(
         ["时间（北京时间）", "操作人", "操作", "对象类型", "对象编号", "对象", "变更", "来源地址"],
         rows,
         [20, 14, 10, 16, 10, 30, 60, 16],
+        session=session,
+        actor=user,
     )

@@ -12,7 +12,7 @@ from chains.export import gaps_xlsx
 from chains.graph import SegmentGap
 from chains.maps import chain_map
 from chains.models import Chain, ChainDetail, ChainGroup, Stream
-from core import permissions
+from core import audit, permissions
 from core.accounts import Role, User
 from core.orgs import Park, list_landmarks, list_parks
 from core.spreadsheet import XLSX_TYPE
@@ -151,10 +151,13 @@ def map_svg(chain: ChainDep, request: Request, session: SessionDep, user: Curren
 def gaps_download(chain: ChainDep, session: SessionDep, user: CurrentUser) -> Response:
     """The chain's gap list as .xlsx."""
     view = chain_service.detail(session=session, code=chain.code)
+    report = chain_service.gap_report(view)
+    name = f"{view.name}补链强链清单.xlsx"
+    audit.record_export(session=session, actor=user, filename=name, rows=len(report))
     return Response(
-        gaps_xlsx(view, chain_service.gap_report(view)),
+        gaps_xlsx(view, report),
         media_type=XLSX_TYPE,
-        headers={"Content-Disposition": attachment(f"{view.name}补链强链清单.xlsx")},
+        headers={"Content-Disposition": attachment(name)},
     )
 
 

@@ -106,6 +106,8 @@ def export(fmt: str, session: SessionDep, user: CurrentUser, query: RosterQueryD
         enterprise_export.ROSTER_HEADERS,
         rows,
         enterprise_export.ROSTER_WIDTHS,
+        session=session,
+        actor=user,
     )
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from chains import service as chain_service
-from core import permissions
+from core import audit, permissions
 from core.accounts import User
 from core.errors import FieldErrors
 from core.orgs import Park, ParkKind
@@ -236,6 +236,7 @@ def monthly_report_xlsx(
     )
     body = write_workbook(monthly_report_service.sheets(report))
     name = f"月度报告-{report.first:%Y%m}.xlsx"
+    audit.record_export(session=session, actor=user, filename=name)
     return Response(body, media_type=XLSX_TYPE, headers={"Content-Disposition": attachment(name)})
 
 

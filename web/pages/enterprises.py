@@ -78,6 +78,8 @@ def export(fmt: str, session: SessionDep, user: CurrentUser, query: EnterpriseQu
         enterprise_export.ENTERPRISE_HEADERS,
         rows,
         enterprise_export.ENTERPRISE_WIDTHS,
+        session=session,
+        actor=user,
     )
 
 

@@ -98,6 +98,8 @@ def evaluation_export(
         evaluation.EXPORT_HEADERS,
         evaluation.export_rows(result),
         [22, 18, 10, 18, 16],
+        session=session,
+        actor=user,
     )
 
 

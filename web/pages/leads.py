@@ -148,6 +148,8 @@ def export(fmt: str, session: SessionDep, user: CurrentUser, query: LeadQueryDep
         lead_search.EXPORT_HEADERS,
         rows,
         lead_search.EXPORT_WIDTHS,
+        session=session,
+        actor=user,
     )
 
 
