@@ -1,13 +1,14 @@
-"""The chainplan command: migrate, seed, demo data, users, serve."""
+"""The chainplan command: migrate, seed, demo data, users, backup and restore, serve."""
 
 import argparse
 import getpass
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlmodel import Session, select
 
-from core import migrate
+from core import backup, migrate
 from core.accounts import ROLE_LABELS, Role, create_user, get_or_create_team
 from core.db import make_engine, require_id, transaction
 from core.errors import DomainError
@@ -97,6 +98,21 @@ def cmd_createuser(session: Session, args: argparse.Namespace) -> None:
     print(f"已创建用户 {user.username}（{ROLE_LABELS[Role(user.role)]}）")
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    """Write a consistent copy of the database."""
+    url = get_settings().database_url
+    target = Path(args.to) if args.to else backup.default_path(url, Path("backups"))
+    print(f"已备份到 {backup.backup(url, target)}")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    """Replace the database's content with a backup."""
+    if not args.yes:
+        raise DomainError("恢复会覆盖当前数据库的全部数据：请先停止服务，确认后加 --yes 重新执行")
+    backup.restore(get_settings().database_url, Path(args.source))
+    print(f"已从 {args.source} 恢复")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     """Serve the web application."""
     import uvicorn
@@ -129,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--display-name")
     user.add_argument("--password", help="prompted for when absent")
     user.set_defaults(func=cmd_createuser)
+    saving = sub.add_parser("backup", help="write a consistent copy of the database")
+    saving.add_argument("--to", help="file to write (default backups/chainplan-<time>.db|.dump)")
+    saving.set_defaults(func=cmd_backup)
+    restoring = sub.add_parser("restore", help="replace the database's content with a backup")
+    restoring.add_argument("source")
+    restoring.add_argument("--yes", action="store_true", help="confirm: every current row goes")
+    restoring.set_defaults(func=cmd_restore)
     serve = sub.add_parser("serve", help="serve the web application")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
