@@ -435,7 +435,10 @@ def bulk_move(
             except DomainError as exc:
                 firm = session.get(Enterprise, cultivation.enterprise_id)
                 name = firm.name if firm else str(cultivation.enterprise_id)
-                raise FieldErrors({"ids": f"{name}：{exc.message}（全部未移动）"}) from exc
+                message = f"{name}：{exc.message}（全部未移动）"
+                if isinstance(exc, PermissionDenied):  # a refusal stays a refusal (403)
+                    raise PermissionDenied(message) from exc
+                raise FieldErrors({"ids": message}) from exc
     except BaseException:
         savepoint.rollback()
         raise
