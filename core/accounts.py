@@ -19,6 +19,8 @@ from core.errors import FieldErrors, NotAuthenticated
 _hasher = PasswordHasher()
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+# Failed logins one address may make in LOCKOUT (across every account) before it must wait.
+MAX_FAILURES_PER_SOURCE = 20
 # argon2id with the library's current recommended parameters
 
 
@@ -202,10 +204,19 @@ def authenticate(*, session: Session, username: str, password: str) -> User:
     Five failures in a row lock the account for 15 minutes. Logins, failures and lockouts are
     written to the audit log; the caller must keep (commit) them even when this raises.
     """
+    now = utcnow()
+    source = str(session.info.get("source", ""))
+    if source and (
+        audit.failures_from(session=session, source=source, since=now - LOCKOUT)
+        >= MAX_FAILURES_PER_SOURCE
+    ):
+        _note_unknown(session, "login_throttled", username)
+        raise NotAuthenticated(f"该地址登录失败次数过多，请 {LOCKOUT.seconds // 60} 分钟后再试")
     user = get_user_by_username(session=session, username=username)
     if user is None or not user.is_active:
+        # Unknown names count against the address too: guessing names is guessing.
+        _note_unknown(session, "login_failed", username)
         raise NotAuthenticated("用户名或密码错误")
-    now = utcnow()
     if user.locked_until is not None and user.locked_until > now:
         _log(session, user, "login_refused", {"locked_until": user.locked_until.isoformat()})
         local = user.locked_until.astimezone(CHINA_TIME).strftime("%H:%M")
@@ -237,6 +248,17 @@ def _log(session: Session, user: User, action: str, after: dict[str, Any] | None
     actor = user if action == "login" else None
     audit.record(
         session=session, actor=actor, action=action, obj=user, label=user.username, after=after
+    )
+
+
+def _note_unknown(session: Session, action: str, username: str) -> None:
+    audit.record_event(
+        session=session,
+        actor=None,
+        action=action,
+        object_type="app_user",
+        object_id="?",
+        label=username[:60],
     )
 
 

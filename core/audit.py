@@ -116,20 +116,52 @@ def record_created(
     )
 
 
-def record_export(*, session: Session, actor: Any, filename: str, rows: int | None = None) -> None:
-    """Note that a user downloaded a table (exports carry personal and business data)."""
+def record_event(
+    *,
+    session: Session,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: str,
+    label: str = "",
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Add an entry about something that is not a stored object (a download, an unknown name)."""
     session.add(
         AuditEntry(
             actor_id=getattr(actor, "id", None),
             actor_name=getattr(actor, "username", "system"),
-            action="export",
-            object_type="export",
-            object_id=filename.rsplit(".", 1)[-1][:40],
-            object_label=filename[:200],
-            after={"rows": rows} if rows is not None else None,
+            action=action,
+            object_type=object_type,
+            object_id=object_id[:40],
+            object_label=label[:200],
+            after=after,
             source=str(session.info.get("source", ""))[:60],
         )
     )
+
+
+def record_export(*, session: Session, actor: Any, filename: str, rows: int | None = None) -> None:
+    """Note that a user downloaded a table (exports carry personal and business data)."""
+    record_event(
+        session=session,
+        actor=actor,
+        action="export",
+        object_type="export",
+        object_id=filename.rsplit(".", 1)[-1],
+        label=filename,
+        after={"rows": rows} if rows is not None else None,
+    )
+
+
+def failures_from(*, session: Session, source: str, since: datetime) -> int:
+    """How many failed or refused logins came from this address since then."""
+    stmt = select(func.count()).where(
+        col(AuditEntry.at) >= since,
+        col(AuditEntry.source) == source,
+        col(AuditEntry.action).in_(["login_failed", "lockout", "login_refused", "login_throttled"]),
+    )
+    return int(session.exec(stmt).one())
 
 
 def update(

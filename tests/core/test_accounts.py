@@ -91,3 +91,17 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(session: Session) ->
     ]
     assert actions[0] == "login" and "lockout" in actions and "login_refused" in actions
     assert actions.count("login_failed") == 4
+
+
+def test_an_address_guessing_many_names_is_slowed(session: Session) -> None:
+    user = make_user(session, Role.viewer)
+    session.info["source"] = "203.0.113.9"
+    for n in range(accounts.MAX_FAILURES_PER_SOURCE):
+        with pytest.raises(NotAuthenticated, match="用户名或密码错误"):
+            accounts.authenticate(session=session, username=f"guess-{n}", password="Wrong@pass1")
+    with pytest.raises(NotAuthenticated, match="该地址登录失败次数过多"):
+        accounts.authenticate(session=session, username=user.username, password=PASSWORD)
+    session.info["source"] = "198.51.100.7"  # another address is not held back
+    assert accounts.authenticate(session=session, username=user.username, password=PASSWORD) == user
+    since = utcnow() - timedelta(minutes=1)
+    assert audit.failures_from(session=session, source="203.0.113.9", since=since) == 21

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "login": "登录",
     "login_failed": "登录失败",
     "login_refused": "锁定期内登录",
+    "login_throttled": "地址限流",
     "lockout": "账号锁定",
     "end_sessions": "强制下线",
     "password_change": "修改密码",
