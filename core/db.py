@@ -57,6 +57,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+SQLITE_BEGIN = "chainplan_sqlite_begin"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -64,6 +67,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # The driver would begin transactions itself, always DEFERRED; _sqlite_begin does it instead.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    """BEGIN, or BEGIN IMMEDIATE for a transaction that will write (see transaction())."""
+    # A deferred transaction that reads and then writes cannot take the write lock once
+    # another writer committed after its read: SQLite fails it at once, whatever the timeout.
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "")
+    conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def _json_value(value: object) -> str:
@@ -83,6 +96,7 @@ def make_engine(url: str) -> Engine:
             url, connect_args={"check_same_thread": False}, json_serializer=_to_json
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, json_serializer=_to_json)
 
@@ -99,9 +113,15 @@ def refresh_statistics(session: Session, *tables: str) -> None:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """Yield a session that commits on success and rolls back on error."""
+def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """Yield a session that commits on success and rolls back on error.
+
+    A transaction that may write takes SQLite's write lock when it begins (BEGIN IMMEDIATE),
+    waiting up to the busy timeout for it, so concurrent editors queue instead of failing.
+    """
     with Session(engine) as session:
+        if write and engine.dialect.name == "sqlite":
+            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
         try:
             yield session
             session.commit()

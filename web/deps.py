@@ -29,7 +29,7 @@ def get_settings_dep(request: Request) -> Settings:
 def get_session(request: Request) -> Iterator[Session]:
     """Yield the request's session; commit on success, roll back on any error."""
     engine: Engine = request.app.state.engine
-    with transaction(engine) as session:
+    with transaction(engine, write=request.method not in SAFE_METHODS) as session:
         session.info["source"] = request.client.host if request.client else ""
         yield session
     if session.info.get("registry_changed"):

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from chains import service as chain_service
 from core import permissions
 from core.accounts import User
-from core.errors import DomainError, FieldErrors
+from core.errors import DomainError, FieldErrors, PermissionDenied
 from core.orgs import list_parks
 from core.validation import parse
 from enterprises import designations, pipeline, roster
@@ -42,6 +42,7 @@ def _work_page(
     errors: dict[str, str] | None = None,
     moved: int = 0,
     page: int = 1,
+    status: int = 0,
 ) -> Response:
     flt = query.to_filter(session, user)
     today = date.today()
@@ -77,7 +78,7 @@ def _work_page(
         "cultivation/work.html",
         context,
         fragment="cultivation/_roster.html",
-        status_code=422 if errors else 200,
+        status_code=status or (422 if errors else 200),
     )
 
 
@@ -122,6 +123,8 @@ def bulk_move(
         moved = pipeline.bulk_move(session=session, actor=user, cultivation_ids=ids, data=data)
     except FieldErrors as exc:
         return _work_page(request, session, user, query, errors=exc.errors)
+    except PermissionDenied as exc:  # shown beside the selection, as a refusal (403)
+        return _work_page(request, session, user, query, errors={"ids": exc.message}, status=403)
     params = {k: v for k, v in query.params().items() if v} | {"moved": moved}
     return RedirectResponse(f"/cultivation?{urlencode(params)}", status_code=303)
 
