@@ -5,9 +5,8 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from core import audit, permissions
 from core.accounts import User
 from core.db import require_id
-from core.errors import NotFound
+from core.errors import NotFound, PermissionDenied
 from enterprises.leads import Lead
-from enterprises.service import mask_phone
 
 
 class LeadContact(SQLModel, table=True):
@@ -39,9 +38,25 @@ def contacts(*, session: Session, lead_id: int) -> list[LeadContact]:
     return list(session.exec(stmt))
 
 
-def shown_phone(user: User, lead: Lead, phone: str) -> str:
-    """A contact's phone as this user may see it: whole for the owner's team and admins."""
-    return phone if permissions.can_see_lead_contacts(user, lead.team_id) else mask_phone(phone)
+def reveal_phone(*, session: Session, actor: User, lead: Lead, contact_id: int) -> str:
+    """A contact's whole phone, for the owner's team and admins; each look is logged.
+
+    Pages and the API show contact phones masked; seeing one whole is a deliberate act.
+    """
+    contact = session.get(LeadContact, contact_id)
+    if contact is None or contact.lead_id != lead.id:
+        raise NotFound(f"联系人 {contact_id} 不存在")
+    if not permissions.can_see_lead_contacts(actor, lead.team_id):
+        raise PermissionDenied("只有项目所属小组和管理员可以查看完整联系电话")
+    audit.record_event(
+        session=session,
+        actor=actor,
+        action="view_phone",
+        object_type="lead_contact",
+        object_id=str(contact.id),
+        label=f"{lead.name} · {contact.name}",
+    )
+    return contact.phone
 
 
 def add_contact(*, session: Session, actor: User, lead: Lead, data: ContactFields) -> LeadContact:

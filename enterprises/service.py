@@ -11,7 +11,7 @@ from chains.models import Chain, Segment
 from core import audit, permissions
 from core.accounts import User
 from core.db import require_id, utcnow
-from core.errors import Conflict, FieldErrors, NotFound
+from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from core.orgs import Park, park_names
 from enterprises.models import (
     FIELD_LABELS,
@@ -216,11 +216,23 @@ def mask_phone(phone: str) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
-def visible_phone(user: User, enterprise: Enterprise) -> str:
-    """Return the contact phone as this user may see it."""
-    if permissions.can_see_contact(user, enterprise.park_id):
-        return enterprise.contact_phone
-    return mask_phone(enterprise.contact_phone)
+def reveal_phone(*, session: Session, actor: User, enterprise: Enterprise) -> str:
+    """The whole contact phone, for those who maintain the firm; each look is logged.
+
+    Pages, lists and the API show phones masked; seeing one whole is a deliberate act on
+    personal information, recorded like a change.
+    """
+    if not permissions.can_see_contact(actor, enterprise.park_id):
+        raise PermissionDenied("只有维护该企业的用户可以查看完整联系电话")
+    audit.record_event(
+        session=session,
+        actor=actor,
+        action="view_phone",
+        object_type="enterprise",
+        object_id=str(enterprise.id),
+        label=enterprise.name,
+    )
+    return enterprise.contact_phone
 
 
 def public_views(
@@ -234,7 +246,7 @@ def public_views(
         EnterprisePublic.model_validate(
             e.model_dump()
             | {
-                "contact_phone": visible_phone(user, e),
+                "contact_phone": mask_phone(e.contact_phone),
                 "park_name": parks.get(e.park_id) if e.park_id else None,
                 "memberships": members.get(e.id, []),
             }

@@ -19,4 +19,6 @@ def test_formula_starts_are_written_as_text(text: str) -> None:
 
 
 def test_plain_text_and_numbers_are_left_alone() -> None:
-    assert write_csv(["名称", "数"], [["佛山", 12]]).decode("utf-8-sig").splitlines()[1] == "佛山,12"
+    assert (
+        write_csv(["名称", "数"], [["佛山", 12]]).decode("utf-8-sig").splitlines()[1] == "佛山,12"
+    )

@@ -160,12 +160,18 @@ def test_leading_members_put_anchor_firms_first(session: Session) -> None:
     assert (first[0].id, first[1]) == (small_anchor.id, MemberRole.anchor)
 
 
-def test_phone_is_masked_for_users_who_cannot_edit(session: Session) -> None:
+def test_a_whole_phone_is_shown_only_to_its_maintainers_and_logged(session: Session) -> None:
     enterprise = make_enterprise(session, park="shunde", contact_phone="13812341234")
     viewer = make_user(session, Role.viewer)
     bureau = make_user(session, Role.park_bureau, park="shunde")
-    assert service.visible_phone(viewer, enterprise) == "138****1234"
-    assert service.visible_phone(bureau, enterprise) == "13812341234"
+    assert service.mask_phone(enterprise.contact_phone) == "138****1234"
+    with pytest.raises(PermissionDenied):
+        service.reveal_phone(session=session, actor=viewer, enterprise=enterprise)
+    shown = service.reveal_phone(session=session, actor=bureau, enterprise=enterprise)
+    assert shown == "13812341234"
+    session.flush()
+    looks = audit.history(session=session, object_type="enterprise", object_id=enterprise.id or 0)
+    assert [(e.action, e.actor_name) for e in looks][:1] == [("view_phone", bureau.username)]
 
 
 def test_valid_code_factory_makes_valid_codes() -> None:

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from chains import service as chain_service
+from core import audit
 from core.accounts import Role, User
 from enterprises import lead_contacts, lead_stages
 from enterprises.lead_contacts import ContactFields
@@ -111,12 +112,23 @@ def test_phones_are_masked_in_page_api_and_export(
         "leader": lambda: make_user(session, Role.leader),
         "other_team": lambda: make_user(session, Role.promotion, team="乙组"),
     }[reader]()
-    login(client, session, user)
+    csrf = login(client, session, user)
     page = client.get(f"/leads/{lead.id}").text
-    api = client.get(f"/api/v1/leads/{lead.id}").json()["contacts"][0]["phone"]
+    contact = client.get(f"/api/v1/leads/{lead.id}").json()["contacts"][0]
     export = client.get("/leads/export.csv?q=电话可见性").content.decode("utf-8-sig")
-    assert (PHONE in page) is whole and ("139****5678" in page) is not whole
-    assert api == (PHONE if whole else "139****5678")
+    # Shown masked to everyone; those allowed get a button that reveals it, and it is logged.
+    assert PHONE not in page and "139****5678" in page and contact["phone"] == "139****5678"
+    assert ("显示完整号码" in page) is whole
+    revealed = client.post(
+        f"/leads/{lead.id}/contacts/{contact['id']}/phone", data={"csrf_token": csrf}
+    )
+    assert (revealed.status_code, PHONE in revealed.text) == (
+        (200, True) if whole else (403, False)
+    )
+    looks = audit.history(session=session, object_type="lead_contact", object_id=contact["id"])
+    assert [e.action for e in looks if e.action == "view_phone"] == (
+        ["view_phone"] if whole else []
+    )
     assert (PHONE in export) is whole and "139****5678" not in export
 
 

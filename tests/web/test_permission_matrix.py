@@ -251,6 +251,7 @@ API_OPS: list[Op] = [
         ADMIN,
         lambda w, s: {"other_id": w.of("firm", "theirs" if s == "mine" else "mine")},
     ),
+    Op("POST", "/api/v1/enterprises/{firm}/phone", {Role.admin, Role.park_bureau}, ADMIN),
     Op(
         "PUT",
         "/api/v1/enterprises/{firm}/figures",
@@ -336,6 +337,7 @@ API_OPS: list[Op] = [
         lambda w, s: {"name": "新联系人"},
     ),
     Op("DELETE", "/api/v1/leads/{lead}/contacts/{contact}", LEAD_EDITORS, ADMIN),
+    Op("POST", "/api/v1/leads/{lead}/contacts/{contact}/phone", LEAD_EDITORS, ADMIN),
     Op(
         "POST",
         "/api/v1/carriers",
@@ -426,6 +428,8 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/enterprises/new": ("POST", "/api/v1/enterprises"),
     "/enterprises/{}/edit": ("PUT", "/api/v1/enterprises/{firm}"),
     "/enterprises/{}/merge": ("POST", "/api/v1/enterprises/{firm}/merge"),
+    "/enterprises/{}/phone": ("POST", "/api/v1/enterprises/{firm}/phone"),
+    "/leads/{}/contacts/{}/phone": ("POST", f"{_LEAD}/contacts/{{contact}}/phone"),
     "/enterprises/{}/cultivations": ("POST", "/api/v1/cultivations"),
     "/designations/{}/discovered": ("POST", "/api/v1/cultivations"),
     "/cultivations/{}/move": ("POST", "/api/v1/cultivations/{cultivation}/moves"),

@@ -61,6 +61,21 @@ def get_enterprise(enterprise_id: int, session: SessionDep, user: CurrentUser) -
     return enterprise_service.public_views(session=session, user=user, enterprises=[enterprise])[0]
 
 
+class PhoneOut(BaseModel):
+    """A whole contact phone; every look is in the audit log."""
+
+    phone: str
+
+
+@router.post("/{enterprise_id}/phone", response_model=PhoneOut)
+def reveal_phone(enterprise_id: int, session: SessionDep, user: CurrentUser) -> PhoneOut:
+    """The firm's whole contact phone, for those who maintain it (lists show it masked)."""
+    enterprise = enterprise_service.get(session=session, enterprise_id=enterprise_id)
+    return PhoneOut(
+        phone=enterprise_service.reveal_phone(session=session, actor=user, enterprise=enterprise)
+    )
+
+
 @router.post("", response_model=EnterprisePublic, status_code=201)
 def create_enterprise(
     data: EnterpriseCreate, session: SessionDep, user: CurrentUser

@@ -160,6 +160,16 @@ def create(request: Request, session: SessionDep, user: CurrentUser, form: FormD
     return RedirectResponse(f"/enterprises/{enterprise.id}", status_code=303)
 
 
+@router.post("/{enterprise_id:int}/phone")
+def reveal_phone(
+    request: Request, enterprise_id: int, session: SessionDep, user: CurrentUser
+) -> Response:
+    """The firm's whole contact phone (logged), swapped in for the masked one."""
+    enterprise = enterprise_service.get(session=session, enterprise_id=enterprise_id)
+    phone = enterprise_service.reveal_phone(session=session, actor=user, enterprise=enterprise)
+    return render(request, "_phone.html", {"phone": phone})
+
+
 @router.get("/{enterprise_id}")
 def detail(
     enterprise_id: int, request: Request, session: SessionDep, user: CurrentUser

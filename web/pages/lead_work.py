@@ -18,6 +18,7 @@ from enterprises.lead_stages import ARRIVAL_LABELS, MOVE_LABELS, ArrivalFields, 
 from web.deps import CurrentUser, FormDep, SessionDep
 from web.filters import LeadQuery
 from web.pages.leads import _board_page, detail_page
+from web.render import render
 from web.statuses import message_for, status_for
 
 router = APIRouter(prefix="/leads/{lead_id:int}")
@@ -143,6 +144,18 @@ def remove_contact(
         lead_contacts.remove_contact(session=session, actor=user, lead=lead, contact_id=contact_id)
 
     return _on_lead_page(request, lead_id, session, user, "contacts", action)
+
+
+@router.post("/contacts/{contact_id:int}/phone")
+def reveal_phone(
+    request: Request, lead_id: int, contact_id: int, session: SessionDep, user: CurrentUser
+) -> Response:
+    """A contact's whole phone (logged), swapped in for the masked one."""
+    lead = leads.get(session=session, user=user, lead_id=lead_id)
+    phone = lead_contacts.reveal_phone(
+        session=session, actor=user, lead=lead, contact_id=contact_id
+    )
+    return render(request, "_phone.html", {"phone": phone})
 
 
 @router.post("/carriers/{carrier_id:int}/reserve")

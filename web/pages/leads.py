@@ -30,6 +30,7 @@ from enterprises.leads import (
     LeadFields,
 )
 from enterprises.models import Enterprise
+from enterprises.service import mask_phone
 from web.deps import CurrentUser, FormDep, SessionDep
 from web.downloads import table_download
 from web.filters import LeadQuery, LeadQueryDep
@@ -336,7 +337,8 @@ def detail_page(
         "lead": lead,
         "shown": names.of(lead),
         "editable": editable,
-        "contacts": [(c, lead_contacts.shown_phone(user, lead, c.phone)) for c in people],
+        "contacts": [(c, mask_phone(c.phone)) for c in people],
+        "can_see_phones": permissions.can_see_lead_contacts(user, lead.team_id),
         "timeline": followups.timeline(session=session, lead=lead),
         "next_stages": lead_stages.next_stages(lead),
         "all_stages": list(LEAD_STAGE_LABELS),
