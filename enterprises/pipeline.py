@@ -426,8 +426,7 @@ def bulk_move(
     """Move several cultivations with one note; all or none (a refusal names the firm)."""
     if not cultivation_ids:
         raise FieldErrors({"ids": "请至少选择一家企业"})
-    savepoint = session.begin_nested()
-    try:
+    with session.begin_nested():  # rolled back as a whole if one move is refused
         for cid in cultivation_ids:
             cultivation = get(session=session, cultivation_id=cid)
             try:
@@ -439,10 +438,6 @@ def bulk_move(
                 if isinstance(exc, PermissionDenied):  # a refusal stays a refusal (403)
                     raise PermissionDenied(message) from exc
                 raise FieldErrors({"ids": message}) from exc
-    except BaseException:
-        savepoint.rollback()
-        raise
-    savepoint.commit()
     return len(cultivation_ids)
 
 
