@@ -14,7 +14,7 @@ from sqlalchemy import Index, false, or_
 from sqlalchemy import update as sql_update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from chains.models import Segment
+from chains.models import Chain, Segment
 from core import audit, permissions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
@@ -286,6 +286,8 @@ def _check_references(session: Session, data: LeadFields) -> None:
             errors["segment_id"] = f"环节“{segment.name}”不属于所选产业链"
         else:
             data.chain_id = segment.chain_id
+    if data.chain_id is not None and session.get(Chain, data.chain_id) is None:
+        errors["chain_id"] = "目标产业链不存在"
     if data.park_id is not None and session.get(Park, data.park_id) is None:
         errors["park_id"] = "意向园区不存在"
     if data.owner_id is not None:

@@ -2,13 +2,14 @@
 
 import gc
 from pathlib import Path
-from typing import get_type_hints
+from typing import Any, get_type_hints
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 
 from chains.models import (
     DOSSIER_FIELD_LABELS,
@@ -94,6 +95,39 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return await domain_error(request, field_errors(exc.errors(), labels))
 
 
+# Every error answer of the API has this shape (see domain_error); the schema says so.
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {"type": "string", "description": "中文说明"},
+        "errors": {"type": "object", "additionalProperties": {"type": "string"}},
+        "current": {"type": "object", "description": "on 409: the record as it is now"},
+    },
+}
+
+
+def _publish_error_shape(app: FastAPI) -> None:
+    """Describe our 422 answers instead of FastAPI's default validation-error list."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemas = generate()["components"]["schemas"]
+            schemas["HTTPValidationError"] = ERROR_SCHEMA
+            schemas.pop("ValidationError", None)
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+async def out_of_range(request: Request, exc: Exception) -> Response:
+    """A number or text the database cannot hold (an id past 2^63, a value too long)."""
+    message = "输入的编号、数值或文本超出允许的范围"
+    return await domain_error(request, FieldErrors({"request": message}))
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the application for these settings."""
     import_models()
@@ -109,9 +143,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.warmer = Warmer(app.state.engine)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(OverflowError, out_of_range)  # SQLite
+    app.add_exception_handler(DataError, out_of_range)  # PostgreSQL
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(pages_router)
+    _publish_error_shape(app)
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -135,3 +135,14 @@ def test_contact_phones_are_whole_only_for_the_owners_team_and_admins(session: S
                 lead_contacts.reveal_phone(
                     session=session, actor=reader, lead=lead, contact_id=contact.id or 0
                 )
+
+
+def test_a_lead_naming_a_chain_that_does_not_exist_is_refused(session: Session) -> None:
+    """Found by schemathesis: the database refused it with a 500 before."""
+    owner = make_user(session, Role.promotion)
+    with pytest.raises(FieldErrors, match="目标产业链不存在"):
+        leads.create(
+            session=session,
+            actor=owner,
+            data=LeadFields(name="不存在的链", investor_name="某投资有限公司", chain_id=987654),
+        )
