@@ -155,6 +155,7 @@ def build_world(session: Session) -> World:
         "batch": {s: b.id for s, b in batch_of.items()},
         "target": {s: target.code for s in ("mine", "theirs")},
         "user": {"mine": users[Role.viewer].id, "theirs": users[Role.viewer].id},
+        "designation": {"mine": "gazelle", "theirs": "gazelle"},
     }
     session.flush()
     return World(users, ids)

@@ -1,6 +1,10 @@
-"""Page forms share the rules of the API operation they stand for (the matrix exercises those);
-every page write route must name it, the designation catalogue is the admin's, and reads of
-objects outside a user's scope answer 404."""
+"""Page forms under the same table: every page write route names the API operation whose rules
+it shares, and is sent by every role the table refuses, to an object inside and outside its
+scope, which must get 403 or 404; the designation catalogue is the admin's; reads of objects
+outside a user's scope answer 404."""
+
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -9,7 +13,7 @@ from sqlmodel import Session
 
 from core.accounts import Role
 from tests.factories import bearer, login
-from tests.web.permission_world import ROLES, World, normal, write_routes
+from tests.web.permission_world import ROLES, World, normal, write_routes, xlsx_list
 from tests.web.test_permission_matrix import API_OPS
 
 _CHAIN = "/api/v1/chains/{chain}"
@@ -18,50 +22,57 @@ _LEAD = "/api/v1/leads/{lead}"
 # Each page form -> the API operation (method, path) whose rules it shares; both call the same
 # service function, which asks core.permissions.
 PAGE_ROUTES: dict[str, tuple[str, str]] = {
-    "/chains/{}/settings": ("PATCH", _CHAIN),
-    "/chains/{}/segments": ("POST", f"{_CHAIN}/segments"),
-    "/chains/{}/segments/{}": ("PUT", _SEG),
-    "/chains/{}/segments/{}/shift": ("POST", f"{_SEG}/shift"),
-    "/chains/{}/segments/{}/delete": ("DELETE", _SEG),
-    "/chains/{}/segments/{}/choke": ("PUT", f"{_SEG}/choke-point"),
-    "/chains/{}/segments/{}/confirm": ("POST", f"{_SEG}/confirm"),
-    "/chains/{}/segments/{}/firms/{}": ("PUT", f"{_SEG}/firms/{{firm}}"),
-    "/chains/{}/links": ("POST", f"{_CHAIN}/links"),
-    "/chains/{}/links/delete": ("DELETE", f"{_CHAIN}/links/{{link_source}}/{{link_target}}"),
-    "/chains/{}/dossier/new": ("POST", f"{_CHAIN}/dossier"),
-    "/chains/{}/dossier/{}/edit": ("PUT", f"{_CHAIN}/dossier/{{dossier}}"),
-    "/chains/{}/dossier/{}/delete": ("DELETE", f"{_CHAIN}/dossier/{{dossier}}"),
+    "/chains/{chain}/settings": ("PATCH", _CHAIN),
+    "/chains/{chain}/segments": ("POST", f"{_CHAIN}/segments"),
+    "/chains/{chain}/segments/{segment}": ("PUT", _SEG),
+    "/chains/{chain}/segments/{segment}/shift": ("POST", f"{_SEG}/shift"),
+    "/chains/{chain}/segments/{segment}/delete": ("DELETE", _SEG),
+    "/chains/{chain}/segments/{segment}/choke": ("PUT", f"{_SEG}/choke-point"),
+    "/chains/{chain}/segments/{segment}/confirm": ("POST", f"{_SEG}/confirm"),
+    "/chains/{chain}/segments/{segment}/firms/{firm}": ("PUT", f"{_SEG}/firms/{{firm}}"),
+    "/chains/{chain}/links": ("POST", f"{_CHAIN}/links"),
+    "/chains/{chain}/links/delete": ("DELETE", f"{_CHAIN}/links/{{link_source}}/{{link_target}}"),
+    "/chains/{chain}/dossier/new": ("POST", f"{_CHAIN}/dossier"),
+    "/chains/{chain}/dossier/{dossier}/edit": ("PUT", f"{_CHAIN}/dossier/{{dossier}}"),
+    "/chains/{chain}/dossier/{dossier}/delete": ("DELETE", f"{_CHAIN}/dossier/{{dossier}}"),
     "/enterprises/new": ("POST", "/api/v1/enterprises"),
-    "/enterprises/{}/edit": ("PUT", "/api/v1/enterprises/{firm}"),
-    "/enterprises/{}/merge": ("POST", "/api/v1/enterprises/{firm}/merge"),
-    "/enterprises/{}/phone": ("POST", "/api/v1/enterprises/{firm}/phone"),
-    "/leads/{}/contacts/{}/phone": ("POST", f"{_LEAD}/contacts/{{contact}}/phone"),
-    "/enterprises/{}/cultivations": ("POST", "/api/v1/cultivations"),
-    "/designations/{}/discovered": ("POST", "/api/v1/cultivations"),
-    "/cultivations/{}/move": ("POST", "/api/v1/cultivations/{cultivation}/moves"),
+    "/enterprises/{firm}/edit": ("PUT", "/api/v1/enterprises/{firm}"),
+    "/enterprises/{firm}/merge": ("POST", "/api/v1/enterprises/{firm}/merge"),
+    "/enterprises/{firm}/phone": ("POST", "/api/v1/enterprises/{firm}/phone"),
+    "/leads/{lead}/contacts/{contact}/phone": ("POST", f"{_LEAD}/contacts/{{contact}}/phone"),
+    "/enterprises/{firm}/cultivations": ("POST", "/api/v1/cultivations"),
+    "/designations/{designation}/discovered": ("POST", "/api/v1/cultivations"),
+    "/cultivations/{cultivation}/move": ("POST", "/api/v1/cultivations/{cultivation}/moves"),
     "/cultivation/bulk-move": ("POST", "/api/v1/cultivations/bulk-moves"),
     "/imports": ("POST", "/api/v1/imports"),
-    "/imports/{}/mapping": ("POST", "/api/v1/imports/{batch}/commit"),
-    "/imports/{}/commit": ("POST", "/api/v1/imports/{batch}/commit"),
-    "/imports/{}/undo": ("POST", "/api/v1/imports/{batch}/undo"),
+    "/imports/{batch}/mapping": ("POST", "/api/v1/imports/{batch}/commit"),
+    "/imports/{batch}/commit": ("POST", "/api/v1/imports/{batch}/commit"),
+    "/imports/{batch}/undo": ("POST", "/api/v1/imports/{batch}/undo"),
     "/leads/new": ("POST", "/api/v1/leads"),
     "/leads/limits": ("PUT", "/api/v1/leads/limits"),
-    "/leads/{}/edit": ("PUT", _LEAD),
-    "/leads/{}/move": ("POST", f"{_LEAD}/moves"),
-    "/leads/{}/followups": ("POST", f"{_LEAD}/followups"),
-    "/leads/{}/arrivals": ("POST", f"{_LEAD}/arrivals"),
-    "/leads/{}/contacts": ("POST", f"{_LEAD}/contacts"),
-    "/leads/{}/contacts/{}/delete": ("DELETE", f"{_LEAD}/contacts/{{contact}}"),
-    "/leads/{}/carriers/{}/reserve": ("POST", "/api/v1/carriers/{carrier}/reserve"),
-    "/leads/{}/carriers/{}/release": ("POST", "/api/v1/carriers/{carrier}/release"),
+    "/leads/{lead}/edit": ("PUT", _LEAD),
+    "/leads/{lead}/move": ("POST", f"{_LEAD}/moves"),
+    "/leads/{lead}/followups": ("POST", f"{_LEAD}/followups"),
+    "/leads/{lead}/arrivals": ("POST", f"{_LEAD}/arrivals"),
+    "/leads/{lead}/contacts": ("POST", f"{_LEAD}/contacts"),
+    "/leads/{lead}/contacts/{contact}/delete": ("DELETE", f"{_LEAD}/contacts/{{contact}}"),
+    "/leads/{lead}/carriers/{carrier}/reserve": ("POST", "/api/v1/carriers/{carrier}/reserve"),
+    "/leads/{lead}/carriers/{carrier}/release": ("POST", "/api/v1/carriers/{carrier}/release"),
     "/carriers/new": ("POST", "/api/v1/carriers"),
-    "/carriers/{}/edit": ("PUT", "/api/v1/carriers/{carrier}"),
-    "/targets/{}/values": ("POST", "/api/v1/targets/{target}/values"),
-    "/targets/{}/shares": ("POST", "/api/v1/targets/{target}/values"),
+    "/carriers/{carrier}/edit": ("PUT", "/api/v1/carriers/{carrier}"),
+    "/targets/{target}/values": ("POST", "/api/v1/targets/{target}/values"),
+    "/targets/{target}/shares": ("POST", "/api/v1/targets/{target}/values"),
     "/users": ("POST", "/api/v1/users"),
-    "/users/{}/active": ("PUT", "/api/v1/users/{user}/active"),
-    "/users/{}/end-sessions": ("POST", "/api/v1/users/{user}/end-sessions"),
+    "/users/{user}/active": ("PUT", "/api/v1/users/{user}/active"),
+    "/users/{user}/end-sessions": ("POST", "/api/v1/users/{user}/end-sessions"),
     "/account/password": ("POST", "/api/v1/account/password"),
+}
+# What a page form sends where it differs from the API body.
+PAGE_FORMS: dict[str, Callable[[World, str], dict[str, Any]]] = {
+    "/enterprises/{firm}/merge": lambda w, s: {
+        "other": w.of("firm", "theirs" if s == "mine" else "mine")
+    },
+    "/designations/{designation}/discovered": lambda w, s: {"ids": [w.of("firm", s)]},
 }
 # The designation catalogue has no API write yet: admin only, checked by its own test.
 ADMIN_PAGES = {
@@ -76,8 +87,9 @@ def test_every_page_form_names_its_api_operation(probe: tuple[FastAPI, TestClien
     app, _, _ = probe
     pages = {normal(p) for m, p in write_routes(app) if not p.startswith("/api/")}
     pages -= {"/login", "/logout"}  # logging in is open; logging out ends one's own session
-    assert pages - set(PAGE_ROUTES) - ADMIN_PAGES == set(), "page forms without a row"
-    assert set(PAGE_ROUTES) - pages == set()
+    named = {normal(page) for page in PAGE_ROUTES}
+    assert pages - named - ADMIN_PAGES == set(), "page forms without a row"
+    assert named - pages == set()
     rows = {(op.method, op.path) for op in API_OPS}
     assert all(target in rows for target in PAGE_ROUTES.values())
 
@@ -123,3 +135,33 @@ def test_reads_outside_the_scope_answer_not_found(
     url = path.format(lead=world.of("lead", side), batch=world.of("batch", side))
     response = client.get(url, headers=bearer(session, world.users[role]))
     assert response.status_code == expected, response.text[:200]
+
+
+@pytest.mark.parametrize("page", sorted(PAGE_ROUTES))
+def test_page_forms_refuse_whom_the_table_refuses(
+    probe: tuple[FastAPI, TestClient, World], session: Session, page: str
+) -> None:
+    _, client, world = probe
+    op = next(op for op in API_OPS if (op.method, op.path) == PAGE_ROUTES[page])
+    let_through = []
+    for side in ("mine", "theirs"):
+        path = page.format(**{name: world.of(name, side) for name in world.ids})
+        body = (
+            PAGE_FORMS[page](world, side)
+            if page in PAGE_FORMS
+            else (op.body(world, side) if op.body else {})
+        )
+        files = (
+            {"file": ("矩阵.xlsx", xlsx_list(), "application/octet-stream")} if op.files else None
+        )
+        for role in ROLES:
+            if role in (op.mine if side == "mine" else op.theirs):
+                continue
+            csrf = login(client, session, world.users[role])
+            form = {k: v if isinstance(v, list) else str(v) for k, v in body.items()}
+            response = client.post(
+                path, data=form | {"csrf_token": csrf}, files=files, follow_redirects=False
+            )
+            if response.status_code not in (403, 404):
+                let_through.append(f"{role.value}/{side}: {response.status_code}")
+    assert let_through == []

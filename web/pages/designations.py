@@ -23,7 +23,7 @@ from enterprises.designations import (
 from enterprises.pipeline import STAGE_LABELS, MoveFields, Stage
 from web.deps import CurrentUser, FormDep, SessionDep
 from web.render import render
-from web.statuses import message_for
+from web.statuses import message_for, status_for
 
 router = APIRouter(prefix="/designations")
 DISCOVER_SHOWN = 50
@@ -249,6 +249,6 @@ def add_discovered(
     except DomainError as exc:
         savepoint.rollback()
         message = message_for(exc)
-        return _view(request, session, user, designation, "", error=message, status=422)
+        return _view(request, session, user, designation, "", error=message, status=status_for(exc))
     savepoint.commit()
     return RedirectResponse(f"/designations/{code}?added={len(ids)}", status_code=303)
