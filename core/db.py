@@ -1,17 +1,19 @@
 """Engine creation and the metadata every table shares."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import Enum
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
+
+T = TypeVar("T")
 
 # Stable constraint names keep migrations reproducible on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -34,6 +36,12 @@ def enum_column(enum_cls: type[Enum], length: int = 20) -> sa.Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+def chunks(values: Sequence[T], size: int = 5000) -> Iterator[Sequence[T]]:
+    """Slices of values for IN lists, kept under the drivers' limits on bound parameters."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def table_of(model: type[SQLModel]) -> sa.Table:

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from core import audit
 from core.accounts import User
-from core.db import refresh_statistics, require_id, table_of, utcnow
+from core.db import chunks, refresh_statistics, require_id, table_of, utcnow
 from core.errors import Conflict, FieldErrors
 from core.progress import Reporter, silent
 from enterprises import import_rows
@@ -92,8 +92,7 @@ def commit(
 
 def _ids_by_name(session: Session, names: list[str]) -> list[int]:
     found: dict[str, int] = {}
-    for start in range(0, len(names), 5000):
-        chunk = names[start : start + 5000]
+    for chunk in chunks(names):
         query = select(Enterprise.name, Enterprise.id).where(col(Enterprise.name).in_(chunk))
         found.update((name, firm_id) for name, firm_id in session.exec(query) if firm_id)
     return [found[name] for name in names]
@@ -226,8 +225,7 @@ def _memberships(
     }
     existing_firms = [firm_ids[f.row] for f in result.rows if f.row not in new_rows]
     present: set[tuple[int, int]] = set()
-    for start in range(0, len(existing_firms), 5000):
-        chunk = existing_firms[start : start + 5000]
+    for chunk in chunks(existing_firms):
         present |= set(
             session.exec(
                 select(Membership.enterprise_id, Membership.segment_id).where(
@@ -348,8 +346,8 @@ def undo(*, session: Session, actor: User, batch: ImportBatch) -> ImportBatch:
     # Created firms go in bulk (their segments, designations and figures cascade in the
     # database): one ORM delete per firm would take minutes for a large list.
     table = table_of(Enterprise)
-    for start in range(0, len(created), 5000):
-        session.execute(delete(table).where(table.c.id.in_(created[start : start + 5000])))
+    for chunk in chunks(created):
+        session.execute(delete(table).where(table.c.id.in_(chunk)))
     batch.status, batch.undone_at = ImportStatus.undone, utcnow()
     session.flush()
     audit.record(

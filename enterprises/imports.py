@@ -18,7 +18,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from chains.models import Chain, Segment
 from core import permissions
 from core.accounts import User
-from core.db import enum_column, require_id, utcnow
+from core.db import chunks, enum_column, require_id, utcnow
 from core.errors import NotFound
 from core.orgs import Park
 from core.progress import Reporter, silent
@@ -179,8 +179,7 @@ def _existing(
         ("name", sorted(names), by_name),
     ):
         column = col(getattr(Enterprise, attribute))
-        for start in range(0, len(wanted), 5000):
-            chunk = wanted[start : start + 5000]
+        for chunk in chunks(wanted):
             for firm in session.exec(select(Enterprise).where(column.in_(chunk))):
                 target[str(getattr(firm, attribute))] = firm
     return by_code, by_name

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from chains.models import Chain, Segment
 from core import permissions
 from core.accounts import Team, User
+from core.db import chunks
 from core.orgs import Park
 from enterprises.lead_contacts import LeadContact
 from enterprises.leads import (
@@ -218,8 +219,7 @@ def export_rows(*, session: Session, user: User, flt: LeadFilter) -> tuple[int, 
     leads = list(session.exec(stmt))
     first_contact: dict[int, LeadContact] = {}
     ids = [lead.id for lead in leads if lead.id]
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
+    for chunk in chunks(ids):
         stmt_c = select(LeadContact).where(col(LeadContact.lead_id).in_(chunk))
         for person in session.exec(stmt_c.order_by(col(LeadContact.id).desc())):
             first_contact[person.lead_id] = person
