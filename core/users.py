@@ -36,13 +36,22 @@ class UserRow:
 def list_users(*, session: Session, actor: User) -> list[UserRow]:
     """Every account, by role and name."""
     permissions.ensure_can_manage_users(actor)
+    users = session.exec(select(User).order_by(col(User.role), col(User.username))).all()
+    return _with_counts(session, list(users))
+
+
+def row(*, session: Session, actor: User, user_id: int) -> UserRow:
+    """One account with its open sessions and tokens."""
+    return _with_counts(session, [get(session=session, actor=actor, user_id=user_id)])[0]
+
+
+def _with_counts(session: Session, users: list[User]) -> list[UserRow]:
+    ids = [u.id for u in users]
     counts: dict[type, dict[int, int]] = {}
     for model in (LoginSession, ApiToken):
-        rows = session.exec(
-            select(model.user_id, func.count()).group_by(col(model.user_id))  # type: ignore[attr-defined]
-        )
-        counts[model] = dict(rows.all())
-    users = session.exec(select(User).order_by(col(User.role), col(User.username))).all()
+        user_id = col(model.user_id)  # type: ignore[attr-defined]
+        stmt = select(user_id, func.count()).where(user_id.in_(ids)).group_by(user_id)
+        counts[model] = dict(session.exec(stmt).all())
     return [
         UserRow(u, counts[LoginSession].get(u.id or 0, 0), counts[ApiToken].get(u.id or 0, 0))
         for u in users

@@ -69,11 +69,6 @@ def _out(row: users.UserRow) -> UserOut:
     )
 
 
-def _row(session: SessionDep, user: CurrentUser, user_id: int) -> UserOut:
-    found = next(r for r in users.list_users(session=session, actor=user) if r.user.id == user_id)
-    return _out(found)
-
-
 @router.get("/users", response_model=list[UserOut])
 def user_list(session: SessionDep, user: CurrentUser) -> list[UserOut]:
     """Every account (admin)."""
@@ -98,21 +93,21 @@ def create(data: UserIn, session: SessionDep, user: CurrentUser) -> UserOut:
             require_id(chain_service.get_by_code(session=session, code=c)) for c in data.chains
         ],
     )
-    return _row(session, user, require_id(created))
+    return _out(users.row(session=session, actor=user, user_id=require_id(created)))
 
 
 @router.put("/users/{user_id}/active", response_model=UserOut)
 def set_active(user_id: int, data: ActiveIn, session: SessionDep, user: CurrentUser) -> UserOut:
     """Enable or disable an account; disabling ends all its sessions and tokens (admin)."""
     users.set_active(session=session, actor=user, user_id=user_id, active=data.active)
-    return _row(session, user, user_id)
+    return _out(users.row(session=session, actor=user, user_id=user_id))
 
 
 @router.post("/users/{user_id}/end-sessions", response_model=UserOut)
 def end_sessions(user_id: int, session: SessionDep, user: CurrentUser) -> UserOut:
     """End every session and revoke every API token of the account (admin)."""
     users.end_sessions(session=session, actor=user, user_id=user_id)
-    return _row(session, user, user_id)
+    return _out(users.row(session=session, actor=user, user_id=user_id))
 
 
 @router.post("/account/password", status_code=204)
