@@ -6,11 +6,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, Column, insert
+from sqlalchemy import JSON, Column
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
-from core.db import table_of, utcnow
+from core import bulk
+from core.db import utcnow
 
 
 class AuditEntry(SQLModel, table=True):
@@ -107,8 +108,9 @@ def record_created(
         "object_type": object_type,
         "source": str(session.info.get("source", ""))[:60],
     }
-    session.execute(
-        insert(table_of(AuditEntry)),
+    bulk.insert_rows(
+        session,
+        AuditEntry,
         [
             common | {"object_id": str(oid), "object_label": label[:200], "after": after}
             for oid, label, after in rows

@@ -51,6 +51,12 @@ def _bump(session: Session) -> None:
     session.info["registry_changed"] = True  # the owner of the transaction may warm caches
 
 
+def wrote(session: Session, model: type[SQLModel]) -> None:
+    """Count a write the session's events cannot see (COPY through the driver)."""
+    if model in _tracked:
+        _bump(session)
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: Any) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)

@@ -3,12 +3,12 @@
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert
-from sqlmodel import Session, col, select
+from sqlalchemy import delete
+from sqlmodel import Session, select
 
-from core import audit
+from core import audit, bulk
 from core.accounts import User
-from core.db import chunks, refresh_statistics, require_id, table_of, utcnow
+from core.db import refresh_statistics, require_id, table_of, utcnow
 from core.errors import Conflict, FieldErrors
 from core.progress import Reporter, silent
 from enterprises import import_rows
@@ -90,14 +90,6 @@ def commit(
     return result
 
 
-def _ids_by_name(session: Session, names: list[str]) -> list[int]:
-    found: dict[str, int] = {}
-    for chunk in chunks(names):
-        query = select(Enterprise.name, Enterprise.id).where(col(Enterprise.name).in_(chunk))
-        found.update((name, firm_id) for name, firm_id in session.exec(query) if firm_id)
-    return [found[name] for name in names]
-
-
 def _kept(
     session: Session, batch: ImportBatch, mapping: dict[int, str | None] | None
 ) -> Preview | None:
@@ -130,21 +122,19 @@ def _apply(
         "created_at": now,
         "updated_at": now,
     }
-    rows = [common | f.fields for f in new]
-    # Bulk insert into the table itself: a 100,000-row list must not become 100,000 ORM
-    # objects. Ids are then looked up by name (names are unique within a file): RETURNING
-    # would make PostgreSQL's driver parse one huge statement per thousand rows.
-    if rows:
-        session.execute(insert(table_of(Enterprise)), rows)
+    ids = bulk.reserve_ids(session, Enterprise, len(new))
+    bulk.insert_rows(
+        session, Enterprise, [common | f.fields | {"id": i} for f, i in zip(new, ids, strict=True)]
+    )
+    if new:
         refresh_statistics(session, "enterprise")
-    ids = _ids_by_name(session, [f.name for f in new])
     firm_ids: dict[int, int] = {f.row: i for f, i in zip(new, ids, strict=True)}
-    if ids:
-        # Undoing a creation needs only the id; the values are in the audit record.
-        session.execute(
-            insert(table_of(ImportChange)),
-            [{"batch_id": batch_id, "enterprise_id": i, "action": "created"} for i in ids],
-        )
+    # Undoing a creation needs only the id; the values are in the audit record.
+    bulk.insert_rows(
+        session,
+        ImportChange,
+        [{"batch_id": batch_id, "enterprise_id": i, "action": "created"} for i in ids],
+    )
     changes: list[dict[str, Any]] = []
     audit.record_created(
         session=session,
@@ -178,7 +168,7 @@ def _apply(
                 recognised += 1
     if changes:
         blank = {"enterprise_id": None, "cultivation_id": None, "before": None, "after": None}
-        session.execute(insert(table_of(ImportChange)), [blank | c for c in changes])
+        bulk.insert_rows(session, ImportChange, [blank | c for c in changes])
     session.flush()
     return result.count("new"), result.count("update"), result.count("same"), recognised
 
@@ -225,17 +215,11 @@ def _memberships(
     }
     existing_firms = [firm_ids[f.row] for f in result.rows if f.row not in new_rows]
     present: set[tuple[int, int]] = set()
-    for chunk in chunks(existing_firms):
-        present |= set(
-            session.exec(
-                select(Membership.enterprise_id, Membership.segment_id).where(
-                    col(Membership.enterprise_id).in_(chunk)
-                )
-            ).all()
-        )
+    query = select(Membership.enterprise_id, Membership.segment_id)
+    for among in bulk.among(session, Membership.enterprise_id, existing_firms):
+        present |= set(session.exec(query.where(among)).all())
     rows = [{"enterprise_id": e, "segment_id": s} for e, s in sorted(wanted - present)]
-    if rows:
-        session.execute(insert(Membership), rows)
+    bulk.insert_rows(session, Membership, rows)
 
 
 def _recognise(
@@ -346,8 +330,8 @@ def undo(*, session: Session, actor: User, batch: ImportBatch) -> ImportBatch:
     # Created firms go in bulk (their segments, designations and figures cascade in the
     # database): one ORM delete per firm would take minutes for a large list.
     table = table_of(Enterprise)
-    for chunk in chunks(created):
-        session.execute(delete(table).where(table.c.id.in_(chunk)))
+    for among in bulk.among(session, table.c.id, created):
+        session.execute(delete(table).where(among))
     batch.status, batch.undone_at = ImportStatus.undone, utcnow()
     session.flush()
     audit.record(

@@ -13,12 +13,12 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import JSON, Column, LargeBinary
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, select
 
 from chains.models import Chain, Segment
-from core import permissions
+from core import bulk, permissions
 from core.accounts import User
-from core.db import chunks, enum_column, require_id, utcnow
+from core.db import enum_column, require_id, utcnow
 from core.errors import NotFound
 from core.orgs import Park
 from core.progress import Reporter, silent
@@ -178,9 +178,9 @@ def _existing(
         ("credit_code", sorted(codes), by_code),
         ("name", sorted(names), by_name),
     ):
-        column = col(getattr(Enterprise, attribute))
-        for chunk in chunks(wanted):
-            for firm in session.exec(select(Enterprise).where(column.in_(chunk))):
+        column = getattr(Enterprise, attribute)
+        for among in bulk.among(session, column, wanted):
+            for firm in session.exec(select(Enterprise).where(among)):
                 target[str(getattr(firm, attribute))] = firm
     return by_code, by_name
 

@@ -1,0 +1,89 @@
+"""Bulk writes and lookups that skip the ORM's per-row work, for imports and large datasets.
+
+A 100,000-row list must not become 100,000 ORM objects, nor 100,000 statements: PostgreSQL
+gets COPY and array parameters, SQLite (in-process, no round trips) one executemany.
+"""
+
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlmodel import Session, SQLModel
+
+from core import versions
+from core.db import chunks, table_of
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def reserve_ids(session: Session, model: type[SQLModel], count: int) -> list[int]:
+    """Return `count` fresh primary keys for rows of the model the caller is about to insert.
+
+    Knowing the ids up front spares reading them back after the insert. On SQLite the caller's
+    transaction must hold the write lock (every write transaction begins IMMEDIATE).
+    """
+    if count <= 0:
+        return []
+    table = table_of(model)
+    if _postgres(session):
+        query = sa.text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+        )
+        return list(session.scalars(query, {"table": table.name, "n": count}))
+    highest = session.scalar(sa.select(sa.func.max(table.c.id))) or 0
+    return list(range(highest + 1, highest + 1 + count))
+
+
+def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows that all name the same columns; columns they leave out get their defaults."""
+    if not rows:
+        return
+    table = table_of(model)
+    if not _postgres(session):
+        session.execute(sa.insert(table), rows)  # versions sees this statement itself
+        return
+    given = [table.c[name] for name in rows[0]]
+    defaults = [c for c in table.c if c.name not in rows[0] and c.default is not None]
+    connection = session.connection()
+    dialect = connection.dialect
+    # Enum members, JSON values and the like become what the column stores, as the ORM would.
+    processors = [
+        (n, process)
+        for n, column in enumerate([*given, *defaults])
+        if (process := column.type._cached_bind_processor(dialect)) is not None
+    ]
+    names = ", ".join(f'"{column.name}"' for column in [*given, *defaults])
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            values = [row[column.name] for column in given]
+            values += [_default(column) for column in defaults]
+            for n, process in processors:
+                values[n] = process(values[n])
+            copy.write_row(values)
+    versions.wrote(session, model)
+
+
+def _default(column: sa.Column[Any]) -> Any:
+    """The value SQLAlchemy would fill in for a column an insert leaves out."""
+    default = column.default
+    assert isinstance(default, sa.ColumnDefault)
+    # SQLAlchemy wraps a callable default to take the execution context; none of ours reads it.
+    return default.arg(None) if default.is_callable else default.arg
+
+
+def among(session: Session, column: Any, values: Collection[Any]) -> Iterator[Any]:
+    """WHERE conditions `column IN values`, as few as the database takes in one statement.
+
+    PostgreSQL takes the whole list as one array parameter (a long IN list would be a long
+    statement to parse and a generic plan to reuse); SQLite limits bound parameters.
+    """
+    if _postgres(session):
+        yield column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type)))
+        return
+    listed: Sequence[Any] = values if isinstance(values, Sequence) else list(values)
+    for chunk in chunks(listed):
+        yield column.in_(chunk)

@@ -1,0 +1,82 @@
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from core import bulk, versions
+from core.audit import AuditEntry
+from core.db import utcnow
+from enterprises.models import Enterprise, Origin
+from tests.factories import make_enterprise
+
+
+def _rows(ids: list[int]) -> list[dict[str, object]]:
+    return [
+        Enterprise(
+            name=f"批量写入测试{i}号公司",
+            origin=Origin.demo,
+            founded_date=date(2020, 1, i % 28 + 1),
+        ).model_dump()
+        | {"id": i}
+        for i in ids
+    ]
+
+
+def test_reserved_ids_are_fresh_and_rows_read_back_as_written(session: Session) -> None:
+    existing = make_enterprise(session)
+    ids = bulk.reserve_ids(session, Enterprise, 3)
+    assert len(set(ids)) == 3 and min(ids) > (existing.id or 0)
+    bulk.insert_rows(session, Enterprise, _rows(ids))
+    firms = session.exec(select(Enterprise).where(col(Enterprise.id).in_(ids))).all()
+    assert sorted(f.id or 0 for f in firms) == sorted(ids)
+    assert {f.origin for f in firms} == {Origin.demo}  # the enum went in as its stored value
+    assert all(f.founded_date and f.founded_date.year == 2020 for f in firms)
+    assert bulk.reserve_ids(session, Enterprise, 1)[0] > max(ids)
+
+
+def test_json_values_and_left_out_columns(session: Session) -> None:
+    ids = bulk.reserve_ids(session, Enterprise, 1)
+    bulk.insert_rows(session, Enterprise, _rows(ids))
+    bulk.insert_rows(
+        session,
+        AuditEntry,
+        [
+            {
+                "at": utcnow(),
+                "actor_name": "bulk-test",
+                "action": "import_create",
+                "object_type": "enterprise",
+                "object_id": str(ids[0]),
+                "after": {"founded_on": date(2020, 1, 5), "name": "甲"},
+            }
+        ],
+    )
+    entry = session.exec(select(AuditEntry).where(AuditEntry.actor_name == "bulk-test")).one()
+    assert entry.after == {"founded_on": "2020-01-05", "name": "甲"}
+    assert entry.before is None and entry.actor_id is None
+
+
+def test_a_bulk_insert_of_a_tracked_table_changes_the_registry_token(session: Session) -> None:
+    before = versions.current(session=session)
+    bulk.insert_rows(session, Enterprise, _rows(bulk.reserve_ids(session, Enterprise, 2)))
+    assert versions.current(session=session) != before
+
+
+def test_among_finds_every_value_of_a_list_longer_than_one_statement_takes(
+    session: Session,
+) -> None:
+    ids = bulk.reserve_ids(session, Enterprise, 6)
+    bulk.insert_rows(session, Enterprise, _rows(ids))
+    wanted = [*ids, *range(10**8, 10**8 + 12_000)]  # past the SQLite chunk of 5,000
+    found = [
+        firm_id
+        for condition in bulk.among(session, Enterprise.id, wanted)
+        for firm_id in session.exec(select(Enterprise.id).where(condition))
+    ]
+    assert sorted(found) == sorted(ids)
+    names = [f"批量写入测试{i}号公司" for i in ids[:2]]
+    by_name = [
+        name
+        for condition in bulk.among(session, Enterprise.name, set(names))
+        for name in session.exec(select(Enterprise.name).where(condition))
+    ]
+    assert sorted(by_name) == sorted(names)
