@@ -49,7 +49,7 @@ def cmd_lapse(session: Session, args: argparse.Namespace) -> None:
 
 @_session_scope
 def cmd_demo(session: Session, args: argparse.Namespace) -> None:
-    from seeds import demo, demo_cultivation, demo_leads, demo_targets
+    from seeds import demo, demo_cultivation, demo_leads, demo_targets, demo_volume
 
     if args.remove:
         print(f"已删除演示项目 {demo_leads.remove(session=session)} 个")
@@ -64,13 +64,26 @@ def cmd_demo(session: Session, args: argparse.Namespace) -> None:
         print("演示企业已存在，跳过生成（先运行 chainplan demo --remove 可重新生成）")
         users = demo.ensure_demo_users(session=session)
     else:
-        added = demo.generate(session=session, count=args.enterprises, seed=args.seed)
+        added = 0
+        for n, start in enumerate(range(0, args.enterprises, demo.BATCH)):
+            size = min(demo.BATCH, args.enterprises - start)
+            added += demo.generate(session=session, count=size, seed=args.seed + n)
         histories = demo_cultivation.generate(session=session, seed=args.seed)
+        events = args.events if args.events is not None else demo.city_events(args.enterprises)
+        extra = demo_volume.histories(session=session, events=events, seed=args.seed)
         users = demo.ensure_demo_users(session=session)
-        projects = demo_leads.generate(session=session, seed=args.seed)
+        projects = demo_leads.generate(
+            session=session, count=min(args.leads, demo_leads.SERVICE_LEADS), seed=args.seed
+        )
+        if args.leads > projects:
+            projects += demo_volume.leads(
+                session=session, count=args.leads - projects, seed=args.seed
+            )
         reports = demo_targets.generate(session=session, seed=args.seed)
         print(f"已生成演示企业 {added} 家（标记为演示数据），培育记录 {histories} 条，")
         print(f"招商项目 {projects} 个，目标填报 {reports} 条")
+        if extra:
+            print(f"另为城市规模数据补充培育事件 {extra} 条")
     print(f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
     for user in users:
         print(f"  {user.username:<10} {ROLE_LABELS[user.role]:<8} {user.display_name}")
@@ -133,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(func=cmd_lapse)
     demo = sub.add_parser("demo", help="generate demo enterprises and demo users")
     demo.add_argument("--enterprises", type=int, default=5000)
+    demo.add_argument("--leads", type=int, default=400, help="investment projects")
+    demo.add_argument(
+        "--events",
+        type=int,
+        default=None,
+        help="cultivation events to reach (default: as many as the firms' take-up gives, "
+        "5 per firm above 5,000 firms)",
+    )
     demo.add_argument("--seed", type=int, default=2023)
     demo.add_argument("--remove", action="store_true", help="delete every demo enterprise")
     demo.set_defaults(func=cmd_demo)

@@ -5,10 +5,11 @@ import zlib
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
+from core import bulk
 from core.accounts import Role, create_user, get_or_create_team, get_user_by_username
 from core.db import require_id
 from core.orgs import Park
@@ -61,6 +62,14 @@ GIVEN = list("伟明华强敏芳丽军杰婷志斌辉燕玲鹏俊霞峰")
 ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 DEMO_PASSWORD = "Demo@2026cp"
+BATCH = 20_000  # firms generated per call (the name and code sets stay small)
+DEMO_SIZE = 5000
+
+
+def city_events(enterprises: int) -> int:
+    """Cultivation events a dataset of this size should hold: a city's log has about five per
+    firm, over several years; the demo of a zone keeps what its firms' take-up gives."""
+    return 5 * enterprises if enterprises > DEMO_SIZE else 0
 
 
 @dataclass(frozen=True)
@@ -180,9 +189,10 @@ def generate(*, session: Session, count: int = 5000, seed: int = 2023) -> int:
                 ],
             )
         )
-    ids = session.scalars(
-        insert(Enterprise).returning(col(Enterprise.id), sort_by_parameter_order=True), rows
-    ).all()
+    ids = bulk.reserve_ids(session, Enterprise, len(rows))
+    bulk.insert_rows(
+        session, Enterprise, [row | {"id": i} for row, i in zip(rows, ids, strict=True)]
+    )
     memberships = []
     for enterprise_id, row, (chain, segs) in zip(ids, rows, picks, strict=True):
         for seg in {s.id: s for s in segs}.values():
@@ -196,8 +206,9 @@ def generate(*, session: Session, count: int = 5000, seed: int = 2023) -> int:
                 }
             )
     _assign_roles(memberships)
-    session.execute(
-        insert(Membership),
+    bulk.insert_rows(
+        session,
+        Membership,
         [{k: v for k, v in m.items() if not k.startswith("_")} for m in memberships],
     )
     session.flush()

@@ -9,14 +9,16 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
 from chains.models import Segment
+from core import bulk
+from core.db import chunks
 from enterprises.designations import Designation, Tier
 from enterprises.figures import EnterpriseFigure
 from enterprises.models import Enterprise, MemberRole, Membership, Origin
-from enterprises.pipeline import Cultivation, CultivationEvent, Stage
+from enterprises.pipeline import Cultivation, CultivationEvent, Stage, validity_end
 
 FIRST_YEAR, LAST_YEAR = 2021, 2025
 # Share of demo firms entering each designation's pipeline, and how far they get.
@@ -36,7 +38,7 @@ PATHS = [
 ]
 
 
-def _figures(rng: random.Random, firm: Enterprise) -> list[dict[str, Any]]:
+def _figures(rng: random.Random, firm: Row[Any]) -> list[dict[str, Any]]:
     revenue = firm.annual_revenue or 1000.0
     growth = rng.uniform(-0.05, 0.35)
     rows = []
@@ -86,8 +88,7 @@ def _history(
         if stage == Stage.recognised:
             state["recognised_on"] = day
             state["batch"] = event["batch"] = f"{day.year}年"
-            if designation.validity_years:
-                until = day.replace(year=day.year + designation.validity_years) - timedelta(days=1)
+            if until := validity_end(designation, day):
                 state["valid_until"] = event["valid_until"] = until
             if tiers:
                 state["tier_id"] = event["tier_id"] = tiers[0].id
@@ -130,7 +131,12 @@ def _anchors(session: Session) -> list[tuple[int, int]]:
 def generate(*, session: Session, seed: int = 2023) -> int:
     """Add figures and cultivation histories for every demo firm; return cultivations made."""
     rng = random.Random(seed)
-    firms = list(session.exec(select(Enterprise).where(Enterprise.origin == Origin.demo)))
+    # Three columns, not whole firms: a city-sized demo has hundreds of thousands.
+    firms = session.execute(
+        select(Enterprise.id, Enterprise.annual_revenue, Enterprise.employees).where(
+            Enterprise.origin == Origin.demo
+        )
+    ).all()
     catalogue = {d.code: d for d in session.exec(select(Designation))}
     tiers = {
         d.id: list(
@@ -138,9 +144,9 @@ def generate(*, session: Session, seed: int = 2023) -> int:
         )
         for d in catalogue.values()
     }
-    figures = [row for firm in firms for row in _figures(rng, firm)]
-    if figures:
-        session.execute(insert(EnterpriseFigure), figures)
+    for chunk in chunks(firms, 20_000):  # five rows a firm: a city's would not fit at once
+        figures = [row for firm in chunk for row in _figures(rng, firm)]
+        bulk.insert_rows(session, EnterpriseFigure, figures)
     plans: list[tuple[int, int, int | None]] = []
     for firm in firms:
         for code, share in TAKE_UP.items():
@@ -149,21 +155,22 @@ def generate(*, session: Session, seed: int = 2023) -> int:
     if "anchor" in catalogue:
         plans += [(eid, catalogue["anchor"].id or 0, cid) for eid, cid in _anchors(session)]
     by_id = {d.id: d for d in catalogue.values()}
-    for enterprise_id, designation_id, chain_id in plans:
-        designation = by_id[designation_id]
-        state, events = _history(rng, designation, tiers[designation_id])
-        cultivation = Cultivation(
-            enterprise_id=enterprise_id,
-            designation_id=designation_id,
-            chain_id=chain_id,
-            version=len(events),
-            **state,
+    cultivations, moves = [], []
+    for cid, (enterprise_id, designation_id, chain_id) in zip(
+        bulk.reserve_ids(session, Cultivation, len(plans)), plans, strict=True
+    ):
+        state, events = _history(rng, by_id[designation_id], tiers[designation_id])
+        cultivations.append(
+            {
+                "id": cid,
+                "enterprise_id": enterprise_id,
+                "designation_id": designation_id,
+                "chain_id": chain_id,
+                "version": len(events),
+                **state,
+            }
         )
-        session.add(cultivation)
-        session.flush()
-        session.execute(
-            insert(CultivationEvent),
-            [{**e, "cultivation_id": cultivation.id} for e in events],
-        )
-    session.flush()
+        moves += [{**e, "cultivation_id": cid} for e in events]
+    bulk.insert_rows(session, Cultivation, cultivations)
+    bulk.insert_rows(session, CultivationEvent, moves)
     return len(plans)

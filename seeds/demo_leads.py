@@ -27,6 +27,7 @@ TRADE = list("华瑞博宇锐拓晟隆骏峰卓越中联远航新星精诚信德
 BUSINESS = ["智能装备", "新能源科技", "精密制造", "机器人", "新材料", "医疗器械", "汽车零部件"]
 PROJECTS = ["生产基地项目", "研发中心项目", "华南总部项目", "智能工厂项目", "扩产项目"]
 PEOPLE = list("陈李黄张梁林何吴罗郑冯谭邓")
+SERVICE_LEADS = 400  # walked through the services; a larger demo is written in bulk
 FURTHEST = [(0, 8), (1, 8), (2, 6), (3, 6), (4, 4), (5, 3), (6, 2), (7, 2), (8, 1)]
 DEMO_CARRIERS = [
     ("shunde", "顺德机器人谷标准厂房A区", CarrierKind.factory, 24000),
@@ -156,7 +157,7 @@ def _follow_ups(session: Session, rng: random.Random, owner: User, lead: Lead, t
         followups.log(session=session, actor=owner, lead=lead, data=data)
 
 
-def generate(*, session: Session, count: int = 400, seed: int = 2023) -> int:
+def generate(*, session: Session, count: int = SERVICE_LEADS, seed: int = 2023) -> int:
     """Create demo carriers and `count` demo leads owned by the demo promotion staff."""
     rng = random.Random(seed)
     owners = list(session.exec(select(User).where(User.role == Role.promotion)))

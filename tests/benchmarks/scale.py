@@ -1,0 +1,269 @@
+"""Benchmark: a city-sized dataset, and where every key page, aggregate and the load test stand.
+
+Builds `chainplan demo --enterprises N --leads M` in a scratch database (CHAINPLAN_DATABASE_URL
+picks the kind; SQLite by default), then prints:
+- p50 / p95 server time and SQL statements of the key pages and API calls, with every
+  statement slower than 100 ms;
+- the chain map's and the dashboard's aggregates as bare SQL beside the app's (computed afresh,
+  and as served from the cache), with the ratio;
+- a 100,000-row .xlsx import into that registry (rows/s, beside the bare read);
+- a load test against `chainplan serve --workers W` on loopback, and the server's peak memory.
+Run: `python -m tests.benchmarks.scale [--enterprises 200000] [--leads 50000] [--workers 2]`.
+"""
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, text
+from sqlmodel import Session
+
+from chains import service as chain_service
+from core import versions
+from core.accounts import get_user_by_username
+from core.db import make_engine
+from core.settings import Settings
+from enterprises import dashboard
+from tests.benchmarks import imports as import_bench
+from tests.benchmarks import load
+from tests.benchmarks.chain_map import _report, _timings
+from tests.databases import drop_scratch, scratch_url
+from tests.factories import bearer
+from web.app import create_app, freeze_startup_objects
+
+CHAINPLAN = str(Path(sys.executable).parent / "chainplan")  # the installed command
+SLOW_MS = 100.0
+CHAIN = "smart-equipment"  # the largest chain of the demo
+CHAIN_SQL = """
+SELECT s.id, count(e.id), sum(CASE WHEN e.above_size THEN 1 ELSE 0 END), sum(e.annual_output)
+FROM segment s LEFT JOIN membership m ON m.segment_id = s.id
+LEFT JOIN enterprise e ON e.id = m.enterprise_id
+WHERE s.chain_id = (SELECT id FROM chain WHERE code = :code) GROUP BY s.id
+"""
+DASHBOARD_SQL = """
+SELECT c.designation_id, e.park_id, count(*) FROM cultivation c
+JOIN enterprise e ON e.id = c.enterprise_id
+WHERE c.stage = 'recognised' AND (c.valid_until IS NULL OR c.valid_until >= :today)
+GROUP BY c.designation_id, e.park_id
+"""
+
+
+class Statements:
+    """Counts the SQL statements an engine runs and keeps the slow ones."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        self.slow: list[tuple[float, str, str]] = []
+        self.label = ""
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, _cursor: Any, *_args: Any) -> None:
+        conn.info["started"] = time.perf_counter()
+
+    def _after(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.count += 1
+        ms = (time.perf_counter() - conn.info.pop("started", time.perf_counter())) * 1000
+        if ms > SLOW_MS:
+            self.slow.append((ms, self.label, " ".join(statement.split())[:160]))
+
+
+def _build(url: str, enterprises: int, leads: int) -> float:
+    env = os.environ | {"CHAINPLAN_DATABASE_URL": url}
+    started = time.perf_counter()
+    for args in (
+        ["migrate"],
+        ["seed"],
+        ["demo", "--enterprises", str(enterprises), "--leads", str(leads)],
+        ["lapse"],
+    ):
+        subprocess.run([CHAINPLAN, *args], env=env, check=True, capture_output=True)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def _pages(url: str, runs: int) -> None:
+    app = create_app(Settings(database_url=url, secret_key="bench-" + "k" * 32))
+    freeze_startup_objects()  # as the served app does
+    watch = Statements(app.state.engine)
+    with TestClient(app) as client, Session(app.state.engine) as session:
+        tokens = {}
+        for name in ("admin", "leader", "shunde", "promoter-v00"):
+            user = get_user_by_username(session=session, username=name)
+            assert user is not None
+            tokens[name] = bearer(session, user)
+        firm = session.execute(text("SELECT max(id) FROM enterprise")).scalar()
+        session.commit()
+        plan = [
+            ("admin", "/enterprises"),
+            ("admin", "/enterprises?q=精密"),
+            ("admin", "/enterprises?chain=robotics&park=shunde&size=above"),
+            ("admin", "/enterprises?page=400"),
+            ("admin", "/api/v1/enterprises?q=机器人"),
+            ("admin", f"/enterprises/{firm}"),
+            ("admin", f"/chains/{CHAIN}"),
+            ("admin", f"/api/v1/chains/{CHAIN}/map"),
+            ("admin", f"/api/v1/chains/{CHAIN}/gaps"),
+            ("shunde", "/cultivation"),
+            ("shunde", "/parks/shunde"),
+            ("promoter-v00", "/leads/board"),
+            ("promoter-v00", "/leads"),
+            ("admin", "/leads/board"),
+            ("admin", "/leads?stage=negotiation"),
+            ("leader", "/dashboard"),
+            ("leader", "/targets"),
+            ("leader", "/leads/evaluation"),
+        ]
+        print(f"\n{'page (as)':<60} {'p50':>8} {'p95':>8} {'max':>8}   statements")
+        for who, path in plan:
+            watch.label = path
+            samples = _timings(
+                lambda p=path, h=tokens[who]: client.get(p, headers=h).raise_for_status(), runs
+            )
+            before = watch.count
+            client.get(path, headers=tokens[who])
+            target = 150.0 if path == "/dashboard" else 100.0
+            _report(f"{path[:46]} ({who})", samples, target)
+            print(f"{'':<60} statements per request: {watch.count - before}")
+    app.state.engine.dispose()
+    print(f"\nstatements over {SLOW_MS:.0f} ms: {len(watch.slow)}")
+    for ms, label, statement in sorted(watch.slow, reverse=True)[:15]:
+        print(f"  {ms:7.0f} ms  {label}: {statement}")
+
+
+def _aggregates(url: str, runs: int) -> None:
+    engine = make_engine(url)
+    today = date.today()
+    with Session(engine) as session:
+
+        def bare(sql: str, **params: Any) -> Callable[[], object]:
+            return lambda: session.execute(text(sql), params).all()
+
+        def fresh(compute: Callable[[], object]) -> Callable[[], object]:
+            def run() -> object:
+                versions.forget()
+                return compute()
+
+            return run
+
+        def chain() -> object:
+            return chain_service.detail(session=session, code=CHAIN)
+
+        def board() -> object:
+            return dashboard.standings(session=session, day=today)
+
+        print("\naggregate                         bare SQL p50   app afresh p50   app cached p50")
+        for label, sql, params, compute in (
+            ("chain map figures", CHAIN_SQL, {"code": CHAIN}, chain),
+            ("dashboard standings", DASHBOARD_SQL, {"today": today}, board),
+        ):
+            timings = [
+                sorted(_timings(action, runs))[runs // 2]
+                for action in (bare(sql, **params), fresh(compute), compute)
+            ]
+            print(
+                f"{label:<32} {timings[0]:9.1f} ms {timings[1]:12.1f} ms {timings[2]:12.1f} ms"
+                f"   app / bare: afresh {timings[1] / timings[0]:.1f}, "
+                f"cached {timings[2] / timings[0]:.2f}  [target ≤ 3]"
+            )
+    engine.dispose()
+
+
+@contextmanager
+def _served(url: str, workers: int, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    env = os.environ | {"CHAINPLAN_DATABASE_URL": url, "CHAINPLAN_SECRET_KEY": "b" * 40}
+    command = [CHAINPLAN, "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield server
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def _peak_memory_mb(pid: int) -> float:
+    """The largest peak resident size of the server process and its workers."""
+    found = 0.0
+    for child in [pid, *_children(pid)]:
+        status = Path(f"/proc/{child}/status")
+        if status.exists():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    found = max(found, int(line.split()[1]) / 1024)
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _load(url: str, workers: int, users: int, seconds: float) -> None:
+    port = 8765
+    with _served(url, workers, port) as server:
+        people, firms = load.actors(url, users)
+        outcome = asyncio.run(load.run(f"http://127.0.0.1:{port}", people, firms, seconds, 1.0))
+        memory = _peak_memory_mb(server.pid)
+    print(f"\n{users} users, {workers} worker process(es), mean think time 1 s")
+    load.report(outcome, seconds)
+    print(f"server peak memory (largest process): {memory:.0f} MB  [target ≤ 500 MB]")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--enterprises", type=int, default=200_000)
+    parser.add_argument("--leads", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    args = parser.parse_args()
+    base = os.environ.get("CHAINPLAN_DATABASE_URL", "")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = scratch_url(base, Path(tmp)) if base else f"sqlite:///{tmp}/scale.db"
+        try:
+            seconds = _build(url, args.enterprises, args.leads)
+            print(
+                f"database: {url.split(':')[0]}; {args.enterprises:,} enterprises, "
+                f"{args.leads:,} leads, built in {seconds:.0f} s"
+            )
+            _pages(url, args.runs)
+            _aggregates(url, args.runs)
+            if args.import_rows:
+                print()
+                import_bench.measure(url, args.import_rows)
+            if args.seconds:
+                _load(url, args.workers, args.users, args.seconds)
+        finally:
+            if base:
+                drop_scratch(url, base)
+
+
+if __name__ == "__main__":
+    main()
