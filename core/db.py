@@ -144,6 +144,7 @@ def import_models() -> None:
     import core.accounts  # noqa: F401
     import core.audit  # noqa: F401
     import core.orgs  # noqa: F401
+    import core.progress  # noqa: F401
     import core.versions  # noqa: F401
     import enterprises.carriers  # noqa: F401
     import enterprises.designations  # noqa: F401

@@ -79,9 +79,10 @@ def upload(request: Request, session: SessionDep, user: CurrentUser, form: FormD
     return RedirectResponse(target, status_code=303)
 
 
-def _reporter(user: User, key: str) -> Reporter:
+def _reporter(session: Session, user: User, key: str) -> Reporter:
     """Report this request's progress under the key the waiting page polls."""
-    return lambda stage, done, total: progress.report(key, user.id or 0, stage, done, total)
+    engine = session.get_bind().engine
+    return lambda stage, done, total: progress.report(engine, key, user.id or 0, stage, done, total)
 
 
 def _preview_page(
@@ -92,7 +93,9 @@ def _preview_page(
     error: str = "",
     key: str = "",
 ) -> Response:
-    result = imports.preview(session=session, batch=batch, progress=_reporter(user, key), keep=True)
+    result = imports.preview(
+        session=session, batch=batch, progress=_reporter(session, user, key), keep=True
+    )
     designation = (
         session.get(designations.Designation, batch.designation_id)
         if batch.designation_id
@@ -114,9 +117,9 @@ def _preview_page(
 
 
 @router.get("/progress/{key}")
-def progress_of(key: str, user: CurrentUser) -> Response:
+def progress_of(key: str, session: SessionDep, user: CurrentUser) -> Response:
     """How far the user's upload, preview or import under `key` has got (polled while waiting)."""
-    found = progress.get(key, user.id or 0)
+    found = progress.get(session, key, user.id or 0)
     if found is None:
         return JSONResponse({"stage": "上传中", "done": 0, "total": 0})
     return JSONResponse({"stage": found.stage, "done": found.done, "total": found.total})
@@ -159,7 +162,7 @@ def commit(
 ) -> Response:
     """Import every row, or nothing if any row has an error."""
     batch = imports.get(session=session, batch_id=batch_id, actor=user)
-    reporter = _reporter(user, str(form.get("progress") or ""))
+    reporter = _reporter(session, user, str(form.get("progress") or ""))
     try:
         import_commit.commit(
             session=session, actor=user, batch=batch, mapping=None, progress=reporter
