@@ -9,18 +9,19 @@ plain connection is not seen; all writes of the application go through the ORM s
 
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
-from threading import Lock
+from threading import Lock, RLock
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import event, update
+from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Field, Session, SQLModel, select
 
 REGISTRY = "registry"
 T = TypeVar("T")
 _tracked: set[type] = set()
+_ignored: dict[type, frozenset[str]] = {}
 
 
 class DataVersion(SQLModel, table=True):
@@ -32,9 +33,24 @@ class DataVersion(SQLModel, table=True):
     token: str = Field(max_length=32)
 
 
-def track(*models: type[SQLModel]) -> None:
-    """Count writes to these tables as changes of the registry."""
+def track(*models: type[SQLModel], ignoring: Collection[str] = ()) -> None:
+    """Count writes to these tables as changes of the registry.
+
+    An update that changes only `ignoring` columns (ones no cached figure reads, such as a
+    contact's phone) leaves the registry as it is, and its cached figures with it.
+    """
     _tracked.update(models)
+    for model in models:
+        _ignored[model] = frozenset(ignoring)
+
+
+def _changes_registry(session: Session, obj: object) -> bool:
+    if type(obj) not in _tracked:
+        return False
+    ignored = _ignored[type(obj)]
+    if not ignored or obj in session.new or obj in session.deleted:
+        return True
+    return any(attr.history.has_changes() for attr in inspect(obj).attrs if attr.key not in ignored)
 
 
 def current(*, session: Session) -> str:
@@ -59,8 +75,9 @@ def wrote(session: Session, model: type[SQLModel]) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: Any) -> None:
+    # Attribute histories still hold this flush's changes here (they are reset after it).
     changed = (*session.new, *session.dirty, *session.deleted)
-    if any(type(obj) in _tracked for obj in changed):
+    if any(_changes_registry(session, obj) for obj in changed):
         _bump(session)
 
 
@@ -70,22 +87,35 @@ def _after_bulk(state: ORMExecuteState) -> None:
         return
     # Bulk writes may name the table itself rather than the model (they skip the ORM's cost).
     table = getattr(state.statement, "table", None)
-    if any(mapper.class_ in _tracked for mapper in state.all_mappers) or any(
-        getattr(model, "__table__", None) is table for model in _tracked
-    ):
-        _bump(state.session)  # type: ignore[arg-type]
+    models = {mapper.class_ for mapper in state.all_mappers} | {
+        model for model in _tracked if getattr(model, "__table__", None) is table
+    }
+    written = models & _tracked
+    if not written:
+        return
+    if state.is_update:
+        # The columns an UPDATE sets (SQLAlchemy keeps them as _values; no public accessor).
+        values = getattr(state.statement, "_values", None) or {}
+        columns = {getattr(key, "key", str(key)) for key in values}
+        if columns and all(columns <= _ignored[model] for model in written):
+            return
+    _bump(state.session)  # type: ignore[arg-type]
 
 
 # Values derived from the registry, by (database, what, registry token, day): they change only
 # with the registry, and with the date (recognitions lapse at midnight without any write).
-_CACHE: OrderedDict[tuple[str, str, str, date], Any] = OrderedDict()
+Key = tuple[str, str, str, date]
+_CACHE: OrderedDict[Key, Any] = OrderedDict()
 _CACHE_KEPT = 256
 _CACHE_LOCK = Lock()  # sync routes run in a thread pool
+_COMPUTING: dict[Key, RLock] = {}
 
 
 def cached(*, session: Session, what: str, compute: Callable[[], T]) -> T:
     """Return compute() for the registry as this transaction sees it, computed once per version.
 
+    Requests that want a value while another thread computes it wait for that result rather
+    than compute it again (after a write, the warmer and the first readers all want it).
     Callers must not modify the result: it is shared between requests.
     """
     token = current(session=session)
@@ -96,11 +126,20 @@ def cached(*, session: Session, what: str, compute: Callable[[], T]) -> T:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return cast(T, _CACHE[key])
-    value = compute()
-    with _CACHE_LOCK:
-        _CACHE[key] = value
-        while len(_CACHE) > _CACHE_KEPT:
-            _CACHE.popitem(last=False)
+        gate = _COMPUTING.setdefault(key, RLock())
+    with gate:
+        with _CACHE_LOCK:
+            if key in _CACHE:
+                return cast(T, _CACHE[key])
+        try:
+            value = compute()
+            with _CACHE_LOCK:
+                _CACHE[key] = value
+                while len(_CACHE) > _CACHE_KEPT:
+                    _CACHE.popitem(last=False)
+        finally:
+            with _CACHE_LOCK:
+                _COMPUTING.pop(key, None)
     return value
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from statistics import median
 from typing import Any
 
 import pandas as pd
@@ -82,33 +83,40 @@ def _funnel(session: Session, where: list[Any]) -> list[FunnelStep]:
 
 def _median_days(session: Session, where: list[Any], start: date, end: date) -> list[Any]:
     """Median days a lead stayed in each stage, over the stays that ended in the period."""
-    moves = pd.DataFrame(
-        session.execute(
-            sa.select(
-                col(LeadMove.lead_id), col(LeadMove.on), col(LeadMove.id), col(LeadMove.from_stage)
-            )
-            .join(Lead, col(Lead.id) == LeadMove.lead_id)
-            .where(*where)
-        ).all(),
-        columns=["lead_id", "on", "id", "from_stage"],
+    # A stay begins with the lead's previous move (its creation for the first): the window
+    # runs over every move of the lead, the period is applied to the stays it yields.
+    entered = func.coalesce(
+        func.lag(LeadMove.on).over(
+            partition_by=col(LeadMove.lead_id), order_by=(col(LeadMove.on), col(LeadMove.id))
+        ),
+        Lead.created_on,
+        type_=sa.Date,
     )
-    created = pd.DataFrame(
-        session.execute(sa.select(col(Lead.id), col(Lead.created_on)).where(*where)).all(),
-        columns=["lead_id", "created_on"],
+    stays = (
+        sa.select(
+            col(LeadMove.from_stage).label("stage"),
+            col(LeadMove.on).label("left"),
+            entered.label("entered"),
+        )
+        .join(Lead, col(Lead.id) == LeadMove.lead_id)
+        .where(*where)
+        .subquery()
     )
-    result: list[tuple[str, float | None, int]] = []
-    if moves.empty:
-        return [(LEAD_STAGE_LABELS[s], None, 0) for s in FLOW]
-    moves = moves.merge(created, on="lead_id").sort_values(["lead_id", "on", "id"])
-    entered = moves.groupby("lead_id")["on"].shift(1)
-    moves["entered"] = entered.fillna(moves["created_on"])
-    moves["days"] = (pd.to_datetime(moves["on"]) - pd.to_datetime(moves["entered"])).dt.days
-    ended = moves[(moves["on"] >= start) & (moves["on"] <= end)]
-    for stage in FLOW:
-        stays = ended.loc[ended["from_stage"] == stage, "days"]
-        median = float(stays.median()) if len(stays) else None
-        result.append((LEAD_STAGE_LABELS[stage], median, int(len(stays))))
-    return result
+    days: dict[Any, list[int]] = {stage: [] for stage in FLOW}
+    for stage, left, came in session.execute(
+        sa.select(stays.c.stage, stays.c.left, stays.c.entered).where(
+            stays.c.left >= start, stays.c.left <= end, stays.c.stage.in_(FLOW)
+        )
+    ):
+        days[stage].append((left - came).days)
+    return [
+        (
+            LEAD_STAGE_LABELS[stage],
+            float(median(days[stage])) if days[stage] else None,
+            len(days[stage]),
+        )
+        for stage in FLOW
+    ]
 
 
 def _landed(session: Session, where: list[Any], start: date, end: date) -> pd.DataFrame:
@@ -149,22 +157,26 @@ def _pipeline_value(session: Session, where: list[Any]) -> list[PipelineValue]:
     dropped), the share that landed.
     """
     landed_at = FLOW.index(LeadStage.registered)
-    rows = session.execute(
-        sa.select(col(Lead.stage), col(Lead.reached), col(Lead.planned_investment)).where(*where)
+    # One row per (stage, furthest stage reached): a handful, whatever the number of leads.
+    groups = session.execute(
+        sa.select(
+            col(Lead.stage), col(Lead.reached), func.count(), func.sum(Lead.planned_investment)
+        )
+        .where(*where)
+        .group_by(col(Lead.stage), col(Lead.reached))
     ).all()
-    frame = pd.DataFrame(rows, columns=["stage", "reached", "planned"]).fillna({"planned": 0.0})
     result = []
     for index, stage in enumerate(FLOW[:landed_at]):
-        came = frame[frame["reached"] >= index]
-        landed = came[came["reached"] >= landed_at]
-        resolved = len(landed) + int((came["stage"] == LeadStage.dropped).sum())
-        rate = len(landed) / resolved if resolved else None
-        open_here = frame[frame["stage"] == stage]
-        planned = float(open_here["planned"].sum())
+        came = [g for g in groups if g[1] >= index]
+        landed = sum(n for _, reached, n, _ in came if reached >= landed_at)
+        resolved = landed + sum(n for st, _, n, _ in came if st == LeadStage.dropped)
+        rate = landed / resolved if resolved else None
+        open_here = [(n, amount or 0.0) for st, _, n, amount in groups if st == stage]
+        planned = float(sum(amount for _, amount in open_here))
         result.append(
             PipelineValue(
                 LEAD_STAGE_LABELS[stage],
-                len(open_here),
+                sum(n for n, _ in open_here),
                 planned,
                 rate,
                 resolved,
@@ -218,8 +230,8 @@ def export_rows(result: Evaluation) -> list[list[Any]]:
                 None,
             ]
         )
-    for label, median, stays in result.median_days:
-        rows.append(["阶段停留中位天数", label, stays, median, None])
+    for label, days, stays in result.median_days:
+        rows.append(["阶段停留中位天数", label, stays, days, None])
     for key, title in DIMENSIONS.items():
         for landed in result.landed[key]:
             rows.append(

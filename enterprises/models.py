@@ -123,7 +123,16 @@ class Enterprise(EnterpriseFields, table=True):
 
     # Chain figures join every membership to its firm for these two columns only; a covering
     # index spares reading the wide rows.
-    __table_args__ = (Index("ix_enterprise_size_cover", "id", "above_size", "annual_output"),)
+    # Lists run largest output first (no output last): an index in that order lets a page
+    # be read off it instead of sorting the registry for every request.
+    __table_args__ = (
+        Index("ix_enterprise_size_cover", "id", "above_size", "annual_output"),
+        Index(
+            "ix_enterprise_list_order",
+            sa.func.coalesce(sa.column("annual_output"), sa.literal_column("-1")).desc(),
+            "id",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, index=True)
@@ -202,7 +211,27 @@ class EnterprisePage(SQLModel):
     items: list[EnterprisePublic]
 
 
-versions.track(Enterprise, Membership)
+# Cached figures (chain maps, standings, park counts) read a firm's name, kind, park, size
+# and origin; edits of its contact details and figures alone keep them.
+versions.track(
+    Enterprise,
+    ignoring={
+        "contact_person",
+        "contact_phone",
+        "address",
+        "district",
+        "main_products",
+        "founded_date",
+        "employees",
+        "rd_spend",
+        "annual_revenue",
+        "annual_output",
+        "figures_year",
+        "version",
+        "updated_at",
+    },
+)
+versions.track(Membership)
 
 
 def fold_membership(there: Membership, other: Membership) -> None:

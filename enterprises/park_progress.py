@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core import versions
 from enterprises import targets
 from enterprises.carriers import Carrier, CarrierStatus
 from enterprises.leads import LANDED, Lead, LeadStage
@@ -43,17 +44,35 @@ def targets_in(*, session: Session, park_id: int, today: date) -> list[ParkTarge
         .where(Target.kind == TargetKind.computed)
         .order_by(col(Plan.position), col(Target.position))
     )
+    counting = [
+        (target, plan)
+        for target, plan in session.exec(stmt)
+        if (target.definition or {}).get("measure") in ("recognised", "holding")
+    ]
+
+    def compute() -> dict[int, float]:
+        # Counted from the whole event log: cached until the registry changes.
+        return {
+            target.id or 0: targets.value_on(
+                session=session,
+                target=target,
+                plan=plan,
+                day=min(today, target.deadline),
+                park_id=park_id,
+            )
+            or 0.0
+            for target, plan in counting
+        }
+
+    values = versions.cached(
+        session=session, what=f"park-targets:{park_id}:{today}", compute=compute
+    )
     found = []
-    for target, plan in session.exec(stmt):
-        if (target.definition or {}).get("measure") not in ("recognised", "holding"):
-            continue
-        day = min(today, target.deadline)
-        value = targets.value_on(
-            session=session, target=target, plan=plan, day=day, park_id=park_id
-        )
+    for target, plan in counting:
+        value = values[target.id or 0]
         share = targets.shares_of(session=session, target=target)[0].get(park_id)
-        met = None if share is None else meets(value or 0.0, share, Comparator(target.comparator))
-        found.append(ParkTarget(target, plan, value or 0.0, share, met))
+        met = None if share is None else meets(value, share, Comparator(target.comparator))
+        found.append(ParkTarget(target, plan, value, share, met))
     return found
 
 

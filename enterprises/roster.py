@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, false, func, or_
 from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
+from core import versions
 from core.orgs import park_names
 from enterprises.designations import Designation, Tier
 from enterprises.models import Enterprise, Membership
@@ -176,25 +177,29 @@ def stage_counts(
     *, session: Session, today: date, park_id: int | None = None
 ) -> dict[tuple[int, Stage], int]:
     """Return {(designation id, stage as of today): firms} (optionally for one park)."""
-    # The same rule as pipeline.effective_stage, counted in the database.
-    stage = case(
-        (
-            and_(
-                col(Cultivation.stage) == Stage.recognised,
-                col(Cultivation.valid_until) < today,
+
+    def compute() -> dict[tuple[int, Stage], int]:
+        # The same rule as pipeline.effective_stage, counted in the database.
+        stage = case(
+            (
+                and_(
+                    col(Cultivation.stage) == Stage.recognised,
+                    col(Cultivation.valid_until) < today,
+                ),
+                Stage.lapsed.value,
             ),
-            Stage.lapsed.value,
-        ),
-        else_=col(Cultivation.stage),
-    )
-    stmt = (
-        select(Cultivation.designation_id, stage, func.count())
-        .join(Enterprise, col(Enterprise.id) == Cultivation.enterprise_id)
-        .group_by(col(Cultivation.designation_id), stage)
-    )
-    if park_id is not None:
-        stmt = stmt.where(Enterprise.park_id == park_id)
-    return {(did, Stage(st)): int(n) for did, st, n in session.exec(stmt)}
+            else_=col(Cultivation.stage),
+        )
+        stmt = (
+            select(Cultivation.designation_id, stage, func.count())
+            .join(Enterprise, col(Enterprise.id) == Cultivation.enterprise_id)
+            .group_by(col(Cultivation.designation_id), stage)
+        )
+        if park_id is not None:
+            stmt = stmt.where(Enterprise.park_id == park_id)
+        return {(did, Stage(st)): int(n) for did, st, n in session.exec(stmt)}
+
+    return versions.cached(session=session, what=f"stage-counts:{park_id}:{today}", compute=compute)
 
 
 def breakdown(

@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, exists, func, or_
+from sqlalchemy import case, exists, func, literal_column, or_
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
-from core import audit, permissions
+from core import audit, permissions, versions
 from core.accounts import User
 from core.db import require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
@@ -86,6 +86,15 @@ def filter_conditions(flt: EnterpriseFilter) -> list[Any]:
     return conds
 
 
+# Largest output first, firms without figures last (outputs are never negative); the order
+# of the index ix_enterprise_list_order, which both databases can read a page from.
+# A literal, not a parameter: SQLite matches an ORDER BY to an index expression by its text.
+LIST_ORDER = (
+    func.coalesce(Enterprise.annual_output, literal_column("-1")).desc(),
+    col(Enterprise.id),
+)
+
+
 def search(*, session: Session, flt: EnterpriseFilter, page: int = 1, page_size: int = 50) -> Page:
     """Return one page of enterprises matching the filter, largest output first."""
     conds = filter_conditions(flt)
@@ -94,7 +103,7 @@ def search(*, session: Session, flt: EnterpriseFilter, page: int = 1, page_size:
     stmt = (
         select(Enterprise)
         .where(*conds)
-        .order_by(col(Enterprise.annual_output).desc().nulls_last(), col(Enterprise.id))
+        .order_by(*LIST_ORDER)
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
@@ -180,7 +189,13 @@ def update(
     permissions.ensure_can_edit_enterprise(actor, data.park_id)
     _validate(session, data, enterprise_id)
     before = audit.snapshot(enterprise, EDITABLE)
-    values = data.model_dump(exclude={"version"})
+    # Only what changed is written: an edit of a phone number must not count as a change of
+    # the figures cached from the registry (core.versions).
+    values = {
+        key: value
+        for key, value in data.model_dump(exclude={"version"}).items()
+        if getattr(enterprise, key) != value
+    }
     # The version test and the write are one statement, so two concurrent saves cannot both win.
     result = session.execute(
         sql_update(Enterprise)
@@ -300,11 +315,15 @@ def leading_members(
 
 def count_by_park(*, session: Session) -> dict[int | None, tuple[int, int]]:
     """Return {park id: (enterprises, above-size enterprises)}."""
-    rows = session.exec(
-        select(
-            Enterprise.park_id,
-            func.count(),
-            func.sum(case((col(Enterprise.above_size), 1), else_=0)),
-        ).group_by(col(Enterprise.park_id))
-    )
-    return {park_id: (int(n), int(above or 0)) for park_id, n, above in rows}
+
+    def compute() -> dict[int | None, tuple[int, int]]:
+        rows = session.exec(
+            select(
+                Enterprise.park_id,
+                func.count(),
+                func.sum(case((col(Enterprise.above_size), 1), else_=0)),
+            ).group_by(col(Enterprise.park_id))
+        )
+        return {park_id: (int(n), int(above or 0)) for park_id, n, above in rows}
+
+    return versions.cached(session=session, what="firms-by-park", compute=compute)

@@ -22,7 +22,7 @@ from enterprises.targets import (
     ReportedValue,
     Target,
     TargetKind,
-    value_on,
+    output_shares,
 )
 
 
@@ -117,4 +117,4 @@ def series(*, session: Session, target: Target, plan: Plan, days: list[date]) ->
         return list(_recognised(session, target, plan, days))
     if measure == "holding":
         return list(_holding(session, target, days))
-    return [value_on(session=session, target=target, plan=plan, day=day) for day in days]
+    return output_shares(session=session, days=days)

@@ -192,31 +192,34 @@ def firms(*, session: Session, target: Target, plan: Plan, day: date) -> Any:
     raise ValueError(f"目标 {target.code} 不是按企业计数的目标")
 
 
-def _output_share(session: Session, day: date, park_id: int | None) -> float | None:
-    year = session.exec(
-        select(func.max(EnterpriseFigure.year)).where(EnterpriseFigure.year <= day.year)
-    ).one()
-    if year is None:
-        return None
+def output_shares(
+    *, session: Session, days: list[date], park_id: int | None = None
+) -> list[float | None]:
+    """The chains' share (%) of 规上 output on each day: the latest year of figures by then."""
     in_chain = select(Membership.enterprise_id).join(
         Segment, col(Segment.id) == Membership.segment_id
     )
-    above: list[Any] = [
-        col(EnterpriseFigure.year) == year,
-        col(EnterpriseFigure.revenue) >= ABOVE_SIZE_REVENUE,
-    ]
-    stmt = select(func.sum(EnterpriseFigure.output)).join(
-        Enterprise, col(Enterprise.id) == EnterpriseFigure.enterprise_id
-    )
+    counted: list[Any] = [col(EnterpriseFigure.revenue) >= ABOVE_SIZE_REVENUE]
     if park_id is not None:
-        above.append(col(Enterprise.park_id) == park_id)
-    total = session.exec(stmt.where(*above)).one()
-    chains = session.exec(
-        stmt.where(*above, col(EnterpriseFigure.enterprise_id).in_(in_chain))
-    ).one()
-    if not total:
-        return None
-    return round(100 * (chains or 0) / total, 1)
+        counted.append(col(Enterprise.park_id) == park_id)
+    output = col(EnterpriseFigure.output)
+    in_chains = col(EnterpriseFigure.enterprise_id).in_(in_chain)
+    # One pass over the figures gives every year (a day takes the latest year it has seen,
+    # whoever filed it); the sums count only the 规上 firms (of the park).
+    stmt = sa.select(
+        col(EnterpriseFigure.year),
+        func.sum(sa.case((sa.and_(*counted), output), else_=0)),
+        func.sum(sa.case((sa.and_(*counted, in_chains), output), else_=0)),
+    ).group_by(col(EnterpriseFigure.year))
+    if park_id is not None:
+        stmt = stmt.join(Enterprise, col(Enterprise.id) == EnterpriseFigure.enterprise_id)
+    sums = {year: (total, chains) for year, total, chains in session.execute(stmt)}
+    shares: list[float | None] = []
+    for day in days:
+        year = max((y for y in sums if y <= day.year), default=None)
+        total, chains = sums[year] if year is not None else (None, None)
+        shares.append(round(100 * (chains or 0) / total, 1) if total else None)
+    return shares
 
 
 def value_on(
@@ -225,7 +228,7 @@ def value_on(
     """A computed target's value at the end of `day` (optionally for one park)."""
     definition = target.definition or {}
     if definition.get("measure") == "output_share":
-        return _output_share(session, day, park_id)
+        return output_shares(session=session, days=[day], park_id=park_id)[0]
     ids = firms(session=session, target=target, plan=plan, day=day).subquery()
     stmt = select(func.count(func.distinct(ids.c.enterprise_id)))
     if park_id is not None:

@@ -134,6 +134,8 @@ async def _user(
                 current = await client.get(path, headers=actor.headers)
                 data = current.json()
                 data["employees"] = (data.get("employees") or 0) + 1
+                if rng.random() < 0.2:  # now and then an edit that changes the chain figures
+                    data["above_size"] = not data.get("above_size")
                 response = await client.put(path, json=data, headers=actor.headers)
             else:
                 response = await client.request(method, path, json=body, headers=actor.headers)

@@ -1,10 +1,14 @@
-from sqlalchemy import insert
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
 from chains import service as chain_service
 from core import accounts, versions
 from core.accounts import Role
-from enterprises.models import Membership
+from enterprises import service as enterprise_service
+from enterprises.models import EnterpriseFields, EnterpriseUpdate, Membership
 from tests.factories import make_enterprise, make_user
 
 
@@ -51,3 +55,43 @@ def test_logins_and_reads_keep_the_token(session: Session) -> None:
     accounts.start_session(session=session, user=user)
     chain_service.summaries(session=session)
     assert versions.current(session=session) == token
+
+
+def test_edits_no_cached_figure_reads_keep_the_token(session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    firm = make_enterprise(session, actor=admin, contact_phone="13800000000")
+    fields = EnterpriseFields.model_validate(
+        firm.model_dump(include=set(EnterpriseFields.model_fields))
+    )
+
+    def edit(**changes: object) -> None:
+        data = EnterpriseUpdate(**(fields.model_dump() | changes), version=firm.version)
+        enterprise_service.update(
+            session=session, actor=admin, enterprise_id=firm.id or 0, data=data
+        )
+
+    token = versions.current(session=session)
+    edit(contact_phone="13900000000", employees=120)
+    assert versions.current(session=session) == token
+    firm.address = "佛山市顺德区北滘镇科技路1号"  # through the ORM as well
+    session.flush()
+    assert versions.current(session=session) == token
+    edit(contact_phone="13900000000", employees=120, above_size=True)
+    assert versions.current(session=session) != token
+
+
+def test_readers_wanting_a_value_being_computed_wait_for_it(engine: Engine) -> None:
+    computed = []
+
+    def compute() -> str:
+        computed.append(1)
+        time.sleep(0.3)
+        return "figures"
+
+    def read() -> str:
+        with Session(engine) as own:
+            return versions.cached(session=own, what=f"slow-{id(computed)}", compute=compute)
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: read(), range(4)))
+    assert answers == ["figures"] * 4 and len(computed) == 1
