@@ -109,41 +109,54 @@ _CACHE: OrderedDict[Key, Any] = OrderedDict()
 _CACHE_KEPT = 256
 _CACHE_LOCK = Lock()  # sync routes run in a thread pool
 _COMPUTING: dict[Key, RLock] = {}
+# The most recent value of each figure, whatever its version: served while a newer one is made.
+_LATEST: OrderedDict[tuple[str, str, date], Any] = OrderedDict()
+_NOTHING = object()
 
 
 def cached(*, session: Session, what: str, compute: Callable[[], T]) -> T:
     """Return compute() for the registry as this transaction sees it, computed once per version.
 
-    Requests that want a value while another thread computes it wait for that result rather
-    than compute it again (after a write, the warmer and the first readers all want it).
-    Callers must not modify the result: it is shared between requests.
+    While one thread computes a new version's value, other requests are served the previous
+    version's (seconds old) rather than wait or compute it again: after a write on a busy
+    server, the warmer and every reader of the dashboard would otherwise all compute it. With
+    no previous value they wait for the one being computed. A request that computes the value
+    itself always gets the current one. Callers must not modify the result: it is shared.
     """
     token = current(session=session)
     if not token:
         return compute()
     key = (str(session.get_bind().engine.url), what, token, date.today())
+    figure = (key[0], what, key[3])
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return cast(T, _CACHE[key])
         gate = _COMPUTING.setdefault(key, RLock())
-    with gate:
+        previous = _LATEST.get(figure, _NOTHING)
+    if not gate.acquire(blocking=previous is _NOTHING):
+        return cast(T, previous)
+    try:
         with _CACHE_LOCK:
             if key in _CACHE:
                 return cast(T, _CACHE[key])
-        try:
-            value = compute()
-            with _CACHE_LOCK:
-                _CACHE[key] = value
-                while len(_CACHE) > _CACHE_KEPT:
-                    _CACHE.popitem(last=False)
-        finally:
-            with _CACHE_LOCK:
-                _COMPUTING.pop(key, None)
-    return value
+        value = compute()
+        with _CACHE_LOCK:
+            _CACHE[key] = value
+            _LATEST[figure] = value
+            _LATEST.move_to_end(figure)
+            for kept in (_CACHE, _LATEST):
+                while len(kept) > _CACHE_KEPT:
+                    kept.popitem(last=False)
+        return value
+    finally:
+        with _CACHE_LOCK:
+            _COMPUTING.pop(key, None)
+        gate.release()
 
 
 def forget() -> None:
     """Drop every cached value (for tests that count computations)."""
     with _CACHE_LOCK:
         _CACHE.clear()
+        _LATEST.clear()

@@ -92,6 +92,10 @@ def _median_days(session: Session, where: list[Any], start: date, end: date) -> 
         Lead.created_on,
         type_=sa.Date,
     )
+    # Only leads that moved in the period have stays ending in it.
+    moved = sa.select(col(LeadMove.lead_id)).where(
+        col(LeadMove.on) >= start, col(LeadMove.on) <= end
+    )
     stays = (
         sa.select(
             col(LeadMove.from_stage).label("stage"),
@@ -99,7 +103,7 @@ def _median_days(session: Session, where: list[Any], start: date, end: date) -> 
             entered.label("entered"),
         )
         .join(Lead, col(Lead.id) == LeadMove.lead_id)
-        .where(*where)
+        .where(*where, col(LeadMove.lead_id).in_(moved))
         .subquery()
     )
     days: dict[Any, list[int]] = {stage: [] for stage in FLOW}

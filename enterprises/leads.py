@@ -181,6 +181,8 @@ class Lead(LeadFields, table=True):
             "chain_id",
             "planned_investment",
         ),
+        # A chain's map counts the open leads aimed at each of its segments.
+        Index("ix_lead_chain_segment", "chain_id", "segment_id", "stage"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

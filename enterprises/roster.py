@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
 from core import versions
+from core.db import contains_text
 from core.orgs import park_names
 from enterprises.designations import Designation, Tier
 from enterprises.models import Enterprise, Membership
@@ -76,7 +77,7 @@ def _conditions(session: Session, flt: RosterFilter, today: date) -> list[Any]:
     if flt.enterprise_id is not None:
         conds.append(Cultivation.enterprise_id == flt.enterprise_id)
     if flt.q.strip():
-        conds.append(col(Enterprise.name).ilike(f"%{flt.q.strip()}%"))
+        conds.append(contains_text(Enterprise.name, f"%{flt.q.strip()}%"))
     if flt.stage == Stage.lapsed:
         conds.append(
             or_(

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from chains.models import Chain, Segment
 from core import audit, permissions, versions
 from core.accounts import User
-from core.db import require_id, utcnow
+from core.db import contains_text, require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from core.orgs import Park, park_names
 from enterprises.models import (
@@ -63,9 +63,9 @@ def filter_conditions(flt: EnterpriseFilter) -> list[Any]:
         term = f"%{flt.q.strip()}%"
         conds.append(
             or_(
-                col(Enterprise.name).ilike(term),
-                col(Enterprise.main_products).ilike(term),
-                col(Enterprise.credit_code).ilike(term),
+                contains_text(Enterprise.name, term),
+                contains_text(Enterprise.main_products, term),
+                contains_text(Enterprise.credit_code, term),
             )
         )
     if flt.park_id is not None:

@@ -185,14 +185,14 @@ def _aggregates(url: str, runs: int) -> None:
 
 
 @contextmanager
-def _served(url: str, workers: int, port: int) -> Iterator[subprocess.Popen[bytes]]:
+def _served(url: str, workers: int, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
     env = os.environ | {"CHAINPLAN_DATABASE_URL": url, "CHAINPLAN_SECRET_KEY": "b" * 40}
     command = [CHAINPLAN, "serve", "--port", str(port)]
     server = subprocess.Popen(
         [*command, "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("wb"),
     )
     try:
         for _ in range(100):
@@ -224,15 +224,18 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
-def _load(url: str, workers: int, users: int, seconds: float) -> None:
+def _load(url: str, workers: int, users: int, seconds: float, think: float, log: Path) -> None:
     port = 8765
-    with _served(url, workers, port) as server:
+    with _served(url, workers, port, log) as server:
         people, firms = load.actors(url, users)
-        outcome = asyncio.run(load.run(f"http://127.0.0.1:{port}", people, firms, seconds, 1.0))
+        outcome = asyncio.run(load.run(f"http://127.0.0.1:{port}", people, firms, seconds, think))
         memory = _peak_memory_mb(server.pid)
-    print(f"\n{users} users, {workers} worker process(es), mean think time 1 s")
+    print(f"\n{users} users, {workers} worker process(es), mean think time {think:g} s")
     load.report(outcome, seconds)
     print(f"server peak memory (largest process): {memory:.0f} MB  [target ≤ 500 MB]")
+    failures = [line for line in log.read_text().splitlines() if "Error" in line]
+    for line in failures[-10:]:
+        print(f"  server: {line[:200]}")
 
 
 def main() -> None:
@@ -243,6 +246,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--think", type=float, default=3.0, help="mean seconds a user reads before the next step"
+    )
     parser.add_argument("--import-rows", type=int, default=100_000)
     args = parser.parse_args()
     base = os.environ.get("CHAINPLAN_DATABASE_URL", "")
@@ -260,7 +266,7 @@ def main() -> None:
                 print()
                 import_bench.measure(url, args.import_rows)
             if args.seconds:
-                _load(url, args.workers, args.users, args.seconds)
+                _load(url, args.workers, args.users, args.seconds, args.think, Path(tmp) / "s.log")
         finally:
             if base:
                 drop_scratch(url, base)

@@ -1,4 +1,7 @@
+import threading
 import time
+import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Engine, insert
@@ -95,3 +98,32 @@ def test_readers_wanting_a_value_being_computed_wait_for_it(engine: Engine) -> N
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(lambda _: read(), range(4)))
     assert answers == ["figures"] * 4 and len(computed) == 1
+
+
+def test_while_a_new_version_is_computed_others_get_the_previous_one(engine: Engine) -> None:
+    what = f"standings-{uuid.uuid4().hex}"
+    inside, release = threading.Event(), threading.Event()
+
+    def read(compute: Callable[[], str]) -> str:
+        with Session(engine) as own:
+            return versions.cached(session=own, what=what, compute=compute)
+
+    def new_figures() -> str:
+        inside.set()
+        release.wait(5)
+        return "new"
+
+    def never() -> str:
+        raise AssertionError("computed twice")
+
+    assert read(lambda: "old") == "old"
+    with Session(engine) as writer:  # a write elsewhere: the registry has a new version
+        versions._bump(writer)
+        writer.commit()
+    with ThreadPoolExecutor(1) as pool:
+        computing = pool.submit(read, new_figures)
+        assert inside.wait(5)
+        assert read(never) == "old"  # served at once, seconds old, not computed again
+        release.set()
+        assert computing.result() == "new"
+    assert read(never) == "new"

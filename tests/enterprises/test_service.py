@@ -114,6 +114,17 @@ def test_search_matches_chinese_substrings_in_name_and_products(session: Session
     assert {e.id for e in found.items} == {by_name.id, by_product.id}
 
 
+def test_search_ignores_the_case_of_latin_letters_and_finds_credit_codes(
+    session: Session,
+) -> None:
+    latin = make_enterprise(session, name="佛山市QXZ智能装备有限公司")
+    found = service.search(session=session, flt=EnterpriseFilter(q="qxz"))
+    assert [e.id for e in found.items] == [latin.id]
+    code = latin.credit_code or ""
+    by_code = service.search(session=session, flt=EnterpriseFilter(q=code[4:12].lower()))
+    assert latin.id in {e.id for e in by_code.items}
+
+
 def test_filters_by_chain_segment_park_and_size(session: Session) -> None:
     servo = make_enterprise(
         session,
