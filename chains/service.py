@@ -57,10 +57,21 @@ def get_segment(*, session: Session, chain: Chain, segment_id: int) -> Segment:
     return segment
 
 
+def _in_order(segment: Segment) -> tuple[int, int, int]:
+    return STREAM_ORDER[Stream(segment.stream)], segment.position, segment.id or 0
+
+
 def segments_of(*, session: Session, chain_id: int) -> list[Segment]:
     """Return a chain's segments, upstream first, in their stated order."""
-    rows = session.exec(select(Segment).where(Segment.chain_id == chain_id))
-    return sorted(rows, key=lambda s: (STREAM_ORDER[Stream(s.stream)], s.position, s.id or 0))
+    return sorted(session.exec(select(Segment).where(Segment.chain_id == chain_id)), key=_in_order)
+
+
+def segments_by_chain(*, session: Session) -> list[tuple[Chain, list[Segment]]]:
+    """Every chain with its segments in order (one query for all of them)."""
+    grouped: dict[int, list[Segment]] = {}
+    for segment in sorted(session.exec(select(Segment)), key=_in_order):
+        grouped.setdefault(segment.chain_id, []).append(segment)
+    return [(c, grouped.get(require_id(c), [])) for c in get_all(session=session)]
 
 
 def technology_peers(*, session: Session, segment: Segment) -> list[tuple[str, str, str]]:

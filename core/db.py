@@ -69,6 +69,25 @@ def _like(element: contains_text, compiler: Any, **kw: Any) -> str:
     return f"({compiler.process(column, **kw)} LIKE {compiler.process(pattern, **kw)})"
 
 
+class days_between(GenericFunction[int]):
+    """`days_between(later, earlier)`: whole days from one date column to another."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _date_difference(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = element.clauses
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _julian_difference(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
 def table_of(model: type[SQLModel]) -> sa.Table:
     """The table behind a model, for bulk statements that skip the ORM's per-row work."""
     return SQLModel.metadata.tables[str(model.__tablename__)]

@@ -1,10 +1,11 @@
-"""A version token of the registry, so derived figures can be cached until the data changes.
+"""Version tokens of families of tables, so derived figures can be cached until the data changes.
 
-Every flush or bulk statement that writes a tracked table sets a fresh random token in the
-same transaction. A reader takes the token first and caches what it computes under it: a
-rollback restores the old token together with the old data, and a token is never reused, so
-a cache entry can only ever be served with the data it was computed from. Raw SQL through a
-plain connection is not seen; all writes of the application go through the ORM session.
+The registry (firms, chains, recognitions, targets) is one family, investment projects another.
+Every flush or bulk statement that writes a tracked table sets a fresh random token for its
+family in the same transaction. A reader takes the token first and caches what it computes
+under it: a rollback restores the old token together with the old data, and a token is never
+reused, so a cache entry can only ever be served with the data it was computed from. Raw SQL
+through a plain connection is not seen; all writes of the application go through the session.
 """
 
 import uuid
@@ -16,12 +17,11 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import ORMExecuteState
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 REGISTRY = "registry"
+PROJECTS = "projects"
 T = TypeVar("T")
-_tracked: set[type] = set()
-_ignored: dict[type, frozenset[str]] = {}
 
 
 class DataVersion(SQLModel, table=True):
@@ -33,52 +33,63 @@ class DataVersion(SQLModel, table=True):
     token: str = Field(max_length=32)
 
 
-def track(*models: type[SQLModel], ignoring: Collection[str] = ()) -> None:
-    """Count writes to these tables as changes of the registry.
+_family: dict[type, str] = {}
+_ignored: dict[type, frozenset[str]] = {}
+
+
+def track(*models: type[SQLModel], ignoring: Collection[str] = (), family: str = REGISTRY) -> None:
+    """Count writes to these tables as changes of a family (the registry unless named).
 
     An update that changes only `ignoring` columns (ones no cached figure reads, such as a
-    contact's phone) leaves the registry as it is, and its cached figures with it.
+    contact's phone) leaves the family as it is, and its cached figures with it.
     """
-    _tracked.update(models)
     for model in models:
+        _family[model] = family
         _ignored[model] = frozenset(ignoring)
 
 
-def _changes_registry(session: Session, obj: object) -> bool:
-    if type(obj) not in _tracked:
-        return False
+def _changed_family(session: Session, obj: object) -> str | None:
+    family = _family.get(type(obj))
+    if family is None:
+        return None
     ignored = _ignored[type(obj)]
     if not ignored or obj in session.new or obj in session.deleted:
-        return True
-    return any(attr.history.has_changes() for attr in inspect(obj).attrs if attr.key not in ignored)
+        return family
+    state = inspect(obj)
+    changed = any(a.history.has_changes() for a in state.attrs if a.key not in ignored)
+    return family if changed else None
 
 
-def current(*, session: Session) -> str:
-    """Return the registry's token as this transaction sees it."""
-    token = session.exec(select(DataVersion.token).where(DataVersion.name == REGISTRY)).first()
+def current(*, session: Session, family: str = REGISTRY) -> str:
+    """Return a family's token as this transaction sees it."""
+    token = session.exec(select(DataVersion.token).where(DataVersion.name == family)).first()
     return token or ""
 
 
-def _bump(session: Session) -> None:
+def _bump(session: Session, families: Collection[str]) -> None:
     statement = (
-        update(DataVersion).where(DataVersion.name == REGISTRY).values(token=uuid.uuid4().hex)  # type: ignore[arg-type]
+        update(DataVersion)
+        .where(col(DataVersion.name).in_(families))
+        .values(token=uuid.uuid4().hex)
     )
     session.connection().execute(statement)
-    session.info["registry_changed"] = True  # the owner of the transaction may warm caches
+    if REGISTRY in families:
+        session.info["registry_changed"] = True  # the owner of the transaction may warm caches
 
 
 def wrote(session: Session, model: type[SQLModel]) -> None:
     """Count a write the session's events cannot see (COPY through the driver)."""
-    if model in _tracked:
-        _bump(session)
+    if model in _family:
+        _bump(session, [_family[model]])
 
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: Any) -> None:
     # Attribute histories still hold this flush's changes here (they are reset after it).
     changed = (*session.new, *session.dirty, *session.deleted)
-    if any(_changes_registry(session, obj) for obj in changed):
-        _bump(session)
+    families = {f for obj in changed if (f := _changed_family(session, obj))}
+    if families:
+        _bump(session, families)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -88,18 +99,17 @@ def _after_bulk(state: ORMExecuteState) -> None:
     # Bulk writes may name the table itself rather than the model (they skip the ORM's cost).
     table = getattr(state.statement, "table", None)
     models = {mapper.class_ for mapper in state.all_mappers} | {
-        model for model in _tracked if getattr(model, "__table__", None) is table
+        model for model in _family if getattr(model, "__table__", None) is table
     }
-    written = models & _tracked
-    if not written:
-        return
+    written = [model for model in models if model in _family]
     if state.is_update:
         # The columns an UPDATE sets (SQLAlchemy keeps them as _values; no public accessor).
         values = getattr(state.statement, "_values", None) or {}
         columns = {getattr(key, "key", str(key)) for key in values}
-        if columns and all(columns <= _ignored[model] for model in written):
-            return
-    _bump(state.session)  # type: ignore[arg-type]
+        if columns:
+            written = [model for model in written if not columns <= _ignored[model]]
+    if written:
+        _bump(state.session, {_family[model] for model in written})  # type: ignore[arg-type]
 
 
 # Values derived from the registry, by (database, what, registry token, day): they change only
@@ -114,7 +124,7 @@ _LATEST: OrderedDict[tuple[str, str, date], Any] = OrderedDict()
 _NOTHING = object()
 
 
-def cached(*, session: Session, what: str, compute: Callable[[], T]) -> T:
+def cached(*, session: Session, what: str, compute: Callable[[], T], family: str = REGISTRY) -> T:
     """Return compute() for the registry as this transaction sees it, computed once per version.
 
     While one thread computes a new version's value, other requests are served the previous
@@ -123,11 +133,11 @@ def cached(*, session: Session, what: str, compute: Callable[[], T]) -> T:
     no previous value they wait for the one being computed. A request that computes the value
     itself always gets the current one. Callers must not modify the result: it is shared.
     """
-    token = current(session=session)
+    token = current(session=session, family=family)
     if not token:
         return compute()
-    key = (str(session.get_bind().engine.url), what, token, date.today())
-    figure = (key[0], what, key[3])
+    key = (str(session.get_bind().engine.url), f"{family}:{what}", token, date.today())
+    figure = (key[0], key[1], key[3])
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date
-from statistics import median
 from typing import Any
 
 import pandas as pd
@@ -10,8 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core import permissions
+from core import permissions, versions
 from core.accounts import User
+from core.db import days_between
+from core.permissions import LeadScope
 from enterprises.lead_search import names
 from enterprises.lead_stages import LeadMove
 from enterprises.leads import FLOW, LEAD_STAGE_LABELS, SOURCE_LABELS, Lead, LeadStage, visible
@@ -83,44 +84,40 @@ def _funnel(session: Session, where: list[Any]) -> list[FunnelStep]:
 
 def _median_days(session: Session, where: list[Any], start: date, end: date) -> list[Any]:
     """Median days a lead stayed in each stage, over the stays that ended in the period."""
-    # A stay begins with the lead's previous move (its creation for the first): the window
-    # runs over every move of the lead, the period is applied to the stays it yields.
-    entered = func.coalesce(
-        func.lag(LeadMove.on).over(
-            partition_by=col(LeadMove.lead_id), order_by=(col(LeadMove.on), col(LeadMove.id))
-        ),
-        Lead.created_on,
-        type_=sa.Date,
-    )
-    # Only leads that moved in the period have stays ending in it.
-    moved = sa.select(col(LeadMove.lead_id)).where(
-        col(LeadMove.on) >= start, col(LeadMove.on) <= end
-    )
-    stays = (
-        sa.select(
-            col(LeadMove.from_stage).label("stage"),
-            col(LeadMove.on).label("left"),
-            entered.label("entered"),
-        )
+    stay = days_between(col(LeadMove.on), col(LeadMove.since))
+    # How many stays of each length, per stage: a few hundred rows, however many moves.
+    counts: dict[Any, list[tuple[int, int]]] = {stage: [] for stage in FLOW}
+    for stage, days, n in session.execute(
+        sa.select(col(LeadMove.from_stage), stay, func.count())
         .join(Lead, col(Lead.id) == LeadMove.lead_id)
-        .where(*where, col(LeadMove.lead_id).in_(moved))
-        .subquery()
-    )
-    days: dict[Any, list[int]] = {stage: [] for stage in FLOW}
-    for stage, left, came in session.execute(
-        sa.select(stays.c.stage, stays.c.left, stays.c.entered).where(
-            stays.c.left >= start, stays.c.left <= end, stays.c.stage.in_(FLOW)
+        .where(
+            *where,
+            col(LeadMove.on) >= start,
+            col(LeadMove.on) <= end,
+            col(LeadMove.from_stage).in_(FLOW),
         )
+        .group_by(col(LeadMove.from_stage), stay)
+        .order_by(col(LeadMove.from_stage), stay)
     ):
-        days[stage].append((left - came).days)
+        counts[stage].append((int(days), int(n)))
     return [
-        (
-            LEAD_STAGE_LABELS[stage],
-            float(median(days[stage])) if days[stage] else None,
-            len(days[stage]),
-        )
+        (LEAD_STAGE_LABELS[stage], _median(counts[stage]), sum(n for _, n in counts[stage]))
         for stage in FLOW
     ]
+
+
+def _median(histogram: list[tuple[int, int]]) -> float | None:
+    """The median of values given as (value, how many) in ascending order."""
+    total = sum(n for _, n in histogram)
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]  # the one or two values in the middle
+    found: list[int] = []
+    seen = 0
+    for value, n in histogram:
+        found += [value for position in middle if seen <= position < seen + n]
+        seen += n
+    return sum(found) / 2
 
 
 def _landed(session: Session, where: list[Any], start: date, end: date) -> pd.DataFrame:
@@ -191,9 +188,24 @@ def _pipeline_value(session: Session, where: list[Any]) -> list[PipelineValue]:
 
 
 def evaluate(*, session: Session, user: User, start: date, end: date) -> Evaluation:
-    """The evaluation of the leads the user may see, for leads logged or landed in a period."""
-    scope = [visible(permissions.lead_scope(session=session, user=user))]
-    cohort = [*scope, col(Lead.created_on) >= start, col(Lead.created_on) <= end]
+    """The evaluation of the leads the user may see, for leads logged or landed in a period.
+
+    Cached per version of the projects (and of the registry, for the names it shows) and per
+    scope: it reads every lead and move, and follow-ups, its most frequent writes, keep it.
+    """
+    scope = permissions.lead_scope(session=session, user=user)
+    registry = versions.current(session=session)
+    return versions.cached(
+        session=session,
+        what=f"evaluation:{registry}:{scope}:{start}:{end}",
+        compute=lambda: _evaluate(session, scope, start, end),
+        family=versions.PROJECTS,
+    )
+
+
+def _evaluate(session: Session, scope: LeadScope, start: date, end: date) -> Evaluation:
+    where = [visible(scope)]
+    cohort = [*where, col(Lead.created_on) >= start, col(Lead.created_on) <= end]
     shown = names(session=session)
     lookups = {
         "chain": lambda v: shown.chains.get(v, "未指定"),
@@ -201,17 +213,17 @@ def evaluate(*, session: Session, user: User, start: date, end: date) -> Evaluat
         "team": lambda v: shown.teams.get(v, "未指定"),
         "source": lambda v: SOURCE_LABELS.get(v, "未指定"),
     }
-    frame = _landed(session, scope, start, end)
+    frame = _landed(session, where, start, end)
     if not frame.empty:
         frame["quarter"] = pd.to_datetime(frame["registered_on"]).dt.to_period("Q").astype(str)
-    pipeline = _pipeline_value(session, scope)
+    pipeline = _pipeline_value(session, where)
     return Evaluation(
         pipeline=pipeline,
         expected_landing=round(sum(p.expected for p in pipeline), 1),
         start=start,
         end=end,
         funnel=_funnel(session, cohort),
-        median_days=_median_days(session, scope, start, end),
+        median_days=_median_days(session, where, start, end),
         landed={key: _grouped(frame, key, lookups[key]) for key in DIMENSIONS},
         landed_by_quarter=sorted(_grouped(frame, "quarter", str), key=lambda x: x.name),
     )

@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_
+import sqlalchemy as sa
+from sqlalchemy import func, or_, union_all
 from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
@@ -145,19 +146,28 @@ def board(*, session: Session, user: User, flt: LeadFilter) -> list[Column]:
             .group_by(col(Lead.stage))
         )
     }
+    stages = [stage for stage in flt.stages or list(LeadStage) if totals.get(stage)]
+    # Each stage's newest cards, all in one statement (a round trip per column adds up).
+    newest = [
+        select(Lead)
+        .where(*where, col(Lead.stage) == stage)
+        .order_by(col(Lead.updated_at).desc(), col(Lead.id).desc())
+        .limit(BOARD_CARDS)
+        for stage in stages
+    ]
+    cards: dict[LeadStage, list[Lead]] = {stage: [] for stage in stages}
+    if newest:
+        # Each part a subquery: SQLite takes no ORDER BY or LIMIT on the parts of a UNION.
+        parts = union_all(*(sa.select(part.subquery()) for part in newest))
+        for lead in session.scalars(select(Lead).from_statement(parts)):
+            cards[LeadStage(lead.stage)].append(lead)
     columns = []
     for stage in flt.stages or list(LeadStage):
         count, amount = totals.get(stage, (0, 0.0))
-        cards: list[Lead] = []
-        if count:
-            stmt = (
-                select(Lead)
-                .where(*where, col(Lead.stage) == stage)
-                .order_by(col(Lead.updated_at).desc(), col(Lead.id).desc())
-                .limit(BOARD_CARDS)
-            )
-            cards = list(session.exec(stmt))
-        columns.append(Column(stage, LEAD_STAGE_LABELS[stage], count, amount, cards))
+        ordered = sorted(
+            cards.get(stage, []), key=lambda lead: (lead.updated_at, lead.id), reverse=True
+        )
+        columns.append(Column(stage, LEAD_STAGE_LABELS[stage], count, amount, ordered))
     return columns
 
 

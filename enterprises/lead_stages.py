@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import audit, permissions
+from core import audit, permissions, versions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound
@@ -52,7 +52,11 @@ class LeadMove(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(foreign_key="lead.id", index=True, ondelete="CASCADE")
-    on: date
+    on: date = Field(index=True)
+    since: date | None = Field(
+        default=None,
+        description="the day the lead entered from_stage: the stay ends with this move",
+    )
     recorded_at: datetime = Field(default_factory=utcnow)
     actor_id: int | None = Field(default=None, foreign_key="app_user.id")
     actor_name: str = Field(default="", max_length=60)
@@ -74,6 +78,9 @@ class CapitalArrival(SQLModel, table=True):
     note: str = Field(default="", max_length=200)
     actor_id: int | None = Field(default=None, foreign_key="app_user.id")
     recorded_at: datetime = Field(default_factory=utcnow)
+
+
+versions.track(LeadMove, CapitalArrival, family=versions.PROJECTS)
 
 
 class LeadMoveFields(SQLModel):
@@ -173,7 +180,7 @@ def move(
         raise StageMoveRefused(reason)
     _check_date(lead, data.on)
     before = audit.snapshot(lead, ["stage", "stage_since", "resume_stage", "enterprise_id"])
-    current, target = LeadStage(lead.stage), data.to_stage
+    current, target, since = LeadStage(lead.stage), data.to_stage, lead.stage_since
     if target == LeadStage.registered and lead.enterprise_id is None:
         lead.enterprise_id = require_id(land(session=session, actor=actor, lead=lead, data=data))
     if target == LeadStage.registered and lead.registered_on is None:
@@ -188,6 +195,7 @@ def move(
     event = LeadMove(
         lead_id=require_id(lead),
         on=data.on,
+        since=since,
         actor_id=actor.id,
         actor_name=actor.display_name or actor.username,
         from_stage=current,

@@ -15,7 +15,7 @@ from sqlalchemy import update as sql_update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.models import Chain, Segment
-from core import audit, permissions
+from core import audit, permissions, versions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound
@@ -221,6 +221,13 @@ class Lead(LeadFields, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
 
+
+# The evaluation is cached per version of the projects; follow-ups touch only these columns.
+versions.track(
+    Lead,
+    family=versions.PROJECTS,
+    ignoring={"last_followup_on", "next_step", "next_due", "description", "version", "updated_at"},
+)
 
 EDITABLE = [k for k in LeadFields.model_fields]
 

@@ -153,6 +153,7 @@ def _walk(
             {
                 "lead_id": lead["id"],
                 "on": day,
+                "since": lead["stage_since"],
                 "recorded_at": utcnow(),
                 "actor_id": owner[0],
                 "actor_name": owner[2],

@@ -118,7 +118,7 @@ def test_while_a_new_version_is_computed_others_get_the_previous_one(engine: Eng
 
     assert read(lambda: "old") == "old"
     with Session(engine) as writer:  # a write elsewhere: the registry has a new version
-        versions._bump(writer)
+        versions._bump(writer, [versions.REGISTRY])
         writer.commit()
     with ThreadPoolExecutor(1) as pool:
         computing = pool.submit(read, new_figures)

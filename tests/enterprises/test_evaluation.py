@@ -5,7 +5,8 @@ from datetime import date
 from sqlmodel import Session
 
 from core.accounts import Role
-from enterprises import evaluation, lead_stages
+from enterprises import evaluation, followups, lead_stages
+from enterprises.followups import FollowUpFields
 from enterprises.lead_stages import LeadMoveFields
 from enterprises.leads import Lead, LeadStage, Source
 from tests.factories import make_lead, make_user
@@ -74,3 +75,20 @@ def test_open_projects_weighted_by_each_stages_landing_rate(session: Session) ->
     assert rows["签约"].landing_rate == 1.0 and rows["签约"].expected == 3000
     assert result.expected_landing == 3250
     assert fresh.stage == S.lead
+
+
+def test_a_follow_up_keeps_the_cached_evaluation_and_a_move_renews_it(session: Session) -> None:
+    owner = make_user(session, Role.promotion, team="缓存小组")
+    lead = make_lead(session, owner, on=date(2025, 1, 1), planned_investment=800)
+    period = {"start": date(2025, 1, 1), "end": date.today()}
+    first = evaluation.evaluate(session=session, user=owner, **period)
+    note = FollowUpFields(on=date(2025, 1, 5), notes="电话沟通", next_step="安排考察")
+    followups.log(session=session, actor=owner, lead=lead, data=note)
+    assert evaluation.evaluate(session=session, user=owner, **period) is first
+    data = LeadMoveFields(to_stage=S.contact, on=date(2025, 1, 10))
+    lead_stages.move(session=session, actor=owner, lead=lead, data=data)
+    renewed = evaluation.evaluate(session=session, user=owner, **period)
+    assert renewed is not first
+    assert {s.label: s.count for s in renewed.funnel}["接洽"] == 1 + {
+        s.label: s.count for s in first.funnel
+    }["接洽"]

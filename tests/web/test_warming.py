@@ -20,8 +20,8 @@ def test_the_warmer_caches_every_chain_for_the_current_registry(engine: Engine) 
         token = versions.current(session=session)
         codes = {c.code for c in chain_service.get_all(session=session)}
     cached = {
-        what.removeprefix("chain-detail:")
+        what.removeprefix("registry:chain-detail:")
         for (_, what, key, day) in versions._CACHE
-        if key == token and day == date.today() and what.startswith("chain-detail:")
+        if key == token and day == date.today() and what.startswith("registry:chain-detail:")
     }
     assert cached == codes and len(codes) == 10

@@ -64,9 +64,7 @@ def _choices(session: Session) -> dict[str, Any]:
     chains = chain_service.get_all(session=session)
     return {
         "chains": chains,
-        "segments_by_chain": [
-            (c, chain_service.segments_of(session=session, chain_id=require_id(c))) for c in chains
-        ],
+        "segments_by_chain": chain_service.segments_by_chain(session=session),
         "parks": [p for p in list_parks(session=session) if p.kind == "park"],
         "teams": list(session.exec(select(Team).order_by(col(Team.name)))),
         "owners": list(
