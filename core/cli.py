@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from core import backup, migrate
 from core.accounts import ROLE_LABELS, Role, create_user, get_or_create_team
-from core.db import make_engine, require_id, transaction
+from core.db import make_engine, refresh_statistics, require_id, transaction
 from core.errors import DomainError
 from core.settings import get_settings
 
@@ -45,6 +45,7 @@ def cmd_lapse(session: Session, args: argparse.Namespace) -> None:
     from enterprises.pipeline import lapse_expired
 
     print(f"已记录到期认定 {lapse_expired(session=session, today=date.today())} 条")
+    refresh_statistics(session)  # daily, as the data grows
 
 
 @_session_scope
@@ -80,6 +81,7 @@ def cmd_demo(session: Session, args: argparse.Namespace) -> None:
                 session=session, count=args.leads - projects, seed=args.seed
             )
         reports = demo_targets.generate(session=session, seed=args.seed)
+        refresh_statistics(session)
         print(f"已生成演示企业 {added} 家（标记为演示数据），培育记录 {histories} 条，")
         print(f"招商项目 {projects} 个，目标填报 {reports} 条")
         if extra:

@@ -154,14 +154,14 @@ def make_engine(url: str) -> Engine:
 
 
 def refresh_statistics(session: Session, *tables: str) -> None:
-    """Have PostgreSQL re-read the tables' statistics after a bulk write.
+    """Have the database re-read the statistics of some tables (all when none are named).
 
-    Until autovacuum gets to it, the planner believes a freshly filled table is still small
-    and scans it whole for every lookup (SQLite plans by its indexes and needs nothing).
+    The query planners choose by them: PostgreSQL believes a freshly filled table is still
+    small until autovacuum gets to it, and SQLite has none until ANALYZE runs — without them a
+    chain's figures took 2.5 s instead of 0.2 s at 200,000 firms.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        for table in tables:
-            session.execute(sa.text(f'ANALYZE "{table}"'))
+    for table in tables or ("",):
+        session.execute(sa.text(f'ANALYZE "{table}"' if table else "ANALYZE"))
 
 
 @contextmanager
@@ -187,6 +187,7 @@ def import_models() -> None:
     import chains.models  # noqa: F401
     import core.accounts  # noqa: F401
     import core.audit  # noqa: F401
+    import core.figure_store  # noqa: F401
     import core.orgs  # noqa: F401
     import core.progress  # noqa: F401
     import core.versions  # noqa: F401

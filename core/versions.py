@@ -19,6 +19,8 @@ from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from core import figure_store
+
 REGISTRY = "registry"
 PROJECTS = "projects"
 T = TypeVar("T")
@@ -112,8 +114,8 @@ def _after_bulk(state: ORMExecuteState) -> None:
         _bump(state.session, {_family[model] for model in written})  # type: ignore[arg-type]
 
 
-# Values derived from the registry, by (database, what, registry token, day): they change only
-# with the registry, and with the date (recognitions lapse at midnight without any write).
+# Values derived from the data, by (database, family:what, token, day): they change only with
+# their family, and with the date (recognitions lapse at midnight without any write).
 Key = tuple[str, str, str, date]
 _CACHE: OrderedDict[Key, Any] = OrderedDict()
 _CACHE_KEPT = 256
@@ -124,14 +126,21 @@ _LATEST: OrderedDict[tuple[str, str, date], Any] = OrderedDict()
 _NOTHING = object()
 
 
-def cached(*, session: Session, what: str, compute: Callable[[], T], family: str = REGISTRY) -> T:
-    """Return compute() for the registry as this transaction sees it, computed once per version.
+def cached(
+    *,
+    session: Session,
+    what: str,
+    compute: Callable[[], T],
+    family: str = REGISTRY,
+    stale_while_computing: bool = False,
+) -> T:
+    """Return compute() for a family as this transaction sees it, computed once per version.
 
-    While one thread computes a new version's value, other requests are served the previous
-    version's (seconds old) rather than wait or compute it again: after a write on a busy
-    server, the warmer and every reader of the dashboard would otherwise all compute it. With
-    no previous value they wait for the one being computed. A request that computes the value
-    itself always gets the current one. Callers must not modify the result: it is shared.
+    While one thread computes a value, other requests wanting it wait for it rather than
+    compute it again. With `stale_while_computing` (figures that take seconds, read by people
+    who did not just change them: the dashboard) they are served the previous version's value
+    instead, seconds old, if there is one; a request that computes the value itself always
+    gets the current one. Callers must not modify the result: it is shared.
     """
     token = current(session=session, family=family)
     if not token:
@@ -143,14 +152,19 @@ def cached(*, session: Session, what: str, compute: Callable[[], T], family: str
             _CACHE.move_to_end(key)
             return cast(T, _CACHE[key])
         gate = _COMPUTING.setdefault(key, RLock())
-        previous = _LATEST.get(figure, _NOTHING)
+        previous = _LATEST.get(figure, _NOTHING) if stale_while_computing else _NOTHING
     if not gate.acquire(blocking=previous is _NOTHING):
         return cast(T, previous)
     try:
         with _CACHE_LOCK:
             if key in _CACHE:
                 return cast(T, _CACHE[key])
-        value = compute()
+        # Another process may have computed it already (figure_store: PostgreSQL only).
+        stored = f"{key[1]}:{key[3]}"
+        value = figure_store.fetch(session, stored, token)
+        if value is figure_store.MISSING:
+            value = compute()
+            figure_store.keep(session, stored, token, value)
         with _CACHE_LOCK:
             _CACHE[key] = value
             _LATEST[figure] = value

@@ -51,7 +51,9 @@ def standings(*, session: Session, day: date) -> list[tuple[Progress, list[tuple
             found.append((copy, trend))
         return found
 
-    return versions.cached(session=session, what=f"standings:{day}", compute=compute)
+    return versions.cached(
+        session=session, what=f"standings:{day}", compute=compute, stale_while_computing=True
+    )
 
 
 def progress(*, session: Session, day: date, headline_only: bool = False) -> list[Progress]:
@@ -81,7 +83,9 @@ def _counts_by(session: Session, day: date, by: str) -> dict[str, dict[int | Non
                 found[code] = {k: v for k, v in by_chain.items()}
         return found
 
-    return versions.cached(session=session, what=f"counts-by-{by}:{day}", compute=compute)
+    return versions.cached(
+        session=session, what=f"counts-by-{by}:{day}", compute=compute, stale_while_computing=True
+    )
 
 
 @dataclass
@@ -144,7 +148,9 @@ def _park_rows(session: Session, day: date) -> list[ParkRow]:
                     setattr(rows[where], names[code], value)
         return list(rows.values())
 
-    return versions.cached(session=session, what=f"park-rows:{day}", compute=compute)
+    return versions.cached(
+        session=session, what=f"park-rows:{day}", compute=compute, stale_while_computing=True
+    )
 
 
 def _chain_rows(session: Session, day: date) -> list[ChainRow]:
@@ -165,7 +171,9 @@ def _chain_rows(session: Session, day: date) -> list[ChainRow]:
                     setattr(rows[which], names[code], value)
         return list(rows.values())
 
-    return versions.cached(session=session, what=f"chain-rows:{day}", compute=compute)
+    return versions.cached(
+        session=session, what=f"chain-rows:{day}", compute=compute, stale_while_computing=True
+    )
 
 
 def _lead_figures(

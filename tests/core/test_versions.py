@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
@@ -104,9 +105,11 @@ def test_while_a_new_version_is_computed_others_get_the_previous_one(engine: Eng
     what = f"standings-{uuid.uuid4().hex}"
     inside, release = threading.Event(), threading.Event()
 
-    def read(compute: Callable[[], str]) -> str:
+    def read(compute: Callable[[], str], stale: bool = True) -> str:
         with Session(engine) as own:
-            return versions.cached(session=own, what=what, compute=compute)
+            return versions.cached(
+                session=own, what=what, compute=compute, stale_while_computing=stale
+            )
 
     def new_figures() -> str:
         inside.set()
@@ -120,10 +123,30 @@ def test_while_a_new_version_is_computed_others_get_the_previous_one(engine: Eng
     with Session(engine) as writer:  # a write elsewhere: the registry has a new version
         versions._bump(writer, [versions.REGISTRY])
         writer.commit()
-    with ThreadPoolExecutor(1) as pool:
+    with ThreadPoolExecutor(2) as pool:
         computing = pool.submit(read, new_figures)
         assert inside.wait(5)
         assert read(never) == "old"  # served at once, seconds old, not computed again
+        fresh_only = pool.submit(read, never, False)  # a figure that must be current waits
+        time.sleep(0.2)
+        assert not fresh_only.done()
         release.set()
-        assert computing.result() == "new"
+        assert computing.result() == "new" and fresh_only.result() == "new"
     assert read(never) == "new"
+
+
+def test_a_figure_computed_by_one_process_is_read_by_the_others(engine: Engine) -> None:
+    what = f"chain-detail:{uuid.uuid4().hex}"
+    with Session(engine) as own:
+        versions.cached(session=own, what=what, compute=lambda: {"segments": 19})
+    versions.forget()  # what another process starts with: nothing in memory
+    with Session(engine) as other:
+        if other.get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite serves one process; figures are shared on PostgreSQL")
+        again = versions.cached(session=other, what=what, compute=lambda: {"segments": -1})
+        assert again == {"segments": 19}
+        versions._bump(other, [versions.REGISTRY])  # a write, anywhere: a new version
+        assert versions.cached(session=other, what=what, compute=lambda: {"segments": 20}) == {
+            "segments": 20
+        }
+        other.rollback()
