@@ -120,7 +120,19 @@ def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int
 
     A segment with a technology also counts the firms of other segments with that technology
     (a sensor maker counts for every chain's sensor segment); roles count only where held.
+    Counted for every chain at once and cached per registry version: after a write one pass
+    serves all ten maps (a pass per chain cost twice as much in all). Do not modify the result.
     """
+    counts = versions.cached(
+        session=session, what="segment-counts", compute=lambda: _count_segments(session)
+    )
+    if chain_id is None:
+        return counts
+    ids = session.exec(select(Segment.id).where(Segment.chain_id == chain_id)).all()
+    return {i: counts[i] for i in ids if i is not None and i in counts}
+
+
+def _count_segments(session: Session) -> dict[int, SegmentCounts]:
     firm = col(Membership.enterprise_id)
     above = col(Enterprise.above_size)
     growing = firm.in_(pipeline.recognised_firms(date.today(), high_growth_only=True))
@@ -151,10 +163,6 @@ def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int
         .where(col(target.technology).is_not(None))
         .group_by(col(target.id))
     )
-    if chain_id is not None:
-        chain_segments = select(Segment.id).where(Segment.chain_id == chain_id)
-        own = own.where(col(Membership.segment_id).in_(chain_segments))
-        shared = shared.where(col(target.chain_id) == chain_id)
     # Six columns: beyond what SQLModel's typed select() covers, so plain SQLAlchemy here.
     counts = {
         seg: SegmentCounts(int(n), int(a), int(b), int(h), int(g))
@@ -170,7 +178,19 @@ def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int
 def chain_counts(
     *, session: Session, chain_id: int | None = None
 ) -> dict[int, tuple[int, int, int]]:
-    """Return {chain id: (segments, distinct enterprises, distinct anchor firms)}."""
+    """Return {chain id: (segments, distinct enterprises, distinct anchor firms)}.
+
+    Counted for every chain at once and cached per registry version; do not modify the result.
+    """
+    counts = versions.cached(
+        session=session, what="chain-counts", compute=lambda: _count_chains(session)
+    )
+    if chain_id is None:
+        return counts
+    return {chain_id: counts[chain_id]} if chain_id in counts else {}
+
+
+def _count_chains(session: Session) -> dict[int, tuple[int, int, int]]:
     firm = col(Membership.enterprise_id)
     segs = select(Segment.chain_id, func.count()).group_by(col(Segment.chain_id))
     firms = (
@@ -182,11 +202,6 @@ def chain_counts(
         .join(Membership, col(Membership.segment_id) == Segment.id)
         .group_by(col(Segment.chain_id))
     )
-    if chain_id is not None:
-        segs, firms = (
-            segs.where(Segment.chain_id == chain_id),
-            firms.where(Segment.chain_id == chain_id),
-        )
     found = {cid: (int(n), int(a)) for cid, n, a in session.exec(firms)}
     return {cid: (int(n), *found.get(cid, (0, 0))) for cid, n in session.exec(segs)}
 

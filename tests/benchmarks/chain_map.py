@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from chains import service as chain_service
 from chains.maps import chain_map
 from chains.models import Segment
-from core import migrate
+from core import migrate, versions
 from core.accounts import get_user_by_username
 from core.db import make_engine
 from core.settings import Settings
@@ -106,9 +106,14 @@ def main() -> None:
                 )
 
                 def after_a_change() -> object:
-                    # The first request after any registry change computes the figures afresh.
-                    view = chain_service._compute_detail(session=session, code=chain.code)
-                    return chain_map(view, chain_service.gap_report(view))
+                    # The first request after any registry change computes the figures afresh
+                    # (all ten chains' segment figures in one pass): a new version, rolled back.
+                    with session.begin_nested() as write:
+                        versions._bump(session, [versions.REGISTRY])
+                        view = chain_service.detail(session=session, code=chain.code)
+                        drawn = chain_map(view, chain_service.gap_report(view))
+                        write.rollback()
+                    return drawn
 
                 def unchanged() -> object:
                     view = chain_service.detail(session=session, code=chain.code)
