@@ -95,6 +95,7 @@ def _median_days(session: Session, where: list[Any], start: date, end: date) -> 
             col(LeadMove.on) >= start,
             col(LeadMove.on) <= end,
             col(LeadMove.from_stage).in_(FLOW),
+            col(LeadMove.since).is_not(None),
         )
         .group_by(col(LeadMove.from_stage), stay)
         .order_by(col(LeadMove.from_stage), stay)
