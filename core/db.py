@@ -46,8 +46,8 @@ def chunks(values: Sequence[T], size: int = 5000) -> Iterator[Sequence[T]]:
         yield values[start : start + size]
 
 
-class contains_text(GenericFunction[bool]):
-    """`contains_text(column, "%text%")`: the column matches the pattern, ignoring ASCII case.
+class _folded_like(GenericFunction[bool]):
+    """`_folded_like(column, pattern)`: LIKE ignoring ASCII case, with backslash escapes.
 
     PostgreSQL says ILIKE; SQLite's LIKE already ignores ASCII case (as its lower() lowers
     only ASCII), so it is spared two function calls per row of a scan.
@@ -57,16 +57,26 @@ class contains_text(GenericFunction[bool]):
     inherit_cache = True
 
 
-@compiles(contains_text)
-def _ilike(element: contains_text, compiler: Any, **kw: Any) -> str:
-    column, pattern = element.clauses
-    return f"({compiler.process(column, **kw)} ILIKE {compiler.process(pattern, **kw)})"
+@compiles(_folded_like)
+def _ilike(element: _folded_like, compiler: Any, **kw: Any) -> str:
+    column, pattern = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({column} ILIKE {pattern} ESCAPE '\\')"
 
 
-@compiles(contains_text, "sqlite")
-def _like(element: contains_text, compiler: Any, **kw: Any) -> str:
-    column, pattern = element.clauses
-    return f"({compiler.process(column, **kw)} LIKE {compiler.process(pattern, **kw)})"
+@compiles(_folded_like, "sqlite")
+def _like(element: _folded_like, compiler: Any, **kw: Any) -> str:
+    column, pattern = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({column} LIKE {pattern} ESCAPE '\\')"
+
+
+def contains_text(column: Any, text: str) -> sa.ColumnElement[bool]:
+    """The column holds text anywhere in it, ignoring case; % and _ in text are literal."""
+    pattern = "%" + "".join("\\" + c if c in "\\%_" else c for c in text) + "%"
+    if text.lower() == text.upper():
+        # Nothing in text has a case (Chinese, digits): a plain LIKE finds the same rows, and
+        # PostgreSQL runs it ~4× faster than ILIKE, which lowers every row it reads.
+        return column.like(pattern, escape="\\")  # type: ignore[no-any-return]
+    return _folded_like(column, pattern)
 
 
 class days_between(GenericFunction[int]):

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from chains.models import Chain, Segment
 from core import permissions
 from core.accounts import Team, User
-from core.db import chunks
+from core.db import chunks, contains_text
 from core.orgs import Park
 from enterprises.lead_contacts import LeadContact
 from enterprises.leads import (
@@ -52,8 +52,10 @@ def conditions(*, session: Session, user: User, flt: LeadFilter) -> list[Any]:
     """The SQL conditions of a filter, always within what the user may see."""
     result = [visible(permissions.lead_scope(session=session, user=user))]
     if flt.q.strip():
-        words = f"%{flt.q.strip()}%"
-        result.append(or_(col(Lead.name).like(words), col(Lead.investor_name).like(words)))
+        words = flt.q.strip()
+        result.append(
+            or_(contains_text(Lead.name, words), contains_text(Lead.investor_name, words))
+        )
     equal = {
         Lead.chain_id: flt.chain_id,
         Lead.segment_id: flt.segment_id,

@@ -77,7 +77,7 @@ def _conditions(session: Session, flt: RosterFilter, today: date) -> list[Any]:
     if flt.enterprise_id is not None:
         conds.append(Cultivation.enterprise_id == flt.enterprise_id)
     if flt.q.strip():
-        conds.append(contains_text(Enterprise.name, f"%{flt.q.strip()}%"))
+        conds.append(contains_text(Enterprise.name, flt.q.strip()))
     if flt.stage == Stage.lapsed:
         conds.append(
             or_(
@@ -114,15 +114,30 @@ def search(
 ) -> tuple[int, list[RosterRow]]:
     """Return (total, one page of rows) of cultivations matching the filter, by firm name."""
     conds = _conditions(session, flt, today)
+    offset = (max(page, 1) - 1) * page_size
+    return _total(session, flt, today, conds), _rows(session, conds, today, page_size, offset)
+
+
+def _total(session: Session, flt: RosterFilter, today: date, conds: list[Any]) -> int:
+    by_counts = RosterFilter(
+        designation_id=flt.designation_id, stage=flt.stage, park_id=flt.park_id
+    )
+    if flt == by_counts:
+        # Narrowed at most by designation, stage and park: the cached stage counts hold the
+        # total (a park's whole list counted live took 150 ms at 200,000 firms).
+        counts = stage_counts(session=session, today=today, park_id=flt.park_id)
+        return sum(
+            n
+            for (designation, stage), n in counts.items()
+            if flt.designation_id in (None, designation) and flt.stage in (None, stage)
+        )
     total = session.exec(
         select(func.count())
         .select_from(Cultivation)
         .join(Enterprise, col(Enterprise.id) == Cultivation.enterprise_id)
-        .join(Designation, col(Designation.id) == Cultivation.designation_id)
         .where(*conds)
     ).one()
-    offset = (max(page, 1) - 1) * page_size
-    return int(total), _rows(session, conds, today, page_size, offset)
+    return int(total)
 
 
 def row(*, session: Session, cultivation_id: int, today: date) -> RosterRow:

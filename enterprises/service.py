@@ -60,7 +60,7 @@ def filter_conditions(flt: EnterpriseFilter) -> list[Any]:
     """Return the WHERE conditions of an enterprise filter."""
     conds: list[Any] = []
     if flt.q.strip():
-        term = f"%{flt.q.strip()}%"
+        term = flt.q.strip()
         conds.append(
             or_(
                 contains_text(Enterprise.name, term),

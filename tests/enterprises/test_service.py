@@ -125,6 +125,16 @@ def test_search_ignores_the_case_of_latin_letters_and_finds_credit_codes(
     assert latin.id in {e.id for e in by_code.items}
 
 
+def test_search_takes_wildcards_in_the_term_literally(session: Session) -> None:
+    percent = make_enterprise(
+        session, name="佛山市百分之百_科技有限公司", main_products="纯度99%铝材"
+    )
+    make_enterprise(session, name="佛山市九九铝材有限公司", main_products="纯度99.5铝材")
+    for term in ("99%", "百_科", "%"):
+        found = service.search(session=session, flt=EnterpriseFilter(q=term))
+        assert [e.id for e in found.items] == [percent.id], term
+
+
 def test_filters_by_chain_segment_park_and_size(session: Session) -> None:
     servo = make_enterprise(
         session,
