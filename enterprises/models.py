@@ -2,10 +2,13 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import field_validator
 from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 from sqlmodel import Field, SQLModel
 
 from core import versions
@@ -118,6 +121,43 @@ class EnterpriseFields(SQLModel):
         return value
 
 
+# The characters of a firm's name and products, lowered. PostgreSQL keeps them in a GIN index,
+# so that a search for a Chinese term reads only the firms holding every character of it before
+# matching the term itself (part of a firm's name: 190 → 3 ms at 200,000 firms). Characters, not
+# pairs of them: a built-in function makes them (pairs cost six times as much to write, and an
+# import writes 100,000 firms at once); no credit codes: they are ASCII, which such terms are
+# not. SQLite has no such index; it scans, which it does fast.
+# Spelled as PostgreSQL prints it back, so that the migrations' check finds the model's index.
+SEARCH_CHARS = (
+    "string_to_array(lower((name::text || ' '::text) || main_products::text), NULL::text)"
+)
+
+
+class _holds_chars(GenericFunction[bool]):
+    """`_holds_chars(term)`: the firm's searchable text holds every character of term."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+
+
+@compiles(_holds_chars)
+def _no_index(element: _holds_chars, compiler: Any, **kw: Any) -> str:
+    return "1 = 1"
+
+
+@compiles(_holds_chars, "postgresql")
+def _gin_lookup(element: _holds_chars, compiler: Any, **kw: Any) -> str:
+    (term,) = element.clauses
+    # Written as the index is, so the planner recognises its expression.
+    return f"{SEARCH_CHARS} @> string_to_array(lower({compiler.process(term, **kw)}), NULL)"
+
+
+def holds_chars(term: str) -> sa.ColumnElement[bool]:
+    """A condition the search index answers: it keeps every firm whose name or products hold
+    `term` (ignoring case), and others too; true for every firm where there is no such index."""
+    return _holds_chars(sa.literal(term, sa.String))
+
+
 class Enterprise(EnterpriseFields, table=True):
     """A firm, institute or platform of the zone's registry."""
 
@@ -131,6 +171,9 @@ class Enterprise(EnterpriseFields, table=True):
             "ix_enterprise_list_order",
             sa.func.coalesce(sa.column("annual_output"), sa.literal_column("-1")).desc(),
             "id",
+        ),
+        Index("ix_enterprise_search_chars", sa.text(SEARCH_CHARS), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
         ),
     )
 

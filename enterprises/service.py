@@ -24,6 +24,7 @@ from enterprises.models import (
     Membership,
     MembershipPublic,
     Origin,
+    holds_chars,
 )
 
 EDITABLE = list(EnterpriseFields.model_fields)
@@ -56,11 +57,19 @@ class Page:
         return max(1, -(-self.total // self.page_size))
 
 
-def filter_conditions(flt: EnterpriseFilter) -> list[Any]:
-    """Return the WHERE conditions of an enterprise filter."""
+def filter_conditions(flt: EnterpriseFilter, *, by_characters: bool = True) -> list[Any]:
+    """Return the WHERE conditions of an enterprise filter.
+
+    `by_characters`: let PostgreSQL narrow a search by its index of characters first. Only for
+    terms with a Chinese (non-ASCII) character: the digits and Latin letters every credit code
+    is made of narrow little (at 200,000 firms "91440" took 1.1 s through that index and 0.1 s
+    scanning; "a" 1.2 s and 0.4 s).
+    """
     conds: list[Any] = []
     if flt.q.strip():
         term = flt.q.strip()
+        if by_characters and not term.isascii():
+            conds.append(holds_chars(term))
         conds.append(
             or_(
                 contains_text(Enterprise.name, term),
@@ -101,9 +110,13 @@ def search(*, session: Session, flt: EnterpriseFilter, page: int = 1, page_size:
     total = (
         session.exec(select(func.count()).select_from(Enterprise).where(*conds)).one()
         if conds
-        else sum(n for n, _ in count_by_park(session=session).values())  # cached: a full count
+        else registry_size(session=session)
     )
     page = max(1, min(page, max(1, -(-total // page_size))))
+    if total * 100 >= registry_size(session=session):
+        # One firm in a hundred or more matches: reading the list's index in order finds a
+        # page at once, where the index of characters would fetch every match to sort them.
+        conds = filter_conditions(flt, by_characters=False)
     stmt = (
         select(Enterprise)
         .where(*conds)
@@ -315,6 +328,11 @@ def leading_members(
     for segment_id, role, enterprise in rows:
         result.setdefault(segment_id, []).append((enterprise, MemberRole(role)))
     return result
+
+
+def registry_size(*, session: Session) -> int:
+    """Return how many firms the registry holds (cached)."""
+    return sum(n for n, _ in count_by_park(session=session).values())
 
 
 def count_by_park(*, session: Session) -> dict[int | None, tuple[int, int]]:

@@ -125,6 +125,17 @@ def test_search_ignores_the_case_of_latin_letters_and_finds_credit_codes(
     assert latin.id in {e.id for e in by_code.items}
 
 
+def test_search_finds_the_same_firms_whether_few_or_many_match(session: Session) -> None:
+    # Few matches are read through PostgreSQL's index of characters, many off the list's order.
+    latin = make_enterprise(session, name="佛山市Abb琥珀测试有限公司")
+    apart = make_enterprise(session, name="佛山市琥测试珀有限公司")  # the characters, not the term
+    amber = [make_enterprise(session, main_products=f"琥珀饰品{n}") for n in range(3)]
+    for term, expected in (("abb琥珀", [latin]), ("琥珀", [latin, *amber]), ("琥测试珀", [apart])):
+        found = service.search(session=session, flt=EnterpriseFilter(q=term))
+        assert found.total == len(expected), term
+        assert {e.id for e in found.items} == {e.id for e in expected}, term
+
+
 def test_search_takes_wildcards_in_the_term_literally(session: Session) -> None:
     percent = make_enterprise(
         session, name="佛山市百分之百_科技有限公司", main_products="纯度99%铝材"
