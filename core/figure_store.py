@@ -3,7 +3,9 @@
 A city deployment runs several worker processes (and hosts) on one PostgreSQL: a chain's
 figures or the dashboard's standings, computed afresh after a write, are stored here under the
 version token they were computed for, so the other processes read them instead of computing
-them again. Each process still keeps what it uses in memory (core/versions.py).
+them again. Each process still keeps what it uses in memory (core/versions.py). While one
+process computes a figure it holds a claim on it, so that the others can serve the figures
+that may be seconds old (the dashboard's) from their previous version instead of computing too.
 
 SQLite serves one process (several need PostgreSQL, see the README), and its single writer
 could make a page wait for an import's write lock just to store a figure: it keeps none here.
@@ -13,6 +15,7 @@ import hashlib
 import pickle
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Column, LargeBinary
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Field, Session, SQLModel, select
@@ -48,6 +51,19 @@ def fetch(session: Session, what: str, token: str) -> Any:
     found = session.exec(query).first()
     # Only this application writes the table: its values are its own pickles.
     return pickle.loads(found) if found is not None else MISSING  # noqa: S301
+
+
+def claim(session: Session, what: str, token: str) -> bool:
+    """Whether this transaction may compute the figure: no other one is computing it now.
+
+    A claim lasts until the transaction ends (a PostgreSQL advisory lock); with one process
+    (SQLite) there is no one else to ask.
+    """
+    if not _shared(session):
+        return True
+    digest = hashlib.sha256(f"{what}:{token}".encode()).digest()
+    lock = int.from_bytes(digest[:8], "big", signed=True)
+    return bool(session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(lock))).scalar())
 
 
 def keep(session: Session, what: str, token: str, value: Any) -> None:

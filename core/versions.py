@@ -139,8 +139,9 @@ def cached(
     While one thread computes a value, other requests wanting it wait for it rather than
     compute it again. With `stale_while_computing` (figures that take seconds, read by people
     who did not just change them: the dashboard) they are served the previous version's value
-    instead, seconds old, if there is one; a request that computes the value itself always
-    gets the current one. Callers must not modify the result: it is shared.
+    instead, seconds old, if there is one — also while another process computes it (PostgreSQL);
+    a request that computes the value itself always gets the current one. Callers must not
+    modify the result: it is shared.
     """
     token = current(session=session, family=family)
     if not token:
@@ -163,6 +164,8 @@ def cached(
         stored = f"{key[1]}:{key[3]}"
         value = figure_store.fetch(session, stored, token)
         if value is figure_store.MISSING:
+            if previous is not _NOTHING and not figure_store.claim(session, stored, token):
+                return cast(T, previous)  # another process is computing it
             value = compute()
             figure_store.keep(session, stored, token, value)
         with _CACHE_LOCK:

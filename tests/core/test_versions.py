@@ -3,13 +3,14 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import pytest
 from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
 from chains import service as chain_service
-from core import accounts, versions
+from core import accounts, figure_store, versions
 from core.accounts import Role
 from enterprises import service as enterprise_service
 from enterprises.models import EnterpriseFields, EnterpriseUpdate, Membership
@@ -150,3 +151,31 @@ def test_a_figure_computed_by_one_process_is_read_by_the_others(engine: Engine) 
             "segments": 20
         }
         other.rollback()
+
+
+def test_while_another_process_computes_a_figure_readers_get_the_previous_one(
+    engine: Engine,
+) -> None:
+    what = f"standings-{uuid.uuid4().hex}"
+
+    def read(compute: Callable[[], str]) -> str:
+        with Session(engine) as own:
+            return versions.cached(
+                session=own, what=what, compute=compute, stale_while_computing=True
+            )
+
+    def never() -> str:
+        raise AssertionError("computed while another process computes it")
+
+    assert read(lambda: "old") == "old"
+    with Session(engine) as other:
+        if other.get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite serves one process; processes coordinate on PostgreSQL")
+        versions._bump(other, [versions.REGISTRY])  # a write, anywhere: a new version
+        other.commit()
+        token = versions.current(session=other)
+        # What another process's warmer does first: claim the figure for its transaction.
+        assert figure_store.claim(other, f"registry:{what}:{date.today()}", token)
+        assert read(never) == "old"
+        other.rollback()  # it finished (here: gave up) and released its claim
+    assert read(lambda: "new") == "new"
