@@ -167,6 +167,8 @@ class Enterprise(EnterpriseFields, table=True):
     # be read off it instead of sorting the registry for every request.
     __table_args__ = (
         Index("ix_enterprise_size_cover", "id", "above_size", "annual_output"),
+        # A park bureau's cultivation list runs by firm name within the park.
+        Index("ix_enterprise_park_name", "park_id", "name"),
         Index(
             "ix_enterprise_list_order",
             sa.func.coalesce(sa.column("annual_output"), sa.literal_column("-1")).desc(),

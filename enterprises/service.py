@@ -13,6 +13,7 @@ from core.accounts import User
 from core.db import contains_text, require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from core.orgs import Park, park_names
+from enterprises import tallies
 from enterprises.models import (
     FIELD_LABELS,
     Enterprise,
@@ -109,8 +110,15 @@ def search(*, session: Session, flt: EnterpriseFilter, page: int = 1, page_size:
     conds = filter_conditions(flt)
     total = (
         session.exec(select(func.count()).select_from(Enterprise).where(*conds)).one()
-        if conds
-        else registry_size(session=session)
+        if flt.q.strip() or (flt.chain_id is not None and flt.segment_id is not None)
+        else tallies.total(
+            session=session,
+            park_id=flt.park_id,
+            above_size=flt.above_size,
+            include_demo=flt.include_demo,
+            chain_id=flt.chain_id,
+            segment_id=flt.segment_id,
+        )
     )
     page = max(1, min(page, max(1, -(-total // page_size))))
     if total * 100 >= registry_size(session=session):
