@@ -105,6 +105,13 @@ LIST_ORDER = (
 )
 
 
+# The same order, written so that no index matches it: the matches are found, then sorted.
+SORTED_ORDER = (
+    (func.coalesce(Enterprise.annual_output, literal_column("-1")) + 0).desc(),
+    col(Enterprise.id),
+)
+
+
 def search(*, session: Session, flt: EnterpriseFilter, page: int = 1, page_size: int = 50) -> Page:
     """Return one page of enterprises matching the filter, largest output first."""
     conds = filter_conditions(flt)
@@ -121,14 +128,19 @@ def search(*, session: Session, flt: EnterpriseFilter, page: int = 1, page_size:
         )
     )
     page = max(1, min(page, max(1, -(-total // page_size))))
+    order = LIST_ORDER
     if total * 100 >= registry_size(session=session):
         # One firm in a hundred or more matches: reading the list's index in order finds a
         # page at once, where the index of characters would fetch every match to sort them.
         conds = filter_conditions(flt, by_characters=False)
+    elif conds:
+        # Few match: walking that index would read most of the registry to find them (a
+        # firm's name on SQLite: 540 ms); finding them first and sorting them is quicker.
+        order = SORTED_ORDER
     stmt = (
         select(Enterprise)
         .where(*conds)
-        .order_by(*LIST_ORDER)
+        .order_by(*order)
         .offset((page - 1) * page_size)
         .limit(page_size)
     )

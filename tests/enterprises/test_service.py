@@ -126,14 +126,29 @@ def test_search_ignores_the_case_of_latin_letters_and_finds_credit_codes(
 
 
 def test_search_finds_the_same_firms_whether_few_or_many_match(session: Session) -> None:
-    # Few matches are read through PostgreSQL's index of characters, many off the list's order.
-    latin = make_enterprise(session, name="佛山市Abb琥珀测试有限公司")
-    apart = make_enterprise(session, name="佛山市琥测试珀有限公司")  # the characters, not the term
-    amber = [make_enterprise(session, main_products=f"琥珀饰品{n}") for n in range(3)]
-    for term, expected in (("abb琥珀", [latin]), ("琥珀", [latin, *amber]), ("琥测试珀", [apart])):
+    # Few matches (under one firm in a hundred) are found first and sorted (on PostgreSQL
+    # through its index of characters), many are read off the list's order.
+    admin = make_user(session, Role.admin)
+    for n in range(120):
+        make_enterprise(session, actor=admin, name=f"佛山市填充{n}号有限公司")
+    latin = make_enterprise(session, actor=admin, name="佛山市Abb琥珀测试有限公司")
+    apart = make_enterprise(session, actor=admin, name="佛山市琥测试珀有限公司")  # not the term
+    amber = [
+        make_enterprise(session, actor=admin, main_products=f"琥珀饰品{n}", annual_output=n)
+        for n in range(3)
+    ]
+    for term, expected in (
+        ("abb琥珀", [latin]),
+        ("琥珀", [*reversed(amber), latin]),  # largest output first, none last
+        ("琥测试珀", [apart]),
+        ("填充", None),
+    ):
         found = service.search(session=session, flt=EnterpriseFilter(q=term))
-        assert found.total == len(expected), term
-        assert {e.id for e in found.items} == {e.id for e in expected}, term
+        if expected is None:
+            assert found.total == 120 and len(found.items) == 50
+        else:
+            assert found.total == len(expected), term
+            assert [e.id for e in found.items] == [e.id for e in expected], term
 
 
 def test_search_takes_wildcards_in_the_term_literally(session: Session) -> None:
