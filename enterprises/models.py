@@ -123,10 +123,10 @@ class EnterpriseFields(SQLModel):
 
 # The characters of a firm's name and products, lowered. PostgreSQL keeps them in a GIN index,
 # so that a search for a Chinese term reads only the firms holding every character of it before
-# matching the term itself (part of a firm's name: 190 → 3 ms at 200,000 firms). Characters, not
-# pairs of them: a built-in function makes them (pairs cost six times as much to write, and an
-# import writes 100,000 firms at once); no credit codes: they are ASCII, which such terms are
-# not. SQLite has no such index; it scans, which it does fast.
+# matching the term itself (part of a firm's name: a page in 190 → 20 ms at 200,000 firms).
+# Characters, not pairs of them: a built-in function makes them (pairs cost six times as much
+# to write, and an import writes 100,000 firms at once); no credit codes: they are ASCII, which
+# such terms are not. SQLite has no such index: there a search scans the registry.
 # Spelled as PostgreSQL prints it back, so that the migrations' check finds the model's index.
 SEARCH_CHARS = (
     "string_to_array(lower((name::text || ' '::text) || main_products::text), NULL::text)"
@@ -134,7 +134,7 @@ SEARCH_CHARS = (
 
 
 class _holds_chars(GenericFunction[bool]):
-    """`_holds_chars(term)`: the firm's searchable text holds every character of term."""
+    """`_holds_chars(term)`: the firm's name and products hold every character of term."""
 
     type = sa.Boolean()
     inherit_cache = True

@@ -129,7 +129,7 @@ def search(*, session: Session, flt: EnterpriseFilter, page: int = 1, page_size:
     )
     page = max(1, min(page, max(1, -(-total // page_size))))
     order = LIST_ORDER
-    if total * 100 >= registry_size(session=session):
+    if total * 100 >= tallies.total(session=session):
         # One firm in a hundred or more matches: reading the list's index in order finds a
         # page at once, where the index of characters would fetch every match to sort them.
         conds = filter_conditions(flt, by_characters=False)
@@ -348,11 +348,6 @@ def leading_members(
     for segment_id, role, enterprise in rows:
         result.setdefault(segment_id, []).append((enterprise, MemberRole(role)))
     return result
-
-
-def registry_size(*, session: Session) -> int:
-    """Return how many firms the registry holds (cached)."""
-    return sum(n for n, _ in count_by_park(session=session).values())
 
 
 def count_by_park(*, session: Session) -> dict[int | None, tuple[int, int]]:
