@@ -7,101 +7,34 @@ CHAINPLAN_DATABASE_URL picks the database kind (a scratch database is made and d
 
 import argparse
 import os
-import random
 import resource
 import tempfile
 import time
-from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select, text
+from sqlalchemy import text
 from sqlmodel import Session
 
 from core.accounts import get_user_by_username
-from core.db import make_engine
+from core.db import make_engine, refresh_statistics, transaction
 from core.settings import Settings
-from enterprises.designations import Designation
-from enterprises.models import Enterprise
-from enterprises.pipeline import Cultivation, CultivationEvent, Stage
+from seeds import demo_volume
 from tests.benchmarks.chain_map import _populate, _report, _timings
 from tests.databases import drop_scratch, scratch_url
 from tests.factories import bearer
 from web.app import create_app, freeze_startup_objects
 
 TARGET_MS = 150.0
-BATCH = 20_000
 
 
 def _histories(url: str, events: int) -> float:
-    """Cultivation paths of four moves each for random firms, dated 2019–2026."""
+    """Cultivation histories of the demo firms, as `chainplan demo` writes them at city size."""
     started = time.perf_counter()
     engine = make_engine(url)
-    rng = random.Random(2026)
-    with Session(engine) as session:
-        firms = [i for (i,) in session.execute(select(Enterprise.id))]
-        titles = [(d.id, d.validity_years) for (d,) in session.execute(select(Designation))]
-        next_id = (session.execute(text("SELECT max(id) FROM cultivation")).scalar() or 0) + 1
-    pairs = set()
-    made = 0
-    with engine.begin() as conn:
-        cultivations: list[dict[str, Any]] = []
-        moves: list[dict[str, Any]] = []
-        n = 0
-        while made < events:
-            firm, (title, years) = rng.choice(firms), rng.choice(titles)
-            if (firm, title) in pairs:
-                continue
-            pairs.add((firm, title))
-            n += 1
-            made += 4
-            day = date(2019, 1, 1) + timedelta(days=rng.randrange(2500))
-            cid = next_id + n
-            end = rng.choice([Stage.recognised, Stage.recognised, Stage.rejected])
-            valid = (
-                day + timedelta(days=365 * years + 90)
-                if years and end == Stage.recognised
-                else None
-            )
-            steps = [Stage.candidate, Stage.pool, Stage.applied, end]
-            for i, stage in enumerate(steps):
-                moves.append(
-                    {
-                        "cultivation_id": cid,
-                        "on": day + timedelta(days=30 * i),
-                        "to_stage": stage,
-                        "from_stage": steps[i - 1] if i else None,
-                        "valid_until": valid if stage == Stage.recognised else None,
-                        "note": "",
-                        "batch": "",
-                        "actor_name": "",
-                        "document_number": "",
-                        "evidence_url": "",
-                        "forced": False,
-                    }
-                )
-            cultivations.append(
-                {
-                    "id": cid,
-                    "enterprise_id": firm,
-                    "designation_id": title,
-                    "chain_id": None,
-                    "stage": end,
-                    "recognised_on": day + timedelta(days=90) if end == Stage.recognised else None,
-                    "valid_until": valid,
-                    "batch": "",
-                    "version": 1,
-                }
-            )
-            if len(moves) >= BATCH * 4:
-                conn.execute(insert(Cultivation), cultivations)
-                conn.execute(insert(CultivationEvent), moves)
-                cultivations, moves = [], []
-        if cultivations:
-            conn.execute(insert(Cultivation), cultivations)
-            conn.execute(insert(CultivationEvent), moves)
-        conn.execute(text("ANALYZE"))
+    with transaction(engine) as session:
+        demo_volume.histories(session=session, events=events)
+        refresh_statistics(session)
     engine.dispose()
     return time.perf_counter() - started
 
