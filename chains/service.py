@@ -27,7 +27,7 @@ from chains.models import (
 )
 from core import versions
 from core.accounts import User, UserChain
-from core.db import require_id
+from core.db import listed_in, require_id
 from core.errors import NotFound
 from core.orgs import OrgUnit
 from enterprises import pipeline
@@ -136,12 +136,8 @@ def _count_segments(session: Session) -> dict[int, SegmentCounts]:
     firm = col(Membership.enterprise_id)
     above = col(Enterprise.above_size)
     recognised = pipeline.recognised_firms(date.today(), high_growth_only=True)
-    # PostgreSQL re-runs an IN subquery inside CASE for every membership once the firm list
-    # outgrows work_mem (minutes at 1,000,000 firms), so there the list is joined; SQLite's
-    # planner does the opposite (IN: 0.36 s, the join: 1.3 s at 200,000 firms).
-    joined = session.get_bind().dialect.name == "postgresql"
-    high = recognised.distinct().subquery()
-    growing = col(high.c.enterprise_id).is_not(None) if joined else firm.in_(recognised)
+    high_growth = listed_in(session, firm, recognised)
+    growing = high_growth.held
     # A firm sits in a segment at most once, so plain counts per segment need no DISTINCT.
     own = (
         sa.select(
@@ -169,9 +165,7 @@ def _count_segments(session: Session) -> dict[int, SegmentCounts]:
         .where(col(target.technology).is_not(None))
         .group_by(col(target.id))
     )
-    if joined:
-        own = own.outerjoin(high, col(high.c.enterprise_id) == firm)
-        shared = shared.outerjoin(high, col(high.c.enterprise_id) == firm)
+    own, shared = high_growth.joined(own), high_growth.joined(shared)
     # Six columns: beyond what SQLModel's typed select() covers, so plain SQLAlchemy here.
     counts = {
         seg: SegmentCounts(int(n), int(a), int(b), int(h), int(g))

@@ -1,12 +1,12 @@
 """Engine creation and the metadata every table shares."""
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import Enum
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import Engine, MetaData, event
@@ -96,6 +96,27 @@ def _date_difference(element: days_between, compiler: Any, **kw: Any) -> str:
 def _julian_difference(element: days_between, compiler: Any, **kw: Any) -> str:
     later, earlier = (compiler.process(c, **kw) for c in element.clauses)
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+class Listed(NamedTuple):
+    """A test that a column's value is in a list, for use inside CASE, and what it needs."""
+
+    held: sa.ColumnElement[bool]
+    joined: Callable[[Any], Any]  # adds what `held` reads to a SELECT (or leaves it)
+
+
+def listed_in(session: Session, column: Any, ids: Any) -> Listed:
+    """Whether `column` is among the values `ids` (a one-column SELECT) selects, inside CASE.
+
+    PostgreSQL re-runs an IN subquery inside CASE for every row once the list outgrows
+    work_mem (minutes at 1,000,000 firms), so there the list is outer-joined; SQLite's planner
+    does the opposite (the chain figures at 200,000 firms: IN 0.36 s, the join 1.3 s).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return Listed(column.in_(ids), lambda stmt: stmt)
+    listed = ids.distinct().subquery()
+    value = list(listed.c)[0]
+    return Listed(value.is_not(None), lambda stmt: stmt.outerjoin(listed, value == column))
 
 
 def table_of(model: type[SQLModel]) -> sa.Table:

@@ -25,7 +25,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from chains.models import Segment
 from core import audit, permissions, versions
 from core.accounts import User
-from core.db import enum_column, require_id, utcnow
+from core.db import enum_column, listed_in, require_id, utcnow
 from core.errors import FieldErrors, NotFound
 from enterprises.designations import Designation
 from enterprises.figures import EnterpriseFigure
@@ -203,16 +203,8 @@ def output_shares(
     if park_id is not None:
         counted.append(col(Enterprise.park_id) == park_id)
     output = col(EnterpriseFigure.output)
-    # As in chains.service._count_segments: PostgreSQL re-runs an IN subquery inside CASE for
-    # every row once the firm list outgrows work_mem (minutes at 1,000,000 firms), so there the
-    # list is joined; SQLite builds the IN list once.
-    joined = session.get_bind().dialect.name == "postgresql"
-    members = in_chain.distinct().subquery()
-    in_chains = (
-        col(members.c.enterprise_id).is_not(None)
-        if joined
-        else col(EnterpriseFigure.enterprise_id).in_(in_chain)
-    )
+    members = listed_in(session, col(EnterpriseFigure.enterprise_id), in_chain)
+    in_chains = members.held
     # One pass over the figures gives every year (a day takes the latest year it has seen,
     # whoever filed it); the sums count only the 规上 firms (of the park).
     stmt = sa.select(
@@ -220,10 +212,7 @@ def output_shares(
         func.sum(sa.case((sa.and_(*counted), output), else_=0)),
         func.sum(sa.case((sa.and_(*counted, in_chains), output), else_=0)),
     ).group_by(col(EnterpriseFigure.year))
-    if joined:
-        stmt = stmt.outerjoin(
-            members, col(members.c.enterprise_id) == EnterpriseFigure.enterprise_id
-        )
+    stmt = members.joined(stmt)
     if park_id is not None:
         stmt = stmt.join(Enterprise, col(Enterprise.id) == EnterpriseFigure.enterprise_id)
     sums = {year: (total, chains) for year, total, chains in session.execute(stmt)}
