@@ -2,33 +2,48 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from core.accounts import Role
+from core.accounts import Role, User
 from enterprises import designations, pipeline, roster
+from enterprises.designations import Designation
 from enterprises.models import Enterprise
 from enterprises.pipeline import MoveFields, Stage
 from tests.factories import make_enterprise, make_user
+
+
+def _walk(
+    session: Session,
+    admin: User,
+    firm: Enterprise,
+    designation: Designation,
+    started: date,
+    stage: Stage,
+    moved: date,
+) -> None:
+    """Make the firm a candidate on `started`, then move it on to `stage` on `moved`."""
+    cultivation = pipeline.start(
+        session=session,
+        actor=admin,
+        enterprise_id=firm.id or 0,
+        designation=designation,
+        chain_id=None,
+        on=started,
+    )
+    path = [Stage.pool, Stage.applied, Stage.recognised]
+    for step in path[: path.index(stage) + 1] if stage in path else []:
+        pipeline.move(
+            session=session,
+            actor=admin,
+            cultivation=cultivation,
+            data=MoveFields(to_stage=step, on=moved),
+            today=moved,
+        )
 
 
 def test_counts_and_lists_treat_an_ended_validity_as_lapsed(session: Session) -> None:
     admin = make_user(session, Role.admin)
     high_tech = designations.get_by_code(session=session, code="high-tech")
     firm = make_enterprise(session, park="gaoming", name="佛山市到期计数测试有限公司")
-    cultivation = pipeline.start(
-        session=session,
-        actor=admin,
-        enterprise_id=firm.id or 0,
-        designation=high_tech,
-        chain_id=None,
-        on=date(2019, 1, 1),
-    )
-    for stage in (Stage.pool, Stage.applied, Stage.recognised):
-        pipeline.move(
-            session=session,
-            actor=admin,
-            cultivation=cultivation,
-            data=MoveFields(to_stage=stage, on=date(2019, 6, 1)),
-            today=date(2019, 6, 1),
-        )
+    _walk(session, admin, firm, high_tech, date(2019, 1, 1), Stage.recognised, date(2019, 6, 1))
     park = firm.park_id
     today = date.today()
     counts = roster.stage_counts(session=session, today=today, park_id=park)
@@ -46,11 +61,6 @@ def test_totals_match_the_rows_whether_counted_from_the_cache_or_live(session: S
     admin = make_user(session, Role.admin)
     high_tech = designations.get_by_code(session=session, code="high-tech")
     gazelle = designations.get_by_code(session=session, code="gazelle")
-    path = {
-        Stage.candidate: [],
-        Stage.applied: [Stage.pool, Stage.applied],
-        Stage.recognised: [Stage.pool, Stage.applied, Stage.recognised],
-    }
     for n, (park, designation, stage, on) in enumerate(
         [
             ("gaoming", high_tech, Stage.recognised, date(2019, 6, 1)),  # lapsed by now
@@ -61,22 +71,7 @@ def test_totals_match_the_rows_whether_counted_from_the_cache_or_live(session: S
         ]
     ):
         firm = make_enterprise(session, park=park, name=f"佛山市合计核对{n}有限公司")
-        cultivation = pipeline.start(
-            session=session,
-            actor=admin,
-            enterprise_id=firm.id or 0,
-            designation=designation,
-            chain_id=None,
-            on=on,
-        )
-        for step in path[stage]:
-            pipeline.move(
-                session=session,
-                actor=admin,
-                cultivation=cultivation,
-                data=MoveFields(to_stage=step, on=on),
-                today=on,
-            )
+        _walk(session, admin, firm, designation, on, stage, on)
     parks = {f.park_id for f in session.exec(select(Enterprise))}
     filters = [
         roster.RosterFilter(designation_id=d, stage=s, park_id=p, q=q)
