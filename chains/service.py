@@ -25,7 +25,7 @@ from chains.models import (
     UnitPublic,
     UnitRole,
 )
-from core import versions
+from core import figure_cache
 from core.accounts import User, UserChain
 from core.db import listed_in, require_id
 from core.errors import NotFound
@@ -123,9 +123,7 @@ def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int
     Counted for every chain at once and cached per registry version: after a write one pass
     serves all ten maps (a pass per chain cost twice as much in all). Do not modify the result.
     """
-    counts = versions.cached(
-        session=session, what="segment-counts", compute=lambda: _count_segments(session)
-    )
+    counts = figure_cache.cached(session=session, what="segment-counts", compute=_count_segments)
     if chain_id is None:
         return counts
     ids = session.exec(select(Segment.id).where(Segment.chain_id == chain_id)).all()
@@ -185,9 +183,7 @@ def chain_counts(
 
     Counted for every chain at once and cached per registry version; do not modify the result.
     """
-    counts = versions.cached(
-        session=session, what="chain-counts", compute=lambda: _count_chains(session)
-    )
+    counts = figure_cache.cached(session=session, what="chain-counts", compute=_count_chains)
     if chain_id is None:
         return counts
     return {chain_id: counts[chain_id]} if chain_id in counts else {}
@@ -276,19 +272,13 @@ def confirmer_names(*, session: Session, segments: list[Segment]) -> dict[int, s
 def detail(*, session: Session, code: str) -> ChainDetail:
     """Return a chain with segments (and their firm counts), links and units.
 
-    Cached until the registry changes (core.versions); callers must not modify the result.
+    Cached until the registry changes (core.figure_cache); callers must not modify the result.
     """
-    return versions.cached(
+    return figure_cache.cached(
         session=session,
         what=f"chain-detail:{code}",
-        compute=lambda: _compute_detail(session=session, code=code),
+        compute=lambda own: _compute_detail(session=own, code=code),
     )
-
-
-def warm(*, session: Session) -> None:
-    """Compute and cache every chain's detail for the registry as it stands now."""
-    for chain in get_all(session=session):
-        detail(session=session, code=chain.code)
 
 
 def _compute_detail(*, session: Session, code: str) -> ChainDetail:

@@ -3,9 +3,9 @@
 A city deployment runs several worker processes (and hosts) on one PostgreSQL: a chain's
 figures or the dashboard's standings, computed afresh after a write, are stored here under the
 version token they were computed for, so the other processes read them instead of computing
-them again. Each process still keeps what it uses in memory (core/versions.py). While one
-process computes a figure it holds a claim on it, so that the others can serve the figures
-that may be seconds old (the dashboard's) from their previous version instead of computing too.
+them again. Each process still keeps what it uses in memory (core/figure_cache.py). While one
+process recomputes a figure in the background it holds a claim on it; another process's
+background thread that wants it too waits for the value instead of computing it again.
 
 SQLite serves one process (several need PostgreSQL, see the README), and its single writer
 could make a page wait for an import's write lock just to store a figure: it keeps none here.
@@ -53,17 +53,18 @@ def fetch(session: Session, what: str, token: str) -> Any:
     return pickle.loads(found) if found is not None else MISSING  # noqa: S301
 
 
-def claim(session: Session, what: str, token: str) -> bool:
-    """Whether this transaction may compute the figure: no other one is computing it now.
+def claim(session: Session, what: str, token: str) -> None:
+    """Claim the figure for this transaction, waiting while another one holds it.
 
-    A claim lasts until the transaction ends (a PostgreSQL advisory lock); with one process
-    (SQLite) there is no one else to ask.
+    A claim lasts until the transaction ends (a PostgreSQL advisory lock): whoever got it after
+    waiting looks in the store first, where the one before may have left the value. With one
+    process (SQLite) there is no one else to wait for.
     """
     if not _shared(session):
-        return True
+        return
     digest = hashlib.sha256(f"{what}:{token}".encode()).digest()
     lock = int.from_bytes(digest[:8], "big", signed=True)
-    return bool(session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(lock))).scalar())
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
 
 
 def keep(session: Session, what: str, token: str, value: Any) -> None:

@@ -3,27 +3,23 @@
 The registry (firms, chains, recognitions, targets) is one family, investment projects another.
 Every flush or bulk statement that writes a tracked table sets a fresh random token for its
 family in the same transaction. A reader takes the token first and caches what it computes
-under it: a rollback restores the old token together with the old data, and a token is never
-reused, so a cache entry can only ever be served with the data it was computed from. Raw SQL
+under it (core.figure_cache): a rollback restores the old token together with the old data,
+and a token is never reused, so a cache entry is only ever served for the data it came from
+(or, to others than the writer, for the data just before it while it is recomputed). Raw SQL
 through a plain connection is not seen; all writes of the application go through the session.
 """
 
+import hashlib
 import uuid
-from collections import OrderedDict
-from collections.abc import Callable, Collection
-from datetime import date
-from threading import Lock, RLock
-from typing import Any, TypeVar, cast
+from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import figure_store
-
 REGISTRY = "registry"
 PROJECTS = "projects"
-T = TypeVar("T")
 
 
 class DataVersion(SQLModel, table=True):
@@ -68,6 +64,20 @@ def current(*, session: Session, family: str = REGISTRY) -> str:
     return token or ""
 
 
+def tokens(session: Session, families: tuple[str, ...]) -> str:
+    """The tokens of these families together: one changes whenever any of them does."""
+    if len(families) == 1:
+        return current(session=session, family=families[0])
+    rows = dict(
+        session.exec(
+            select(DataVersion.name, DataVersion.token).where(col(DataVersion.name).in_(families))
+        ).all()
+    )
+    found = [rows.get(family, "") for family in families]
+    # One token of the same length as each of them (figure_store keeps 32 characters).
+    return hashlib.sha256("+".join(found).encode()).hexdigest()[:32] if all(found) else ""
+
+
 def _bump(session: Session, families: Collection[str]) -> None:
     statement = (
         update(DataVersion)
@@ -75,8 +85,8 @@ def _bump(session: Session, families: Collection[str]) -> None:
         .values(token=uuid.uuid4().hex)
     )
     session.connection().execute(statement)
-    if REGISTRY in families:
-        session.info["registry_changed"] = True  # the owner of the transaction may warm caches
+    # What this session wrote: its own reads must see it, and its owner may have figures refreshed.
+    session.info.setdefault("wrote", set()).update(families)
 
 
 def wrote(session: Session, model: type[SQLModel]) -> None:
@@ -112,78 +122,3 @@ def _after_bulk(state: ORMExecuteState) -> None:
             written = [model for model in written if not columns <= _ignored[model]]
     if written:
         _bump(state.session, {_family[model] for model in written})  # type: ignore[arg-type]
-
-
-# Values derived from the data, by (database, family:what, token, day): they change only with
-# their family, and with the date (recognitions lapse at midnight without any write).
-Key = tuple[str, str, str, date]
-_CACHE: OrderedDict[Key, Any] = OrderedDict()
-_CACHE_KEPT = 256
-_CACHE_LOCK = Lock()  # sync routes run in a thread pool
-_COMPUTING: dict[Key, RLock] = {}
-# The most recent value of each figure, whatever its version: served while a newer one is made.
-_LATEST: OrderedDict[tuple[str, str, date], Any] = OrderedDict()
-_NOTHING = object()
-
-
-def cached(
-    *,
-    session: Session,
-    what: str,
-    compute: Callable[[], T],
-    family: str = REGISTRY,
-    stale_while_computing: bool = False,
-) -> T:
-    """Return compute() for a family as this transaction sees it, computed once per version.
-
-    While one thread computes a value, other requests wanting it wait for it rather than
-    compute it again. With `stale_while_computing` (figures that take seconds, read by people
-    who did not just change them: the dashboard) they are served the previous version's value
-    instead, seconds old, if there is one — also while another process computes it (PostgreSQL);
-    a request that computes the value itself always gets the current one. Callers must not
-    modify the result: it is shared.
-    """
-    token = current(session=session, family=family)
-    if not token:
-        return compute()
-    key = (str(session.get_bind().engine.url), f"{family}:{what}", token, date.today())
-    figure = (key[0], key[1], key[3])
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return cast(T, _CACHE[key])
-        gate = _COMPUTING.setdefault(key, RLock())
-        previous = _LATEST.get(figure, _NOTHING) if stale_while_computing else _NOTHING
-    if not gate.acquire(blocking=previous is _NOTHING):
-        return cast(T, previous)
-    try:
-        with _CACHE_LOCK:
-            if key in _CACHE:
-                return cast(T, _CACHE[key])
-        # Another process may have computed it already (figure_store: PostgreSQL only).
-        stored = f"{key[1]}:{key[3]}"
-        value = figure_store.fetch(session, stored, token)
-        if value is figure_store.MISSING:
-            if previous is not _NOTHING and not figure_store.claim(session, stored, token):
-                return cast(T, previous)  # another process is computing it
-            value = compute()
-            figure_store.keep(session, stored, token, value)
-        with _CACHE_LOCK:
-            _CACHE[key] = value
-            _LATEST[figure] = value
-            _LATEST.move_to_end(figure)
-            for kept in (_CACHE, _LATEST):
-                while len(kept) > _CACHE_KEPT:
-                    kept.popitem(last=False)
-        return value
-    finally:
-        with _CACHE_LOCK:
-            _COMPUTING.pop(key, None)
-        gate.release()
-
-
-def forget() -> None:
-    """Drop every cached value (for tests that count computations)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
-        _LATEST.clear()

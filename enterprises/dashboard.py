@@ -9,7 +9,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from chains import service as chain_service
-from core import permissions, versions
+from core import figure_cache, permissions
 from core.accounts import User
 from core.orgs import Park, ParkKind
 from enterprises import target_status, targets
@@ -38,12 +38,12 @@ def standings(*, session: Session, day: date) -> list[tuple[Progress, list[tuple
     The cached targets and plans are detached copies, safe to share between requests.
     """
 
-    def compute() -> list[tuple[Progress, list[tuple[date, float]]]]:
+    def compute(own: Session) -> list[tuple[Progress, list[tuple[date, float]]]]:
         stmt = select(Target, Plan).join(Plan).order_by(col(Plan.position), col(Target.position))
         found = []
-        for target, plan in session.exec(stmt):
+        for target, plan in own.exec(stmt):
             progress, trend = target_status.standing(
-                session=session, target=target, plan=plan, today=day, with_trend=True
+                session=own, target=target, plan=plan, today=day, with_trend=True
             )
             copy = replace(
                 progress, target=Target(**target.model_dump()), plan=Plan(**plan.model_dump())
@@ -51,9 +51,7 @@ def standings(*, session: Session, day: date) -> list[tuple[Progress, list[tuple
             found.append((copy, trend))
         return found
 
-    return versions.cached(
-        session=session, what=f"standings:{day}", compute=compute, stale_while_computing=True
-    )
+    return figure_cache.cached(session=session, what=f"standings:{day}", compute=compute)
 
 
 def progress(*, session: Session, day: date, headline_only: bool = False) -> list[Progress]:
@@ -68,24 +66,22 @@ def progress(*, session: Session, day: date, headline_only: bool = False) -> lis
 def _counts_by(session: Session, day: date, by: str) -> dict[str, dict[int | None, float]]:
     """The counting targets shown in the tables, per park or per chain; cached per version."""
 
-    def compute() -> dict[str, dict[int | None, float]]:
+    def compute(own: Session) -> dict[str, dict[int | None, float]]:
         found: dict[str, dict[int | None, float]] = {}
         for code in (HIGH_GROWTH, HIGH_TECH, ANCHORS):
-            pair = _counting(session, code)
+            pair = _counting(own, code)
             if pair is None:
                 continue
             if by == "park":
                 found[code] = dict(
-                    targets.by_park(session=session, target=pair[0], plan=pair[1], day=day)
+                    targets.by_park(session=own, target=pair[0], plan=pair[1], day=day)
                 )
             else:
-                by_chain = targets.by_chain(session=session, target=pair[0], plan=pair[1], day=day)
+                by_chain = targets.by_chain(session=own, target=pair[0], plan=pair[1], day=day)
                 found[code] = {k: v for k, v in by_chain.items()}
         return found
 
-    return versions.cached(
-        session=session, what=f"counts-by-{by}:{day}", compute=compute, stale_while_computing=True
-    )
+    return figure_cache.cached(session=session, what=f"counts-by-{by}:{day}", compute=compute)
 
 
 @dataclass
@@ -128,8 +124,8 @@ def _counting(session: Session, code: str) -> tuple[Target, Plan] | None:
 def _park_rows(session: Session, day: date) -> list[ParkRow]:
     """The parks' registry figures (firms, titles); cached per registry version."""
 
-    def compute() -> list[ParkRow]:
-        parks = session.exec(
+    def compute(own: Session) -> list[ParkRow]:
+        parks = own.exec(
             select(Park).where(Park.kind == ParkKind.park).order_by(col(Park.position))
         )
         rows = {p.id or 0: ParkRow(p.id or 0, p.name) for p in parks}
@@ -138,42 +134,38 @@ def _park_rows(session: Session, day: date) -> list[ParkRow]:
             func.count(),
             func.sum(case((col(Enterprise.above_size), 1), else_=0)),
         )
-        for park, n, above in session.exec(sizes.group_by(col(Enterprise.park_id))):
+        for park, n, above in own.exec(sizes.group_by(col(Enterprise.park_id))):
             if park in rows:
                 rows[park].firms, rows[park].above_size = int(n), int(above or 0)
         names = {HIGH_GROWTH: "high_growth", HIGH_TECH: "high_tech", ANCHORS: "anchors"}
-        for code, counts in _counts_by(session, day, "park").items():
+        for code, counts in _counts_by(own, day, "park").items():
             for where, value in counts.items():
                 if where in rows:
                     setattr(rows[where], names[code], value)
         return list(rows.values())
 
-    return versions.cached(
-        session=session, what=f"park-rows:{day}", compute=compute, stale_while_computing=True
-    )
+    return figure_cache.cached(session=session, what=f"park-rows:{day}", compute=compute)
 
 
 def _chain_rows(session: Session, day: date) -> list[ChainRow]:
     """The chains' registry figures (firms, titles); cached per registry version."""
 
-    def compute() -> list[ChainRow]:
-        counts = chain_service.chain_counts(session=session)
+    def compute(own: Session) -> list[ChainRow]:
+        counts = chain_service.chain_counts(session=own)
         rows = {
             c.id or 0: ChainRow(
                 c.id or 0, c.code, c.name, firms=counts.get(c.id or 0, (0, 0, 0))[1]
             )
-            for c in chain_service.get_all(session=session)
+            for c in chain_service.get_all(session=own)
         }
         names = {HIGH_GROWTH: "high_growth", HIGH_TECH: "high_tech"}
-        for code, per_chain in _counts_by(session, day, "chain").items():
+        for code, per_chain in _counts_by(own, day, "chain").items():
             for which, value in per_chain.items():
                 if which in rows and code in names:
                     setattr(rows[which], names[code], value)
         return list(rows.values())
 
-    return versions.cached(
-        session=session, what=f"chain-rows:{day}", compute=compute, stale_while_computing=True
-    )
+    return figure_cache.cached(session=session, what=f"chain-rows:{day}", compute=compute)
 
 
 def _lead_figures(
@@ -283,11 +275,3 @@ def changes(*, session: Session, user: User, first: date, last: date, limit: int
         )
     )
     return found
-
-
-def warm(*, session: Session) -> None:
-    """Compute and cache today's standings and the park and chain counts."""
-    today = date.today()
-    standings(session=session, day=today)
-    _park_rows(session, today)
-    _chain_rows(session, today)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core import permissions, versions
+from core import figure_cache, permissions, versions
 from core.accounts import User
 from core.db import days_between
 from core.permissions import LeadScope
@@ -195,12 +195,11 @@ def evaluate(*, session: Session, user: User, start: date, end: date) -> Evaluat
     scope: it reads every lead and move, and follow-ups, its most frequent writes, keep it.
     """
     scope = permissions.lead_scope(session=session, user=user)
-    registry = versions.current(session=session)
-    return versions.cached(
+    return figure_cache.cached(
         session=session,
-        what=f"evaluation:{registry}:{scope}:{start}:{end}",
-        compute=lambda: _evaluate(session, scope, start, end),
-        family=versions.PROJECTS,
+        what=f"evaluation:{scope}:{start}:{end}",
+        compute=lambda own: _evaluate(own, scope, start, end),
+        family=(versions.PROJECTS, versions.REGISTRY),
     )
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core import versions
+from core import figure_cache
 from enterprises import targets
 from enterprises.carriers import Carrier, CarrierStatus
 from enterprises.leads import LANDED, Lead, LeadStage
@@ -36,39 +36,43 @@ class ParkProjects:
     available_area: float
 
 
-def targets_in(*, session: Session, park_id: int, today: date) -> list[ParkTarget]:
-    """Every counting target's value in the park, against the park's share where one is set."""
+def _counting(session: Session) -> list[tuple[Target, Plan]]:
+    """The computed targets that count firms, in plan order."""
     stmt = (
         select(Target, Plan)
         .join(Plan)
         .where(Target.kind == TargetKind.computed)
         .order_by(col(Plan.position), col(Target.position))
     )
-    counting = [
+    return [
         (target, plan)
         for target, plan in session.exec(stmt)
         if (target.definition or {}).get("measure") in ("recognised", "holding")
     ]
 
-    def compute() -> dict[int, float]:
+
+def targets_in(*, session: Session, park_id: int, today: date) -> list[ParkTarget]:
+    """Every counting target's value in the park, against the park's share where one is set."""
+
+    def compute(own: Session) -> dict[int, float]:
         # Counted from the whole event log: cached until the registry changes.
         return {
             target.id or 0: targets.value_on(
-                session=session,
+                session=own,
                 target=target,
                 plan=plan,
                 day=min(today, target.deadline),
                 park_id=park_id,
             )
             or 0.0
-            for target, plan in counting
+            for target, plan in _counting(own)
         }
 
-    values = versions.cached(
+    values = figure_cache.cached(
         session=session, what=f"park-targets:{park_id}:{today}", compute=compute
     )
     found = []
-    for target, plan in counting:
+    for target, plan in _counting(session):
         value = values[target.id or 0]
         share = targets.shares_of(session=session, target=target)[0].get(park_id)
         met = None if share is None else meets(value, share, Comparator(target.comparator))

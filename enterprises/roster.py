@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, false, func, or_
 from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
-from core import versions
+from core import figure_cache
 from core.db import contains_text
 from core.orgs import park_names
 from enterprises.designations import Designation, Tier
@@ -194,7 +194,7 @@ def stage_counts(
 ) -> dict[tuple[int, Stage], int]:
     """Return {(designation id, stage as of today): firms} (optionally for one park)."""
 
-    def compute() -> dict[tuple[int, Stage], int]:
+    def compute(own: Session) -> dict[tuple[int, Stage], int]:
         # The same rule as pipeline.effective_stage, counted in the database.
         stage = case(
             (
@@ -213,9 +213,11 @@ def stage_counts(
         )
         if park_id is not None:
             stmt = stmt.where(Enterprise.park_id == park_id)
-        return {(did, Stage(st)): int(n) for did, st, n in session.exec(stmt)}
+        return {(did, Stage(st)): int(n) for did, st, n in own.exec(stmt)}
 
-    return versions.cached(session=session, what=f"stage-counts:{park_id}:{today}", compute=compute)
+    return figure_cache.cached(
+        session=session, what=f"stage-counts:{park_id}:{today}", compute=compute
+    )
 
 
 def breakdown(

@@ -8,7 +8,7 @@ from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
-from core import audit, permissions, versions
+from core import audit, figure_cache, permissions
 from core.accounts import User
 from core.db import contains_text, require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
@@ -353,8 +353,8 @@ def leading_members(
 def count_by_park(*, session: Session) -> dict[int | None, tuple[int, int]]:
     """Return {park id: (enterprises, above-size enterprises)}."""
 
-    def compute() -> dict[int | None, tuple[int, int]]:
-        rows = session.exec(
+    def compute(own: Session) -> dict[int | None, tuple[int, int]]:
+        rows = own.exec(
             select(
                 Enterprise.park_id,
                 func.count(),
@@ -363,4 +363,4 @@ def count_by_park(*, session: Session) -> dict[int | None, tuple[int, int]]:
         )
         return {park_id: (int(n), int(above or 0)) for park_id, n, above in rows}
 
-    return versions.cached(session=session, what="firms-by-park", compute=compute)
+    return figure_cache.cached(session=session, what="firms-by-park", compute=compute)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func
 
 from chains.models import Segment
-from core import versions
+from core import figure_cache
 from enterprises.models import Enterprise, Membership, Origin
 
 # (park id, above size, demo row) → firms; a firm sits in one park, so the groups add up.
@@ -40,23 +40,18 @@ def total(
         scope = ("all", None)
     return sum(
         n
-        for park, above, demo, n in warm(session=session).get(scope, [])
+        for park, above, demo, n in _tallies(session).get(scope, [])
         if park_id in (None, park) and above_size in (None, above) and (include_demo or not demo)
     )
 
 
-def warm(*, session: Session) -> Tallies:
-    """Count the groups for the registry as it stands now (cached per registry version).
+def _tallies(session: Session) -> Tallies:
+    """The groups counted for the registry (cached per registry version).
 
-    A new version takes seconds at a million firms: meanwhile the lists show the totals of the
-    previous one (web.warming counts the new one right after a write).
+    A new version takes seconds at a million firms: meanwhile the lists of other users show the
+    totals of the previous one (core.figure_cache).
     """
-    return versions.cached(
-        session=session,
-        what="firm-tallies",
-        compute=lambda: _count(session),
-        stale_while_computing=True,
-    )
+    return figure_cache.cached(session=session, what="firm-tallies", compute=_count)
 
 
 def _count(session: Session) -> Tallies:

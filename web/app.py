@@ -35,11 +35,11 @@ from enterprises.pipeline import MOVE_LABELS
 from web.api import router as api_router
 from web.api.cultivation import BulkMoveIn, MoveIn
 from web.deps import PASSWORD_PAGE
+from web.freshness import FreshAfterWrite
 from web.pages import router as pages_router
 from web.render import render
 from web.security import SecurityHeaders
 from web.statuses import status_for
-from web.warming import Warmer
 
 STATIC = Path(__file__).parent / "static"
 
@@ -140,7 +140,6 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
-    app.state.warmer = Warmer(app.state.engine)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(OverflowError, out_of_range)  # SQLite
@@ -150,6 +149,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages_router)
     _publish_error_shape(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(FreshAfterWrite)
     return app
 
 

@@ -11,11 +11,12 @@ from starlette.datastructures import FormData
 
 from chains import service as chain_service
 from chains.models import Chain
-from core import accounts, permissions
+from core import accounts, figure_cache, permissions
 from core.accounts import User
 from core.db import transaction
 from core.errors import NotAuthenticated, PasswordChangeRequired, PermissionDenied
 from core.settings import Settings
+from web import freshness
 
 SESSION_COOKIE = "chainplan_session"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -27,13 +28,20 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """Yield the request's session; commit on success, roll back on any error."""
+    """Yield the request's session; commit on success, roll back on any error.
+
+    After a write, the figures this process caches are recomputed in the background, and a
+    browser that wrote is served current figures for a while (web.freshness).
+    """
     engine: Engine = request.app.state.engine
     with transaction(engine, write=request.method not in SAFE_METHODS) as session:
         session.info["source"] = request.client.host if request.client else ""
+        session.info[figure_cache.CURRENT] = freshness.wants_current(request)
         yield session
-    if session.info.get("registry_changed"):
-        request.app.state.warmer.request()
+    if session.info.get("wrote"):
+        figure_cache.refresh_soon(engine)
+        if SESSION_COOKIE in request.cookies:
+            setattr(request.state, freshness.WROTE, True)
 
 
 # "function" scope: the transaction commits before the response leaves, so a browser that

@@ -1,7 +1,7 @@
 """Benchmark: the map and gap list of the largest chain at 200,000 enterprises.
 
 Target (issue 3): map + gaps of the largest chain in at most 50 ms of server time. Computing
-the figures afresh takes longer; web/warming.py does it in the background after each write, so
+the figures afresh takes longer; core/figure_cache.py does it in the background after each write, so
 the last line measures what a reader gets after a write.
 Run: `make bench` or `python -m tests.benchmarks.chain_map [--enterprises N] [--runs N]`;
 CHAINPLAN_DATABASE_URL picks the database kind (a scratch database is made and dropped).
@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from chains import service as chain_service
 from chains.maps import chain_map
 from chains.models import Segment
-from core import migrate, versions
+from core import figure_cache, migrate, versions
 from core.accounts import get_user_by_username
 from core.db import make_engine
 from core.settings import Settings
@@ -157,14 +157,14 @@ def main() -> None:
                 flag = [False]
 
                 def write_then_read() -> float:
-                    # A chief flags a segment; the next reader comes once the warmer is done.
+                    # A chief flags a segment; the next reader comes once figures are refreshed.
                     flag[0] = not flag[0]
                     client.put(
                         f"/api/v1/chains/{chain.code}/segments/{segment}/choke-point",
                         json={"choke_point": flag[0], "choke_note": "基准测试"},
                         headers=admin_headers,
                     ).raise_for_status()
-                    app.state.warmer.wait_idle(timeout=60)
+                    figure_cache.wait_refreshed(app.state.engine, timeout=60)
                     started = time.perf_counter()
                     client.get(f"/api/v1/chains/{chain.code}/map", headers=headers)
                     client.get(f"/api/v1/chains/{chain.code}/gaps", headers=headers)

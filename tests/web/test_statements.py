@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
-from core import versions
+from core import figure_cache
 from core.accounts import Role, User
 from enterprises.models import Enterprise, Origin
 from seeds import demo, demo_volume
@@ -68,7 +68,7 @@ def _counts(
     counts = {}
     for who, path in PAGES:
         url = path.format(firm=firm)
-        versions.forget()  # figures are computed afresh each time, as after a write
+        figure_cache.forget()  # figures are computed afresh each time, as after a write
         session.expunge_all()  # requests share the test's session; each starts empty, as served
         before = len(counted)
         response = client.get(url, headers=headers[who])
