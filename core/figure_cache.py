@@ -139,7 +139,13 @@ def _compute(
             refresh_soon(session.get_bind().engine, first=figure)
             return latest.value
         started = time.perf_counter()
-        value = compute(session)
+        # The figures it is made of must be of the same version as it, not the previous one.
+        wanted = session.info.get(CURRENT)
+        session.info[CURRENT] = True
+        try:
+            value = compute(session)
+        finally:
+            session.info[CURRENT] = wanted
         seconds = time.perf_counter() - started
         figure_store.keep(session, _stored_name(figure), key[2], value)
         _keep(key, _Latest(value, key[2], compute, families, what, seconds))

@@ -189,3 +189,17 @@ def test_readers_with_nothing_take_a_value_computed_meanwhile_for_an_earlier_ver
     assert figure_cache.wait_refreshed(engine, timeout=30)
     assert read() == after  # then the new version's, computed in the background
     assert computed == [1, 1]  # the first reader's computation, twice; the second reader's never
+
+
+def test_a_figure_made_of_others_is_made_of_their_values_for_its_own_version(
+    engine: Engine, read: Callable[..., str], slow: None
+) -> None:
+    part = f"part-{uuid.uuid4().hex}"
+
+    def of_part(session: Session) -> str:
+        return figure_cache.cached(session=session, what=part, compute=_token_of)
+
+    with Session(engine) as own:
+        of_part(own)  # the part has a value for this version
+    after = _write_elsewhere(engine)
+    assert read(of_part) == after  # computed afresh: its part too, not the part's previous value
