@@ -2,10 +2,16 @@
 
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from core import migrate
+from core.db import make_engine
+from seeds.load import load_all
 
 
 def suite_url(tmp_dir: Path) -> str:
@@ -35,3 +41,20 @@ def drop_scratch(scratch: str, base_url: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
     admin.dispose()
+
+
+def seeded_scratch(
+    base_url: str, tmp_dir: Path, then: Callable[[Session], None] = lambda _: None
+) -> str:
+    """A new database like scratch_url's, migrated and seeded with the plan's chains and parks,
+    and with whatever `then` adds in the same transaction; for tests that commit."""
+    url = scratch_url(base_url, tmp_dir)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        migrate.upgrade(conn)
+    with Session(engine) as session:
+        load_all(session=session)
+        then(session)
+        session.commit()
+    engine.dispose()
+    return url

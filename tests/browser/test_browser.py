@@ -14,13 +14,12 @@ import pytest
 import uvicorn
 from sqlmodel import Session, col, select
 
-from core import accounts, migrate
+from core import accounts
 from core.db import make_engine
 from core.settings import Settings
 from enterprises.leads import Lead
 from seeds import demo, demo_cultivation, demo_leads
-from seeds.load import load_all
-from tests.databases import drop_scratch, scratch_url
+from tests.databases import drop_scratch, seeded_scratch
 from web.app import create_app
 from web.deps import SESSION_COOKIE
 
@@ -49,18 +48,14 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    url = scratch_url(database_url, tmp_path_factory.mktemp("browser"))
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        migrate.upgrade(conn)
-    with Session(engine) as session:
-        load_all(session=session)
+
+    def demo_zone(session: Session) -> None:
         demo.generate(session=session, count=300)
         demo_cultivation.generate(session=session)
         demo.ensure_demo_users(session=session)
         demo_leads.generate(session=session, count=60)
-        session.commit()
-    engine.dispose()
+
+    url = seeded_scratch(database_url, tmp_path_factory.mktemp("browser"), demo_zone)
     port = _free_port()
     app = create_app(Settings(database_url=url, secret_key="browser-test-" + "k" * 32))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -9,12 +9,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from chains import service as chain_service
-from core import figure_cache, migrate
+from core import figure_cache
 from core.accounts import Role
 from core.db import make_engine
 from core.settings import Settings
-from seeds.load import load_all
-from tests.databases import drop_scratch, scratch_url
+from tests.databases import drop_scratch, seeded_scratch
 from tests.factories import bearer, login, make_user
 from web.app import create_app
 from web.freshness import COOKIE
@@ -30,15 +29,11 @@ class Zone:
 
 @pytest.fixture(scope="module")
 def zone(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Zone]:
-    url = scratch_url(database_url, tmp_path_factory.mktemp("freshness"))
+    url = seeded_scratch(database_url, tmp_path_factory.mktemp("freshness"))
     engine = make_engine(url)
-    with engine.begin() as conn:
-        migrate.upgrade(conn)
     with Session(engine) as session:
-        load_all(session=session)
         chain = chain_service.get_by_code(session=session, code=CHAIN)
         segment = chain_service.segments_of(session=session, chain_id=chain.id or 0)[0]
-        session.commit()
         found = Zone(url, segment.id or 0)
     engine.dispose()
     yield found
