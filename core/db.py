@@ -143,6 +143,13 @@ def utcnow() -> datetime:
 SQLITE_BEGIN = "chainplan_sqlite_begin"
 
 
+def spaced_chars(text: str | None) -> str:
+    """The text's characters with spaces between them: for SQLite's full-text index (FTS5),
+    whose tokeniser then makes each character a token, so a phrase of a term's characters
+    finds every text holding the term (and some more, where punctuation falls between)."""
+    return " ".join(text or "")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -150,6 +157,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # The triggers that keep the search index of characters call it (enterprises.models).
+    dbapi_connection.create_function("spaced_chars", 1, spaced_chars, deterministic=True)
     # The driver would begin transactions itself, always DEFERRED; _sqlite_begin does it instead.
     dbapi_connection.isolation_level = None
 

@@ -12,7 +12,7 @@ from sqlalchemy.sql.functions import GenericFunction
 from sqlmodel import Field, SQLModel
 
 from core import versions
-from core.db import enum_column, utcnow
+from core.db import enum_column, spaced_chars, utcnow
 from enterprises import credit_code
 
 
@@ -134,28 +134,35 @@ SEARCH_CHARS = (
 
 
 class _holds_chars(GenericFunction[bool]):
-    """`_holds_chars(term)`: the firm's name and products hold every character of term."""
+    """`_holds_chars(term, phrase)`: the firm's name and products hold every character of term
+    (PostgreSQL), or the phrase of its characters (SQLite's full-text index)."""
 
     type = sa.Boolean()
     inherit_cache = True
 
 
 @compiles(_holds_chars)
-def _no_index(element: _holds_chars, compiler: Any, **kw: Any) -> str:
-    return "1"  # true: SQLite takes it as "1 = 1" where a condition is due
+def _fts_lookup(element: _holds_chars, compiler: Any, **kw: Any) -> str:
+    _, phrase = element.clauses
+    # enterprise_chars: an FTS5 table kept by triggers (migration efdba889319c).
+    return (
+        "enterprise.id IN (SELECT rowid FROM enterprise_chars "
+        f"WHERE enterprise_chars MATCH {compiler.process(phrase, **kw)})"
+    )
 
 
 @compiles(_holds_chars, "postgresql")
 def _gin_lookup(element: _holds_chars, compiler: Any, **kw: Any) -> str:
-    (term,) = element.clauses
+    term, _ = element.clauses
     # Written as the index is, so the planner recognises its expression.
     return f"{SEARCH_CHARS} @> string_to_array(lower({compiler.process(term, **kw)}), NULL)"
 
 
 def holds_chars(term: str) -> sa.ColumnElement[bool]:
     """A condition the search index answers: it keeps every firm whose name or products hold
-    `term` (ignoring case), and others too; true for every firm where there is no such index."""
-    return _holds_chars(sa.literal(term, sa.String))
+    `term` (ignoring case), and some others (match the term itself too)."""
+    phrase = '"' + spaced_chars(term).replace('"', '""') + '"'
+    return _holds_chars(sa.literal(term, sa.String), sa.literal(phrase, sa.String))
 
 
 class Enterprise(EnterpriseFields, table=True):

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+from core import migrate
 from core.db import import_models, make_engine
 from core.settings import get_settings
 
@@ -16,6 +17,7 @@ def _configure(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode recreates tables
         compare_type=True,
+        include_name=migrate.modelled,
     )
 
 

@@ -5,11 +5,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from core import migrate
 from core.db import make_engine
+from enterprises import service
+from enterprises.service import EnterpriseFilter
+from seeds.load import load_all
 from tests.databases import drop_scratch, scratch_url
+from tests.factories import make_enterprise
 
 
 @pytest.fixture
@@ -25,7 +29,10 @@ def test_upgrade_matches_models_and_downgrade_empties(empty_url: str) -> None:
         migrate.upgrade(conn)
     with engine.connect() as conn:
         diff = compare_metadata(
-            MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
+            MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": migrate.modelled}
+            ),
+            SQLModel.metadata,
         )
         assert diff == []
         assert set(SQLModel.metadata.tables) <= set(inspect(conn).get_table_names())
@@ -41,4 +48,21 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_the_search_index_of_characters_takes_in_the_firms_already_there(empty_url: str) -> None:
+    engine = make_engine(empty_url)
+    with engine.begin() as conn:
+        migrate.upgrade(conn, "cecb4d9b6757")  # the revision before SQLite's index
+    with Session(engine) as session:
+        load_all(session=session)
+        session.commit()
+        earlier = make_enterprise(session, name="佛山市早于索引的砗磲有限公司").id
+        session.commit()
+    with engine.begin() as conn:
+        migrate.upgrade(conn)
+    with Session(engine) as session:
+        found = service.search(session=session, flt=EnterpriseFilter(q="早于索引"))
+        assert [e.id for e in found.items] == [earlier]
     engine.dispose()

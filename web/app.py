@@ -40,6 +40,7 @@ from web.pages import router as pages_router
 from web.render import render
 from web.security import SecurityHeaders
 from web.statuses import status_for
+from web.warmup import warm_up
 
 STATIC = Path(__file__).parent / "static"
 
@@ -167,5 +168,6 @@ def freeze_startup_objects() -> None:
 def app_from_env() -> FastAPI:
     """Build the application from CHAINPLAN_* environment variables (uvicorn factory)."""
     app = create_app(get_settings())
+    warm_up(app.state.engine)
     freeze_startup_objects()
     return app

@@ -6,7 +6,7 @@ from core.accounts import Role
 from core.errors import Conflict, FieldErrors, PermissionDenied
 from core.orgs import get_park_by_code
 from core.validation import parse
-from enterprises import service
+from enterprises import merge, service
 from enterprises.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate, MemberRole
 from enterprises.service import EnterpriseFilter
 from tests.factories import make_enterprise, make_user, valid_code
@@ -159,6 +159,29 @@ def test_search_takes_wildcards_in_the_term_literally(session: Session) -> None:
     for term in ("99%", "百_科", "%"):
         found = service.search(session=session, flt=EnterpriseFilter(q=term))
         assert [e.id for e in found.items] == [percent.id], term
+
+
+def test_search_follows_renames_product_changes_merges_and_punctuation(session: Session) -> None:
+    # The index of characters (SQLite: kept by triggers) follows every write of the two columns.
+    admin = make_user(session, Role.admin)
+
+    def found(term: str) -> list[int | None]:
+        return [e.id for e in service.search(session=session, flt=EnterpriseFilter(q=term)).items]
+
+    firm = make_enterprise(session, actor=admin, name="佛山市旧名砗磲有限公司")
+    other = make_enterprise(session, actor=admin, name="佛山市（砗磲）分公司", credit_code=None)
+    assert found("旧名砗磲") == [firm.id]
+    service.update(
+        session=session,
+        actor=admin,
+        enterprise_id=firm.id or 0,
+        data=_update_data(firm, name="佛山市新名玳瑁有限公司", main_products="玳瑁—饰品"),
+    )
+    assert found("旧名砗磲") == [] and found("新名玳瑁") == [firm.id]
+    assert found("玳瑁—饰") == [firm.id] and found("（砗磲）") == [other.id]
+    assert found("—") == [firm.id]  # punctuation alone: no index to narrow by, still found
+    merge.merge(session=session, actor=admin, kept=other, absorbed=firm)
+    assert found("新名玳瑁") == [] and found("砗磲") == [other.id]
 
 
 def test_filters_by_chain_segment_park_and_size(session: Session) -> None:
