@@ -84,8 +84,9 @@ def cached(
         latest = _latest.get(figure)
     stored = figure_store.fetch(session, _stored_name(figure), token)
     if stored is not figure_store.MISSING:
-        _keep(key, _Latest(stored, token, compute, families, what, latest.seconds if latest else 0))
-        return cast(T, stored)
+        value, seconds = stored
+        _keep(key, _Latest(value, token, compute, families, what, seconds))
+        return cast(T, value)
     current = _wants_current(session, families)
     if latest is None or current:
         return cast(
@@ -105,7 +106,8 @@ def _wants_current(session: Session, families: tuple[str, ...]) -> bool:
 
 
 def _stored_name(figure: Figure) -> str:
-    return f"{figure[1]}:{figure[2]}"
+    # Stored with how long it took to compute ("timed"): whether it is worth waiting for.
+    return f"timed:{figure[1]}:{figure[2]}"
 
 
 def _compute(
@@ -147,7 +149,7 @@ def _compute(
         finally:
             session.info[CURRENT] = wanted
         seconds = time.perf_counter() - started
-        figure_store.keep(session, _stored_name(figure), key[2], value)
+        figure_store.keep(session, _stored_name(figure), key[2], (value, seconds))
         _keep(key, _Latest(value, key[2], compute, families, what, seconds))
         return value
 
@@ -213,7 +215,8 @@ class _Refresher:
             figure_store.claim(session, _stored_name(figure), token)
             stored = figure_store.fetch(session, _stored_name(figure), token)
             if stored is not figure_store.MISSING:
-                _keep(key, replace(latest, value=stored, token=token))
+                value, seconds = stored
+                _keep(key, replace(latest, value=value, token=token, seconds=seconds))
             else:
                 _compute(session, key, latest.compute, latest.families, latest.what)
 

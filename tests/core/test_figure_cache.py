@@ -135,7 +135,7 @@ def test_a_refresh_waits_for_another_process_computing_the_figure_and_takes_its_
         pytest.skip("SQLite serves one process; processes coordinate on PostgreSQL")
     assert read(lambda _: "old") == "old"
     token = _write_elsewhere(engine)
-    stored = f"{versions.REGISTRY}:{what}:{date.today()}"
+    stored = f"timed:{versions.REGISTRY}:{what}:{date.today()}"  # as figure_cache names it
     claimed, finished = threading.Event(), threading.Event()
 
     def other_process() -> None:
@@ -143,7 +143,7 @@ def test_a_refresh_waits_for_another_process_computing_the_figure_and_takes_its_
             figure_store.claim(other, stored, token)  # it started computing the figure
             claimed.set()
             finished.wait(10)
-            figure_store.keep(other, stored, token, "computed over there")
+            figure_store.keep(other, stored, token, ("computed over there", 2.5))  # and seconds
             other.commit()  # and releases its claim
 
     def never(_: Session) -> str:
