@@ -41,7 +41,12 @@ Key = tuple[str, str, str, date]
 
 @dataclass(frozen=True)
 class _Latest:
-    """A figure's most recent value, how to compute it again, and how long that took."""
+    """A figure's most recent value, how to compute it again, and the longest it has taken.
+
+    The longest: a figure made of others (a chain's page of the segment counts) takes long
+    when its parts must be computed again too, as after a write, and little when they were
+    just computed before it; whether a reader waits for it goes by the first.
+    """
 
     value: Any
     token: str
@@ -148,22 +153,28 @@ def _compute(
             value = compute(session)
         finally:
             session.info[CURRENT] = wanted
-        seconds = time.perf_counter() - started
+        seconds = _keep(
+            key, _Latest(value, key[2], compute, families, what, time.perf_counter() - started)
+        )
         figure_store.keep(session, _stored_name(figure), key[2], (value, seconds))
-        _keep(key, _Latest(value, key[2], compute, families, what, seconds))
         return value
 
 
-def _keep(key: Key, latest: _Latest) -> None:
+def _keep(key: Key, latest: _Latest) -> float:
+    """Keep the value; return the longest the figure has taken to compute."""
     figure: Figure = (key[0], key[1], key[3])
     with _changed:
         _values[key] = latest.value
+        before = _latest.get(figure)
+        if before is not None and before.seconds > latest.seconds:
+            latest = replace(latest, seconds=before.seconds)
         _latest[figure] = latest
         _latest.move_to_end(figure)
         for kept in (_values, _latest):
             while len(kept) > KEPT:
                 kept.popitem(last=False)
         _changed.notify_all()
+    return latest.seconds
 
 
 class _Refresher:

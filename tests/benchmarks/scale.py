@@ -217,12 +217,19 @@ def _served(url: str, workers: int, port: int, log: Path) -> Iterator[subprocess
         stderr=log.open("wb"),
     )
     try:
-        for _ in range(100):
+        # A process serves once it has computed the common figures (web/warmup.py): minutes at
+        # a million firms, with both processes computing at once.
+        launched = time.monotonic()
+        deadline = launched + 900
+        while True:
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
+                if httpx.get(f"http://127.0.0.1:{port}/login", timeout=5).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.2)
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        print(f"server answering after {time.monotonic() - launched:.0f} s (figures computed)")
         yield server
     finally:
         server.terminate()

@@ -203,3 +203,20 @@ def test_a_figure_made_of_others_is_made_of_their_values_for_its_own_version(
         of_part(own)  # the part has a value for this version
     after = _write_elsewhere(engine)
     assert read(of_part) == after  # computed afresh: its part too, not the part's previous value
+
+
+def test_a_figure_that_once_took_long_is_not_waited_for_after_a_write(
+    engine: Engine, read: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pace = [0.25]  # its first computation slow (its parts were computed with it), then quick
+
+    def compute(session: Session) -> str:
+        time.sleep(pace.pop() if pace else 0.0)
+        return _token_of(session)
+
+    monkeypatch.setattr(figure_cache, "QUICK", 0.2)
+    read(compute)
+    second = _write_elsewhere(engine)
+    assert read(compute, current=True) == second  # computed again, quickly this time
+    _write_elsewhere(engine)
+    assert read(compute) == second  # served at once, not waited for: it took 0.25 s once
