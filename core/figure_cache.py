@@ -41,11 +41,11 @@ Key = tuple[str, str, str, date]
 
 @dataclass(frozen=True)
 class _Latest:
-    """A figure's most recent value, how to compute it again, and the longest it has taken.
+    """A figure's most recent value, how to compute it again, and how long that takes.
 
-    The longest: a figure made of others (a chain's page of the segment counts) takes long
-    when its parts must be computed again too, as after a write, and little when they were
-    just computed before it; whether a reader waits for it goes by the first.
+    How long: the longest it has taken, its parts counted in — a figure made of others (a
+    chain's page of the segment counts) is quick when they were just computed before it, but
+    after a write they are computed again with it; whether a reader waits goes by the latter.
     """
 
     value: Any
@@ -61,6 +61,7 @@ _changed = Condition(_lock)  # notified whenever a new value is kept
 _values: OrderedDict[Key, Any] = OrderedDict()
 _latest: OrderedDict[Figure, _Latest] = OrderedDict()
 _computing: dict[Figure, RLock] = {}  # one computation of a figure at a time
+_making = threading.local()  # .parts: the figures read while computing one (a list, or None)
 
 
 def cached(
@@ -82,6 +83,9 @@ def cached(
     engine = session.get_bind().engine
     figure: Figure = (str(engine.url), f"{'+'.join(families)}:{what}", date.today())
     key: Key = (figure[0], figure[1], token, figure[2])
+    parts = getattr(_making, "parts", None)
+    if parts is not None:
+        parts.append(figure)  # a part of the figure this thread is computing
     with _lock:
         if key in _values:
             _values.move_to_end(key)
@@ -147,14 +151,18 @@ def _compute(
             return latest.value
         started = time.perf_counter()
         # The figures it is made of must be of the same version as it, not the previous one.
-        wanted = session.info.get(CURRENT)
-        session.info[CURRENT] = True
+        wanted, outer = session.info.get(CURRENT), getattr(_making, "parts", None)
+        session.info[CURRENT], _making.parts = True, []
         try:
             value = compute(session)
         finally:
-            session.info[CURRENT] = wanted
+            session.info[CURRENT], parts, _making.parts = wanted, _making.parts, outer
+        # After a write its parts are computed again with it: count them in (done or not now).
+        with _lock:
+            cost = sum(_latest[part].seconds for part in parts if part in _latest)
         seconds = _keep(
-            key, _Latest(value, key[2], compute, families, what, time.perf_counter() - started)
+            key,
+            _Latest(value, key[2], compute, families, what, time.perf_counter() - started + cost),
         )
         figure_store.keep(session, _stored_name(figure), key[2], (value, seconds))
         return value

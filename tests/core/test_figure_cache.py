@@ -220,3 +220,23 @@ def test_a_figure_that_once_took_long_is_not_waited_for_after_a_write(
     assert read(compute, current=True) == second  # computed again, quickly this time
     _write_elsewhere(engine)
     assert read(compute) == second  # served at once, not waited for: it took 0.25 s once
+
+
+def test_a_figure_made_of_a_slow_one_is_not_waited_for_after_a_write(
+    engine: Engine, read: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = f"part-{uuid.uuid4().hex}"
+
+    def slow_part(session: Session) -> str:
+        time.sleep(0.25)
+        return _token_of(session)
+
+    def whole(session: Session) -> str:
+        return figure_cache.cached(session=session, what=part, compute=slow_part)
+
+    monkeypatch.setattr(figure_cache, "QUICK", 0.2)
+    with Session(engine) as own:
+        whole(own)  # the part first, alone: the whole then computes at once
+    before = read(whole)
+    _write_elsewhere(engine)
+    assert read(whole) == before  # served at once: after a write its part is slow again
