@@ -145,8 +145,8 @@ SQLITE_BEGIN = "chainplan_sqlite_begin"
 
 def spaced_chars(text: str | None) -> str:
     """The text's characters with spaces between them: for SQLite's full-text index (FTS5),
-    whose tokeniser then makes each character a token, so a phrase of a term's characters
-    finds every text holding the term (and some more, where punctuation falls between)."""
+    whose tokeniser then makes each letter or digit a token, so that the firms holding every
+    character of a search term can be found in it (PostgreSQL: a GIN index of characters)."""
     return " ".join(text or "")
 
 

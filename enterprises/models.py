@@ -12,7 +12,7 @@ from sqlalchemy.sql.functions import GenericFunction
 from sqlmodel import Field, SQLModel
 
 from core import versions
-from core.db import enum_column, spaced_chars, utcnow
+from core.db import enum_column, utcnow
 from enterprises import credit_code
 
 
@@ -134,8 +134,8 @@ SEARCH_CHARS = (
 
 
 class _holds_chars(GenericFunction[bool]):
-    """`_holds_chars(term, phrase)`: the firm's name and products hold every character of term
-    (PostgreSQL), or the phrase of its characters (SQLite's full-text index)."""
+    """`_holds_chars(term, tokens)`: the firm's name and products hold every character of term
+    (PostgreSQL), or every one of the tokens, its letters and digits (SQLite's full-text index)."""
 
     type = sa.Boolean()
     inherit_cache = True
@@ -143,11 +143,11 @@ class _holds_chars(GenericFunction[bool]):
 
 @compiles(_holds_chars)
 def _fts_lookup(element: _holds_chars, compiler: Any, **kw: Any) -> str:
-    _, phrase = element.clauses
+    _, tokens = element.clauses
     # enterprise_chars: an FTS5 table kept by triggers (migration efdba889319c).
     return (
         "enterprise.id IN (SELECT rowid FROM enterprise_chars "
-        f"WHERE enterprise_chars MATCH {compiler.process(phrase, **kw)})"
+        f"WHERE enterprise_chars MATCH {compiler.process(tokens, **kw)})"
     )
 
 
@@ -161,8 +161,10 @@ def _gin_lookup(element: _holds_chars, compiler: Any, **kw: Any) -> str:
 def holds_chars(term: str) -> sa.ColumnElement[bool]:
     """A condition the search index answers: it keeps every firm whose name or products hold
     `term` (ignoring case), and some others (match the term itself too)."""
-    phrase = '"' + spaced_chars(term).replace('"', '""') + '"'
-    return _holds_chars(sa.literal(term, sa.String), sa.literal(phrase, sa.String))
+    # SQLite: every letter or digit of the term, each a token (its index keeps no positions,
+    # and no punctuation: leaving a character out only lets more firms through).
+    tokens = " ".join(f'"{c}"' for c in term.lower() if c.isalnum())
+    return _holds_chars(sa.literal(term, sa.String), sa.literal(tokens, sa.String))
 
 
 class Enterprise(EnterpriseFields, table=True):

@@ -15,7 +15,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # PostgreSQL has its GIN index of characters (b5e54d84c68e). SQLite gets an FTS5 table without
-# content of its own, one character a token (core.db.spaced_chars), kept by triggers.
+# content of its own, one character a token (core.db.spaced_chars), kept by triggers; without
+# positions (detail=none): a term's characters are looked up each, as on PostgreSQL, and the
+# index is written faster.
 CHARS = "spaced_chars({row}.name || ' ' || {row}.main_products)"
 ADD = f"INSERT INTO enterprise_chars(rowid, chars) VALUES (new.id, {CHARS.format(row='new')});"
 DROP = (
@@ -32,7 +34,7 @@ TRIGGERS = {
 def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
-    op.execute("CREATE VIRTUAL TABLE enterprise_chars USING fts5(chars, content='')")
+    op.execute("CREATE VIRTUAL TABLE enterprise_chars USING fts5(chars, content='', detail=none)")
     op.execute(
         "INSERT INTO enterprise_chars(rowid, chars) "
         f"SELECT id, {CHARS.format(row='enterprise')} FROM enterprise"
