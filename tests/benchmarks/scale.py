@@ -217,7 +217,7 @@ def _served(url: str, workers: int, port: int, log: Path) -> Iterator[subprocess
         stderr=log.open("wb"),
     )
     try:
-        # A process serves once it has computed the common figures (web/warmup.py): minutes at
+        # A process serves once it has computed the common figures (web/warmup.py): ≈ 40 s at
         # a million firms, with both processes computing at once.
         launched = time.monotonic()
         deadline = launched + 900
