@@ -26,13 +26,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core import figure_store
-from core.versions import REGISTRY, tokens
+from core.versions import FAMILIES, REGISTRY, tokens
 
 T = TypeVar("T")
 QUICK = 0.1  # seconds: a figure computed within this is worth waiting for after a write
 WAIT = 0.5  # seconds a reader waits at most for a quick figure's new value
 KEPT = 256  # values kept in memory, the least recently used dropped first
-CURRENT = "current_figures"  # session.info flag: this session must see current figures
+CURRENT = "current_figures"  # session.info: families whose figures this session must see current
 
 # (database, families:what, day) names a figure; its key adds the version token.
 Figure = tuple[str, str, date]
@@ -110,8 +110,8 @@ def cached(
 
 
 def _wants_current(session: Session, families: tuple[str, ...]) -> bool:
-    wrote = session.info.get("wrote", set())
-    return bool(session.info.get(CURRENT)) or any(family in wrote for family in families)
+    wanted = {*session.info.get(CURRENT, ()), *session.info.get("wrote", ())}
+    return any(family in wanted for family in families)
 
 
 def _stored_name(figure: Figure) -> str:
@@ -152,7 +152,7 @@ def _compute(
         started = time.perf_counter()
         # The figures it is made of must be of the same version as it, not the previous one.
         wanted, outer = session.info.get(CURRENT), getattr(_making, "parts", None)
-        session.info[CURRENT], _making.parts = True, []
+        session.info[CURRENT], _making.parts = FAMILIES, []
         try:
             value = compute(session)
         finally:
@@ -224,7 +224,7 @@ class _Refresher:
 
     def _refresh(self, figure: Figure, latest: _Latest) -> None:
         with Session(self._engine) as session:
-            session.info[CURRENT] = True  # figures it reads on the way must be current too
+            session.info[CURRENT] = FAMILIES  # the figures it reads on the way too
             token = tokens(session, latest.families)
             key: Key = (figure[0], figure[1], token, figure[2])
             with _lock:

@@ -20,6 +20,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 REGISTRY = "registry"
 PROJECTS = "projects"
+FAMILIES = frozenset({REGISTRY, PROJECTS})
 
 
 class DataVersion(SQLModel, table=True):

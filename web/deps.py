@@ -31,17 +31,18 @@ def get_session(request: Request) -> Iterator[Session]:
     """Yield the request's session; commit on success, roll back on any error.
 
     After a write, the figures this process caches are recomputed in the background, and a
-    browser that wrote is served current figures for a while (web.freshness).
+    browser that wrote is served current figures of what it wrote for a while (web.freshness).
     """
     engine: Engine = request.app.state.engine
+    wanted = freshness.written(request)
     with transaction(engine, write=request.method not in SAFE_METHODS) as session:
         session.info["source"] = request.client.host if request.client else ""
-        session.info[figure_cache.CURRENT] = freshness.wants_current(request)
+        session.info[figure_cache.CURRENT] = wanted
         yield session
     if session.info.get("wrote"):
         figure_cache.refresh_soon(engine)
         if SESSION_COOKIE in request.cookies:
-            setattr(request.state, freshness.WROTE, True)
+            setattr(request.state, freshness.WROTE, wanted | session.info["wrote"])
 
 
 # "function" scope: the transaction commits before the response leaves, so a browser that

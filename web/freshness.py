@@ -2,22 +2,25 @@
 
 Cached figures (core.figure_cache) may be served a moment old to a reader while they are
 recomputed after someone else's write. A browser that has just written gets a short-lived
-cookie; while it holds it, its requests compute or wait for the current figures instead, so
-that a chief who moved a firm sees the chain map count it on the page the form leads to.
+cookie naming what it wrote (the registry, the projects: core.versions); while it holds it, its
+requests compute or wait for the current figures of those, so that a chief who moved a firm
+sees the chain map count it on the page the form leads to.
 """
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core import versions
+
 COOKIE = "chainplan_wrote"
 SECONDS = 60  # longer than figures take to recompute at a city's size (README "Scale")
-WROTE = "wrote_figures"  # request.state flag set by web.deps when the transaction wrote
+WROTE = "wrote_figures"  # request.state: the families of tables the browser wrote (web.deps)
 
 
-def wants_current(request: Request) -> bool:
-    """Whether this browser wrote recently."""
-    return COOKIE in request.cookies
+def written(request: Request) -> frozenset[str]:
+    """The families of tables (core.versions) this browser wrote recently."""
+    return frozenset(request.cookies.get(COOKIE, "").split(".")) & versions.FAMILIES
 
 
 class FreshAfterWrite:
@@ -33,11 +36,13 @@ class FreshAfterWrite:
         state: dict[str, object] = scope.setdefault("state", {})
 
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start" and state.get(WROTE):
+            families = state.get(WROTE)
+            if message["type"] == "http.response.start" and isinstance(families, frozenset):
                 secure = "; Secure" if scope.get("scheme") == "https" else ""
+                value = ".".join(sorted(families))
                 MutableHeaders(scope=message).append(
                     "set-cookie",
-                    f"{COOKIE}=1; Max-Age={SECONDS}; Path=/; HttpOnly; SameSite=Lax{secure}",
+                    f"{COOKIE}={value}; Max-Age={SECONDS}; Path=/; HttpOnly; SameSite=Lax{secure}",
                 )
             await send(message)
 

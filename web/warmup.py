@@ -24,7 +24,7 @@ def warm_up(engine: Engine) -> None:
         return
     today = date.today()
     with Session(engine) as session:
-        session.info[figure_cache.CURRENT] = True
+        session.info[figure_cache.CURRENT] = versions.FAMILIES
         tallies.total(session=session)
         enterprise_service.count_by_park(session=session)
         roster.stage_counts(session=session, today=today)

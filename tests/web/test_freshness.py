@@ -91,8 +91,12 @@ def test_a_browser_that_wrote_gets_the_cookie_and_api_clients_and_readers_do_not
     assert api.status_code == 200 and COOKIE not in api.cookies
     written = browser.put(path, json=_flag(zone, False)[1], headers={"X-CSRF-Token": csrf})
     assert written.status_code == 200
-    assert written.cookies.get(COOKIE) == "1"
+    assert written.cookies.get(COOKIE) == "registry"  # the registry's figures, for a minute
     assert "Max-Age=60" in written.headers["set-cookie"]
+    lead = {"name": "新鲜度测试项目", "investor_name": "新鲜度测试投资有限公司", "source": "expo"}
+    logged = browser.post("/api/v1/leads", json=lead, headers={"X-CSRF-Token": csrf})
+    assert logged.status_code == 201
+    assert logged.cookies.get(COOKIE) == "projects.registry"  # and now the projects' too
 
 
 def _total(client: TestClient) -> int:
