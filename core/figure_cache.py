@@ -10,13 +10,13 @@ itself (or asks for current figures: a browser that has just written) always get
 value, computing it if need be. Readers that find nothing at all compute it, one at a time.
 
 Several processes on PostgreSQL share what they compute through core.figure_store; the process
-computing a figure claims it so that the others do not compute it too.
+recomputing a figure in the background claims it, so that the others wait for its value.
 """
 
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from threading import Condition, Lock, RLock
@@ -248,18 +248,24 @@ def _refresher(engine: Engine) -> _Refresher:
         return _refreshers.setdefault(str(engine.url), _Refresher(engine))
 
 
-def refresh_soon(engine: Engine, first: Figure | None = None) -> None:
+def refresh_soon(
+    engine: Engine, *, first: Figure | None = None, families: Collection[str] = FAMILIES
+) -> None:
     """Recompute in the background the figures this process has served from this database.
 
-    Called after a write, and by a reader served an outdated figure (`first`: its figure goes
-    ahead of the others).
+    Called after a write, with the families it wrote (the figures reading them), and by a
+    reader served an outdated figure (`first`: its figure goes ahead of the others).
     """
     url = str(engine.url)
     if first is not None:
         _refresher(engine).request([first], first=True)
         return
     with _lock:
-        known = [figure for figure in reversed(_latest) if figure[0] == url]
+        known = [
+            figure
+            for figure, latest in reversed(_latest.items())
+            if figure[0] == url and any(family in families for family in latest.families)
+        ]
     _refresher(engine).request(known, first=False)
 
 

@@ -40,7 +40,7 @@ def get_session(request: Request) -> Iterator[Session]:
         session.info[figure_cache.CURRENT] = wanted
         yield session
     if session.info.get("wrote"):
-        figure_cache.refresh_soon(engine)
+        figure_cache.refresh_soon(engine, families=session.info["wrote"])
         if SESSION_COOKIE in request.cookies:
             setattr(request.state, freshness.WROTE, wanted | session.info["wrote"])
 

@@ -240,3 +240,32 @@ def test_a_figure_made_of_a_slow_one_is_not_waited_for_after_a_write(
     before = read(whole)
     _write_elsewhere(engine)
     assert read(whole) == before  # served at once: after a write its part is slow again
+
+
+def test_after_a_write_the_figures_of_what_it_wrote_are_refreshed(
+    engine: Engine,
+    read: Callable[..., str],
+    what: str,
+    slow: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def project_token(session: Session) -> str:
+        return versions.current(session=session, family=versions.PROJECTS)
+
+    def read_projects() -> str:
+        with Session(engine) as own:
+            return figure_cache.cached(
+                session=own, what=what, compute=project_token, family=versions.PROJECTS
+            )
+
+    registry_before = read()
+    read_projects()
+    with Session(engine) as writer:  # a write of both elsewhere; this process hears of projects
+        versions._bump(writer, [versions.REGISTRY, versions.PROJECTS])
+        writer.commit()
+        projects_after = project_token(writer)
+    figure_cache.refresh_soon(engine, families={versions.PROJECTS})
+    assert figure_cache.wait_refreshed(engine, timeout=30)
+    monkeypatch.setattr(figure_cache, "refresh_soon", lambda *args, **kwargs: None)
+    assert read_projects() == projects_after  # refreshed
+    assert read() == registry_before  # not: served as it was (until a reader asks for it)
