@@ -151,7 +151,7 @@ def _compute(
             return latest.value
         started = time.perf_counter()
         # The figures it is made of must be of the same version as it, not the previous one.
-        wanted, outer = session.info.get(CURRENT), getattr(_making, "parts", None)
+        wanted, outer = session.info.get(CURRENT, frozenset()), getattr(_making, "parts", None)
         session.info[CURRENT], _making.parts = FAMILIES, []
         try:
             value = compute(session)

@@ -203,6 +203,10 @@ def test_a_figure_made_of_others_is_made_of_their_values_for_its_own_version(
         of_part(own)  # the part has a value for this version
     after = _write_elsewhere(engine)
     assert read(of_part) == after  # computed afresh: its part too, not the part's previous value
+    with Session(engine) as plain:  # a session that never asked for anything current
+        whole = figure_cache.cached(session=plain, what=f"whole-{part}", compute=of_part)
+        alone = figure_cache.cached(session=plain, what=f"alone-{part}", compute=_token_of)
+        assert whole == alone == after  # and it reads on as before once the whole is made
 
 
 def test_a_figure_that_once_took_long_is_not_waited_for_after_a_write(
