@@ -49,10 +49,8 @@ class _Latest:
     """
 
     value: Any
-    token: str
     compute: Callable[[Session], Any]
     families: tuple[str, ...]
-    what: str
     seconds: float
 
 
@@ -94,13 +92,11 @@ def cached(
     stored = figure_store.fetch(session, _stored_name(figure), token)
     if stored is not figure_store.MISSING:
         value, seconds = stored
-        _keep(key, _Latest(value, token, compute, families, what, seconds))
+        _keep(key, _Latest(value, compute, families, seconds))
         return cast(T, value)
     current = _wants_current(session, families)
     if latest is None or current:
-        return cast(
-            T, _compute(session, key, compute, families, what, previous_will_do=not current)
-        )
+        return cast(T, _compute(session, key, compute, families, previous_will_do=not current))
     refresh_soon(engine, first=figure)
     if latest.seconds <= QUICK:
         with _changed:
@@ -124,7 +120,6 @@ def _compute(
     key: Key,
     compute: Callable[[Session], Any],
     families: tuple[str, ...],
-    what: str,
     *,
     previous_will_do: bool = False,
 ) -> Any:
@@ -152,17 +147,18 @@ def _compute(
         started = time.perf_counter()
         # The figures it is made of must be of the same version as it, not the previous one.
         wanted, outer = session.info.get(CURRENT, frozenset()), getattr(_making, "parts", None)
-        session.info[CURRENT], _making.parts = FAMILIES, []
+        parts: list[Figure] = []
+        session.info[CURRENT], _making.parts = FAMILIES, parts
         try:
             value = compute(session)
         finally:
-            session.info[CURRENT], parts, _making.parts = wanted, _making.parts, outer
+            session.info[CURRENT], _making.parts = wanted, outer
         # After a write its parts are computed again with it: count them in (done or not now).
         with _lock:
             cost = sum(_latest[part].seconds for part in parts if part in _latest)
         seconds = _keep(
             key,
-            _Latest(value, key[2], compute, families, what, time.perf_counter() - started + cost),
+            _Latest(value, compute, families, time.perf_counter() - started + cost),
         )
         figure_store.keep(session, _stored_name(figure), key[2], (value, seconds))
         return value
@@ -235,9 +231,9 @@ class _Refresher:
             stored = figure_store.fetch(session, _stored_name(figure), token)
             if stored is not figure_store.MISSING:
                 value, seconds = stored
-                _keep(key, replace(latest, value=value, token=token, seconds=seconds))
+                _keep(key, replace(latest, value=value, seconds=seconds))
             else:
-                _compute(session, key, latest.compute, latest.families, latest.what)
+                _compute(session, key, latest.compute, latest.families)
 
 
 _refreshers: dict[str, _Refresher] = {}

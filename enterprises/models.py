@@ -126,7 +126,7 @@ class EnterpriseFields(SQLModel):
 # matching the term itself (part of a firm's name: a page in 190 → 20 ms at 200,000 firms).
 # Characters, not pairs of them: a built-in function makes them (pairs cost six times as much
 # to write, and an import writes 100,000 firms at once); no credit codes: they are ASCII, which
-# such terms are not. SQLite has no such index: there a search scans the registry.
+# such terms are not. SQLite keeps an FTS5 index of the same characters (see holds_chars).
 # Spelled as PostgreSQL prints it back, so that the migrations' check finds the model's index.
 SEARCH_CHARS = (
     "string_to_array(lower((name::text || ' '::text) || main_products::text), NULL::text)"
