@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 
 from chains.graph import ACTION_LABELS, STATUS_LABELS
 from chains.models import GROUP_LABELS, STREAM_LABELS
@@ -16,7 +17,11 @@ from core.db import CHINA_TIME
 from enterprises.models import KIND_LABELS
 from enterprises.models import ROLE_LABELS as MEMBER_ROLE_LABELS
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# Every template is escaped, whatever its extension: Starlette's default escapes only .html,
+# .htm and .xml, which left the chain map (.svg) open to markup in a segment's name.
+templates = Jinja2Templates(
+    env=Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
+)
 templates.env.globals.update(
     perm=permissions,
     role_labels=ROLE_LABELS,
