@@ -8,19 +8,33 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 
 from chains.graph import ACTION_LABELS, STATUS_LABELS
 from chains.models import GROUP_LABELS, STREAM_LABELS
 from core import permissions
 from core.accounts import ROLE_LABELS
 from core.db import CHINA_TIME
+from core.text import xml_safe
 from enterprises.models import KIND_LABELS
 from enterprises.models import ROLE_LABELS as MEMBER_ROLE_LABELS
+
+
+def _printable(value: object) -> object:
+    """Leave out of a page what XML cannot hold: the chain map is saved as .svg and .png."""
+    if isinstance(value, Markup):
+        return Markup(xml_safe(value))
+    return xml_safe(value) if isinstance(value, str) else value
+
 
 # Every template is escaped, whatever its extension: Starlette's default escapes only .html,
 # .htm and .xml, which left the chain map (.svg) open to markup in a segment's name.
 templates = Jinja2Templates(
-    env=Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
+    env=Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,
+        finalize=_printable,
+    )
 )
 templates.env.globals.update(
     perm=permissions,
