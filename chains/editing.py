@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from chains import service as chain_service
 from chains.models import (
+    SEGMENT_LABELS,
     Chain,
     ChainSettings,
     Segment,
@@ -24,6 +25,7 @@ from core import audit
 from core.accounts import User
 from core.db import require_id, utcnow
 from core.errors import FieldErrors, NotFound
+from core.text import refuse_control
 from enterprises.leads import Lead
 from enterprises.models import Enterprise, MemberRole, Membership, fold_membership
 
@@ -263,6 +265,7 @@ def set_choke_point(
 ) -> Segment:
     """Flag or clear a segment as a choke point (卡脖子); flagging needs a note saying why."""
     note = note.strip()
+    refuse_control({"choke_note": note}, SEGMENT_LABELS)
     if flag and not note:
         raise FieldErrors({"choke_note": "标记卡脖子环节时请说明原因（如依赖外部供应的部件）"})
     if len(note) > 500:

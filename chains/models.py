@@ -8,8 +8,9 @@ from pydantic import field_validator
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core import versions
+from core import bounds, versions
 from core.db import enum_column, utcnow
+from core.validation import Input
 
 
 class ChainGroup(StrEnum):
@@ -115,14 +116,14 @@ class SegmentLink(SQLModel, table=True):
     target_id: int = Field(foreign_key="segment.id", ondelete="CASCADE")
 
 
-class SegmentFields(SQLModel):
+class SegmentFields(Input):
     """Fields a chain chief sets on a segment."""
 
     name: str = Field(min_length=2, max_length=60)
     stream: Stream
     technology: str | None = Field(default=None, max_length=40)
     description: str = Field(default="", max_length=1000)
-    position: int = 0
+    position: int = Field(default=0, ge=-bounds.POSITION, le=bounds.POSITION)
 
     @field_validator("name", "description", mode="before")
     @classmethod
@@ -149,7 +150,7 @@ SEGMENT_LABELS = {
 }
 
 
-class ChainSettings(SQLModel):
+class ChainSettings(Input):
     """A chain's threshold for strong segments and its share of the zone's anchor-firm target."""
 
     weak_threshold: int = Field(default=3, ge=1, le=100)
@@ -179,7 +180,7 @@ DOSSIER_LABELS = {
 }
 
 
-class DossierItemFields(SQLModel):
+class DossierItemFields(Input):
     """Fields a chain chief sets on a dossier item."""
 
     kind: DossierKind
@@ -188,7 +189,7 @@ class DossierItemFields(SQLModel):
     issued_date: date | None = None
     summary: str = Field(default="", max_length=2000)
     url: str = Field(default="", max_length=500)
-    position: int = 0
+    position: int = Field(default=0, ge=-bounds.POSITION, le=bounds.POSITION)
 
     @field_validator("name", "issuer", "summary", "url", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from zxcvbn import zxcvbn
 from core import audit, versions
 from core.db import CHINA_TIME, enum_column, require_id, utcnow
 from core.errors import FieldErrors, NotAuthenticated
+from core.text import refuse_control
 
 _hasher = PasswordHasher()
 MAX_FAILED_LOGINS = 5
@@ -163,6 +164,10 @@ def create_user(
     chain_ids: list[int] | None = None,
 ) -> User:
     """Create a user with its scope; the scope must fit the role."""
+    refuse_control(
+        {"username": username, "display_name": display_name},
+        {"username": "用户名", "display_name": "姓名"},
+    )
     if get_user_by_username(session=session, username=username):
         raise FieldErrors({"username": f"用户名“{username}”已存在"})
     check_password_rules(username, password)
@@ -190,6 +195,7 @@ def create_user(
 
 def get_or_create_team(*, session: Session, name: str) -> Team:
     """Return the team with this name, creating it when absent."""
+    refuse_control({"team": name}, {"team": "招商小组"})
     team = session.exec(select(Team).where(Team.name == name)).first()
     if team is None:
         team = Team(name=name)

@@ -1,11 +1,14 @@
-"""Turn pydantic validation errors into Chinese messages that name the field."""
+"""What every input model checks, and its errors as Chinese messages that name the field."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, field_validator
+from sqlmodel import SQLModel
+from sqlmodel._compat import SQLModelConfig
 
 from core.errors import FieldErrors
+from core.text import control_problem
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -17,6 +20,7 @@ _MESSAGES = {
     "int_type": "须为整数",
     "float_parsing": "须为数字",
     "float_type": "须为数字",
+    "finite_number": "须为有限的数字",
     "decimal_parsing": "须为数字",
     "bool_parsing": "须为“是”或“否”",
     "date_from_datetime_parsing": "日期格式应为 2023-01-05",
@@ -33,13 +37,38 @@ _MESSAGES = {
 }
 
 
+class Input(SQLModel):
+    """Base of every model people fill in (forms, API bodies, import rows).
+
+    Its text may hold no control characters (core.text), its numbers must be finite; each
+    number field states its bound from core.bounds, so that the OpenAPI shows it.
+    """
+
+    model_config = SQLModelConfig(allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _plain_text(cls, value: object) -> object:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and (problem := control_problem(text)):
+                raise ValueError(problem)
+        return value
+
+
+def _shown(value: object) -> object:
+    """A bound as people read it: 1,000,000,000 rather than 1000000000.0."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        return f"{int(value):,}" if abs(value) >= 10_000 else str(int(value))
+    return value
+
+
 def chinese_message(error: Mapping[str, Any]) -> str:
     """Return the Chinese message for one pydantic error."""
     template = _MESSAGES.get(error["type"])
     if template is None:
         return "格式不正确"
     try:
-        return template.format(**(error.get("ctx") or {}))
+        return template.format(**{k: _shown(v) for k, v in (error.get("ctx") or {}).items()})
     except (KeyError, IndexError):
         return template
 

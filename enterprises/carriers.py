@@ -5,13 +5,14 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import model_validator
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, col, select
 
-from core import audit, permissions
+from core import audit, bounds, permissions
 from core.accounts import User
 from core.db import enum_column, utcnow
 from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from core.orgs import Landmark, Park
+from core.validation import Input
 from enterprises.lead_stages import SIGNED
 from enterprises.leads import SQUARE_METRES, Lead, LeadStage, SpaceKind, SpaceUnit, touch
 
@@ -50,18 +51,18 @@ CARRIER_STATUS_LABELS = {
 }
 
 
-class CarrierFields(SQLModel):
+class CarrierFields(Input):
     """What a user sets on a carrier; areas in m² (land parcels are shown in 亩 as well)."""
 
     park_id: int
     name: str = Field(min_length=2, max_length=100)
     kind: CarrierKind = CarrierKind.factory
-    total_area: float = Field(gt=0)
-    available_area: float = Field(ge=0)
-    floor_load: float | None = Field(default=None, ge=0)
+    total_area: float = Field(gt=0, le=bounds.AREA)
+    available_area: float = Field(ge=0, le=bounds.AREA)
+    floor_load: float | None = Field(default=None, ge=0, le=bounds.FLOOR_LOAD)
     land_use: str = Field(default="", max_length=40)
-    rent: float | None = Field(default=None, ge=0)
-    price: float | None = Field(default=None, ge=0)
+    rent: float | None = Field(default=None, ge=0, le=bounds.RENT)
+    price: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
     status: CarrierStatus = CarrierStatus.available
     landmark_id: int | None = None
     address: str = Field(default="", max_length=200)

@@ -3,8 +3,11 @@
 Each parser returns the value or raises ValueError with a Chinese reason.
 """
 
+import math
 import re
 from datetime import date, datetime, timedelta
+
+from core import bounds
 
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0, counting its 1900 leap-year bug
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
@@ -48,16 +51,20 @@ def parse_date(value: object) -> date:
 
 def parse_amount(value: object, header_unit: str = "万元") -> float:
     """Return an amount in 万元; a unit in the cell wins over the unit stated in the header."""
-    if isinstance(value, int | float):
-        return float(value) * UNIT_FACTORS[header_unit]
     raw = text(value)
-    match = _AMOUNT.match(raw)
-    if not match:
-        raise ValueError(f"无法识别金额“{raw}”（可写 1234.5、1,234.5万元 或 12345000元）")
-    number = float(match.group(1).replace(",", "").replace("，", ""))
-    if number < 0:
+    if isinstance(value, int | float):
+        amount = float(value) * UNIT_FACTORS[header_unit]
+    else:
+        match = _AMOUNT.match(raw)
+        if not match:
+            raise ValueError(f"无法识别金额“{raw}”（可写 1234.5、1,234.5万元 或 12345000元）")
+        number = float(match.group(1).replace(",", "").replace("，", ""))
+        amount = number * UNIT_FACTORS[match.group(2) or header_unit]
+    if amount < 0:
         raise ValueError(f"金额不能为负数（“{raw}”）")
-    return number * UNIT_FACTORS[match.group(2) or header_unit]
+    if not math.isfinite(amount) or amount > bounds.MONEY_WAN:
+        raise ValueError(f"金额“{raw}”超出范围（最多 {bounds.MONEY_WAN:,.0f} 万元）")
+    return amount
 
 
 def parse_count(value: object) -> int:

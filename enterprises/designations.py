@@ -11,13 +11,15 @@ from pydantic import field_validator
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import audit
+from core import audit, bounds
 from core.accounts import User
 from core.db import enum_column, require_id
 from core.errors import FieldErrors, NotFound
+from core.text import refuse_control
+from core.validation import Input
 
 
-class DesignationFields(SQLModel):
+class DesignationFields(Input):
     """Fields an admin sets on a designation."""
 
     name: str = Field(min_length=2, max_length=60)
@@ -27,7 +29,7 @@ class DesignationFields(SQLModel):
     high_growth: bool = Field(default=False, description="counts as a high-growth firm (高成长)")
     per_chain: bool = Field(default=False, description="recognised for a chain, like 链主")
     active: bool = True
-    position: int = 0
+    position: int = Field(default=0, ge=-bounds.POSITION, le=bounds.POSITION)
 
     @field_validator("name", "description", mode="before")
     @classmethod
@@ -86,6 +88,23 @@ METRIC_LABELS = {
     Metric.employees_min: "从业人数不少于",
     Metric.invention_patents_min: "发明专利不少于（件）",
 }
+
+
+# The largest threshold of each metric (see core.bounds); none is below 0.
+CRITERION_HIGH = {
+    Metric.age_years_max: 200.0,
+    Metric.revenue_min: bounds.MONEY_WAN,
+    Metric.revenue_growth_3y_min: 10_000.0,
+    Metric.rd_ratio_min: 100.0,
+    Metric.employees_min: float(bounds.PEOPLE),
+    Metric.invention_patents_min: float(bounds.PATENTS),
+}
+
+
+def check_criterion(metric: Metric, value: float) -> float:
+    """Return a threshold within its metric's bounds, or raise FieldErrors naming the metric."""
+    high = CRITERION_HIGH[metric]
+    return bounds.check(value, low=0, high=high, key=metric.value, label=METRIC_LABELS[metric])
 
 
 class Criterion(SQLModel, table=True):
@@ -167,6 +186,7 @@ def add_tier(
 ) -> Tier:
     """Add a tier above the designation's current top tier."""
     name, code = name.strip(), code.strip().lower()
+    refuse_control({"name": name, "code": code}, {"name": "梯次名称", "code": "梯次代码"})
     if not name:
         raise FieldErrors({"name": "梯次名称不能为空"})
     tiers = tiers_of(session=session, designation_id=require_id(designation))
@@ -195,6 +215,8 @@ def set_criterion(
     *, session: Session, actor: User, designation: Designation, metric: Metric, value: float | None
 ) -> None:
     """Set (or, with None, remove) one screening threshold of a designation."""
+    if value is not None:
+        check_criterion(metric, value)
     found = session.exec(
         select(Criterion).where(
             Criterion.designation_id == designation.id, Criterion.metric == metric

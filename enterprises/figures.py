@@ -4,26 +4,27 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, col, select
 
-from core import audit, permissions, versions
+from core import audit, bounds, permissions, versions
 from core.accounts import User
 from core.db import require_id
+from core.validation import Input
 from enterprises import designations, pipeline
 from enterprises.designations import Criterion, Designation, Metric
 from enterprises.models import Enterprise
 
 
-class FigureFields(SQLModel):
+class FigureFields(Input):
     """One year's figures of an enterprise; amounts in 万元."""
 
     year: int = Field(ge=1949, le=2100)
-    revenue: float | None = Field(default=None, ge=0)
-    output: float | None = Field(default=None, ge=0)
-    tax: float | None = Field(default=None, ge=0)
-    rd_spend: float | None = Field(default=None, ge=0)
-    employees: int | None = Field(default=None, ge=0)
-    invention_patents: int | None = Field(default=None, ge=0)
+    revenue: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
+    output: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
+    tax: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
+    rd_spend: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
+    employees: int | None = Field(default=None, ge=0, le=bounds.PEOPLE)
+    invention_patents: int | None = Field(default=None, ge=0, le=bounds.PATENTS)
 
 
 FIGURE_LABELS = {

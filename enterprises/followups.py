@@ -5,12 +5,13 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import model_validator
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, col, select
 
 from core import audit, permissions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
 from core.errors import FieldErrors
+from core.validation import Input
 from enterprises import lead_stages
 from enterprises.lead_stages import DROP_REASON_LABELS, DropReason
 from enterprises.leads import LEAD_STAGE_LABELS, Lead, LeadStage, touch
@@ -35,7 +36,7 @@ FOLLOW_UP_KIND_LABELS = {
 }
 
 
-class FollowUpFields(SQLModel):
+class FollowUpFields(Input):
     """What a user writes in the log."""
 
     kind: FollowUpKind = FollowUpKind.call

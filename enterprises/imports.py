@@ -22,6 +22,7 @@ from core.db import enum_column, require_id, utcnow
 from core.errors import NotFound
 from core.orgs import Park
 from core.progress import Reporter, silent
+from core.text import refuse_control
 from core.validation import chinese_message
 from enterprises import cells, credit_code, import_rows, tabular
 from enterprises.designations import Designation
@@ -95,6 +96,7 @@ def stage(
 ) -> ImportBatch:
     """Keep an uploaded file as a pending batch after checking it can be read."""
     permissions.ensure_can_import(actor)
+    refuse_control({"file": filename}, {"file": "文件名"})
     tabular.read(filename, content)
     batch = ImportBatch(
         filename=filename[:200],

@@ -6,6 +6,7 @@ from core import audit, permissions
 from core.accounts import User
 from core.db import require_id
 from core.errors import NotFound, PermissionDenied
+from core.validation import Input
 from enterprises.leads import Lead
 
 
@@ -21,7 +22,7 @@ class LeadContact(SQLModel, table=True):
     phone: str = Field(default="", max_length=40)
 
 
-class ContactFields(SQLModel):
+class ContactFields(Input):
     """What a user gives for a contact."""
 
     name: str = Field(min_length=1, max_length=40)

@@ -11,10 +11,11 @@ from enum import StrEnum
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import audit, permissions, versions
+from core import audit, bounds, permissions, versions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound
+from core.validation import Input
 from enterprises import credit_code
 from enterprises.leads import FLOW, LEAD_STAGE_LABELS, Lead, LeadStage, touch
 from enterprises.models import Enterprise, Membership, Origin
@@ -83,7 +84,7 @@ class CapitalArrival(SQLModel, table=True):
 versions.track(LeadMove, CapitalArrival, family=versions.PROJECTS)
 
 
-class LeadMoveFields(SQLModel):
+class LeadMoveFields(Input):
     """What a user gives when moving a lead; the landing fields matter at 注册落地 only."""
 
     to_stage: LeadStage
@@ -95,10 +96,10 @@ class LeadMoveFields(SQLModel):
     enterprise_id: int | None = None
 
 
-class ArrivalFields(SQLModel):
+class ArrivalFields(Input):
     """One arrival of capital."""
 
-    amount: float = Field(gt=0)
+    amount: float = Field(gt=0, le=bounds.MONEY_WAN)
     arrived_on: date
     note: str = Field(default="", max_length=200)
 

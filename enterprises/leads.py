@@ -12,15 +12,16 @@ from typing import Any
 from pydantic import field_validator
 from sqlalchemy import Index, false, or_
 from sqlalchemy import update as sql_update
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, col, select
 
 from chains.models import Chain, Segment
-from core import audit, permissions, versions
+from core import audit, bounds, permissions, versions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound
 from core.orgs import Park
 from core.permissions import LeadScope
+from core.validation import Input
 from enterprises import credit_code
 from enterprises.models import Enterprise
 from enterprises.names import core_name
@@ -103,7 +104,7 @@ class SpaceKind(StrEnum):
 SPACE_KIND_LABELS = {SpaceKind.land: "用地", SpaceKind.building: "厂房/楼宇"}
 
 
-class LeadFields(SQLModel):
+class LeadFields(Input):
     """What a user sets on a lead."""
 
     name: str = Field(min_length=2, max_length=100)
@@ -112,10 +113,10 @@ class LeadFields(SQLModel):
     source: Source = Source.other
     chain_id: int | None = None
     segment_id: int | None = None
-    planned_investment: float | None = Field(default=None, ge=0)
-    expected_output: float | None = Field(default=None, ge=0)
-    expected_tax: float | None = Field(default=None, ge=0)
-    space_need: float | None = Field(default=None, ge=0)
+    planned_investment: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
+    expected_output: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
+    expected_tax: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
+    space_need: float | None = Field(default=None, ge=0, le=bounds.AREA)
     space_unit: SpaceUnit = SpaceUnit.m2
     space_kind: SpaceKind = SpaceKind.building
     park_id: int | None = None

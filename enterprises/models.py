@@ -11,8 +11,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 from sqlmodel import Field, SQLModel
 
-from core import versions
+from core import bounds, versions
 from core.db import enum_column, utcnow
+from core.validation import Input
 from enterprises import credit_code
 
 
@@ -72,7 +73,7 @@ FIELD_LABELS = {
 }
 
 
-class EnterpriseFields(SQLModel):
+class EnterpriseFields(Input):
     """Fields a user may set on an enterprise."""
 
     name: str = Field(min_length=2, max_length=100)
@@ -85,10 +86,10 @@ class EnterpriseFields(SQLModel):
     above_size: bool = False
     main_products: str = Field(default="", max_length=500)
     figures_year: int | None = Field(default=None, ge=1949, le=2100)
-    annual_output: float | None = Field(default=None, ge=0)
-    annual_revenue: float | None = Field(default=None, ge=0)
-    employees: int | None = Field(default=None, ge=0)
-    rd_spend: float | None = Field(default=None, ge=0)
+    annual_output: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
+    annual_revenue: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
+    employees: int | None = Field(default=None, ge=0, le=bounds.PEOPLE)
+    rd_spend: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
     contact_person: str = Field(default="", max_length=40)
     contact_phone: str = Field(default="", max_length=40)
 

@@ -18,6 +18,7 @@ from core import permissions, versions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
 from core.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
+from core.validation import Input, parse
 from enterprises.designations import Designation, Tier
 from enterprises.models import Enterprise
 
@@ -90,7 +91,7 @@ class CultivationEvent(SQLModel, table=True):
     forced: bool = Field(default=False, description="a skip or step back an admin allowed")
 
 
-class MoveFields(SQLModel):
+class MoveFields(Input):
     """What a user gives when moving a cultivation."""
 
     to_stage: Stage
@@ -191,6 +192,7 @@ def start(
     if firm is None:
         raise NotFound(f"企业 {enterprise_id} 不存在")
     permissions.ensure_can_edit_enterprise(actor, firm.park_id)
+    first = parse(MoveFields, {"to_stage": Stage.candidate, "on": on, "note": note}, MOVE_LABELS)
     if designation.per_chain and chain_id is None:
         raise FieldErrors({"chain_id": f"“{designation.name}”按产业链认定，请选择产业链"})
     if not designation.per_chain:
@@ -213,7 +215,6 @@ def start(
     )
     session.add(cultivation)
     session.flush()
-    first = MoveFields(to_stage=Stage.candidate, on=on, note=note)
     _log(session, actor, cultivation, None, first, False)
     return cultivation
 

@@ -23,10 +23,11 @@ from sqlalchemy import JSON, Column, UniqueConstraint, func, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.models import Segment
-from core import audit, permissions, versions
+from core import audit, bounds, permissions, versions
 from core.accounts import User
 from core.db import enum_column, listed_in, require_id, utcnow
 from core.errors import FieldErrors, NotFound
+from core.validation import Input
 from enterprises.designations import Designation
 from enterprises.figures import EnterpriseFigure
 from enterprises.models import Enterprise, Membership
@@ -265,10 +266,10 @@ def by_chain(*, session: Session, target: Target, plan: Plan, day: date) -> dict
     return {chain: float(n) for chain, n in session.exec(stmt)}
 
 
-class ReportFields(SQLModel):
+class ReportFields(Input):
     """A reported value with its date and evidence."""
 
-    value: float
+    value: float = Field(ge=-bounds.FIGURE, le=bounds.FIGURE)
     as_of: date
     source: str = Field(min_length=1, max_length=300)
     evidence_url: str = Field(default="", max_length=500)
@@ -353,9 +354,11 @@ def set_shares(
 ) -> None:
     """Set (or clear, with None) parks' and chains' shares of a target (admins)."""
     permissions.ensure_can_report_targets(actor)
-    errors = {f"park_{k}": "分解值不能为负数" for k, v in parks.items() if v is not None and v < 0}
-    errors |= {
-        f"chain_{k}": "分解值不能为负数" for k, v in chains.items() if v is not None and v < 0
+    errors = {
+        f"{kind}_{key}": f"分解值{reason}"
+        for kind, values in (("park", parks), ("chain", chains))
+        for key, value in values.items()
+        if value is not None and (reason := bounds.problem(value, low=0, high=bounds.FIGURE))
     }
     if errors:
         raise FieldErrors(errors)

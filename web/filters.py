@@ -8,7 +8,7 @@ from fastapi import Depends, Query
 from sqlmodel import Session
 
 from chains import service as chain_service
-from core import permissions
+from core import bounds, permissions
 from core.accounts import User
 from core.errors import FieldErrors
 from core.orgs import get_park_by_code
@@ -121,11 +121,14 @@ def roster_query(
 RosterQueryDep = Annotated[RosterQuery, Depends(roster_query)]
 
 
-def _number(value: str, label: str) -> float | None:
+def _amount(value: str, label: str) -> float | None:
     try:
-        return float(value) if value.strip() else None
+        number = float(value) if value.strip() else None
     except ValueError as exc:
         raise FieldErrors({label: f"{label}须为数字"}) from exc
+    if number is None:
+        return None
+    return bounds.check(number, low=0, high=bounds.MONEY_WAN, key=label, label=label)
 
 
 def _day(value: str, label: str) -> date | None:
@@ -175,8 +178,8 @@ class LeadQuery:
             else None,
             stages=[LeadStage(self.stage)] if self.stage in LeadStage.__members__ else [],
             source=Source(self.source) if self.source in Source.__members__ else None,
-            min_amount=_number(self.min, "计划投资额下限"),
-            max_amount=_number(self.max, "计划投资额上限"),
+            min_amount=_amount(self.min, "计划投资额下限"),
+            max_amount=_amount(self.max, "计划投资额上限"),
             created_from=_day(self.start, "登记日期（起）"),
             created_to=_day(self.end, "登记日期（止）"),
         )

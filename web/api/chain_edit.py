@@ -15,6 +15,7 @@ from chains.models import (
     SegmentFields,
     SegmentPublic,
 )
+from core.validation import Input
 from enterprises.models import MemberRole
 from web.api.chains import DossierItemOut
 from web.deps import CurrentUser, EditableChain, SessionDep
@@ -35,11 +36,11 @@ class ShiftIn(BaseModel):
     offset: int = Field(ge=-1, le=1)
 
 
-class ChokePointIn(BaseModel):
+class ChokePointIn(Input):
     """Flag or clear a choke point; a flag needs a note."""
 
     choke_point: bool
-    choke_note: str = ""
+    choke_note: str = Field(default="", max_length=500)
 
 
 class MembershipIn(BaseModel):

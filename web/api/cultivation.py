@@ -10,6 +10,7 @@ from sqlmodel import Session
 from chains import service as chain_service
 from core import permissions
 from core.db import require_id
+from core.validation import Input
 from enterprises import designations, figures, pipeline, roster
 from enterprises import export as enterprise_export
 from enterprises import service as enterprise_service
@@ -48,7 +49,7 @@ class DesignationOut(BaseModel):
     criteria: dict[Metric, float]
 
 
-class StartIn(BaseModel):
+class StartIn(Input):
     """Make a firm a candidate for a designation."""
 
     enterprise_id: int

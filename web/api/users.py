@@ -8,6 +8,7 @@ from core import users
 from core.accounts import Role, get_or_create_team
 from core.db import require_id
 from core.orgs import get_park_by_code
+from core.validation import Input
 from web.deps import CurrentUser, SessionDep
 
 router = APIRouter(tags=["users"])
@@ -28,7 +29,7 @@ class UserOut(BaseModel):
     tokens: int
 
 
-class UserIn(BaseModel):
+class UserIn(Input):
     """A new account; the password is temporary and must be changed at first login."""
 
     username: str = Field(min_length=2, max_length=60)
@@ -47,7 +48,7 @@ class ActiveIn(BaseModel):
 
 
 class PasswordIn(BaseModel):
-    """The current password and the new one."""
+    """The current password and the new one (taken as typed: hashed, never shown)."""
 
     current: str = Field(max_length=128)
     password: str = Field(max_length=128)

@@ -151,9 +151,11 @@ def set_criteria(
     for metric in Metric:
         raw = str(form.get(metric.value) or "").strip()
         try:
-            values[metric] = float(raw) if raw else None
+            values[metric] = designations.check_criterion(metric, float(raw)) if raw else None
         except ValueError:
             errors[metric.value] = f"{METRIC_LABELS[metric]}须为数字"
+        except FieldErrors as exc:
+            errors |= exc.errors
     if errors:
         return _catalogue(request, session, user, code, errors)
     for metric, value in values.items():
