@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from core import bounds, versions
 from core.db import enum_column, utcnow
+from core.text import web_address_problem
 from core.validation import Input
 
 
@@ -199,8 +200,8 @@ class DossierItemFields(Input):
     @field_validator("url")
     @classmethod
     def _web_address(cls, value: str) -> str:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("须以 http:// 或 https:// 开头")
+        if problem := web_address_problem(value):
+            raise ValueError(problem)
         return value
 
 

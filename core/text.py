@@ -37,6 +37,13 @@ def refuse_control(values: Mapping[str, str], labels: Mapping[str, str]) -> None
         raise FieldErrors(errors)
 
 
+def web_address_problem(value: str) -> str | None:
+    """Say why value may not be a link's address (only http and https may be opened), or None."""
+    if value and not value.startswith(("http://", "https://")):
+        return "须以 http:// 或 https:// 开头"
+    return None
+
+
 def xml_safe(value: str) -> str:
     """Return value with every character XML cannot hold replaced by U+FFFD."""
     return _NOT_XML.sub(REPLACEMENT, value)

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from pydantic import field_validator
 from sqlalchemy import Index, UniqueConstraint, or_, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -18,6 +19,7 @@ from core import permissions, versions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
 from core.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
+from core.text import web_address_problem
 from core.validation import Input, parse
 from enterprises.designations import Designation, Tier
 from enterprises.models import Enterprise
@@ -101,6 +103,13 @@ class MoveFields(Input):
     note: str = Field(default="", max_length=1000)
     document_number: str = Field(default="", max_length=100)
     evidence_url: str = Field(default="", max_length=500)
+
+    @field_validator("evidence_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if problem := web_address_problem(value):
+            raise ValueError(problem)
+        return value
 
 
 MOVE_LABELS = {

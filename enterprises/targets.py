@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import field_validator
 from sqlalchemy import JSON, Column, UniqueConstraint, func, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -27,6 +28,7 @@ from core import audit, bounds, permissions, versions
 from core.accounts import User
 from core.db import enum_column, listed_in, require_id, utcnow
 from core.errors import FieldErrors, NotFound
+from core.text import web_address_problem
 from core.validation import Input
 from enterprises.designations import Designation
 from enterprises.figures import EnterpriseFigure
@@ -273,6 +275,13 @@ class ReportFields(Input):
     as_of: date
     source: str = Field(min_length=1, max_length=300)
     evidence_url: str = Field(default="", max_length=500)
+
+    @field_validator("evidence_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if problem := web_address_problem(value):
+            raise ValueError(problem)
+        return value
 
 
 REPORT_LABELS = {
