@@ -29,11 +29,20 @@ from core.errors import (
 )
 from core.settings import Settings, get_settings
 from core.validation import field_errors
+from enterprises.carriers import CARRIER_LABELS, CarrierFields
 from enterprises.figures import FIGURE_LABELS, FigureFields
+from enterprises.followups import FOLLOW_UP_LABELS, FollowUpFields
+from enterprises.lead_contacts import CONTACT_LABELS, ContactFields
+from enterprises.lead_stages import ARRIVAL_LABELS, ArrivalFields, LeadMoveFields
+from enterprises.lead_stages import MOVE_LABELS as LEAD_MOVE_LABELS
+from enterprises.leads import LEAD_LABELS, LeadFields
 from enterprises.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate
 from enterprises.pipeline import MOVE_LABELS
+from enterprises.targets import REPORT_LABELS, ReportFields
 from web.api import router as api_router
-from web.api.cultivation import BulkMoveIn, MoveIn
+from web.api.chain_edit import ChokePointIn
+from web.api.cultivation import BulkMoveIn, MoveIn, StartIn
+from web.api.users import USER_LABELS, UserIn
 from web.deps import PASSWORD_PAGE
 from web.freshness import FreshAfterWrite
 from web.pages import router as pages_router
@@ -44,7 +53,8 @@ from web.warmup import warm_up
 
 STATIC = Path(__file__).parent / "static"
 
-# The Chinese field names for each kind of request body, found through the endpoint's hints.
+# The Chinese field names for each kind of request body (or a body it extends), found through
+# the endpoint's hints.
 _LABELS: dict[type, dict[str, str]] = {
     EnterpriseCreate: FIELD_LABELS,
     EnterpriseUpdate: FIELD_LABELS,
@@ -54,6 +64,16 @@ _LABELS: dict[type, dict[str, str]] = {
     MoveIn: MOVE_LABELS,
     BulkMoveIn: MOVE_LABELS | {"ids": "企业"},
     FigureFields: FIGURE_LABELS,
+    StartIn: MOVE_LABELS | {"enterprise_id": "企业", "designation": "认定称号", "chain": "产业链"},
+    ChokePointIn: SEGMENT_LABELS,
+    LeadFields: LEAD_LABELS,
+    LeadMoveFields: LEAD_MOVE_LABELS,
+    FollowUpFields: FOLLOW_UP_LABELS,
+    ArrivalFields: ARRIVAL_LABELS,
+    ContactFields: CONTACT_LABELS,
+    CarrierFields: CARRIER_LABELS,
+    ReportFields: REPORT_LABELS,
+    UserIn: USER_LABELS,
 }
 
 
@@ -92,7 +112,8 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     endpoint = request.scope.get("endpoint")
     hints = get_type_hints(endpoint, include_extras=False) if endpoint else {}
-    labels = next((_LABELS[h] for h in hints.values() if h in _LABELS), {})
+    bodies = (base for hint in hints.values() for base in getattr(hint, "__mro__", ()))
+    labels = next((_LABELS[base] for base in bodies if base in _LABELS), {})
     return await domain_error(request, field_errors(exc.errors(), labels))
 
 

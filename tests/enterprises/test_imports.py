@@ -90,6 +90,12 @@ def test_headers_below_a_merged_title_are_found_and_mapped(session: Session) -> 
         ({"企业名称": None}, "第 4 行：缺少必填值「企业名称」"),
         ({"成立日期": "去年春天"}, "第 4 行「成立日期」：无法识别日期“去年春天”"),
         ({"营业收入（元）": "很多"}, "第 4 行「营业收入（元）」：无法识别金额“很多”"),
+        ({"营业收入（元）": "9" * 400}, "第 4 行「营业收入（元）」：金额“999"),
+        (
+            {"营业收入（元）": 1e20},
+            "第 4 行「营业收入（元）」：金额“100000000000000000000”超出范围",
+        ),
+        ({"营业收入（元）": -5}, "第 4 行「营业收入（元）」：金额不能为负数"),
     ],
 )
 def test_each_defect_names_row_column_and_reason(
@@ -374,3 +380,14 @@ def test_an_xls_list_is_read_with_its_dates(session: Session) -> None:
     assert row.status == "new" and row.row == 3
     assert row.values["founded_date"] == date(2016, 5, 4)
     assert row.values["annual_revenue"] == 1250.0
+
+
+def test_a_control_character_in_a_cell_or_the_file_name_is_refused(session: Session) -> None:
+    content = "企业名称,所属园区,地址\n佛山\x01控制有限公司,顺德园,季华路\x0b1号\n".encode()
+    _, batch = _stage(session, content, name="名单.csv")
+    errors = imports.preview(session=session, batch=batch).errors
+    assert "第 2 行「企业名称」：含有不可见的控制字符（U+0001），请删除后重试" in errors
+    assert "第 2 行「地址」：含有不可见的控制字符（U+000B），请删除后重试" in errors
+    with pytest.raises(FieldErrors) as refused:
+        _stage(session, content, name="名单\x01.csv")
+    assert refused.value.errors == {"file": "文件名含有不可见的控制字符（U+0001），请删除后重试"}

@@ -29,6 +29,17 @@ class UserOut(BaseModel):
     tokens: int
 
 
+USER_LABELS = {
+    "username": "用户名",
+    "display_name": "姓名",
+    "role": "角色",
+    "password": "初始密码",
+    "park": "所属园区",
+    "team": "招商小组",
+    "chains": "负责的产业链",
+}
+
+
 class UserIn(Input):
     """A new account; the password is temporary and must be changed at first login."""
 
