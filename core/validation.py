@@ -1,9 +1,9 @@
 """What every input model checks, and its errors as Chinese messages that name the field."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, field_validator
 from sqlmodel import SQLModel
 from sqlmodel._compat import SQLModelConfig
 
@@ -42,17 +42,26 @@ class Input(SQLModel):
 
     Its text may hold no control characters (core.text), its numbers must be finite; each
     number field states its bound from core.bounds, so that the OpenAPI shows it.
+    An output model that extends an input model (EnterprisePublic, LeadOut, …) sets
+    `checks_input = False`: it shows what is stored, even what input refuses today.
     """
 
     model_config = SQLModelConfig(allow_inf_nan=False)
+    checks_input: ClassVar[bool] = True
 
-    @field_validator("*")
+    @field_validator("*", mode="wrap")
     @classmethod
-    def _plain_text(cls, value: object) -> object:
-        for text in value if isinstance(value, list) else [value]:
+    def _as_input(cls, value: object, handler: ValidatorFunctionWrapHandler) -> object:
+        if not cls.checks_input:
+            try:
+                return handler(value)
+            except ValidationError:
+                return value
+        checked = handler(value)
+        for text in checked if isinstance(checked, list) else [checked]:
             if isinstance(text, str) and (problem := control_problem(text)):
                 raise ValueError(problem)
-        return value
+        return checked
 
 
 def _shown(value: object) -> object:

@@ -248,6 +248,8 @@ class MembershipPublic(SQLModel):
 class EnterprisePublic(EnterpriseFields):
     """An enterprise as the API shows it; contact phone masked unless the reader may edit it."""
 
+    checks_input = False  # shows what is stored (see core.validation.Input)
+
     id: int
     origin: Origin
     version: int

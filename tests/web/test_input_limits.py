@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text as sql
 from sqlmodel import Session, select
 
 from chains import service as chain_service
@@ -228,3 +229,24 @@ def test_an_evidence_link_must_be_a_web_address(client: TestClient, session: Ses
     )
     assert response.status_code == 422
     assert response.json()["errors"]["evidence_url"] == "佐证链接须以 http:// 或 https:// 开头"
+
+
+def test_what_input_refuses_today_but_is_stored_is_still_read(
+    client: TestClient, session: Session
+) -> None:
+    admin = make_user(session, Role.admin)
+    firm = make_enterprise(session, actor=admin)
+    lead = make_lead(session, admin)
+    stored = {"name": "佛山\x01", "id": firm.id}
+    session.execute(sql("UPDATE enterprise SET name = :name WHERE id = :id"), stored)
+    session.execute(
+        sql("UPDATE lead SET name = :name, planned_investment = 1e300 WHERE id = :id"),
+        stored | {"id": lead.id},
+    )
+    session.expire_all()
+    headers = bearer(session, admin)
+    firm_read = client.get(f"/api/v1/enterprises/{firm.id}", headers=headers)
+    assert firm_read.status_code == 200 and firm_read.json()["name"] == "佛山\x01"
+    lead_read = client.get(f"/api/v1/leads/{lead.id}", headers=headers)
+    assert lead_read.status_code == 200 and lead_read.json()["planned_investment"] == 1e300
+    assert client.get("/api/v1/leads", headers=headers).status_code == 200

@@ -17,6 +17,8 @@ router = APIRouter(prefix="/carriers", tags=["carriers"])
 class CarrierOut(CarrierFields):
     """A carrier with its reservation."""
 
+    checks_input = False  # shows what is stored (see core.validation.Input)
+
     id: int
     reserved_lead_id: int | None
     reserved_on: date | None

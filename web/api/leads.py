@@ -44,6 +44,8 @@ class ContactOut(BaseModel):
 class LeadOut(LeadFields):
     """A lead as the API shows it."""
 
+    checks_input = False  # shows what is stored (see core.validation.Input)
+
     id: int
     stage: LeadStage
     stage_label: str
@@ -115,6 +117,8 @@ class MoveOut(BaseModel):
 class FollowUpOut(FollowUpFields):
     """One follow-up."""
 
+    checks_input = False  # shows what is stored (see core.validation.Input)
+
     id: int
     kind: FollowUpKind
     actor_name: str
@@ -122,6 +126,8 @@ class FollowUpOut(FollowUpFields):
 
 class ArrivalOut(ArrivalFields):
     """Capital that arrived."""
+
+    checks_input = False  # shows what is stored (see core.validation.Input)
 
     id: int
 

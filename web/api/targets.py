@@ -55,6 +55,8 @@ class PointOut(BaseModel):
 class ReportedOut(ReportFields):
     """A reported value and who entered it."""
 
+    checks_input = False  # shows what is stored (see core.validation.Input)
+
     reporter_name: str
 
 
