@@ -14,6 +14,9 @@ import pytest
 import uvicorn
 from sqlmodel import Session, col, select
 
+from chains import editing
+from chains import service as chain_service
+from chains.models import SegmentFields, Stream
 from core import accounts
 from core.db import make_engine
 from core.settings import Settings
@@ -292,6 +295,33 @@ def test_the_dashboard_draws_its_charts(page: "playwright.Page", server: Server)
     page.click("text=累计认定瞪羚、单打冠军、独角兽（潜在、种子）企业")
     page.wait_for_url("**/targets/003-high-growth")
     page.wait_for_function("document.querySelector('.chart.trend svg path')")
+
+
+def test_markup_in_a_segment_name_stays_text_in_an_admins_browser(
+    page: "playwright.Page", server: Server
+) -> None:
+    """Issue 17: a segment named like this made an admin's browser POST /users."""
+    attack = '"><g hx-post=/users hx-trigger=load><g>'
+    engine = make_engine(server.database_url)
+    with Session(engine) as session:
+        admin = accounts.get_user_by_username(session=session, username="admin")
+        assert admin is not None
+        chain = chain_service.get_by_code(session=session, code="medical-devices")
+        data = SegmentFields(name=attack, stream=Stream.upstream)
+        editing.create_segment(session=session, actor=admin, chain=chain, data=data)
+        session.commit()
+    engine.dispose()
+    posted: list[str] = []
+    page.on(
+        "request", lambda request: posted.append(request.url) if request.method == "POST" else None
+    )
+    _signed_in(page, server, "admin")
+    page.goto("/chains/medical-devices")
+    page.wait_for_function("document.querySelector('#chain-map .node')?.['htmx-internal-data']")
+    page.wait_for_load_state("networkidle")
+    assert posted == []
+    titles = page.locator("#chain-map .node > title").all_text_contents()
+    assert any(t.startswith(attack + "：") for t in titles), titles
 
 
 def test_no_policy_violations_in_a_working_session(server: Server) -> None:
