@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from chains.graph import ACTION_LABELS, STATUS_LABELS
 from chains.models import GROUP_LABELS, STREAM_LABELS
-from core import permissions
+from core import bounds, permissions
 from core.accounts import ROLE_LABELS
 from core.db import CHINA_TIME
 from core.text import xml_safe
@@ -38,6 +38,7 @@ templates = Jinja2Templates(
 )
 templates.env.globals.update(
     perm=permissions,
+    bounds=bounds,
     role_labels=ROLE_LABELS,
     group_labels=GROUP_LABELS,
     stream_labels=STREAM_LABELS,
