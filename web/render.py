@@ -22,7 +22,7 @@ from enterprises.models import ROLE_LABELS as MEMBER_ROLE_LABELS
 
 def _printable(value: object) -> object:
     """Leave out of a page what XML cannot hold: the chain map is saved as .svg and .png."""
-    if isinstance(value, Markup):
+    if isinstance(value, Markup):  # already escaped (a macro's output, tojson): stays markup
         return Markup(xml_safe(value))
     return xml_safe(value) if isinstance(value, str) else value
 
