@@ -159,16 +159,6 @@ def record_export(*, session: Session, actor: Any, filename: str, rows: int | No
     )
 
 
-def failures_from(*, session: Session, source: str, since: datetime) -> int:
-    """How many failed or refused logins came from this address since then."""
-    stmt = select(func.count()).where(
-        col(AuditEntry.at) >= since,
-        col(AuditEntry.source) == source,
-        col(AuditEntry.action).in_(["login_failed", "lockout", "login_refused", "login_throttled"]),
-    )
-    return int(session.exec(stmt).one())
-
-
 def update(
     *, session: Session, actor: Any, obj: SQLModel, label: str, values: dict[str, Any]
 ) -> bool:

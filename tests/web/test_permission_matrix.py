@@ -252,6 +252,13 @@ API_OPS: list[Op] = [
     Op("POST", "/api/v1/users/{user}/end-sessions", ADMIN, ADMIN),
     Op(
         "POST",
+        "/api/v1/users/{user}/password",
+        ADMIN,
+        ADMIN,
+        lambda w, s: {"password": "Matrix#reset-2026"},
+    ),
+    Op(
+        "POST",
         "/api/v1/account/password",
         EVERYONE,
         EVERYONE,

@@ -33,11 +33,12 @@ ACTION_LABELS = {
     "login": "登录",
     "login_failed": "登录失败",
     "login_refused": "锁定期内登录",
-    "login_throttled": "地址限流",
+    "login_throttled": "登录限流",
     "view_phone": "查看完整电话",
     "lockout": "账号锁定",
     "end_sessions": "强制下线",
     "password_change": "修改密码",
+    "password_reset": "重置密码",
 }
 
 
