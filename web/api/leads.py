@@ -73,10 +73,10 @@ class LeadPage(BaseModel):
 
 
 class DuplicateOut(BaseModel):
-    """A lead or firm that may be the same investor (a lead the reader may not see is unnamed)."""
+    """A lead or firm that may be the same investor (a lead the reader may not see: no id)."""
 
     kind: str
-    id: int
+    id: int | None
     name: str
     detail: str
     visible: bool
