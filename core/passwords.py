@@ -6,7 +6,6 @@ names in it, and whatever zxcvbn judges guessable in under 10^8 tries.
 """
 
 import re
-from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -42,10 +41,9 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-@cache
-def _stand_in_hash() -> str:
-    """A hash no password matches, checked for unknown or disabled names."""
-    return _hasher.hash("stand-in: no account has this password")
+# Checked for unknown or disabled names. Made at start-up, with the current parameters, so
+# that not even the first unknown name takes longer (making it then would add a hashing).
+_STAND_IN_HASH = _hasher.hash("stand-in: no account has this password")
 
 
 def verify(password_hash: str | None, password: str) -> bool:
@@ -55,7 +53,7 @@ def verify(password_hash: str | None, password: str) -> bool:
     ones (an argon2 check is most of a login's time), so timing does not tell names apart.
     """
     try:
-        return _hasher.verify(password_hash or _stand_in_hash(), password) and bool(password_hash)
+        return _hasher.verify(password_hash or _STAND_IN_HASH, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
