@@ -149,9 +149,6 @@ def get_or_create_team(*, session: Session, name: str) -> Team:
     return team
 
 
-WRONG = "用户名或密码错误"
-
-
 def authenticate(*, session: Session, username: str, password: str) -> User:
     """Return the active user whose password matches, or raise NotAuthenticated.
 
@@ -176,7 +173,7 @@ def authenticate(*, session: Session, username: str, password: str) -> User:
     if known is None or not verified:
         login_throttle.note_failure(session=session, source=source, username=username, now=now)
         _note(session, "login_failed", username, user, None)
-        raise NotAuthenticated(WRONG)
+        raise NotAuthenticated("用户名或密码错误")
     if passwords.needs_rehash(known.password_hash):
         known.password_hash = passwords.hash_password(password)
     login_throttle.forget(session=session, source=source, username=username)

@@ -4,7 +4,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from core import accounts
 from core.accounts import Role
+from core.db import utcnow
 from core.login_throttle import FREE_PER_NAME
 from tests.factories import PASSWORD, login, login_form_token, make_enterprise, make_user
 from web import login_csrf
@@ -192,6 +194,14 @@ def test_login_never_redirects_off_site(client: TestClient, session: Session, ta
     assert response.headers["location"] == "/"
 
 
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every login at one instant: the throttle's waits decide, not the machine's speed."""
+    now = utcnow()
+    monkeypatch.setattr(accounts, "utcnow", lambda: now)
+
+
+@pytest.mark.usefixtures("clock")
 def test_failed_logins_count_through_the_page_and_the_api(
     client: TestClient, session: Session
 ) -> None:
@@ -212,6 +222,7 @@ def test_failed_logins_count_through_the_page_and_the_api(
     assert page.headers["retry-after"]
 
 
+@pytest.mark.usefixtures("clock")
 def test_unknown_names_are_answered_like_known_ones(client: TestClient, session: Session) -> None:
     user = make_user(session, Role.viewer)
     token = login_form_token(client)
