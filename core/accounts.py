@@ -6,23 +6,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete
 from sqlmodel import Field, Session, SQLModel, col, select
-from zxcvbn import zxcvbn
 
-from core import audit, versions
-from core.db import CHINA_TIME, enum_column, require_id, utcnow
-from core.errors import FieldErrors, NotAuthenticated
+from core import audit, login_throttle, passwords, versions
+from core.db import enum_column, require_id, utcnow
+from core.errors import FieldErrors, LoginThrottled, NotAuthenticated
 from core.text import refuse_control
-
-_hasher = PasswordHasher()
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
-# Failed logins one address may make in LOCKOUT (across every account) before it must wait.
-MAX_FAILURES_PER_SOURCE = 20
-# argon2id with the library's current recommended parameters
 
 
 class Role(StrEnum):
@@ -67,8 +57,6 @@ class User(SQLModel, table=True):
     team_id: int | None = Field(default=None, foreign_key="team.id")
     is_active: bool = True
     must_change_password: bool = False
-    failed_logins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -110,43 +98,6 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def hash_password(password: str) -> str:
-    """Return the argon2id hash of a password."""
-    return _hasher.hash(password)
-
-
-def verify_password(user: User, password: str) -> bool:
-    """Whether the password is the user's."""
-    try:
-        return _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def check_password_rules(username: str, password: str) -> None:
-    """Refuse passwords that are short, simple, common or a variant of the user name."""
-    classes = sum(
-        [
-            any(c.islower() for c in password),
-            any(c.isupper() for c in password),
-            any(c.isdigit() for c in password),
-            any(not c.isalnum() for c in password),
-        ]
-    )
-    if not 8 <= len(password) <= 128:
-        raise FieldErrors({"password": "密码长度须为 8 到 128 个字符"})
-    if classes < 3:
-        raise FieldErrors({"password": "密码须包含大写字母、小写字母、数字、符号中的至少三类"})
-    if password.lower() == username.lower():
-        raise FieldErrors({"password": "密码不能与用户名相同"})
-    # zxcvbn knows the most common passwords (with l33t and keyboard variants) and scores how
-    # many guesses one takes; below 2 means under a hundred million, e.g. "Password1!".
-    if zxcvbn(password[:100], user_inputs=[username])["score"] < 2:
-        raise FieldErrors(
-            {"password": "密码过于常见或容易被猜到（如常见密码、键盘序列、用户名变体），请换一个"}
-        )
-
-
 def get_user_by_username(*, session: Session, username: str) -> User | None:
     """Return the user with this name, if any."""
     return session.exec(select(User).where(User.username == username)).first()
@@ -170,7 +121,7 @@ def create_user(
     )
     if get_user_by_username(session=session, username=username):
         raise FieldErrors({"username": f"用户名“{username}”已存在"})
-    check_password_rules(username, password)
+    passwords.check_password_rules(username, password, display_name)
     if role == Role.park_bureau and park_id is None:
         raise FieldErrors({"park": "园区管理局用户须指定所属园区"})
     if role == Role.promotion and team_id is None:
@@ -180,7 +131,7 @@ def create_user(
     user = User(
         username=username,
         display_name=display_name or username,
-        password_hash=hash_password(password),
+        password_hash=passwords.hash_password(password),
         role=role,
         park_id=park_id,
         team_id=team_id,
@@ -207,64 +158,53 @@ def get_or_create_team(*, session: Session, name: str) -> Team:
 def authenticate(*, session: Session, username: str, password: str) -> User:
     """Return the active user whose password matches, or raise NotAuthenticated.
 
-    Five failures in a row lock the account for 15 minutes. Logins, failures and lockouts are
-    written to the audit log; the caller must keep (commit) them even when this raises.
+    Every answer but success is the same for known, unknown and disabled names: the same
+    message, one argon2 check each (a stand-in hash for names without an account), and the
+    same throttle (core.login_throttle), which slows an address down but never locks an
+    account. Attempts are written to the audit log; the caller must keep (commit) them even
+    when this raises.
     """
-    now = utcnow()
     source = str(session.info.get("source", ""))
-    if source and (
-        audit.failures_from(session=session, source=source, since=now - LOCKOUT)
-        >= MAX_FAILURES_PER_SOURCE
-    ):
-        _note_unknown(session, "login_throttled", username)
-        raise NotAuthenticated(f"该地址登录失败次数过多，请 {LOCKOUT.seconds // 60} 分钟后再试")
-    user = get_user_by_username(session=session, username=username)
-    if user is None or not user.is_active:
-        # Unknown names count against the address too: guessing names is guessing.
-        _note_unknown(session, "login_failed", username)
-        raise NotAuthenticated("用户名或密码错误")
-    if user.locked_until is not None and user.locked_until > now:
-        _log(session, user, "login_refused", {"locked_until": user.locked_until.isoformat()})
-        local = user.locked_until.astimezone(CHINA_TIME).strftime("%H:%M")
-        raise NotAuthenticated(
-            f"连续 {MAX_FAILED_LOGINS} 次登录失败，账号已锁定，请于 {local} 后再试"
-        )
-    if not verify_password(user, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
-            _log(session, user, "lockout", {"locked_until": user.locked_until.isoformat()})
-            raise NotAuthenticated(
-                f"连续 {MAX_FAILED_LOGINS} 次登录失败，账号锁定 {LOCKOUT.seconds // 60} 分钟"
-            )
-        _log(session, user, "login_failed", {"failed_logins": user.failed_logins})
-        raise NotAuthenticated("用户名或密码错误")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until = 0, None
-    _log(session, user, "login", None)
-    return user
-
-
-def _log(session: Session, user: User, action: str, after: dict[str, Any] | None) -> None:
-    """A login event in the audit log."""
-    session.add(user)
-    session.flush()
-    # A failed attempt was made by whoever typed the name, not necessarily its owner.
-    actor = user if action == "login" else None
-    audit.record(
-        session=session, actor=actor, action=action, obj=user, label=user.username, after=after
+    login_throttle.hold(session=session, source=source)
+    now = utcnow()
+    wait = login_throttle.seconds_to_wait(
+        session=session, source=source, username=username, now=now
     )
+    if wait:
+        _note(session, "login_throttled", username, None, {"wait_seconds": wait})
+        raise LoginThrottled(f"登录尝试过于频繁，请 {_spoken(wait)}后再试", retry_after=wait)
+    user = get_user_by_username(session=session, username=username)
+    known = user if user is not None and user.is_active else None
+    verified = passwords.verify(known.password_hash if known else None, password)
+    if known is None or not verified:
+        login_throttle.note_failure(session=session, source=source, username=username, now=now)
+        _note(session, "login_failed", username, user, None)
+        raise NotAuthenticated("用户名或密码错误")
+    if passwords.needs_rehash(known.password_hash):
+        known.password_hash = passwords.hash_password(password)
+    login_throttle.forget(session=session, source=source, username=username)
+    audit.record(session=session, actor=known, action="login", obj=known, label=known.username)
+    return known
 
 
-def _note_unknown(session: Session, action: str, username: str) -> None:
+def _spoken(seconds: int) -> str:
+    """A wait in words: 40 秒, 3 分钟."""
+    return f"{seconds} 秒" if seconds < 60 else f"{-(-seconds // 60)} 分钟"
+
+
+def _note(
+    session: Session, action: str, username: str, user: User | None, after: dict[str, Any] | None
+) -> None:
+    """A refused login in the audit log, under the account typed if it exists."""
+    # Made by whoever typed the name, not necessarily its owner: no actor.
     audit.record_event(
         session=session,
         actor=None,
         action=action,
         object_type="app_user",
-        object_id="?",
+        object_id=str(user.id) if user is not None else "?",
         label=username[:60],
+        after=after,
     )
 
 

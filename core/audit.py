@@ -1,7 +1,7 @@
 """The audit record: who changed which business object, when, from what to what."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -11,7 +11,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
 from core import bulk
-from core.db import utcnow
+from core.db import CHINA_TIME, utcnow
 
 
 class AuditEntry(SQLModel, table=True):
@@ -159,16 +159,6 @@ def record_export(*, session: Session, actor: Any, filename: str, rows: int | No
     )
 
 
-def failures_from(*, session: Session, source: str, since: datetime) -> int:
-    """How many failed or refused logins came from this address since then."""
-    stmt = select(func.count()).where(
-        col(AuditEntry.at) >= since,
-        col(AuditEntry.source) == source,
-        col(AuditEntry.action).in_(["login_failed", "lockout", "login_refused", "login_throttled"]),
-    )
-    return int(session.exec(stmt).one())
-
-
 def update(
     *, session: Session, actor: Any, obj: SQLModel, label: str, values: dict[str, Any]
 ) -> bool:
@@ -215,11 +205,12 @@ def _conditions(flt: AuditFilter) -> list[Any]:
         found.append(col(AuditEntry.object_id) == flt.object_id)
     if flt.actor:
         found.append(col(AuditEntry.actor_name) == flt.actor)
+    # The dates are China's, as the log is read: a day runs from 00:00 to 24:00 UTC+8.
     if flt.start:
-        found.append(col(AuditEntry.at) >= datetime.combine(flt.start, time.min, UTC))
+        found.append(col(AuditEntry.at) >= datetime.combine(flt.start, time.min, CHINA_TIME))
     if flt.end:
         found.append(
-            col(AuditEntry.at) < datetime.combine(flt.end + timedelta(days=1), time.min, UTC)
+            col(AuditEntry.at) < datetime.combine(flt.end + timedelta(days=1), time.min, CHINA_TIME)
         )
     return found
 

@@ -228,6 +228,7 @@ def import_models() -> None:
     import core.accounts  # noqa: F401
     import core.audit  # noqa: F401
     import core.figure_store  # noqa: F401
+    import core.login_throttle  # noqa: F401
     import core.orgs  # noqa: F401
     import core.progress  # noqa: F401
     import core.versions  # noqa: F401

@@ -33,6 +33,14 @@ class NotAuthenticated(DomainError):
     """No valid login."""
 
 
+class LoginThrottled(NotAuthenticated):
+    """Too many failed logins from here lately: wait `retry_after` seconds before the next."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class FieldErrors(DomainError):
     """Input that fails validation; maps field name to a Chinese message."""
 

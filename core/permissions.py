@@ -149,6 +149,11 @@ def ensure_can_create_lead(user: User) -> None:
         raise PermissionDenied("只有招商人员和管理员可以登记项目")
 
 
+def may_hear_of_hidden_leads(user: User) -> bool:
+    """Those who log leads are told that one they may not see names the same investor (no more)."""
+    return can_create_lead(user)
+
+
 def can_assign_lead(user: User) -> bool:
     """Only admins log a lead in someone else's name."""
     return user.role == Role.admin

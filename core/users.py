@@ -1,4 +1,4 @@
-"""Managing accounts: admins create, disable and sign out users; everyone changes their password.
+"""Managing accounts: admins create, disable, sign out and reset them; one changes one's password.
 
 Accounts an admin creates start with a temporary password that must be changed at first
 login. Disabling an account or ending its sessions removes every browser session and API
@@ -10,17 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from core import audit, permissions
-from core.accounts import (
-    ApiToken,
-    LoginSession,
-    Role,
-    User,
-    check_password_rules,
-    create_user,
-    hash_password,
-    verify_password,
-)
+from core import audit, passwords, permissions
+from core.accounts import ApiToken, LoginSession, Role, User, create_user
 from core.errors import FieldErrors, NotFound
 
 
@@ -144,12 +135,12 @@ def change_password(
     *, session: Session, user: User, current: str, new: str, keep: LoginSession | None
 ) -> None:
     """Change one's own password; every other session and token of the account ends."""
-    if not verify_password(user, current):
+    if not passwords.verify(user.password_hash, current):
         raise FieldErrors({"current": "当前密码不正确"})
     if new == current:
         raise FieldErrors({"password": "新密码不能与当前密码相同"})
-    check_password_rules(user.username, new)
-    user.password_hash = hash_password(new)
+    passwords.check_password_rules(user.username, new, user.display_name)
+    user.password_hash = passwords.hash_password(new)
     user.must_change_password = False
     session.add(user)
     _end_all(session, user, keep=keep)
@@ -157,6 +148,30 @@ def change_password(
     audit.record(
         session=session, actor=user, action="password_change", obj=user, label=user.username
     )
+
+
+def reset_password(*, session: Session, actor: User, user_id: int, password: str) -> User:
+    """Give an account a new temporary password (it forgot its own); it is signed out everywhere.
+
+    Like a new account's, the password opens nothing but the page that replaces it.
+    """
+    user = get(session=session, actor=actor, user_id=user_id)
+    if user.id == actor.id:
+        raise FieldErrors({"password": "请在“修改密码”页修改自己的密码"})
+    passwords.check_password_rules(user.username, password, user.display_name)
+    user.password_hash = passwords.hash_password(password)
+    user.must_change_password = True
+    session.add(user)
+    ended = _end_all(session, user)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="password_reset",
+        obj=user,
+        label=user.username,
+        after={"sessions_ended": ended},
+    )
+    return user
 
 
 def _end_all(session: Session, user: User, keep: LoginSession | None = None) -> int:

@@ -6,13 +6,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from core import personal
 from core.accounts import User
 from core.errors import FieldErrors
 from core.orgs import park_names
 from enterprises import roster
 from enterprises.models import FIELD_LABELS, KIND_LABELS, Enterprise, EnterpriseKind, Origin
 from enterprises.pipeline import STAGE_LABELS
-from enterprises.service import EnterpriseFilter, filter_conditions, mask_phone
+from enterprises.service import EnterpriseFilter, filter_conditions
 
 EXPORT_LIMIT = 50_000
 ORIGIN_LABELS = {Origin.plan: "行动方案", Origin.manual: "录入", Origin.demo: "演示数据"}
@@ -61,7 +62,9 @@ def enterprise_rows(
             values[_ENTERPRISE_COLUMNS.index("kind")] = KIND_LABELS[EnterpriseKind(firm.kind)]
             values[_ENTERPRISE_COLUMNS.index("park_id")] = parks.get(firm.park_id or 0, "")
             values[_ENTERPRISE_COLUMNS.index("above_size")] = "是" if firm.above_size else "否"
-            values[_ENTERPRISE_COLUMNS.index("contact_phone")] = mask_phone(firm.contact_phone)
+            values[_ENTERPRISE_COLUMNS.index("contact_phone")] = personal.mask_phone(
+                firm.contact_phone
+            )
             yield [*values, ORIGIN_LABELS[Origin(firm.origin)]]
 
     return len(firms), rows()

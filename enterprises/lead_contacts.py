@@ -2,7 +2,7 @@
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import audit, permissions
+from core import audit, permissions, personal
 from core.accounts import User
 from core.db import require_id
 from core.errors import NotFound, PermissionDenied
@@ -49,12 +49,11 @@ def reveal_phone(*, session: Session, actor: User, lead: Lead, contact_id: int) 
         raise NotFound(f"联系人 {contact_id} 不存在")
     if not permissions.can_see_lead_contacts(actor, lead.team_id):
         raise PermissionDenied("只有项目所属小组和管理员可以查看完整联系电话")
-    audit.record_event(
+    personal.record_reveal(
         session=session,
         actor=actor,
-        action="view_phone",
         object_type="lead_contact",
-        object_id=str(contact.id),
+        object_id=require_id(contact),
         label=f"{lead.name} · {contact.name}",
     )
     return contact.phone

@@ -9,9 +9,9 @@ from sqlalchemy import func, or_, union_all
 from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
-from core import permissions
+from core import permissions, personal
 from core.accounts import Team, User
-from core.db import chunks, contains_text
+from core.db import chunks, contains_text, require_id
 from core.orgs import Park
 from enterprises.lead_contacts import LeadContact
 from enterprises.leads import (
@@ -226,7 +226,10 @@ EXPORT_WIDTHS = [
 
 
 def export_rows(*, session: Session, user: User, flt: LeadFilter) -> tuple[int, list[list[Any]]]:
-    """The matching leads as table rows (up to EXPORT_LIMIT); phones only where the user may."""
+    """The matching leads as table rows (up to EXPORT_LIMIT); phones only where the user may.
+
+    A whole phone in an export is a look like 显示完整号码: each is logged under its contact.
+    """
     where = conditions(session=session, user=user, flt=flt)
     total = session.exec(select(func.count()).select_from(Lead).where(*where)).one()
     stmt = select(Lead).where(*where).order_by(col(Lead.id)).limit(EXPORT_LIMIT)
@@ -239,10 +242,13 @@ def export_rows(*, session: Session, user: User, flt: LeadFilter) -> tuple[int, 
             first_contact[person.lead_id] = person
     lookup = names(session=session)
     rows = []
+    revealed: list[tuple[int, str]] = []
     for lead in leads:
         shown = lookup.of(lead)
         contact = first_contact.get(lead.id or 0)
         may_see = permissions.can_see_lead_contacts(user, lead.team_id)
+        if contact and contact.phone and may_see:
+            revealed.append((require_id(contact), f"{lead.name} · {contact.name}"))
         space = (
             f"{lead.space_need:g} {SPACE_UNIT_LABELS[lead.space_unit]}" if lead.space_need else ""
         )
@@ -272,6 +278,9 @@ def export_rows(*, session: Session, user: User, flt: LeadFilter) -> tuple[int, 
                 lead.created_on,
             ]
         )
+    personal.record_reveals(
+        session=session, actor=user, object_type="lead_contact", shown=revealed, via="export"
+    )
     return total, rows
 
 

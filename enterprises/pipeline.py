@@ -15,7 +15,7 @@ from pydantic import field_validator
 from sqlalchemy import Index, UniqueConstraint, or_, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import permissions, versions
+from core import audit, permissions, versions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
 from core.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
@@ -253,6 +253,20 @@ def _log(
     )
     session.add(event)
     session.flush()
+    # The event log is the pipeline's own record; the audit log holds every change of business
+    # data in one place, so a start and each move (single, bulk or lapse) are written there too.
+    firm = session.get(Enterprise, cultivation.enterprise_id)
+    designation = session.get(Designation, cultivation.designation_id)
+    moved = audit.snapshot(event, ["on", "tier_id", "batch", "valid_until", "note", "forced"])
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create" if from_stage is None else "move",
+        obj=cultivation,
+        label=f"{firm.name if firm else ''} · {designation.name if designation else ''}",
+        before=None if from_stage is None else {"stage": from_stage.value},
+        after={"stage": data.to_stage.value, **moved, "event_id": event.id},
+    )
     return event
 
 

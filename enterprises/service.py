@@ -8,7 +8,7 @@ from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
-from core import audit, figure_cache, permissions
+from core import audit, figure_cache, permissions, personal
 from core.accounts import User
 from core.db import contains_text, require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
@@ -227,13 +227,14 @@ def update(
     permissions.ensure_can_edit_enterprise(actor, data.park_id)
     _validate(session, data, enterprise_id)
     before = audit.snapshot(enterprise, EDITABLE)
+    submitted = data.model_dump(exclude={"version"})
+    # The form and the API show the phone masked: sent back as shown, it stays as it is.
+    submitted["contact_phone"] = personal.keep_unless_changed(
+        submitted["contact_phone"], enterprise.contact_phone
+    )
     # Only what changed is written: an edit of a phone number must not count as a change of
     # the figures cached from the registry (core.versions).
-    values = {
-        key: value
-        for key, value in data.model_dump(exclude={"version"}).items()
-        if getattr(enterprise, key) != value
-    }
+    values = {key: value for key, value in submitted.items() if getattr(enterprise, key) != value}
     # The version test and the write are one statement, so two concurrent saves cannot both win.
     result = session.execute(
         sql_update(Enterprise)
@@ -245,7 +246,8 @@ def update(
         raise Conflict(
             f"“{enterprise.name}”已被他人修改（当前版本 {enterprise.version}，"
             f"您编辑的是版本 {data.version}），请刷新后重新修改",
-            current=audit.snapshot(enterprise, EDITABLE) | {"version": enterprise.version},
+            current=personal.masked(audit.snapshot(enterprise, EDITABLE))
+            | {"version": enterprise.version},
         )
     session.refresh(enterprise)
     old, new = audit.changed(before, audit.snapshot(enterprise, EDITABLE))
@@ -261,14 +263,6 @@ def update(
     return enterprise
 
 
-def mask_phone(phone: str) -> str:
-    """Mask a phone number as 138****1234 (personal information)."""
-    digits = phone.strip()
-    if len(digits) < 7:
-        return "****" if digits else ""
-    return f"{digits[:3]}****{digits[-4:]}"
-
-
 def reveal_phone(*, session: Session, actor: User, enterprise: Enterprise) -> str:
     """The whole contact phone, for those who maintain the firm; each look is logged.
 
@@ -277,12 +271,11 @@ def reveal_phone(*, session: Session, actor: User, enterprise: Enterprise) -> st
     """
     if not permissions.can_see_contact(actor, enterprise.park_id):
         raise PermissionDenied("只有维护该企业的用户可以查看完整联系电话")
-    audit.record_event(
+    personal.record_reveal(
         session=session,
         actor=actor,
-        action="view_phone",
         object_type="enterprise",
-        object_id=str(enterprise.id),
+        object_id=require_id(enterprise),
         label=enterprise.name,
     )
     return enterprise.contact_phone
@@ -299,7 +292,7 @@ def public_views(
         EnterprisePublic.model_validate(
             e.model_dump()
             | {
-                "contact_phone": mask_phone(e.contact_phone),
+                "contact_phone": personal.mask_phone(e.contact_phone),
                 "park_name": parks.get(e.park_id) if e.park_id else None,
                 "memberships": members.get(e.id, []),
             }

@@ -1,6 +1,7 @@
 """Small factories that build test data through the services."""
 
 import itertools
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -21,7 +22,7 @@ from enterprises.leads import Lead, LeadFields
 from enterprises.models import Enterprise, EnterpriseCreate, MemberRole, Membership
 from web.deps import SESSION_COOKIE
 
-PASSWORD = "Test@pass123"
+PASSWORD = "Orbit#test-2613"
 _serial = itertools.count(1)
 
 
@@ -94,6 +95,14 @@ def login(client: TestClient, session: Session, user: User) -> str:
     token, row = accounts.start_session(session=session, user=user)
     client.cookies.set(SESSION_COOKIE, token)
     return row.csrf_token
+
+
+def login_form_token(client: TestClient) -> str:
+    """Open the login page as a browser does; return the CSRF token its form carries."""
+    page = client.get("/login")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found is not None, "the login form has no CSRF token"
+    return found.group(1)
 
 
 def bearer(session: Session, user: User) -> dict[str, str]:

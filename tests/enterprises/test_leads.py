@@ -104,8 +104,10 @@ def test_duplicates_by_credit_code_or_core_name_include_registered_firms(session
     )
     by_id = {(d.kind, d.id): d for d in found}
     assert by_id[("lead", first.id)].visible
-    hidden = by_id[("lead", secret.id)]
-    assert not hidden.visible and hidden.name == "（无权查看的项目）"
+    # The confidential lead is hinted at without its id, name or stage.
+    hidden = by_id[("lead", None)]
+    assert not hidden.visible and hidden.name == leads.HIDDEN_CONFIDENTIAL and not hidden.detail
+    assert secret.id not in {d.id for d in found}
     assert any(d.kind == "enterprise" and "华盛智能装备" in d.name for d in found)
 
 

@@ -4,6 +4,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from core import audit
 from core.accounts import Role, User
 from core.errors import Conflict, FieldErrors, PermissionDenied
 from enterprises import designations, pipeline
@@ -165,3 +166,53 @@ def test_anchor_needs_a_chain_and_a_firm_is_a_candidate_once(session: Session) -
             chain_id=None,
             on=date(2022, 1, 1),
         )
+
+
+def _audited(session: Session, cultivation: Cultivation) -> list[tuple[Any, ...]]:
+    entries = audit.history(
+        session=session, object_type="cultivation", object_id=cultivation.id or 0
+    )
+    return [
+        (e.action, e.actor_name, (e.before or {}).get("stage"), (e.after or {}).get("stage"))
+        for e in reversed(entries)
+    ]
+
+
+def test_starts_and_moves_are_in_the_audit_log(session: Session) -> None:
+    admin, cultivation = _start(session)
+    bureau = make_user(session, Role.park_bureau)
+    _move(session, bureau, cultivation, Stage.pool, date(2021, 4, 1))
+    _move(session, admin, cultivation, Stage.recognised, date(2021, 5, 1), note="省厅直接认定")
+    assert _audited(session, cultivation) == [
+        ("create", admin.username, None, "candidate"),
+        ("move", bureau.username, "candidate", "pool"),
+        ("move", admin.username, "pool", "recognised"),
+    ]
+    last = audit.history(session=session, object_type="cultivation", object_id=cultivation.id or 0)
+    assert last[0].after is not None and last[0].after["forced"] is True
+    assert last[0].object_label.endswith("· 高新技术企业")
+    pipeline.lapse_expired(session=session, today=date(2030, 1, 1))
+    assert _audited(session, cultivation)[-1] == ("move", "system", "recognised", "lapsed")
+
+
+def test_a_bulk_move_is_audited_per_firm_or_not_at_all(session: Session) -> None:
+    admin, first = _start(session)
+    _, second = _start(session)
+    _move(session, admin, second, Stage.pool, date(2021, 4, 1))
+    bureau = make_user(session, Role.park_bureau, park="shunde")
+    with pytest.raises(PermissionDenied):  # the first could move, the second not: neither does
+        pipeline.bulk_move(
+            session=session,
+            actor=bureau,
+            cultivation_ids=[first.id or 0, second.id or 0],
+            data=MoveFields(to_stage=Stage.pool, on=date(2021, 5, 1)),
+        )
+    assert [a for a, *_ in _audited(session, first)] == ["create"]
+    moved = pipeline.bulk_move(
+        session=session,
+        actor=admin,
+        cultivation_ids=[first.id or 0],
+        data=MoveFields(to_stage=Stage.pool, on=date(2021, 5, 1), note="第一批入库"),
+    )
+    assert moved == 1
+    assert _audited(session, first)[-1] == ("move", admin.username, "candidate", "pool")

@@ -1,7 +1,7 @@
 import pytest
 from sqlmodel import Session
 
-from core import audit
+from core import audit, personal
 from core.accounts import Role
 from core.errors import Conflict, FieldErrors, PermissionDenied
 from core.orgs import get_park_by_code
@@ -234,7 +234,7 @@ def test_a_whole_phone_is_shown_only_to_its_maintainers_and_logged(session: Sess
     enterprise = make_enterprise(session, park="shunde", contact_phone="13812341234")
     viewer = make_user(session, Role.viewer)
     bureau = make_user(session, Role.park_bureau, park="shunde")
-    assert service.mask_phone(enterprise.contact_phone) == "138****1234"
+    assert personal.mask_phone(enterprise.contact_phone) == "138****1234"
     with pytest.raises(PermissionDenied):
         service.reveal_phone(session=session, actor=viewer, enterprise=enterprise)
     shown = service.reveal_phone(session=session, actor=bureau, enterprise=enterprise)

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from chains import service as chain_service
 from chains.models import DossierItem, Segment, SegmentLink
+from core import audit
 from core.accounts import Role, User
 from enterprises import carriers, designations, imports, lead_contacts, pipeline
 from enterprises.carriers import CarrierFields
@@ -151,6 +152,10 @@ def build_world(session: Session) -> World:
         "lead": {s: lead.id for s, lead in lead_of.items()},
         "lead_version": {s: lead.version for s, lead in lead_of.items()},
         "contact": {s: c.id for s, c in contact_of.items()},
+        "entry": {  # an audit entry that records a phone
+            s: audit.history(session=session, object_type="lead_contact", object_id=c.id or 0)[0].id
+            for s, c in contact_of.items()
+        },
         "carrier": {s: c.id for s, c in carrier_of.items()},
         "batch": {s: b.id for s, b in batch_of.items()},
         "target": {s: target.code for s in ("mine", "theirs")},

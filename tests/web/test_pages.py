@@ -1,9 +1,15 @@
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from core import accounts
 from core.accounts import Role
-from tests.factories import PASSWORD, login, make_enterprise, make_user
+from core.db import utcnow
+from core.login_throttle import FREE_PER_NAME
+from tests.factories import PASSWORD, login, login_form_token, make_enterprise, make_user
+from web import login_csrf
 
 
 @pytest.mark.parametrize(
@@ -38,11 +44,19 @@ def test_pages_redirect_to_login_without_a_session(client: TestClient) -> None:
 
 def test_login_with_password_then_logout(client: TestClient, session: Session) -> None:
     user = make_user(session, Role.viewer)
-    bad = client.post("/login", data={"username": user.username, "password": "nope"})
+    token = login_form_token(client)
+    bad = client.post(
+        "/login", data={"username": user.username, "password": "nope", "csrf_token": token}
+    )
     assert bad.status_code == 401 and "用户名或密码错误" in bad.text
     ok = client.post(
         "/login",
-        data={"username": user.username, "password": PASSWORD, "next": "/parks"},
+        data={
+            "username": user.username,
+            "password": PASSWORD,
+            "next": "/parks",
+            "csrf_token": token,
+        },
         follow_redirects=False,
     )
     assert ok.headers["location"] == "/parks"
@@ -169,20 +183,81 @@ def test_login_never_redirects_off_site(client: TestClient, session: Session, ta
     user = make_user(session, Role.viewer)
     response = client.post(
         "/login",
-        data={"username": user.username, "password": PASSWORD, "next": target},
+        data={
+            "username": user.username,
+            "password": PASSWORD,
+            "next": target,
+            "csrf_token": login_form_token(client),
+        },
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"
 
 
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every login at one instant: the throttle's waits decide, not the machine's speed."""
+    now = utcnow()
+    monkeypatch.setattr(accounts, "utcnow", lambda: now)
+
+
+@pytest.mark.usefixtures("clock")
 def test_failed_logins_count_through_the_page_and_the_api(
     client: TestClient, session: Session
 ) -> None:
     user = make_user(session, Role.viewer)
-    for _ in range(2):
-        page = client.post("/login", data={"username": user.username, "password": "wrong"})
+    token = login_form_token(client)
+    for _ in range(FREE_PER_NAME - 1):
+        form = {"username": user.username, "password": "wrong", "csrf_token": token}
+        page = client.post("/login", data=form)
         assert page.status_code == 401 and "用户名或密码错误" in page.text
     api = client.post("/api/v1/auth/token", data={"username": user.username, "password": "x"})
     assert api.status_code == 401
-    session.refresh(user)
-    assert user.failed_logins == 3  # the refusals were kept, not rolled back
+    # The refusals were kept, not rolled back: the next attempt from here must wait.
+    held = client.post("/api/v1/auth/token", data={"username": user.username, "password": PASSWORD})
+    assert held.status_code == 429 and int(held.headers["retry-after"]) >= 1
+    form = {"username": user.username, "password": PASSWORD, "csrf_token": token}
+    page = client.post("/login", data=form)
+    assert page.status_code == 429 and "登录尝试过于频繁" in page.text
+    assert page.headers["retry-after"]
+
+
+@pytest.mark.usefixtures("clock")
+def test_unknown_names_are_answered_like_known_ones(client: TestClient, session: Session) -> None:
+    user = make_user(session, Role.viewer)
+    token = login_form_token(client)
+    answers = {}
+    for name in (user.username, "no-such-name"):
+        form = {"username": name, "password": "Wrong#guess-1", "csrf_token": token}
+        tries = [client.post("/login", data=form) for _ in range(FREE_PER_NAME + 1)]
+        answers[name] = [
+            (r.status_code, r.text.replace(name, "NAME").split('name="csrf_token"')[0])
+            for r in tries
+        ]
+    assert answers[user.username] == answers["no-such-name"]
+    assert [status for status, _ in answers["no-such-name"]] == [401] * FREE_PER_NAME + [429]
+
+
+def test_the_login_form_needs_its_csrf_token(client: TestClient, session: Session) -> None:
+    user = make_user(session, Role.viewer)
+    form = {"username": user.username, "password": PASSWORD}
+    # Posted from another site: no token, a token without the cookie, or a made-up pair.
+    refused = [client.post("/login", data=form, follow_redirects=False)]
+    token = login_form_token(client)
+    client.cookies.delete(login_csrf.COOKIE)
+    refused.append(client.post("/login", data=form | {"csrf_token": token}, follow_redirects=False))
+    forged = "made-up.1700000000.0123abcd"
+    client.cookies.set(login_csrf.COOKIE, forged)
+    refused.append(
+        client.post("/login", data=form | {"csrf_token": forged}, follow_redirects=False)
+    )
+    for response in refused:
+        assert response.status_code == 403 and "登录页面已过期" in response.text
+        assert "chainplan_session" not in response.headers.get("set-cookie", "")
+    # The page that refused gives the browser a fresh token, in its form and its cookie.
+    found = re.search(r'name="csrf_token" value="([^"]+)"', refused[-1].text)
+    assert found is not None and refused[-1].cookies[login_csrf.COOKIE] == found.group(1)
+    client.cookies.clear()
+    token = login_form_token(client)
+    ok = client.post("/login", data=form | {"csrf_token": token}, follow_redirects=False)
+    assert ok.status_code == 303 and "chainplan_session" in ok.headers["set-cookie"]

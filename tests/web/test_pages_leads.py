@@ -1,5 +1,6 @@
 """The project library in the browser's terms: pages by role, forms, board moves, masking."""
 
+import re
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -15,7 +16,7 @@ from enterprises import lead_contacts, lead_stages
 from enterprises.lead_contacts import ContactFields
 from enterprises.lead_stages import LeadMoveFields
 from enterprises.leads import Lead, LeadStage
-from tests.factories import login, make_lead, make_user
+from tests.factories import bearer, login, make_lead, make_user
 
 PHONE = "13912345678"
 
@@ -126,8 +127,9 @@ def test_phones_are_masked_in_page_api_and_export(
         (200, True) if whole else (403, False)
     )
     looks = audit.history(session=session, object_type="lead_contact", object_id=contact["id"])
+    # Two looks for those allowed: the export's whole phone and the click.
     assert [e.action for e in looks if e.action == "view_phone"] == (
-        ["view_phone"] if whole else []
+        ["view_phone"] * 2 if whole else []
     )
     assert (PHONE in export) is whole and "139****5678" not in export
 
@@ -244,3 +246,27 @@ def test_evaluation_exports_to_xlsx(client: TestClient, session: Session) -> Non
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0] == ["分组", "名称", "项目数", "计划投资额（万元）", "已到资（万元）"]
     assert ["漏斗（转化率 —）", "线索", 1, 1234, None] in rows
+
+
+def test_the_duplicate_check_tells_only_what_the_user_may_see(
+    client: TestClient, session: Session
+) -> None:
+    owner = make_user(session, Role.promotion, team="招商二组")
+    secret = make_lead(
+        session,
+        owner,
+        name="保密重复项目",
+        investor_name="佛山保密重名投资有限公司",
+        confidential=True,
+    )
+    query = {"investor_name": "保密重名投资有限公司"}
+    for role, hinted in ((Role.promotion, True), (Role.viewer, False), (Role.park_bureau, False)):
+        reader = make_user(session, role, team="招商三组")
+        api = client.get("/api/v1/leads/duplicates", params=query, headers=bearer(session, reader))
+        login(client, session, reader)
+        page = client.get("/leads/duplicates", params=query).text
+        for shown in (api.text, page):
+            assert f"/leads/{secret.id}" not in shown and "保密重复项目" not in shown
+            assert str(secret.id) not in re.findall(r'"id":\s*(\d+)', shown)
+            assert ("已有同名保密项目，请联系管理员" in shown) is hinted
+        assert [d["id"] for d in api.json()] == ([None] if hinted else [])

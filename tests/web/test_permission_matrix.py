@@ -250,6 +250,14 @@ API_OPS: list[Op] = [
     ),
     Op("PUT", "/api/v1/users/{user}/active", ADMIN, ADMIN, lambda w, s: {"active": False}),
     Op("POST", "/api/v1/users/{user}/end-sessions", ADMIN, ADMIN),
+    Op("POST", "/api/v1/audit/{entry}/reveal", ADMIN, ADMIN),
+    Op(
+        "POST",
+        "/api/v1/users/{user}/password",
+        ADMIN,
+        ADMIN,
+        lambda w, s: {"password": "Matrix#reset-2026"},
+    ),
     Op(
         "POST",
         "/api/v1/account/password",

@@ -65,6 +65,8 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/users": ("POST", "/api/v1/users"),
     "/users/{user}/active": ("PUT", "/api/v1/users/{user}/active"),
     "/users/{user}/end-sessions": ("POST", "/api/v1/users/{user}/end-sessions"),
+    "/users/{user}/password": ("POST", "/api/v1/users/{user}/password"),
+    "/audit/{entry}/reveal": ("POST", "/api/v1/audit/{entry}/reveal"),
     "/account/password": ("POST", "/api/v1/account/password"),
 }
 # What a page form sends where it differs from the API body.

@@ -29,7 +29,7 @@ def test_an_admin_creates_a_user_who_must_change_the_password_first(
             "csrf_token": csrf,
             "username": "bureau1",
             "role": "park_bureau",
-            "password": "Nanhai#bureau-7",
+            "password": "Nanhai#desk-7",
         },
     )
     assert missing_park.status_code == 422 and "须指定所属园区" in missing_park.text
@@ -40,7 +40,7 @@ def test_an_admin_creates_a_user_who_must_change_the_password_first(
             "username": "viewer1",
             "display_name": "查看员",
             "role": "viewer",
-            "password": "Nanhai#viewer-7",
+            "password": "Nanhai#seat-7",
         },
         follow_redirects=False,
     )
@@ -57,7 +57,7 @@ def test_an_admin_creates_a_user_who_must_change_the_password_first(
         "/account/password",
         data={
             "csrf_token": csrf,
-            "current": "Nanhai#viewer-7",
+            "current": "Nanhai#seat-7",
             "password": "Fresh!view-42",
             "confirm": "other",
         },
@@ -67,7 +67,7 @@ def test_an_admin_creates_a_user_who_must_change_the_password_first(
         "/account/password",
         data={
             "csrf_token": csrf,
-            "current": "Nanhai#viewer-7",
+            "current": "Nanhai#seat-7",
             "password": "Fresh!view-42",
             "confirm": "Fresh!view-42",
         },
@@ -103,9 +103,28 @@ def test_disabling_a_user_signs_it_out_at_once(client: TestClient, session: Sess
         json={
             "username": "chief9",
             "role": "chain_chief",
-            "password": "Chief#chain-2026",
+            "password": "Robot#chain-2026",
             "chains": ["robotics"],
         },
         headers=admin_token,
     )
     assert created.status_code == 201 and created.json()["must_change_password"]
+
+
+def test_an_admin_resets_a_forgotten_password_from_the_user_list(
+    client: TestClient, session: Session
+) -> None:
+    staff = make_user(session, Role.viewer)
+    csrf = login(client, session, make_user(session, Role.admin))
+    weak = client.post(
+        f"/users/{staff.id}/password", data={"csrf_token": csrf, "password": "Admin@123"}
+    )
+    assert weak.status_code == 422 and "常见单词" in weak.text
+    done = client.post(
+        f"/users/{staff.id}/password",
+        data={"csrf_token": csrf, "password": "Reset#key-5150"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    session.refresh(staff)
+    assert staff.must_change_password

@@ -1,4 +1,4 @@
-"""The audit log as JSON (admins)."""
+"""The audit log as JSON (admins); phones masked, and shown whole per entry with a logged look."""
 
 from datetime import datetime
 from typing import Annotated, Any
@@ -6,7 +6,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from core import audit, permissions
+from core import audit, permissions, personal
+from core.audit import AuditEntry
 from web.deps import CurrentUser, SessionDep
 from web.pages.audit_log import audit_filter
 
@@ -16,6 +17,7 @@ router = APIRouter(tags=["audit"])
 class AuditEntryOut(BaseModel):
     """One logged change."""
 
+    id: int
     at: datetime
     actor_name: str
     action: str
@@ -50,5 +52,21 @@ def audit_log(
     permissions.ensure_can_read_audit(user)
     flt = audit_filter(object_type, object_id, actor, start, end)
     total, entries = audit.search(session=session, flt=flt, page=page)
-    items = [AuditEntryOut.model_validate(e, from_attributes=True) for e in entries]
-    return AuditPage(total=total, page=page, items=items)
+    return AuditPage(
+        total=total, page=page, items=[_out(e, *personal.masked_entry(e)) for e in entries]
+    )
+
+
+@router.post("/audit/{entry_id}/reveal")
+def reveal(entry_id: int, session: SessionDep, user: CurrentUser) -> AuditEntryOut:
+    """One entry with its phones whole (admin); the look is itself logged."""
+    entry = personal.reveal_entry(session=session, actor=user, entry_id=entry_id)
+    return _out(entry, entry.before, entry.after)
+
+
+def _out(
+    entry: AuditEntry, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> AuditEntryOut:
+    return AuditEntryOut.model_validate(
+        entry.model_dump(exclude={"before", "after"}) | {"before": before, "after": after}
+    )

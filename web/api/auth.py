@@ -1,7 +1,12 @@
-"""Bearer tokens for the API (OAuth2 password flow)."""
+"""Bearer tokens for the API (OAuth2 password flow).
+
+The token endpoint needs no CSRF token: it sets no cookie, and a page on another site that
+makes a browser post to it cannot read the answer. Failed attempts are counted and slowed
+down as on the login page (core.login_throttle).
+"""
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
@@ -9,7 +14,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from core import accounts
-from core.errors import NotAuthenticated
+from core.errors import LoginThrottled, NotAuthenticated
 from web.deps import SessionDep, SettingsDep
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -23,19 +28,41 @@ class TokenOut(BaseModel):
     expires_in: int
 
 
-@router.post("/token", response_model=TokenOut)
+class LoginRefused(BaseModel):
+    """Why no token was given, in Chinese."""
+
+    detail: str
+
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": LoginRefused, "description": "用户名或密码错误 (the same for unknown names)"},
+    429: {
+        "model": LoginRefused,
+        "description": "too many failed logins from this address lately: wait Retry-After seconds",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
+}
+
+
+@router.post("/token", response_model=TokenOut, responses=_RESPONSES)
 def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
 ) -> TokenOut | JSONResponse:
     """Exchange a user name and password for a bearer token."""
+    # Refusals are answered, not raised: the failure count and its log entry must be committed.
     try:
         user = accounts.authenticate(
             session=session, username=form.username, password=form.password
         )
+    except LoginThrottled as exc:
+        return JSONResponse(
+            {"detail": exc.message},
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     except NotAuthenticated as exc:
-        # Answered, not raised: the failure count and its log entry must be committed.
         return JSONResponse(
             {"detail": exc.message}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
         )

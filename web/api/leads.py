@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from core import personal
 from core.accounts import User
 from core.db import require_id
 from enterprises import (
@@ -24,7 +25,6 @@ from enterprises.lead_contacts import ContactFields
 from enterprises.lead_stages import ArrivalFields, LeadMoveFields
 from enterprises.lead_watch import Flagged
 from enterprises.leads import Lead, LeadFields, LeadStage
-from enterprises.service import mask_phone
 from web.deps import CurrentUser, SessionDep
 from web.downloads import table_download
 from web.filters import LeadQueryDep
@@ -75,10 +75,10 @@ class LeadPage(BaseModel):
 
 
 class DuplicateOut(BaseModel):
-    """A lead or firm that may be the same investor (a lead the reader may not see is unnamed)."""
+    """A lead or firm that may be the same investor (a lead the reader may not see: no id)."""
 
     kind: str
-    id: int
+    id: int | None
     name: str
     detail: str
     visible: bool
@@ -169,7 +169,7 @@ def _full(session: SessionDep, user: User, lead: Lead) -> LeadOut:
             id=require_id(c),
             name=c.name,
             title=c.title,
-            phone=mask_phone(c.phone),
+            phone=personal.mask_phone(c.phone),
         )
         for c in people
     ]

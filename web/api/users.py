@@ -1,4 +1,4 @@
-"""Accounts as JSON: list, create, enable/disable, sign out everywhere; change one's password."""
+"""Accounts as JSON: list, create, enable/disable, sign out, reset; change one's own password."""
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -56,6 +56,12 @@ class ActiveIn(BaseModel):
     """Whether the account may log in."""
 
     active: bool
+
+
+class ResetIn(BaseModel):
+    """A new temporary password, to be changed at the next login."""
+
+    password: str = Field(max_length=128)
 
 
 class PasswordIn(BaseModel):
@@ -119,6 +125,13 @@ def set_active(user_id: int, data: ActiveIn, session: SessionDep, user: CurrentU
 def end_sessions(user_id: int, session: SessionDep, user: CurrentUser) -> UserOut:
     """End every session and revoke every API token of the account (admin)."""
     users.end_sessions(session=session, actor=user, user_id=user_id)
+    return _out(users.row(session=session, actor=user, user_id=user_id))
+
+
+@router.post("/users/{user_id}/password", response_model=UserOut)
+def reset_password(user_id: int, data: ResetIn, session: SessionDep, user: CurrentUser) -> UserOut:
+    """Give an account a new temporary password; it is signed out everywhere (admin)."""
+    users.reset_password(session=session, actor=user, user_id=user_id, password=data.password)
     return _out(users.row(session=session, actor=user, user_id=user_id))
 
 

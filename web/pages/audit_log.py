@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from core import audit, permissions
+from core import audit, permissions, personal
 from core.audit import AuditEntry, AuditFilter
 from core.errors import FieldErrors
 from web.deps import CurrentUser, SessionDep
@@ -33,11 +33,12 @@ ACTION_LABELS = {
     "login": "登录",
     "login_failed": "登录失败",
     "login_refused": "锁定期内登录",
-    "login_throttled": "地址限流",
-    "view_phone": "查看完整电话",
+    "login_throttled": "登录限流",
+    personal.REVEAL: "查看完整电话",
     "lockout": "账号锁定",
     "end_sessions": "强制下线",
     "password_change": "修改密码",
+    "password_reset": "重置密码",
 }
 
 
@@ -59,10 +60,13 @@ def _visible(text: str) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)
 
 
-def _changes(entry: AuditEntry) -> str:
-    """Before → after of each field, as one line (values JSON-escaped: no forged lines)."""
-    after = entry.after or {}
-    before = entry.before or {}
+def _changes(entry: AuditEntry, *, whole: bool = False) -> str:
+    """Before → after of each field, as one line (values JSON-escaped: no forged lines).
+
+    Personal values (phones) are masked unless `whole`: an admin's logged reveal.
+    """
+    shown = (entry.before, entry.after) if whole else personal.masked_entry(entry)
+    before, after = shown[0] or {}, shown[1] or {}
     keys = list(after) or list(before)
     return "；".join(
         f"{k}: {json.dumps(before.get(k), ensure_ascii=False)} → "
@@ -90,7 +94,7 @@ def audit_page(
     params = {"object_type": object_type, "object_id": object_id, "actor": actor}
     params |= {"start": start, "end": end}
     context: dict[str, Any] = {
-        "entries": [(e, _changes(e)) for e in entries],
+        "entries": [(e, _changes(e), personal.holds_personal(e)) for e in entries],
         "total": total,
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),
@@ -100,6 +104,13 @@ def audit_page(
         "action_labels": ACTION_LABELS,
     }
     return render(request, "audit.html", context)
+
+
+@router.post("/audit/{entry_id:int}/reveal")
+def reveal(request: Request, entry_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    """One entry's changes with the phones whole (admins; the look is logged), for htmx."""
+    entry = personal.reveal_entry(session=session, actor=user, entry_id=entry_id)
+    return render(request, "_phone.html", {"phone": _changes(entry, whole=True)})
 
 
 @router.get("/audit/export.{fmt}")
@@ -113,7 +124,7 @@ def audit_export(
     start: str = "",
     end: str = "",
 ) -> Response:
-    """The filtered log as .xlsx or .csv (at most 50,000 entries, newest first)."""
+    """The filtered log as .xlsx or .csv (at most 50,000 entries, newest first; phones masked)."""
     permissions.ensure_can_read_audit(user)
     flt = audit_filter(object_type, object_id, actor, start, end)
     _, entries = audit.search(session=session, flt=flt, page=1, page_size=EXPORT_LIMIT)

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core import accounts
-from core.errors import NotAuthenticated
+from core.errors import LoginThrottled, NotAuthenticated
+from web import login_csrf
 from web.deps import SESSION_COOKIE, CurrentUser, SessionDep, SettingsDep
 from web.render import render
 
@@ -20,10 +21,26 @@ def _safe_next(target: str) -> str:
     return target if local else "/"
 
 
+def _form(
+    request: Request,
+    secret: str,
+    next: str,
+    error: str = "",
+    username: str = "",
+    status_code: int = 200,
+) -> Response:
+    """The login form with its CSRF token, in the page and in the cookie."""
+    token = login_csrf.token_for(request, secret)
+    context = {"next": _safe_next(next), "error": error, "username": username, "token": token}
+    response = render(request, "auth/login.html", context, status_code=status_code)
+    login_csrf.set_cookie(response, request, token)
+    return response
+
+
 @router.get("/login")
-def login_form(request: Request, next: str = "/") -> Response:
+def login_form(request: Request, settings: SettingsDep, next: str = "/") -> Response:
     """Show the login form."""
-    return render(request, "auth/login.html", {"next": _safe_next(next), "error": ""})
+    return _form(request, settings.secret_key, next)
 
 
 @router.post("/login")
@@ -34,17 +51,22 @@ def login(
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
+    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Check the password, open a session and go where the user was headed."""
+    secret = settings.secret_key
+    if not login_csrf.is_valid(request, secret, csrf_token):
+        # Nothing is checked or counted: the form did not come from this site's login page.
+        error = "登录页面已过期或不是从本站打开的，请重新输入后登录"
+        return _form(request, secret, next, error, username, status_code=403)
     try:
         user = accounts.authenticate(session=session, username=username.strip(), password=password)
+    except LoginThrottled as exc:
+        response = _form(request, secret, next, exc.message, username, status_code=429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except NotAuthenticated as exc:
-        return render(
-            request,
-            "auth/login.html",
-            {"next": _safe_next(next), "error": exc.message, "username": username},
-            status_code=401,
-        )
+        return _form(request, secret, next, exc.message, username, status_code=401)
     token, _ = accounts.start_session(session=session, user=user)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
@@ -55,6 +77,7 @@ def login(
         secure=request.url.scheme == "https",
         max_age=settings.session_absolute_hours * 3600,
     )
+    response.delete_cookie(login_csrf.COOKIE)
     return response
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from starlette.datastructures import FormData
 
 from chains import service as chain_service
-from core import permissions
+from core import permissions, personal
 from core.accounts import Role, User
 from core.db import require_id
 from core.errors import Conflict, FieldErrors
@@ -189,7 +189,11 @@ def detail_page(
     """Render the enterprise page; a refused move shows its message beside that designation."""
     enterprise = enterprise_service.get(session=session, enterprise_id=enterprise_id)
     view = enterprise_service.public_views(session=session, user=user, enterprises=[enterprise])[0]
-    history = merge.history(session=session, enterprise_id=enterprise_id)
+    # Everyone reads a firm's history; the phones in it are masked like the current one.
+    history = [
+        (entry, *personal.masked_entry(entry))
+        for entry in merge.history(session=session, enterprise_id=enterprise_id)
+    ]
     today = date.today()
     tiers = {
         d.code: designations.tiers_of(session=session, designation_id=d.id or 0)
@@ -251,7 +255,9 @@ def edit_form(
     """The enterprise form filled with the current values and version."""
     enterprise = enterprise_service.get(session=session, enterprise_id=enterprise_id)
     permissions.ensure_can_edit_enterprise(user, enterprise.park_id)
-    values = enterprise.model_dump()
+    # The phone stays masked here too (its whole value is one logged click away on the firm's
+    # page); saved unchanged, the stored number is kept.
+    values = personal.masked(enterprise.model_dump())
     return _form_page(request, session, user, values, {}, enterprise_id)
 
 

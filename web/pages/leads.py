@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from chains import service as chain_service
-from core import audit, permissions
+from core import audit, permissions, personal
 from core.accounts import Role, Team, User
 from core.db import require_id
 from core.errors import Conflict, FieldErrors
@@ -30,7 +30,6 @@ from enterprises.leads import (
     LeadFields,
 )
 from enterprises.models import Enterprise
-from enterprises.service import mask_phone
 from web.deps import CurrentUser, FormDep, SessionDep
 from web.downloads import table_download
 from web.filters import LeadQuery, LeadQueryDep
@@ -335,7 +334,7 @@ def detail_page(
         "lead": lead,
         "shown": names.of(lead),
         "editable": editable,
-        "contacts": [(c, mask_phone(c.phone)) for c in people],
+        "contacts": [(c, personal.mask_phone(c.phone)) for c in people],
         "can_see_phones": permissions.can_see_lead_contacts(user, lead.team_id),
         "timeline": followups.timeline(session=session, lead=lead),
         "next_stages": lead_stages.next_stages(lead),

@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 from chains import service as chain_service
 from core import users
 from core.accounts import ROLE_LABELS, Role, Team, User, get_or_create_team
-from core.db import require_id, utcnow
+from core.db import require_id
 from core.errors import FieldErrors
 from core.orgs import list_parks
 from web.deps import PASSWORD_PAGE, CurrentUser, FormDep, SessionDep
@@ -35,6 +35,7 @@ def _list(
     values: dict[str, Any],
     errors: dict[str, str],
     status: int = 200,
+    reset_errors: dict[int, str] | None = None,
 ) -> Response:
     context = {
         "rows": users.list_users(session=session, actor=user),
@@ -46,7 +47,7 @@ def _list(
         "teams": session.exec(select(Team.name).order_by(col(Team.name))).all(),
         "chains": chain_service.get_all(session=session),
         "park_names": {p.id: p.name for p in list_parks(session=session)},
-        "now": utcnow(),
+        "reset_errors": reset_errors or {},
     }
     return render(request, "users/list.html", context, status_code=status)
 
@@ -102,6 +103,21 @@ def set_active(user_id: int, session: SessionDep, user: CurrentUser, form: FormD
 def end_sessions(user_id: int, session: SessionDep, user: CurrentUser) -> Response:
     """Sign the account out of every browser and revoke its API tokens."""
     users.end_sessions(session=session, actor=user, user_id=user_id)
+    return RedirectResponse("/users", status_code=303)
+
+
+@router.post("/users/{user_id:int}/password")
+def reset_password(
+    request: Request, user_id: int, session: SessionDep, user: CurrentUser, form: FormDep
+) -> Response:
+    """Give the account a new temporary password; it is signed out everywhere."""
+    try:
+        users.reset_password(
+            session=session, actor=user, user_id=user_id, password=str(form.get("password") or "")
+        )
+    except FieldErrors as exc:
+        errors = {user_id: "；".join(exc.errors.values())}
+        return _list(request, session, user, {"role": Role.viewer}, {}, 422, errors)
     return RedirectResponse("/users", status_code=303)
 
 
