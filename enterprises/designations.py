@@ -11,7 +11,7 @@ from pydantic import field_validator
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import audit
+from core import audit, locking
 from core.accounts import User
 from core.db import enum_column, require_id
 from core.errors import FieldErrors, NotFound
@@ -131,6 +131,7 @@ def update(
     *, session: Session, actor: User, designation: Designation, data: DesignationFields
 ) -> Designation:
     """Change a designation's name, validity, reminder, flags or order."""
+    locking.lock(session, designation)
     audit.update(
         session=session,
         actor=actor,
@@ -166,6 +167,7 @@ def add_tier(
     *, session: Session, actor: User, designation: Designation, code: str, name: str
 ) -> Tier:
     """Add a tier above the designation's current top tier."""
+    locking.lock(session, designation)  # two admins adding one tier: the second finds it
     name, code = name.strip(), code.strip().lower()
     if not name:
         raise FieldErrors({"name": "梯次名称不能为空"})
@@ -195,6 +197,7 @@ def set_criterion(
     *, session: Session, actor: User, designation: Designation, metric: Metric, value: float | None
 ) -> None:
     """Set (or, with None, remove) one screening threshold of a designation."""
+    locking.lock(session, designation)
     found = session.exec(
         select(Criterion).where(
             Criterion.designation_id == designation.id, Criterion.metric == metric

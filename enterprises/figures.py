@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import audit, permissions, versions
+from core import audit, locking, permissions, versions
 from core.accounts import User
 from core.db import require_id
 from enterprises import designations, pipeline
@@ -65,6 +65,7 @@ def put(
 ) -> EnterpriseFigure:
     """Enter or correct one year's figures of an enterprise."""
     permissions.ensure_can_edit_enterprise(actor, enterprise.park_id)
+    locking.lock(session, enterprise)  # two entries of one year: the second corrects the first
     found = session.exec(
         select(EnterpriseFigure).where(
             EnterpriseFigure.enterprise_id == enterprise.id, EnterpriseFigure.year == data.year

@@ -13,7 +13,7 @@ from core.db import enum_column, require_id, utcnow
 from core.errors import FieldErrors
 from enterprises import lead_stages
 from enterprises.lead_stages import DROP_REASON_LABELS, DropReason
-from enterprises.leads import LEAD_STAGE_LABELS, Lead, LeadStage, touch
+from enterprises.leads import LEAD_STAGE_LABELS, Lead, LeadStage, take
 
 
 class FollowUpKind(StrEnum):
@@ -83,6 +83,7 @@ def log(*, session: Session, actor: User, lead: Lead, data: FollowUpFields) -> F
     permissions.ensure_can_edit_lead(actor, lead.owner_id)
     if data.on > date.today():
         raise FieldErrors({"on": "跟进日期不能晚于今天"})
+    take(session, lead)  # the next step below is compared with the lead as it now is
     entry = FollowUp(
         lead_id=require_id(lead),
         actor_id=actor.id,
@@ -93,7 +94,6 @@ def log(*, session: Session, actor: User, lead: Lead, data: FollowUpFields) -> F
     if lead.last_followup_on is None or data.on >= lead.last_followup_on:
         lead.last_followup_on = data.on
         lead.next_step, lead.next_due = data.next_step.strip(), data.next_due
-    touch(lead)
     session.flush()
     audit.record(
         session=session,

@@ -23,7 +23,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint, func, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.models import Segment
-from core import audit, permissions, versions
+from core import audit, locking, permissions, versions
 from core.accounts import User
 from core.db import enum_column, listed_in, require_id, utcnow
 from core.errors import FieldErrors, NotFound
@@ -353,6 +353,7 @@ def set_shares(
 ) -> None:
     """Set (or clear, with None) parks' and chains' shares of a target (admins)."""
     permissions.ensure_can_report_targets(actor)
+    locking.lock(session, target)  # shares are replaced as a whole, one request at a time
     errors = {f"park_{k}": "分解值不能为负数" for k, v in parks.items() if v is not None and v < 0}
     errors |= {
         f"chain_{k}": "分解值不能为负数" for k, v in chains.items() if v is not None and v < 0
