@@ -6,7 +6,7 @@ from chains.editing import mark_curated
 from chains.models import Chain, DossierItem, DossierItemFields, DossierKind
 from core import audit, locking
 from core.accounts import User
-from core.db import require_id, utcnow
+from core.db import require_id
 from core.errors import NotFound
 
 _FIELDS = list(DossierItemFields.model_fields)
@@ -63,7 +63,6 @@ def update(
     locking.claim(session, item, version, label=f"档案条目“{item.name}”", current=_FIELDS)
     label = f"{chain.name}/{data.name}"
     if audit.update(session=session, actor=actor, obj=item, label=label, values=data.model_dump()):
-        item.updated_at = utcnow()
         mark_curated(chain)
     return item
 

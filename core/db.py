@@ -13,6 +13,7 @@ from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.sql.functions import GenericFunction
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -243,13 +244,20 @@ class WriteInRead(RuntimeError):
     """A read transaction tried to write rows itself instead of through defer_write."""
 
 
+# On SQLite a write in a read works alone and fails under load ("database is locked"): it
+# fails always instead, so that tests find it.
 @event.listens_for(Session, "before_flush")
-def _refuse_writes_in_reads(session: Session, _context: Any, _instances: Any) -> None:
-    # On SQLite such a write works alone and fails under load ("database is locked"): fail it
-    # always, so that tests find it.
+def _refuse_flushes_in_reads(session: Session, _context: Any, _instances: Any) -> None:
     if session.info.get(READ_ONLY):
         changed = [type(obj).__name__ for obj in (*session.new, *session.dirty, *session.deleted)]
         raise WriteInRead(f"a read transaction writes {sorted(set(changed))}; use defer_write")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statements_in_reads(state: ORMExecuteState) -> None:
+    writes = state.is_insert or state.is_update or state.is_delete
+    if writes and state.session.info.get(READ_ONLY):
+        raise WriteInRead(f"a read transaction executes {state.statement}; use defer_write")
 
 
 # What the databases answer when concurrent transactions collide: PostgreSQL's SQLSTATEs of a

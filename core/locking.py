@@ -4,12 +4,14 @@ A request reads a row and decides on what it read; another request may change th
 between. On SQLite that cannot happen (write transactions begin IMMEDIATE and run one at a
 time), but on PostgreSQL, at READ COMMITTED, sixteen concurrent requests can all read the
 same row and all write: lost updates, duplicate events. So every write of a row that others
-may write at once begins with one of these two, before anything is decided:
+may write at once begins with one of these two, before anything is decided (both take the row
+lock an UPDATE takes, FOR NO KEY UPDATE, which lets others insert rows that refer to it):
 
 - `claim` for a versioned row (it has a `version` column): the row is locked and its version
-  compared with the one the writer read (SELECT version … FOR UPDATE); a different one is a
-  Conflict. The first flush that changes the row then bumps its version, once per transaction,
-  so of any number of writers that read one version exactly one wins, on both databases.
+  compared with the one the writer read (SELECT version … FOR NO KEY UPDATE); another is a
+  Conflict. The first flush that changes the row then bumps its version (and stamps its
+  updated_at), once a claim, so of any number of writers that read one version exactly one
+  wins, on both databases.
 - `lock` for a row without a version whose children or invariants are being changed (a chain
   whose segments and links are edited, a lead whose contacts are removed).
 
@@ -29,7 +31,7 @@ from sqlalchemy.orm import InstanceState
 from sqlmodel import Session, SQLModel
 
 from core import audit
-from core.db import require_id, table_of
+from core.db import require_id, table_of, utcnow
 from core.errors import Conflict, NotFound
 
 _CLAIMED = "chainplan_claimed"  # session.info: {row's state: the version it had when claimed}
@@ -52,7 +54,7 @@ def claim(
     """
     table = table_of(type(row))
     row_id = require_id(row)
-    locked = sa.select(table.c.version).where(table.c.id == row_id).with_for_update()
+    locked = sa.select(table.c.version).where(table.c.id == row_id).with_for_update(key_share=True)
     now = session.execute(locked).scalar()
     if now is None:
         raise NotFound(f"{label}已被删除")
@@ -73,13 +75,12 @@ def _bump_claimed(session: Session, _context: Any, _instances: Any) -> None:
     for state, version in claimed.items():
         row = state.obj()
         # Once a claim, with its first change written (unless the code set the version itself).
-        if (
-            row is not None
-            and row in session
-            and session.is_modified(row)
-            and row.version == version
-        ):
+        if row is None or row not in session or row.version != version:
+            continue
+        if session.is_modified(row):
             row.version = version + 1
+            if hasattr(row, "updated_at"):
+                row.updated_at = utcnow()
 
 
 @event.listens_for(Session, "after_commit")
@@ -89,12 +90,12 @@ def _forget_claims(session: Session) -> None:
 
 
 def lock(session: Session, row: SQLModel) -> None:
-    """Hold a row until the transaction ends, re-read as it now is (PostgreSQL's FOR UPDATE).
+    """Hold a row until the transaction ends, re-read as it now is (PostgreSQL's row lock).
 
     Concurrent writers that lock the same row wait for this transaction and then see what it
     wrote. SQLite has no row locks and needs none: its write transactions run one at a time.
     """
     try:
-        session.refresh(row, with_for_update=True)
+        session.refresh(row, with_for_update={"key_share": True})
     except sa.exc.InvalidRequestError as exc:  # deleted meanwhile
         raise NotFound("该记录已被他人删除，请刷新后重试") from exc

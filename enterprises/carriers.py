@@ -182,7 +182,6 @@ def update(
     audit.update(
         session=session, actor=actor, obj=carrier, label=carrier.name, values=data.model_dump()
     )
-    carrier.updated_at = utcnow()
     session.flush()
     return carrier
 
@@ -234,6 +233,7 @@ def reserve(*, session: Session, actor: User, carrier: Carrier, lead: Lead, on: 
         audit.update(
             session=session, actor=actor, obj=lead, label=lead.name, values={"site_on": on}
         )
+    lead.updated_at = utcnow()  # its carriers are part of it
     session.flush()
     return carrier
 

@@ -94,6 +94,7 @@ def log(*, session: Session, actor: User, lead: Lead, data: FollowUpFields) -> F
     if lead.last_followup_on is None or data.on >= lead.last_followup_on:
         lead.last_followup_on = data.on
         lead.next_step, lead.next_due = data.next_step.strip(), data.next_due
+    lead.updated_at = utcnow()  # a follow-up is a change of the lead, whatever its date
     session.flush()
     audit.record(
         session=session,

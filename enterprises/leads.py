@@ -415,8 +415,7 @@ def duplicates(
 def take(session: Session, lead: Lead, version: int | None = None) -> None:
     """Take a lead for a change (an edit, a move, a follow-up, an arrival, a reservation).
 
-    Its version is bumped in the database, so a writer who read another one gets Conflict,
-    and concurrent changes of one lead run one after another (core.locking.claim).
+    A writer who read another version gets Conflict, concurrent changes of one lead run one
+    after another, and the first change bumps its version (core.locking.claim).
     """
     locking.claim(session, lead, version, label=f"项目“{lead.name}”")
-    lead.updated_at = utcnow()

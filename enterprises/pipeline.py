@@ -309,7 +309,6 @@ def move(
     elif data.to_stage == Stage.candidate:
         cultivation.tier_id, cultivation.recognised_on, cultivation.valid_until = None, None, None
     cultivation.stage = data.to_stage
-    cultivation.updated_at = utcnow()
     return _log(session, actor, cultivation, current, data, forced)
 
 
@@ -343,7 +342,6 @@ def lapse_expired(*, session: Session, today: date) -> int:
         ended = cultivation.valid_until + timedelta(days=1)
         data = MoveFields(to_stage=Stage.lapsed, on=ended, note="有效期届满，自动到期")
         cultivation.stage = Stage.lapsed
-        cultivation.updated_at = utcnow()
         _log(session, None, cultivation, Stage.recognised, data, False)
         lapsed += 1
     return lapsed

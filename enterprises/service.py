@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from chains.models import Chain, Segment
 from core import audit, figure_cache, locking, permissions
 from core.accounts import User
-from core.db import contains_text, require_id, utcnow
+from core.db import contains_text, require_id
 from core.errors import FieldErrors, NotFound, PermissionDenied
 from core.orgs import Park, park_names
 from enterprises import tallies
@@ -235,7 +235,6 @@ def update(
     for key, value in data.model_dump(exclude={"version"}).items():
         if getattr(enterprise, key) != value:
             setattr(enterprise, key, value)
-    enterprise.updated_at = utcnow()
     session.flush()
     old, new = audit.changed(before, audit.snapshot(enterprise, EDITABLE))
     audit.record(

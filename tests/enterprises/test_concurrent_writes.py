@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from core import audit
+from core import audit, users
 from core.accounts import Role, User
 from core.audit import AuditEntry
 from core.db import make_engine
@@ -26,6 +26,7 @@ from enterprises import (
     lead_stages,
     leads,
     pipeline,
+    targets,
 )
 from enterprises import service as enterprise_service
 from enterprises.carriers import Carrier, CarrierFields
@@ -35,6 +36,7 @@ from enterprises.lead_stages import ArrivalFields, LeadMove, LeadMoveFields
 from enterprises.leads import Lead, LeadFields, LeadStage
 from enterprises.models import Enterprise, EnterpriseFields, EnterpriseUpdate
 from enterprises.pipeline import Cultivation, CultivationEvent, MoveFields, Stage
+from enterprises.targets import TargetShare
 from tests.concurrency import WRITERS, Race
 from tests.databases import drop_scratch, seeded_scratch
 from tests.factories import make_enterprise, make_lead, make_user
@@ -384,8 +386,6 @@ def test_sixteen_bulk_moves_of_overlapping_firms_one_moves_them(shared: Engine) 
 
 
 def test_sixteen_admins_disabling_one_account_disable_it_once(shared: Engine) -> None:
-    from core import users
-
     def build(session: Session) -> tuple[int, list[int]]:
         return make_user(session, Role.viewer).id or 0, _admins(session)
 
@@ -402,3 +402,23 @@ def test_sixteen_admins_disabling_one_account_disable_it_once(shared: Engine) ->
     with Session(shared) as session:
         entries = audit.history(session=session, object_type="app_user", object_id=user_id)
         assert [e.action for e in entries].count("update") == 1
+
+
+def test_sixteen_admins_setting_a_targets_shares_at_once_leave_one_share_per_park(
+    shared: Engine,
+) -> None:
+    admins = _made(shared, _admins)
+
+    def read(session: Session, n: int) -> tuple[User, targets.Target, int]:
+        target = targets.get_by_code(session=session, code="003-high-tech")
+        return _actor(session, admins[n]), target, _park(session, "nanhai")
+
+    def write(session: Session, value: tuple[User, targets.Target, int]) -> None:
+        actor, target, park = value
+        targets.set_shares(session=session, actor=actor, target=target, parks={park: 7}, chains={})
+
+    outcome = Race(read, write).run(shared)
+    assert outcome.errors == [] and outcome.statuses == {200: WRITERS}
+    with Session(shared) as session:
+        target = targets.get_by_code(session=session, code="003-high-tech")
+        assert _rows(shared, TargetShare, target_id=target.id) == 1  # not one per writer

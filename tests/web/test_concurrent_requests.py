@@ -223,6 +223,22 @@ def test_sixteen_chiefs_closing_a_ring_of_links_at_once(zone: Zone) -> None:
     assert _count(zone, links) == WRITERS - 1
 
 
+def test_sixteen_carriers_of_one_name_at_once_make_one_and_no_server_error(zone: Zone) -> None:
+    data = {
+        "park_id": zone.park_id,
+        "name": "同名并发载体",
+        "total_area": 100,
+        "available_area": 50,
+    }
+    answers = _at_once(
+        zone, [(p, lambda c: c.post("/api/v1/carriers", json=data), "") for p in zone.admins]
+    )
+    # Those that checked the name after the first committed are told it is taken (422); on
+    # PostgreSQL, those that checked before meet the unique index instead (409), not a 500.
+    assert answers[("", 201)] == 1
+    assert answers[("", 409)] + answers[("", 422)] == WRITERS - 1
+
+
 def _sessions_due_for_a_touch(zone: Zone, people: list[Person]) -> None:
     engine = make_engine(zone.url)
     with Session(engine) as session:
