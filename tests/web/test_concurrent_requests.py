@@ -270,7 +270,7 @@ def test_readers_that_write_beside_writers_never_fail(zone: Zone) -> None:
     exports_before = _count(zone, exported)
 
     def edit(firm_id: int, version: int) -> Request:
-        name = f"佛山市并发编辑{firm_id}号有限公司"
+        name = f"佛山市并发编辑{firm_id}号第{version}版有限公司"
         data = {"name": name, "park_id": zone.park_id, "version": version}
         return lambda c: c.put(f"/api/v1/enterprises/{firm_id}", json=data)
 
