@@ -73,4 +73,3 @@ def test_a_key_taken_meanwhile_is_a_conflict_not_a_server_error(shared: Engine) 
         session.add(Park(code=taken, name="重复园区", kind=ParkKind.park, position=99))
     with Session(shared) as session:
         assert session.exec(select(func.count()).where(col(Park.code) == taken)).one() == 1
-
