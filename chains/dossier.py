@@ -4,9 +4,9 @@ from sqlmodel import Session, col, select
 
 from chains.editing import mark_curated
 from chains.models import Chain, DossierItem, DossierItemFields, DossierKind
-from core import audit
+from core import audit, locking
 from core.accounts import User
-from core.db import require_id, utcnow
+from core.db import require_id
 from core.errors import NotFound
 
 _FIELDS = list(DossierItemFields.model_fields)
@@ -51,12 +51,18 @@ def create(*, session: Session, actor: User, chain: Chain, data: DossierItemFiel
 
 
 def update(
-    *, session: Session, actor: User, chain: Chain, item: DossierItem, data: DossierItemFields
+    *,
+    session: Session,
+    actor: User,
+    chain: Chain,
+    item: DossierItem,
+    data: DossierItemFields,
+    version: int | None = None,
 ) -> DossierItem:
-    """Change a dossier item."""
+    """Change a dossier item made from `version`; a stale one raises Conflict."""
+    locking.claim(session, item, version, label=f"档案条目“{item.name}”", current=_FIELDS)
     label = f"{chain.name}/{data.name}"
     if audit.update(session=session, actor=actor, obj=item, label=label, values=data.model_dump()):
-        item.updated_at = utcnow()
         mark_curated(chain)
     return item
 

@@ -2,6 +2,9 @@
 
 Every function checks nothing about who may act (callers ask core.permissions first), keeps the
 link graph acyclic, flushes but never commits, and records each change in the audit log.
+Callers hold the chain first (chain_service.hold_for_edit), so that edits of one chain run one
+after another; a change of a segment or of the settings made from a `version` is refused with
+Conflict if someone changed them since.
 """
 
 import uuid
@@ -21,7 +24,7 @@ from chains.models import (
     SegmentLink,
     Stream,
 )
-from core import audit
+from core import audit, locking
 from core.accounts import User
 from core.db import require_id, utcnow
 from core.errors import FieldErrors, NotFound
@@ -78,9 +81,16 @@ def create_segment(*, session: Session, actor: User, chain: Chain, data: Segment
 
 
 def update_segment(
-    *, session: Session, actor: User, chain: Chain, segment: Segment, data: SegmentFields
+    *,
+    session: Session,
+    actor: User,
+    chain: Chain,
+    segment: Segment,
+    data: SegmentFields,
+    version: int | None = None,
 ) -> Segment:
     """Rename a segment, move it to another stream, or change its technology or description."""
+    locking.claim(session, segment, version, label=f"环节“{segment.name}”", current=_SEGMENT_FIELDS)
     if _name_taken(session, chain.id or 0, data.name, segment.id):
         raise FieldErrors({"name": f"本链已有名为“{data.name}”的环节"})
     values = data.model_dump(exclude={"position"})
@@ -252,8 +262,12 @@ def remove_link(
     session.flush()
 
 
-def update_settings(*, session: Session, actor: User, chain: Chain, data: ChainSettings) -> Chain:
+def update_settings(
+    *, session: Session, actor: User, chain: Chain, data: ChainSettings, version: int | None = None
+) -> Chain:
     """Set the chain's weak threshold and its share of the zone's anchor-firm target."""
+    settings = list(ChainSettings.model_fields)
+    locking.claim(session, chain, version, label=f"“{chain.name}”的参数", current=settings)
     audit.update(
         session=session, actor=actor, obj=chain, label=chain.name, values=data.model_dump()
     )
@@ -261,9 +275,18 @@ def update_settings(*, session: Session, actor: User, chain: Chain, data: ChainS
 
 
 def set_choke_point(
-    *, session: Session, actor: User, chain: Chain, segment: Segment, flag: bool, note: str
+    *,
+    session: Session,
+    actor: User,
+    chain: Chain,
+    segment: Segment,
+    flag: bool,
+    note: str,
+    version: int | None = None,
 ) -> Segment:
     """Flag or clear a segment as a choke point (卡脖子); flagging needs a note saying why."""
+    current = ["choke_point", "choke_note"]
+    locking.claim(session, segment, version, label=f"环节“{segment.name}”", current=current)
     note = note.strip()
     refuse_control({"choke_note": note}, SEGMENT_LABELS)
     if flag and not note:

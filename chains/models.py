@@ -66,6 +66,11 @@ class Chain(SQLModel, table=True):
         default=None,
         description="first edit of map or dossier by a user; seeds leave the chain alone after",
     )
+    version: int = Field(
+        default=1,
+        sa_column_kwargs={"server_default": "1"},
+        description="optimistic lock of the settings: each change of them increments it",
+    )
 
 
 class ChainUnit(SQLModel, table=True):
@@ -103,6 +108,11 @@ class Segment(SQLModel, table=True):
     choke_note: str = Field(default="", sa_column_kwargs={"server_default": ""})
     confirmed_at: datetime | None = None
     confirmed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    version: int = Field(
+        default=1,
+        sa_column_kwargs={"server_default": "1"},
+        description="optimistic lock: each change of name, stream, text or flag increments it",
+    )
 
 
 class SegmentLink(SQLModel, table=True):
@@ -225,6 +235,11 @@ class DossierItem(DossierItemFields, table=True):
     chain_id: int = Field(foreign_key="chain.id", index=True, ondelete="CASCADE")
     kind: DossierKind = Field(sa_type=enum_column(DossierKind, 20))
     updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(
+        default=1,
+        sa_column_kwargs={"server_default": "1"},
+        description="optimistic lock: each change increments it",
+    )
 
 
 class SegmentPublic(SQLModel):
@@ -242,6 +257,7 @@ class SegmentPublic(SQLModel):
     choke_note: str
     confirmed_at: datetime | None
     confirmed_by: str | None = None
+    version: int = Field(description="send it with a change, to be refused (409) if stale")
     enterprise_count: int = 0
     anchor_count: int = 0
     above_size_count: int = 0
@@ -282,6 +298,7 @@ class ChainDetail(ChainSummary):
     description: str
     weak_threshold: int
     anchor_target: int | None
+    version: int = Field(description="of the settings; send it with a change of them")
     segments: list[SegmentPublic]
     links: list[LinkPublic]
     units: list[UnitPublic]

@@ -25,7 +25,7 @@ from chains.models import (
     UnitPublic,
     UnitRole,
 )
-from core import figure_cache
+from core import figure_cache, locking
 from core.accounts import User, UserChain
 from core.db import listed_in, require_id
 from core.errors import NotFound
@@ -47,6 +47,16 @@ def get_by_code(*, session: Session, code: str) -> Chain:
     if chain is None:
         raise NotFound(f"产业链“{code}”不存在")
     return chain
+
+
+def hold_for_edit(*, session: Session, chain: Chain) -> None:
+    """Hold the chain for this transaction's change of its map, dossier or settings.
+
+    Edits of one chain then run one after another (core.locking.lock), so that what one checks
+    — a segment name free, a link closing no cycle, the order of a stream — still holds when
+    it writes. Take it before reading any of the chain's segments, links or dossier.
+    """
+    locking.lock(session, chain)
 
 
 def get_segment(*, session: Session, chain: Chain, segment_id: int) -> Segment:
@@ -309,6 +319,7 @@ def _compute_detail(*, session: Session, code: str) -> ChainDetail:
         description=chain.description,
         weak_threshold=chain.weak_threshold,
         anchor_target=chain.anchor_target,
+        version=chain.version,
         segments=segments,
         links=links,
         units=units_of(session=session, chain_id=chain_id),

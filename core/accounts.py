@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core import audit, login_throttle, passwords, versions
-from core.db import enum_column, require_id, utcnow
+from core.db import defer_write, enum_column, require_id, utcnow
 from core.errors import FieldErrors, LoginThrottled, NotAuthenticated
 from core.text import refuse_control
 
@@ -236,9 +236,11 @@ def resume_session(
         or not (user and user.is_active)
     ):
         raise NotAuthenticated("登录已过期，请重新登录")
-    # Touch at most once a minute so reads do not turn every request into a write.
+    # Touch at most once a minute so reads do not turn every request into a write; a read
+    # writes it after it has ended (core.db.defer_write).
     if now - row.last_seen_at > timedelta(minutes=1):
-        row.last_seen_at = now
+        seen = update(LoginSession).where(col(LoginSession.id) == row.id).values(last_seen_at=now)
+        defer_write(session, seen)
     return user, row
 
 

@@ -6,12 +6,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
 from core import bulk
-from core.db import CHINA_TIME, utcnow
+from core.db import CHINA_TIME, defer_write, utcnow
 
 
 class AuditEntry(SQLModel, table=True):
@@ -131,19 +131,23 @@ def record_event(
     label: str = "",
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Add an entry about something that is not a stored object (a download, an unknown name)."""
-    session.add(
-        AuditEntry(
-            actor_id=getattr(actor, "id", None),
-            actor_name=getattr(actor, "username", "system"),
-            action=action,
-            object_type=object_type,
-            object_id=object_id[:40],
-            object_label=label[:200],
-            after=after,
-            source=str(session.info.get("source", ""))[:60],
-        )
-    )
+    """Add an entry about something that is not a stored object (a download, an unknown name).
+
+    Such events also happen in reads (a download): they are written through defer_write.
+    """
+    entry: dict[str, Any] = {
+        "at": utcnow(),
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": getattr(actor, "username", "system"),
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id[:40],
+        "object_label": label[:200],
+        "source": str(session.info.get("source", ""))[:60],
+    }
+    if after is not None:  # else SQL NULL, as a row added through the ORM has it
+        entry["after"] = after
+    defer_write(session, insert(AuditEntry).values(entry))
 
 
 def record_export(*, session: Session, actor: Any, filename: str, rows: int | None = None) -> None:

@@ -11,9 +11,13 @@ from typing import Any, NamedTuple, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.sql.functions import GenericFunction
 from sqlmodel import Session, SQLModel, create_engine
+
+from core.errors import Conflict
 
 T = TypeVar("T")
 
@@ -181,16 +185,19 @@ def _json_value(value: object) -> str:
 _to_json = partial(json.dumps, default=_json_value)
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, **options: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    `options` go to create_engine as they are (say, a pool for more concurrent transactions).
+    """
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(
-            url, connect_args={"check_same_thread": False}, json_serializer=_to_json
+            url, connect_args={"check_same_thread": False}, json_serializer=_to_json, **options
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=_to_json)
+    return create_engine(url, pool_pre_ping=True, json_serializer=_to_json, **options)
 
 
 def refresh_statistics(session: Session, *tables: str) -> None:
@@ -204,22 +211,105 @@ def refresh_statistics(session: Session, *tables: str) -> None:
         session.execute(sa.text(f'ANALYZE "{table}"' if table else "ANALYZE"))
 
 
+READ_ONLY = "chainplan_read_only"
+_DEFERRED = "chainplan_deferred_writes"
+
+
+def defer_write(session: Session, statement: sa.Executable) -> None:
+    """Execute a write now in a writing transaction, or in its own one after a read ends.
+
+    A GET runs in a read transaction (transaction(write=False)); on SQLite a DEFERRED one, so
+    that readers run beside each other and beside a writer. SQLite cannot turn it into a
+    writing one once another connection has committed since it began: the write fails at
+    once with "database is locked", whatever the busy timeout. The few writes a read makes
+    are facts of their own — a download for the audit log, a login session seen again — that
+    need not be atomic with what was read; so they are kept, and written when the read has
+    ended, in a short transaction that begins IMMEDIATE and so waits its turn behind writers.
+    (Beginning every GET IMMEDIATE instead would queue all readers one behind another.)
+    PostgreSQL does the same, so that what the tests see on one database holds on the other.
+    Statements carry plain values: the read's objects are expired once it ends.
+    """
+    if session.info.get(READ_ONLY):
+        session.info.setdefault(_DEFERRED, []).append(statement)
+    else:
+        session.execute(statement)
+
+
+def deferred_writes(session: Session) -> list[sa.Executable]:
+    """Take the writes a read transaction deferred (defer_write), to execute them."""
+    return list(session.info.pop(_DEFERRED, []))
+
+
+class WriteInRead(RuntimeError):
+    """A read transaction tried to write rows itself instead of through defer_write."""
+
+
+# On SQLite a write in a read works alone and fails under load ("database is locked"): it
+# fails always instead, so that tests find it.
+@event.listens_for(Session, "before_flush")
+def _refuse_flushes_in_reads(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(READ_ONLY):
+        changed = [type(obj).__name__ for obj in (*session.new, *session.dirty, *session.deleted)]
+        raise WriteInRead(f"a read transaction writes {sorted(set(changed))}; use defer_write")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statements_in_reads(state: ORMExecuteState) -> None:
+    writes = state.is_insert or state.is_update or state.is_delete
+    if writes and state.session.info.get(READ_ONLY):
+        raise WriteInRead(f"a read transaction executes {state.statement}; use defer_write")
+
+
+# What the databases answer when concurrent transactions collide: PostgreSQL's SQLSTATEs of a
+# serialization failure, a deadlock, a lock not available and a unique violation (two
+# writers inserting the same key, each having checked that it was free), and SQLite's error
+# names of the last.
+_COLLISIONS = {
+    "40001",
+    "40P01",
+    "55P03",
+    "23505",
+    "SQLITE_CONSTRAINT_UNIQUE",
+    "SQLITE_CONSTRAINT_PRIMARYKEY",
+}
+
+
+def collision(exc: BaseException) -> Conflict | None:
+    """The Conflict to answer when a statement failed because another transaction won a race."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "sqlite_errorname", None)
+    if code not in _COLLISIONS:
+        return None
+    return Conflict("与他人的修改同时提交，未能保存（如名称或编号已被同时占用），请刷新后重试")
+
+
 @contextmanager
 def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """Yield a session that commits on success and rolls back on error.
 
     A transaction that may write takes SQLite's write lock when it begins (BEGIN IMMEDIATE),
     waiting up to the busy timeout for it, so concurrent editors queue instead of failing.
+    One that only reads writes nothing itself (defer_write); what it deferred is written after
+    it, in a transaction of its own. A collision with a concurrent transaction (a deadlock, a
+    key inserted by both) is a Conflict, not a server error.
     """
     with Session(engine) as session:
         if write and engine.dialect.name == "sqlite":
             session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+        session.info[READ_ONLY] = not write
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            if conflict := collision(exc):
+                raise conflict from exc
             raise
+    if deferred := deferred_writes(session):
+        with transaction(engine) as writer:
+            for statement in deferred:
+                writer.execute(statement)
 
 
 def import_models() -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from core import audit, passwords, permissions
+from core import audit, locking, passwords, permissions
 from core.accounts import ApiToken, LoginSession, Role, User, create_user
 from core.errors import FieldErrors, NotFound
 
@@ -98,6 +98,7 @@ def create(
 def end_sessions(*, session: Session, actor: User, user_id: int) -> int:
     """Sign an account out everywhere: remove its sessions and API tokens; return how many."""
     user = get(session=session, actor=actor, user_id=user_id)
+    locking.lock(session, user)
     ended = _end_all(session, user)
     audit.record(
         session=session,
@@ -113,6 +114,7 @@ def end_sessions(*, session: Session, actor: User, user_id: int) -> int:
 def set_active(*, session: Session, actor: User, user_id: int, active: bool) -> User:
     """Enable or disable an account; disabling also ends all its sessions and tokens."""
     user = get(session=session, actor=actor, user_id=user_id)
+    locking.lock(session, user)  # of two admins disabling it at once, the second finds it done
     if user.id == actor.id and not active:
         raise FieldErrors({"active": "不能停用自己的账号"})
     if user.is_active != active:
@@ -135,6 +137,7 @@ def change_password(
     *, session: Session, user: User, current: str, new: str, keep: LoginSession | None
 ) -> None:
     """Change one's own password; every other session and token of the account ends."""
+    locking.lock(session, user)
     if not passwords.verify(user.password_hash, current):
         raise FieldErrors({"current": "当前密码不正确"})
     if new == current:

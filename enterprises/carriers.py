@@ -7,14 +7,14 @@ from typing import Any
 from pydantic import model_validator
 from sqlmodel import Field, Session, col, select
 
-from core import audit, bounds, permissions
+from core import audit, bounds, locking, permissions
 from core.accounts import User
 from core.db import enum_column, utcnow
 from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from core.orgs import Landmark, Park
 from core.validation import Input
 from enterprises.lead_stages import SIGNED
-from enterprises.leads import SQUARE_METRES, Lead, LeadStage, SpaceKind, SpaceUnit, touch
+from enterprises.leads import SQUARE_METRES, Lead, LeadStage, SpaceKind, SpaceUnit, take
 
 
 class CarrierKind(StrEnum):
@@ -176,15 +176,13 @@ def update(
 ) -> Carrier:
     """Edit a carrier read at `version`; it may not move to a park the actor does not keep."""
     permissions.ensure_can_edit_carrier(actor, carrier.park_id)
+    locking.claim(session, carrier, version, label=f"载体“{carrier.name}”", current=EDITABLE)
+    permissions.ensure_can_edit_carrier(actor, carrier.park_id)  # as it is now
     permissions.ensure_can_edit_carrier(actor, data.park_id)
-    if version != carrier.version:
-        raise Conflict(f"载体“{carrier.name}”已被他人修改，请刷新后重新修改")
     _check(session, data, carrier.id)
     audit.update(
         session=session, actor=actor, obj=carrier, label=carrier.name, values=data.model_dump()
     )
-    carrier.version += 1
-    carrier.updated_at = utcnow()
     session.flush()
     return carrier
 
@@ -213,8 +211,15 @@ def fitting(*, session: Session, lead: Lead, limit: int = 20) -> list[Carrier]:
 
 
 def reserve(*, session: Session, actor: User, carrier: Carrier, lead: Lead, on: date) -> Carrier:
-    """Hold an available carrier for a signed project; the project's site is then secured."""
+    """Hold an available carrier for a signed project; the project's site is then secured.
+
+    The carrier is claimed first (core.locking): of projects reserving it at once, the first
+    gets it and the others find it reserved.
+    """
     permissions.ensure_can_edit_lead(actor, lead.owner_id)
+    locking.claim(session, carrier, label=f"载体“{carrier.name}”")
+    take(session, lead)
+    permissions.ensure_can_edit_lead(actor, lead.owner_id)  # as it is now
     if lead.reached < SIGNED or lead.stage == LeadStage.dropped:
         raise FieldErrors({"carrier_id": "只有已签约、未终止的项目可以预留载体"})
     if carrier.status != CarrierStatus.available:
@@ -225,12 +230,11 @@ def reserve(*, session: Session, actor: User, carrier: Carrier, lead: Lead, on: 
         raise FieldErrors({"on": "预留日期不能晚于今天"})
     values = {"status": CarrierStatus.reserved, "reserved_lead_id": lead.id, "reserved_on": on}
     audit.update(session=session, actor=actor, obj=carrier, label=carrier.name, values=values)
-    carrier.version += 1
     if lead.site_on is None:
         audit.update(
             session=session, actor=actor, obj=lead, label=lead.name, values={"site_on": on}
         )
-    touch(lead)
+    lead.updated_at = utcnow()  # its carriers are part of it
     session.flush()
     return carrier
 
@@ -242,12 +246,11 @@ def release(*, session: Session, actor: User, carrier: Carrier, lead: Lead) -> C
         or permissions.can_edit_carrier(actor, carrier.park_id)
     ):
         raise PermissionDenied("只有项目负责人、载体所在园区和管理员可以取消预留")
+    locking.claim(session, carrier, label=f"载体“{carrier.name}”")
     if carrier.reserved_lead_id != lead.id:
         raise FieldErrors({"carrier_id": f"载体“{carrier.name}”并未为该项目预留"})
     values = {"status": CarrierStatus.available, "reserved_lead_id": None, "reserved_on": None}
     audit.update(session=session, actor=actor, obj=carrier, label=carrier.name, values=values)
-    carrier.version += 1
-    session.flush()
     return carrier
 
 

@@ -11,7 +11,7 @@ from pydantic import field_validator
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import audit, bounds
+from core import audit, bounds, locking
 from core.accounts import User
 from core.db import enum_column, require_id
 from core.errors import FieldErrors, NotFound
@@ -150,6 +150,7 @@ def update(
     *, session: Session, actor: User, designation: Designation, data: DesignationFields
 ) -> Designation:
     """Change a designation's name, validity, reminder, flags or order."""
+    locking.lock(session, designation)
     audit.update(
         session=session,
         actor=actor,
@@ -185,6 +186,7 @@ def add_tier(
     *, session: Session, actor: User, designation: Designation, code: str, name: str
 ) -> Tier:
     """Add a tier above the designation's current top tier."""
+    locking.lock(session, designation)  # two admins adding one tier: the second finds it
     name, code = name.strip(), code.strip().lower()
     refuse_control({"name": name, "code": code}, {"name": "梯次名称", "code": "梯次代码"})
     if not name:
@@ -217,6 +219,7 @@ def set_criterion(
     """Set (or, with None, remove) one screening threshold of a designation."""
     if value is not None:
         check_criterion(metric, value)
+    locking.lock(session, designation)
     found = session.exec(
         select(Criterion).where(
             Criterion.designation_id == designation.id, Criterion.metric == metric

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, col, select
 
-from core import audit, bounds, permissions, versions
+from core import audit, bounds, locking, permissions, versions
 from core.accounts import User
 from core.db import require_id
 from core.validation import Input
@@ -66,6 +66,7 @@ def put(
 ) -> EnterpriseFigure:
     """Enter or correct one year's figures of an enterprise."""
     permissions.ensure_can_edit_enterprise(actor, enterprise.park_id)
+    locking.lock(session, enterprise)  # two entries of one year: the second corrects the first
     found = session.exec(
         select(EnterpriseFigure).where(
             EnterpriseFigure.enterprise_id == enterprise.id, EnterpriseFigure.year == data.year

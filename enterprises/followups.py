@@ -14,7 +14,7 @@ from core.errors import FieldErrors
 from core.validation import Input
 from enterprises import lead_stages
 from enterprises.lead_stages import DROP_REASON_LABELS, DropReason
-from enterprises.leads import LEAD_STAGE_LABELS, Lead, LeadStage, touch
+from enterprises.leads import LEAD_STAGE_LABELS, Lead, LeadStage, take
 
 
 class FollowUpKind(StrEnum):
@@ -84,6 +84,7 @@ def log(*, session: Session, actor: User, lead: Lead, data: FollowUpFields) -> F
     permissions.ensure_can_edit_lead(actor, lead.owner_id)
     if data.on > date.today():
         raise FieldErrors({"on": "跟进日期不能晚于今天"})
+    take(session, lead)  # the next step below is compared with the lead as it now is
     entry = FollowUp(
         lead_id=require_id(lead),
         actor_id=actor.id,
@@ -94,7 +95,7 @@ def log(*, session: Session, actor: User, lead: Lead, data: FollowUpFields) -> F
     if lead.last_followup_on is None or data.on >= lead.last_followup_on:
         lead.last_followup_on = data.on
         lead.next_step, lead.next_due = data.next_step.strip(), data.next_due
-    touch(lead)
+    lead.updated_at = utcnow()  # a follow-up is a change of the lead, whatever its date
     session.flush()
     audit.record(
         session=session,

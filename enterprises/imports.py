@@ -12,13 +12,13 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import JSON, Column, LargeBinary
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import JSON, Column, LargeBinary, update
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.models import Chain, Segment
 from core import bulk, permissions
 from core.accounts import User
-from core.db import enum_column, require_id, utcnow
+from core.db import defer_write, enum_column, require_id, utcnow
 from core.errors import NotFound
 from core.orgs import Park
 from core.progress import Reporter, silent
@@ -275,7 +275,13 @@ def preview(
         )
     result = Preview(header_index + 1, columns, fates, units, problems)
     if keep and batch.status == ImportStatus.pending and not result.errors:
-        batch.checked, batch.checked_key = import_rows.pack(result), checked_key
+        # The preview page is a read: what it keeps is written after it (core.db.defer_write).
+        kept = (
+            update(ImportBatch)
+            .where(col(ImportBatch.id) == batch.id, col(ImportBatch.status) == ImportStatus.pending)
+            .values(checked=import_rows.pack(result), checked_key=checked_key)
+        )
+        defer_write(session, kept)
     return result
 
 

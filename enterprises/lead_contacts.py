@@ -2,7 +2,7 @@
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import audit, permissions, personal
+from core import audit, locking, permissions, personal
 from core.accounts import User
 from core.db import require_id
 from core.errors import NotFound, PermissionDenied
@@ -62,6 +62,7 @@ def reveal_phone(*, session: Session, actor: User, lead: Lead, contact_id: int) 
 def add_contact(*, session: Session, actor: User, lead: Lead, data: ContactFields) -> LeadContact:
     """Add a contact to a lead."""
     permissions.ensure_can_edit_lead(actor, lead.owner_id)
+    locking.lock(session, lead)  # a lead's contacts change one request at a time
     contact = LeadContact(lead_id=require_id(lead), **data.model_dump())
     session.add(contact)
     session.flush()
@@ -79,6 +80,7 @@ def add_contact(*, session: Session, actor: User, lead: Lead, data: ContactField
 def remove_contact(*, session: Session, actor: User, lead: Lead, contact_id: int) -> None:
     """Remove a contact of a lead."""
     permissions.ensure_can_edit_lead(actor, lead.owner_id)
+    locking.lock(session, lead)  # so that of two removals the second finds it gone
     contact = session.get(LeadContact, contact_id)
     if contact is None or contact.lead_id != lead.id:
         raise NotFound(f"联系人 {contact_id} 不存在")

@@ -17,7 +17,7 @@ from core.db import enum_column, require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound
 from core.validation import Input
 from enterprises import credit_code
-from enterprises.leads import FLOW, LEAD_STAGE_LABELS, Lead, LeadStage, touch
+from enterprises.leads import FLOW, LEAD_STAGE_LABELS, Lead, LeadStage, take
 from enterprises.models import Enterprise, Membership, Origin
 
 SIGNED = FLOW.index(LeadStage.signed)
@@ -173,10 +173,14 @@ def _check_date(lead: Lead, on: date) -> None:
 def move(
     *, session: Session, actor: User, lead: Lead, data: LeadMoveFields, version: int | None = None
 ) -> LeadMove:
-    """Move a lead as the rules allow, record the event, and land it at 注册落地."""
+    """Move a lead as the rules allow, record the event, and land it at 注册落地.
+
+    With `version`, a lead changed since it was read is refused with Conflict; concurrent
+    moves run one after another, each judged on the stage the one before left.
+    """
     permissions.ensure_can_edit_lead(actor, lead.owner_id)
-    if version is not None and version != lead.version:
-        raise Conflict(f"项目“{lead.name}”已被他人修改，请刷新后重试")
+    take(session, lead, version)
+    permissions.ensure_can_edit_lead(actor, lead.owner_id)  # as it is now
     if reason := refusal(lead, data):
         raise StageMoveRefused(reason)
     _check_date(lead, data.on)
@@ -192,7 +196,6 @@ def move(
     if target in FLOW:
         lead.reached = max(lead.reached, FLOW.index(target))
     lead.stage, lead.stage_since = target, data.on
-    touch(lead)
     event = LeadMove(
         lead_id=require_id(lead),
         on=data.on,
@@ -289,6 +292,7 @@ def add_arrival(
 ) -> CapitalArrival:
     """Record capital that arrived for a signed project."""
     permissions.ensure_can_edit_lead(actor, lead.owner_id)
+    take(session, lead)  # judged, and its sum added to, as the lead now is
     if lead.reached < SIGNED:
         raise FieldErrors({"amount": "签约前的项目不能登记到资"})
     if data.arrived_on > date.today():
@@ -296,7 +300,6 @@ def add_arrival(
     arrival = CapitalArrival(lead_id=require_id(lead), actor_id=actor.id, **data.model_dump())
     session.add(arrival)
     lead.capital_arrived = round(lead.capital_arrived + data.amount, 4)
-    touch(lead)
     session.flush()
     audit.record(
         session=session,

@@ -11,14 +11,13 @@ from typing import Any
 
 from pydantic import field_validator
 from sqlalchemy import Index, false, or_
-from sqlalchemy import update as sql_update
 from sqlmodel import Field, Session, col, select
 
 from chains.models import Chain, Segment
-from core import audit, bounds, permissions, versions
+from core import audit, bounds, locking, permissions, versions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
-from core.errors import Conflict, FieldErrors, NotFound
+from core.errors import FieldErrors, NotFound
 from core.orgs import Park
 from core.permissions import LeadScope
 from core.validation import Input
@@ -341,6 +340,8 @@ def create(*, session: Session, actor: User, data: LeadFields, on: date | None =
 def update(*, session: Session, actor: User, lead: Lead, data: LeadFields, version: int) -> Lead:
     """Apply an edit made from `version`; a stale version raises Conflict."""
     permissions.ensure_can_edit_lead(actor, lead.owner_id)
+    take(session, lead, version)
+    permissions.ensure_can_edit_lead(actor, lead.owner_id)  # as it is now
     data = data.model_copy()
     data.owner_id = data.owner_id or lead.owner_id  # the owner may hand the lead over
     _check_references(session, data)
@@ -350,18 +351,10 @@ def update(*, session: Session, actor: User, lead: Lead, data: LeadFields, versi
         "team_id": owner.team_id if owner else lead.team_id,
         "investor_core": core_name(data.investor_name),
     }
-    result = session.execute(
-        sql_update(Lead)
-        .where(col(Lead.id) == lead.id, col(Lead.version) == version)
-        .values(**values, version=Lead.version + 1, updated_at=utcnow())
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(lead)
-        raise Conflict(
-            f"项目“{lead.name}”已被他人修改（当前版本 {lead.version}，您编辑的是版本 {version}），"
-            "请刷新后重新修改"
-        )
-    session.refresh(lead)
+    for key, value in values.items():
+        if getattr(lead, key) != value:
+            setattr(lead, key, value)
+    session.flush()
     old, new = audit.changed(before, audit.snapshot(lead, EDITABLE))
     audit.record(
         session=session,
@@ -425,7 +418,10 @@ def duplicates(
     return found
 
 
-def touch(lead: Lead) -> None:
-    """Mark a lead changed by a move, a follow-up or an arrival (bumps its version)."""
-    lead.version += 1
-    lead.updated_at = utcnow()
+def take(session: Session, lead: Lead, version: int | None = None) -> None:
+    """Take a lead for a change (an edit, a move, a follow-up, an arrival, a reservation).
+
+    A writer who read another version gets Conflict, concurrent changes of one lead run one
+    after another, and the first change bumps its version (core.locking.claim).
+    """
+    locking.claim(session, lead, version, label=f"项目“{lead.name}”")

@@ -12,10 +12,10 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import field_validator
-from sqlalchemy import Index, UniqueConstraint, or_, update
+from sqlalchemy import Index, UniqueConstraint, or_, text
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import audit, permissions, versions
+from core import audit, locking, permissions, versions
 from core.accounts import User
 from core.db import enum_column, require_id, utcnow
 from core.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
@@ -54,7 +54,18 @@ ENDED = {Stage.rejected, Stage.lapsed, Stage.revoked}
 class Cultivation(SQLModel, table=True):
     """One firm's path toward one designation (for a chain, where the designation says so)."""
 
-    __table_args__ = (UniqueConstraint("enterprise_id", "designation_id", "chain_id"),)
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "designation_id", "chain_id"),
+        # SQL lets rows whose chain is NULL repeat under the constraint above; not under this.
+        Index(
+            "uq_cultivation_firm_designation_no_chain",
+            "enterprise_id",
+            "designation_id",
+            unique=True,
+            postgresql_where=text("chain_id IS NULL"),
+            sqlite_where=text("chain_id IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
@@ -202,6 +213,7 @@ def start(
         raise NotFound(f"企业 {enterprise_id} 不存在")
     permissions.ensure_can_edit_enterprise(actor, firm.park_id)
     first = parse(MoveFields, {"to_stage": Stage.candidate, "on": on, "note": note}, MOVE_LABELS)
+    locking.lock(session, firm)  # of two requests starting the same, the second finds it
     if designation.per_chain and chain_id is None:
         raise FieldErrors({"chain_id": f"“{designation.name}”按产业链认定，请选择产业链"})
     if not designation.per_chain:
@@ -215,7 +227,7 @@ def start(
     ).first()
     if existing is not None:
         stage = STAGE_LABELS[Stage(existing.stage)]
-        raise FieldErrors({"designation": f"该企业已在“{designation.name}”培育名单中（{stage}）"})
+        raise Conflict(f"该企业已在“{designation.name}”培育名单中（{stage}）")
     cultivation = Cultivation(
         enterprise_id=enterprise_id,
         designation_id=require_id(designation),
@@ -282,17 +294,27 @@ def move(
     """Move a cultivation to another stage (or tier), recording the event.
 
     An out-of-order move needs an admin and a note giving the reason. With `version`, a
-    cultivation someone else has moved since it was read is refused with Conflict.
+    cultivation someone else has moved since it was read is refused with Conflict; so is a
+    move to the stage it already has (but for a recognition renewed or promoted), which is
+    what the second of two people making the same move at once would otherwise ask for.
     """
     firm = session.get(Enterprise, cultivation.enterprise_id)
     designation = session.get(Designation, cultivation.designation_id)
     assert firm is not None and designation is not None
     permissions.ensure_can_edit_enterprise(actor, firm.park_id)
+    # First, so that the rules below judge the stage as it now is (a stale version: 409).
+    label = f"“{firm.name}”的培育状态"
+    locking.claim(session, cultivation, version, label=label, current=["stage"])
     current = effective_stage(cultivation, today or date.today())
     _check_tier(session, designation, data)
     tier_up = data.tier_id is not None and _tier_rank(session, data.tier_id) > _tier_rank(
         session, cultivation.tier_id
     )
+    if data.to_stage == current != Stage.recognised:
+        raise Conflict(
+            f"“{firm.name}”已处于“{STAGE_LABELS[current]}”阶段，请刷新后查看",
+            current={"stage": cultivation.stage, "version": cultivation.version},
+        )
     forced = not is_ordinary(current, data.to_stage, tier_up)
     if forced and not permissions.can_move_out_of_order(actor):
         step = f"从“{STAGE_LABELS[current]}”到“{STAGE_LABELS[data.to_stage]}”"
@@ -301,19 +323,6 @@ def move(
         raise FieldErrors({"note": "跳过或回退阶段须说明原因"})
     if data.evidence_url and not data.evidence_url.startswith(("http://", "https://")):
         raise FieldErrors({"evidence_url": "佐证链接须以 http:// 或 https:// 开头"})
-    expected = cultivation.version if version is None else version
-    bumped = session.execute(
-        update(Cultivation)
-        .where(col(Cultivation.id) == cultivation.id, col(Cultivation.version) == expected)
-        .values(version=expected + 1)
-    )
-    if bumped.rowcount == 0:  # type: ignore[attr-defined]
-        session.refresh(cultivation)
-        raise Conflict(
-            "该企业的培育状态已被他人更新，请刷新后重试",
-            current={"stage": cultivation.stage, "version": cultivation.version},
-        )
-    session.refresh(cultivation)
     cultivation.valid_until = _valid_until(designation, data, cultivation)
     if data.to_stage == Stage.recognised:
         if current != Stage.recognised:
@@ -324,7 +333,6 @@ def move(
     elif data.to_stage == Stage.candidate:
         cultivation.tier_id, cultivation.recognised_on, cultivation.valid_until = None, None, None
     cultivation.stage = data.to_stage
-    cultivation.updated_at = utcnow()
     return _log(session, actor, cultivation, current, data, forced)
 
 
@@ -350,15 +358,17 @@ def lapse_expired(*, session: Session, today: date) -> int:
             Cultivation.stage == Stage.recognised, col(Cultivation.valid_until) < today
         )
     ).all()
+    lapsed = 0
     for cultivation in expired:
-        assert cultivation.valid_until is not None
+        locking.claim(session, cultivation, label=f"培育记录 {cultivation.id}")
+        if cultivation.stage != Stage.recognised or cultivation.valid_until is None:
+            continue  # moved by someone meanwhile
         ended = cultivation.valid_until + timedelta(days=1)
         data = MoveFields(to_stage=Stage.lapsed, on=ended, note="有效期届满，自动到期")
         cultivation.stage = Stage.lapsed
-        cultivation.version += 1
-        cultivation.updated_at = utcnow()
         _log(session, None, cultivation, Stage.recognised, data, False)
-    return len(expired)
+        lapsed += 1
+    return lapsed
 
 
 def events_of(*, session: Session, cultivation_ids: list[int]) -> dict[int, list[CultivationEvent]]:
@@ -447,9 +457,14 @@ def bulk_move(
     data: MoveFields,
     today: date | None = None,
 ) -> int:
-    """Move several cultivations with one note; all or none (a refusal names the firm)."""
+    """Move several cultivations with one note; all or none (a refusal names the firm).
+
+    They are taken in the order of their ids, so that two bulk moves sharing some firms
+    cannot each wait for the other (a deadlock on PostgreSQL).
+    """
     if not cultivation_ids:
         raise FieldErrors({"ids": "请至少选择一家企业"})
+    cultivation_ids = sorted(set(cultivation_ids))
     with session.begin_nested():  # rolled back as a whole if one move is refused
         for cid in cultivation_ids:
             cultivation = get(session=session, cultivation_id=cid)
@@ -461,6 +476,8 @@ def bulk_move(
                 message = f"{name}：{exc.message}（全部未移动）"
                 if isinstance(exc, PermissionDenied):  # a refusal stays a refusal (403)
                     raise PermissionDenied(message) from exc
+                if isinstance(exc, Conflict):  # and a collision a collision (409)
+                    raise Conflict(message) from exc
                 raise FieldErrors({"ids": message}) from exc
     return len(cultivation_ids)
 

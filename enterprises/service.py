@@ -4,14 +4,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, exists, func, literal_column, or_
-from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
-from core import audit, figure_cache, permissions, personal
+from core import audit, figure_cache, locking, permissions, personal
 from core.accounts import User
-from core.db import contains_text, require_id, utcnow
-from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
+from core.db import contains_text, require_id
+from core.errors import FieldErrors, NotFound, PermissionDenied
 from core.orgs import Park, park_names
 from enterprises import tallies
 from enterprises.models import (
@@ -222,6 +221,10 @@ def update(
 ) -> Enterprise:
     """Apply an edit made from version data.version; a stale version raises Conflict."""
     enterprise = get(session=session, enterprise_id=enterprise_id)
+    # Checked before the claim too, so that a stranger's stale version learns nothing.
+    permissions.ensure_can_edit_enterprise(actor, enterprise.park_id)
+    label = f"“{enterprise.name}”"
+    locking.claim(session, enterprise, data.version, label=label, current=EDITABLE)
     # Both the current and the new park must be the actor's: no moving firms out of reach.
     permissions.ensure_can_edit_enterprise(actor, enterprise.park_id)
     permissions.ensure_can_edit_enterprise(actor, data.park_id)
@@ -234,22 +237,10 @@ def update(
     )
     # Only what changed is written: an edit of a phone number must not count as a change of
     # the figures cached from the registry (core.versions).
-    values = {key: value for key, value in submitted.items() if getattr(enterprise, key) != value}
-    # The version test and the write are one statement, so two concurrent saves cannot both win.
-    result = session.execute(
-        sql_update(Enterprise)
-        .where(col(Enterprise.id) == enterprise_id, col(Enterprise.version) == data.version)
-        .values(**values, version=Enterprise.version + 1, updated_at=utcnow())
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(enterprise)
-        raise Conflict(
-            f"“{enterprise.name}”已被他人修改（当前版本 {enterprise.version}，"
-            f"您编辑的是版本 {data.version}），请刷新后重新修改",
-            current=personal.masked(audit.snapshot(enterprise, EDITABLE))
-            | {"version": enterprise.version},
-        )
-    session.refresh(enterprise)
+    for key, value in submitted.items():
+        if getattr(enterprise, key) != value:
+            setattr(enterprise, key, value)
+    session.flush()
     old, new = audit.changed(before, audit.snapshot(enterprise, EDITABLE))
     audit.record(
         session=session,

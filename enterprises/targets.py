@@ -24,7 +24,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint, func, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.models import Segment
-from core import audit, bounds, permissions, versions
+from core import audit, bounds, locking, permissions, versions
 from core.accounts import User
 from core.db import enum_column, listed_in, require_id, utcnow
 from core.errors import FieldErrors, NotFound
@@ -363,6 +363,7 @@ def set_shares(
 ) -> None:
     """Set (or clear, with None) parks' and chains' shares of a target (admins)."""
     permissions.ensure_can_report_targets(actor)
+    locking.lock(session, target)  # shares are replaced as a whole, one request at a time
     errors = {
         f"{kind}_{key}": f"分解值{reason}"
         for kind, values in (("park", parks), ("chain", chains))

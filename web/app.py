@@ -40,7 +40,7 @@ from enterprises.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate
 from enterprises.pipeline import MOVE_LABELS
 from enterprises.targets import REPORT_LABELS, ReportFields
 from web.api import router as api_router
-from web.api.chain_edit import ChokePointIn
+from web.api.chain_edit import ChokePointIn, DossierItemIn, SegmentIn, SettingsIn
 from web.api.cultivation import BulkMoveIn, MoveIn, StartIn
 from web.api.users import USER_LABELS, UserIn
 from web.deps import PASSWORD_PAGE
@@ -61,6 +61,9 @@ _LABELS: dict[type, dict[str, str]] = {
     SegmentFields: SEGMENT_LABELS,
     ChainSettings: SETTINGS_LABELS,
     DossierItemFields: DOSSIER_FIELD_LABELS,
+    SegmentIn: SEGMENT_LABELS | {"version": "版本号"},
+    SettingsIn: SETTINGS_LABELS | {"version": "版本号"},
+    DossierItemIn: DOSSIER_FIELD_LABELS | {"version": "版本号"},
     MoveIn: MOVE_LABELS,
     BulkMoveIn: MOVE_LABELS | {"ids": "企业"},
     FigureFields: FIGURE_LABELS,

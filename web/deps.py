@@ -127,10 +127,16 @@ def viewable_chain(code: str, session: SessionDep, user: CurrentUser) -> Chain:
     return chain_service.get_by_code(session=session, code=code)
 
 
-def editable_chain(code: str, session: SessionDep, user: CurrentUser) -> Chain:
-    """Return the chain named in the path if the user may edit it, else refuse."""
+def editable_chain(code: str, request: Request, session: SessionDep, user: CurrentUser) -> Chain:
+    """Return the chain named in the path if the user may edit it, else refuse.
+
+    A change holds the chain until it commits (chain_service.hold_for_edit), from before the
+    handler reads any of its segments.
+    """
     chain = chain_service.get_by_code(session=session, code=code)
     permissions.ensure_can_edit_chain(session=session, user=user, chain_id=chain.id or 0)
+    if request.method not in SAFE_METHODS:
+        chain_service.hold_for_edit(session=session, chain=chain)
     return chain
 
 

@@ -62,6 +62,7 @@ def _segment(name: str, confirmed_at: datetime | None) -> SegmentPublic:
         choke_point=False,
         choke_note="",
         confirmed_at=confirmed_at,
+        version=1,
     )
 
 

@@ -148,3 +148,18 @@ def test_a_lead_naming_a_chain_that_does_not_exist_is_refused(session: Session) 
             actor=owner,
             data=LeadFields(name="不存在的链", investor_name="某投资有限公司", chain_id=987654),
         )
+
+
+def test_a_refused_edit_leaves_the_version_so_the_corrected_form_saves(session: Session) -> None:
+    owner = make_user(session, Role.promotion)
+    lead = make_lead(session, owner)
+    read = lead.version
+    fields = lead.model_dump(include=set(LeadFields.model_fields))
+    with pytest.raises(FieldErrors):
+        bad = LeadFields(**fields | {"chain_id": 987654})
+        leads.update(session=session, actor=owner, lead=lead, data=bad, version=read)
+    session.flush()
+    assert lead.version == read  # the refusal wrote nothing, the version included
+    good = LeadFields(**fields | {"description": "更正后"})
+    leads.update(session=session, actor=owner, lead=lead, data=good, version=read)
+    assert lead.version == read + 1

@@ -157,7 +157,7 @@ def test_anchor_needs_a_chain_and_a_firm_is_a_candidate_once(session: Session) -
             chain_id=None,
             on=date(2022, 1, 1),
         )
-    with pytest.raises(FieldErrors, match="已在“高新技术企业”培育名单中"):
+    with pytest.raises(Conflict, match="已在“高新技术企业”培育名单中"):
         pipeline.start(
             session=session,
             actor=admin,

@@ -174,3 +174,27 @@ def test_dossier_crud_and_matrix(client: TestClient, session: Session) -> None:
     assert other.status_code == 403
     matrix = client.get("/api/v1/chain-matrix", headers=headers).json()
     assert len(matrix) == 30 and {c["stream"] for c in matrix} == {s.value for s in Stream}
+
+
+def test_changes_sent_with_a_stale_version_are_refused(
+    client: TestClient, session: Session
+) -> None:
+    headers = bearer(session, make_user(session, Role.admin))
+    chain = client.get("/api/v1/chains/robotics", headers=headers).json()
+    servo = next(s for s in chain["segments"] if s["code"] == "servo")
+    path = f"/api/v1/chains/robotics/segments/{servo['id']}"
+    fields = {"name": "伺服系统", "stream": servo["stream"]}
+    saved = client.put(path, headers=headers, json=fields | {"version": servo["version"]})
+    assert saved.status_code == 200 and saved.json()["version"] == servo["version"] + 1
+    for stale in (servo["version"], -1, str(servo["version"])):
+        refused = client.put(path, headers=headers, json=fields | {"version": stale})
+        assert refused.status_code == 409 and refused.json()["current"]["version"] == (
+            servo["version"] + 1
+        )
+    assert client.put(path, headers=headers, json=fields | {"version": "一"}).status_code == 422
+    settings = {"weak_threshold": 4, "version": chain["version"]}
+    assert client.patch("/api/v1/chains/robotics", headers=headers, json=settings).json()[
+        "version"
+    ] == (chain["version"] + 1)
+    stale = client.patch("/api/v1/chains/robotics", headers=headers, json=settings)
+    assert stale.status_code == 409 and "参数已被他人修改" in stale.json()["detail"]

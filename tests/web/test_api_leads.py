@@ -139,3 +139,24 @@ def test_the_api_schema_documents_the_lead_routes(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert "/api/v1/leads/{lead_id}/moves" in schema["paths"]
     assert "/api/v1/carriers/{carrier_id}/reserve" in schema["paths"]
+
+
+def test_odd_versions_and_other_roles_learn_nothing_and_change_nothing(
+    client: TestClient, session: Session
+) -> None:
+    owner = make_user(session, Role.promotion)
+    lead = make_lead(session, owner, on=date.today() - timedelta(days=30))
+    url = f"/api/v1/leads/{lead.id}"
+    current = client.get(url, headers=bearer(session, owner)).json()
+    fields = {k: current[k] for k in ("name", "investor_name", "source")}
+    # Someone else's stale version is refused for who they are (403), not shown the lead (409).
+    other = bearer(session, make_user(session, Role.promotion, team="另一组"))
+    assert client.put(url, json=fields | {"version": 0}, headers=other).status_code == 403
+    mine = bearer(session, owner)
+    for version, status in [(-1, 409), (0, 409), (2**63, 409), (2**70, 409), ("一", 422)]:
+        answer = client.put(url, json=fields | {"version": version}, headers=mine)
+        assert answer.status_code == status, version
+    assert client.get(url, headers=mine).json()["version"] == current["version"]  # untouched
+    moved = {"to_stage": "contact", "on": WEEK_AGO, "version": str(current["version"])}
+    assert client.post(f"{url}/moves", json=moved, headers=mine).status_code == 201
+    assert client.post(f"{url}/moves", json=moved, headers=mine).status_code == 409

@@ -4,9 +4,10 @@ from urllib.parse import unquote
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from chains import service as chain_service
+from chains.models import DossierItem
 from core.accounts import Role
 from tests.factories import login, make_user
 
@@ -149,3 +150,47 @@ def test_dossier_form_errors_and_save(client: TestClient, session: Session) -> N
     assert good.headers["location"] == "/chains/robotics/dossier#policy"
     page = client.get("/chains/robotics/dossier").text
     assert "机器人政策" in page and "2025-01-02" in page
+
+
+def _version_in(page: str, action: str) -> str:
+    """The version the form posting to `action` was drawn from."""
+    form = page.split(f'action="{action}"', 1)[1].split("</form>", 1)[0]
+    return form.split('name="version" value="', 1)[1].split('"', 1)[0]
+
+
+def test_two_tabs_renaming_one_segment_the_second_is_told_and_keeps_its_text(
+    client: TestClient, session: Session
+) -> None:
+    csrf = login(client, session, make_user(session, Role.chain_chief, chains=("robotics",)))
+    servo = _segment_id(session, "robotics", "servo")
+    action = f"/chains/robotics/segments/{servo}"
+    drawn = _version_in(client.get("/chains/robotics/edit").text, action)  # both tabs
+    form = {"csrf_token": csrf, "stream": "midstream", "version": drawn}
+    first = client.post(action, data=form | {"name": "伺服系统（甲）"}, follow_redirects=False)
+    assert first.status_code == 303
+    second = client.post(action, data=form | {"name": "伺服系统（乙）"})
+    assert second.status_code == 409 and "已被他人修改" in second.text
+    assert 'value="伺服系统（乙）"' in second.text  # what the second tab typed is kept
+    again = _version_in(second.text, action)
+    assert again != drawn  # drawn anew: saving again is a deliberate overwrite
+    resaved = client.post(action, data=form | {"name": "伺服系统（乙）", "version": again})
+    assert resaved.status_code == 200 and "伺服系统（乙）" in resaved.text
+
+
+def test_two_tabs_editing_one_dossier_item(client: TestClient, session: Session) -> None:
+    csrf = login(client, session, make_user(session, Role.chain_chief, chains=("robotics",)))
+    item = {"csrf_token": csrf, "kind": "policy", "name": "机器人扶持办法"}
+    client.post("/chains/robotics/dossier/new", data=item)
+    named = select(DossierItem.id).where(DossierItem.name == "机器人扶持办法")
+    item_id = session.exec(named).one()
+    action = f"/chains/robotics/dossier/{item_id}/edit"
+    drawn = _version_in(client.get(action).text, action)
+    first = client.post(
+        action, data=item | {"summary": "甲稿", "version": drawn}, follow_redirects=False
+    )
+    assert first.status_code == 303
+    second = client.post(action, data=item | {"summary": "乙稿", "version": drawn})
+    assert second.status_code == 409 and "已被他人修改" in second.text and "乙稿" in second.text
+    bad = client.post(action, data=item | {"url": "ftp://x", "version": str(int(drawn) + 1)})
+    # A refusal changes nothing: the version shown again is still the current one.
+    assert bad.status_code == 422 and _version_in(bad.text, action) == str(int(drawn) + 1)

@@ -23,6 +23,27 @@ from web.deps import CurrentUser, EditableChain, SessionDep
 router = APIRouter(tags=["chain editing"])
 
 
+VERSION = Field(default=None, description="the version you read: a stale one is refused with 409")
+
+
+class SettingsIn(ChainSettings):
+    """The chain's settings; send the chain's version you read."""
+
+    version: int | None = VERSION
+
+
+class SegmentIn(SegmentFields):
+    """A segment's fields; send the segment's version you read."""
+
+    version: int | None = VERSION
+
+
+class DossierItemIn(DossierItemFields):
+    """A dossier item's fields; send the item's version you read."""
+
+    version: int | None = VERSION
+
+
 class LinkIn(BaseModel):
     """A supply link: source segment supplies target segment."""
 
@@ -41,6 +62,7 @@ class ChokePointIn(Input):
 
     choke_point: bool
     choke_note: str = Field(default="", max_length=500)
+    version: int | None = VERSION
 
 
 class MembershipIn(BaseModel):
@@ -64,10 +86,13 @@ def _segment_view(session: Session, chain: Chain, segment_id: int) -> SegmentPub
 
 @router.patch("/chains/{code}", response_model=ChainDetail)
 def update_settings(
-    data: ChainSettings, chain: EditableChain, session: SessionDep, user: CurrentUser
+    data: SettingsIn, chain: EditableChain, session: SessionDep, user: CurrentUser
 ) -> ChainDetail:
     """Set the weak threshold and the chain's shares of the zone targets."""
-    editing.update_settings(session=session, actor=user, chain=chain, data=data)
+    fields = ChainSettings.model_validate(data.model_dump(exclude={"version"}))
+    editing.update_settings(
+        session=session, actor=user, chain=chain, data=fields, version=data.version
+    )
     return chain_service.detail(session=session, code=chain.code)
 
 
@@ -83,14 +108,22 @@ def create_segment(
 @router.put("/chains/{code}/segments/{segment_id}", response_model=SegmentPublic)
 def update_segment(
     segment_id: int,
-    data: SegmentFields,
+    data: SegmentIn,
     chain: EditableChain,
     session: SessionDep,
     user: CurrentUser,
 ) -> SegmentPublic:
     """Rename a segment, move it to another stream, or change its technology."""
     segment = chain_service.get_segment(session=session, chain=chain, segment_id=segment_id)
-    editing.update_segment(session=session, actor=user, chain=chain, segment=segment, data=data)
+    fields = SegmentFields.model_validate(data.model_dump(exclude={"version"}))
+    editing.update_segment(
+        session=session,
+        actor=user,
+        chain=chain,
+        segment=segment,
+        data=fields,
+        version=data.version,
+    )
     return _segment_view(session, chain, segment_id)
 
 
@@ -145,6 +178,7 @@ def set_choke_point(
         segment=segment,
         flag=data.choke_point,
         note=data.choke_note,
+        version=data.version,
     )
     return _segment_view(session, chain, segment_id)
 
@@ -225,14 +259,17 @@ def create_dossier_item(
 @router.put("/chains/{code}/dossier/{item_id}", response_model=DossierItemOut)
 def update_dossier_item(
     item_id: int,
-    data: DossierItemFields,
+    data: DossierItemIn,
     chain: EditableChain,
     session: SessionDep,
     user: CurrentUser,
 ) -> DossierItemOut:
     """Change a dossier item."""
     item = dossier_service.get(session=session, chain=chain, item_id=item_id)
-    dossier_service.update(session=session, actor=user, chain=chain, item=item, data=data)
+    fields = DossierItemFields.model_validate(data.model_dump(exclude={"version"}))
+    dossier_service.update(
+        session=session, actor=user, chain=chain, item=item, data=fields, version=data.version
+    )
     return DossierItemOut.model_validate(item, from_attributes=True)
 
 

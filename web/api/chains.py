@@ -62,6 +62,7 @@ class DossierItemOut(BaseModel):
     url: str
     position: int
     updated_at: datetime
+    version: int
 
 
 class MatrixCellOut(BaseModel):

@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 from chains import dossier as dossier_service
 from chains import service as chain_service
 from chains.models import DOSSIER_FIELD_LABELS, DOSSIER_LABELS, Chain, DossierItemFields
-from core.errors import FieldErrors
+from core.errors import Conflict, FieldErrors
 from core.validation import parse
 from web.deps import CurrentUser, EditableChain, FormDep, SessionDep
 from web.render import render
@@ -25,6 +25,7 @@ def _form_page(
     values: dict[str, Any],
     item_id: int | None,
     errors: dict[str, str] | None = None,
+    status: int = 422,
 ) -> Response:
     return render(
         request,
@@ -37,7 +38,7 @@ def _form_page(
             "labels": DOSSIER_FIELD_LABELS,
             "dossier_labels": DOSSIER_LABELS,
         },
-        status_code=422 if errors else 200,
+        status_code=status if errors else 200,
     )
 
 
@@ -98,11 +99,25 @@ def update_item(
     """Save the item, or show the form again with its errors."""
     item = dossier_service.get(session=session, chain=chain, item_id=item_id)
     values = _values(form)
+    version = str(form.get("version") or "")
     try:
         data = parse(DossierItemFields, values, DOSSIER_FIELD_LABELS)
-        dossier_service.update(session=session, actor=user, chain=chain, item=item, data=data)
+        dossier_service.update(
+            session=session,
+            actor=user,
+            chain=chain,
+            item=item,
+            data=data,
+            version=int(version) if version.isdigit() else None,
+        )
     except FieldErrors as exc:
+        values["version"] = version
         return _form_page(request, session, chain, values, item_id, exc.errors)
+    except Conflict as exc:
+        # Keep what this user typed, drawn anew from the current version: a resave is deliberate.
+        values["version"] = item.version
+        errors = {"version": exc.message}
+        return _form_page(request, session, chain, values, item_id, errors, 409)
     return _back(chain, data.kind)
 
 

@@ -1,7 +1,9 @@
 """Maintaining a chain's map from the browser: segments, links, thresholds, flags, roles.
 
 Each form posts here; success redirects back (post/redirect/get), a refused change renders
-the edit page again with the messages beside the form that caused them.
+the edit page again with the messages beside the form that caused them. The forms that change
+a segment or the settings carry the version they were drawn from; a change made meanwhile by
+someone else refuses them (409) and the page shows what is there now.
 """
 
 from typing import Any
@@ -23,7 +25,7 @@ from chains.models import (
     Stream,
 )
 from core.accounts import User
-from core.errors import FieldErrors
+from core.errors import Conflict, FieldErrors
 from core.validation import parse
 from enterprises.models import MemberRole
 from web.deps import CurrentUser, EditableChain, FormDep, SessionDep
@@ -40,8 +42,12 @@ def _edit_page(
     failed: str = "",
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
+    status: int = 422,
 ) -> Response:
     view = chain_service.detail(session=session, code=chain.code)
+    # Read afresh, not from the cached detail, which others may see a moment late after a write.
+    segments = chain_service.segments_of(session=session, chain_id=view.id)
+    versions = {s.id: s.version for s in segments}
     names = {s.id: s.name for s in view.segments}
     technologies = session.exec(
         select(Segment.technology).where(col(Segment.technology).is_not(None)).distinct()
@@ -64,8 +70,10 @@ def _edit_page(
             "errors": errors or {},
             "values": values or {},
             "labels": SEGMENT_LABELS | SETTINGS_LABELS,
+            "chain_version": chain.version,
+            "segment_versions": versions,
         },
-        status_code=422 if errors else 200,
+        status_code=status if errors else 200,
     )
 
 
@@ -75,6 +83,12 @@ def _back(chain: Chain, anchor: str = "") -> Response:
 
 def _text(form: FormData, name: str) -> str:
     return str(form.get(name) or "").strip()
+
+
+def _version(form: FormData) -> int | None:
+    """The version a form was drawn from (none: the change is not tested against one)."""
+    value = _text(form, "version")
+    return int(value) if value.isdigit() else None
 
 
 @router.get("/edit")
@@ -91,9 +105,14 @@ def update_settings(
     values = {k: _text(form, k) or None for k in ChainSettings.model_fields}
     try:
         data = parse(ChainSettings, values, SETTINGS_LABELS)
-        editing.update_settings(session=session, actor=user, chain=chain, data=data)
+        editing.update_settings(
+            session=session, actor=user, chain=chain, data=data, version=_version(form)
+        )
     except FieldErrors as exc:
         return _edit_page(request, session, chain, "settings", exc.errors, values)
+    except Conflict as exc:
+        errors = {"version": exc.message}
+        return _edit_page(request, session, chain, "settings", errors, values, 409)
     return _back(chain, "#settings")
 
 
@@ -129,9 +148,19 @@ def update_segment(
     values = _segment_values(form)
     try:
         data = parse(SegmentFields, values, SEGMENT_LABELS)
-        editing.update_segment(session=session, actor=user, chain=chain, segment=segment, data=data)
+        editing.update_segment(
+            session=session,
+            actor=user,
+            chain=chain,
+            segment=segment,
+            data=data,
+            version=_version(form),
+        )
     except FieldErrors as exc:
         return _edit_page(request, session, chain, f"segment-{segment_id}", exc.errors, values)
+    except Conflict as exc:
+        errors = {"version": exc.message}
+        return _edit_page(request, session, chain, f"segment-{segment_id}", errors, values, 409)
     return _back(chain, f"#segment-{segment_id}")
 
 
@@ -187,11 +216,21 @@ def set_choke_point(
     flag, note = form.get("choke_point") == "on", _text(form, "choke_note")
     try:
         editing.set_choke_point(
-            session=session, actor=user, chain=chain, segment=segment, flag=flag, note=note
+            session=session,
+            actor=user,
+            chain=chain,
+            segment=segment,
+            flag=flag,
+            note=note,
+            version=_version(form),
         )
     except FieldErrors as exc:
         values = {"choke_point": flag, "choke_note": note}
         return _edit_page(request, session, chain, f"segment-{segment_id}", exc.errors, values)
+    except Conflict as exc:
+        values = {"choke_point": flag, "choke_note": note}
+        errors = {"version": exc.message}
+        return _edit_page(request, session, chain, f"segment-{segment_id}", errors, values, 409)
     return _back(chain, f"#segment-{segment_id}")
 
 

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from chains import service as chain_service
 from core import permissions
 from core.accounts import User
-from core.errors import DomainError, FieldErrors, PermissionDenied
+from core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from core.orgs import list_parks
 from core.validation import parse
 from enterprises import designations, pipeline, roster
@@ -123,8 +123,9 @@ def bulk_move(
         moved = pipeline.bulk_move(session=session, actor=user, cultivation_ids=ids, data=data)
     except FieldErrors as exc:
         return _work_page(request, session, user, query, errors=exc.errors)
-    except PermissionDenied as exc:  # shown beside the selection, as a refusal (403)
-        return _work_page(request, session, user, query, errors={"ids": exc.message}, status=403)
+    except (PermissionDenied, Conflict) as exc:  # beside the selection, as a refusal (403, 409)
+        errors = {"ids": exc.message}
+        return _work_page(request, session, user, query, errors=errors, status=status_for(exc))
     params = {k: v for k, v in query.params().items() if v} | {"moved": moved}
     return RedirectResponse(f"/cultivation?{urlencode(params)}", status_code=303)
 
