@@ -200,7 +200,8 @@ def test_a_bulk_move_is_audited_per_firm_or_not_at_all(session: Session) -> None
     _, second = _start(session)
     _move(session, admin, second, Stage.pool, date(2021, 4, 1))
     bureau = make_user(session, Role.park_bureau, park="shunde")
-    with pytest.raises(PermissionDenied):  # the first could move, the second not: neither does
+    # The first could move, the second is there already (a Conflict): neither moves.
+    with pytest.raises(Conflict):
         pipeline.bulk_move(
             session=session,
             actor=bureau,
