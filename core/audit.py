@@ -135,7 +135,34 @@ def record_event(
 
     Such events also happen in reads (a download): they are written through defer_write.
     """
-    entry: dict[str, Any] = {
+    entry = _event(session, actor, action, object_type, object_id, label)
+    if after is not None:  # else SQL NULL, as a row added through the ORM has it
+        entry["after"] = after
+    defer_write(session, insert(AuditEntry).values(entry))
+
+
+def record_events(
+    *,
+    session: Session,
+    actor: Any,
+    action: str,
+    object_type: str,
+    rows: list[tuple[int | str, str, dict[str, Any]]],
+) -> None:
+    """Add one entry per (id, label, values) of events that may happen in a read (an export
+    that shows many people's phones), in one statement written through defer_write."""
+    if rows:
+        entries = [
+            _event(session, actor, action, object_type, str(oid), label) | {"after": after}
+            for oid, label, after in rows
+        ]
+        defer_write(session, insert(AuditEntry).values(entries))
+
+
+def _event(
+    session: Session, actor: Any, action: str, object_type: str, object_id: str, label: str
+) -> dict[str, Any]:
+    return {
         "at": utcnow(),
         "actor_id": getattr(actor, "id", None),
         "actor_name": getattr(actor, "username", "system"),
@@ -145,9 +172,6 @@ def record_event(
         "object_label": label[:200],
         "source": str(session.info.get("source", ""))[:60],
     }
-    if after is not None:  # else SQL NULL, as a row added through the ORM has it
-        entry["after"] = after
-    defer_write(session, insert(AuditEntry).values(entry))
 
 
 def record_export(*, session: Session, actor: Any, filename: str, rows: int | None = None) -> None:

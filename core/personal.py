@@ -83,7 +83,7 @@ def record_reveals(
     *, session: Session, actor: User, object_type: str, shown: list[tuple[int, str]], via: str
 ) -> None:
     """Log many whole phones shown at once (an export): one entry per person, in one write."""
-    audit.record_created(
+    audit.record_events(
         session=session,
         actor=actor,
         action=REVEAL,
