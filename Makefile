@@ -18,6 +18,9 @@ web/static/vendor/htmx.min.js: package.json
 	mkdir -p web/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js web/static/vendor/htmx.min.js
 	cp node_modules/echarts/dist/echarts.min.js web/static/vendor/echarts.min.js
+	mkdir -p web/static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	  web/static/vendor/swagger-ui/
 
 install: $(BIN)/.installed web/static/vendor/htmx.min.js
 

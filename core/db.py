@@ -128,6 +128,11 @@ def table_of(model: type[SQLModel]) -> sa.Table:
     return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
+# The largest id (or version) a table holds: PostgreSQL's integer. Input declares it as its
+# bound (web.deps, the models' id fields), so a larger number is bad input, not a driver error.
+MAX_ID = 2**31 - 1
+
+
 def require_id(row: Any) -> int:
     """Return the primary key of a flushed row (SQLModel types it as optional)."""
     if row.id is None:

@@ -138,6 +138,12 @@ def sees_leads(user: User) -> bool:
     return user.role != Role.viewer
 
 
+def ensure_sees_leads(user: User) -> None:
+    """Raise PermissionDenied for a role the project library holds nothing for."""
+    if not sees_leads(user):
+        raise PermissionDenied("您的角色无权查看招商项目")
+
+
 def can_create_lead(user: User) -> bool:
     """Leads are logged by promotion staff and admins."""
     return user.role in (Role.admin, Role.promotion)

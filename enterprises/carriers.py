@@ -9,7 +9,7 @@ from sqlmodel import Field, Session, col, select
 
 from core import audit, bounds, locking, permissions
 from core.accounts import User
-from core.db import enum_column, utcnow
+from core.db import MAX_ID, enum_column, utcnow
 from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from core.orgs import Landmark, Park
 from core.validation import Input
@@ -54,7 +54,7 @@ CARRIER_STATUS_LABELS = {
 class CarrierFields(Input):
     """What a user sets on a carrier; areas in m² (land parcels are shown in 亩 as well)."""
 
-    park_id: int
+    park_id: int = Field(ge=1, le=MAX_ID)
     name: str = Field(min_length=2, max_length=100)
     kind: CarrierKind = CarrierKind.factory
     total_area: float = Field(gt=0, le=bounds.AREA)
@@ -64,7 +64,7 @@ class CarrierFields(Input):
     rent: float | None = Field(default=None, ge=0, le=bounds.RENT)
     price: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
     status: CarrierStatus = CarrierStatus.available
-    landmark_id: int | None = None
+    landmark_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     address: str = Field(default="", max_length=200)
     note: str = Field(default="", max_length=500)
 

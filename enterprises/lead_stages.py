@@ -13,7 +13,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from core import audit, bounds, permissions, versions
 from core.accounts import User
-from core.db import enum_column, require_id, utcnow
+from core.db import MAX_ID, enum_column, require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound
 from core.validation import Input
 from enterprises import credit_code
@@ -93,7 +93,7 @@ class LeadMoveFields(Input):
     drop_reason: DropReason | None = None
     registered_name: str = Field(default="", max_length=100)
     registered_credit_code: str = Field(default="", max_length=18)
-    enterprise_id: int | None = None
+    enterprise_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class ArrivalFields(Input):

@@ -16,7 +16,7 @@ from sqlmodel import Field, Session, col, select
 from chains.models import Chain, Segment
 from core import audit, bounds, locking, permissions, versions
 from core.accounts import User
-from core.db import enum_column, require_id, utcnow
+from core.db import MAX_ID, enum_column, require_id, utcnow
 from core.errors import FieldErrors, NotFound
 from core.orgs import Park
 from core.permissions import LeadScope
@@ -110,16 +110,16 @@ class LeadFields(Input):
     investor_name: str = Field(min_length=2, max_length=100)
     investor_credit_code: str | None = Field(default=None, max_length=18)
     source: Source = Source.other
-    chain_id: int | None = None
-    segment_id: int | None = None
+    chain_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    segment_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     planned_investment: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
     expected_output: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
     expected_tax: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
     space_need: float | None = Field(default=None, ge=0, le=bounds.AREA)
     space_unit: SpaceUnit = SpaceUnit.m2
     space_kind: SpaceKind = SpaceKind.building
-    park_id: int | None = None
-    owner_id: int | None = None
+    park_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    owner_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     confidential: bool = False
     description: str = Field(default="", max_length=2000)
 

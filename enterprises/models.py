@@ -12,7 +12,7 @@ from sqlalchemy.sql.functions import GenericFunction
 from sqlmodel import Field, SQLModel
 
 from core import bounds, versions
-from core.db import enum_column, utcnow
+from core.db import MAX_ID, enum_column, utcnow
 from core.validation import Input
 from enterprises import credit_code
 
@@ -79,7 +79,7 @@ class EnterpriseFields(Input):
     name: str = Field(min_length=2, max_length=100)
     credit_code: str | None = Field(default=None, max_length=18)
     kind: EnterpriseKind = EnterpriseKind.enterprise
-    park_id: int | None = None
+    park_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     district: str = Field(default="", max_length=40)
     address: str = Field(default="", max_length=200)
     founded_date: date | None = None
@@ -209,7 +209,7 @@ class EnterpriseCreate(EnterpriseFields):
 class EnterpriseUpdate(EnterpriseFields):
     """Input for an update: every field, plus the version the editor read."""
 
-    version: int
+    version: int = Field(ge=1, le=MAX_ID)
 
 
 class Membership(SQLModel, table=True):

@@ -17,7 +17,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from core import audit, locking, permissions, versions
 from core.accounts import User
-from core.db import enum_column, require_id, utcnow
+from core.db import MAX_ID, enum_column, require_id, utcnow
 from core.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
 from core.text import web_address_problem
 from core.validation import Input, parse
@@ -109,7 +109,7 @@ class MoveFields(Input):
 
     to_stage: Stage
     on: date
-    tier_id: int | None = None
+    tier_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     batch: str = Field(default="", max_length=60)
     note: str = Field(default="", max_length=1000)
     document_number: str = Field(default="", max_length=100)

@@ -1,6 +1,7 @@
 """Which database the suite runs on, and throwaway databases for tests that commit."""
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -58,3 +59,27 @@ def seeded_scratch(
         session.commit()
     engine.dispose()
     return url
+
+
+def clone(source: str, base_url: str, tmp_dir: Path) -> str:
+    """A copy of a committed database (no connection may be open to it), as a new database.
+
+    A test that runs the app's own transactions gets a world of its own this way in a fraction
+    of the time migrating and seeding take (SQLite: the backup API; PostgreSQL: a template).
+    """
+    url = make_url(source)
+    if url.get_backend_name() == "sqlite":
+        copy = f"sqlite:///{tmp_dir / f'clone-{uuid.uuid4().hex[:8]}.db'}"
+        with (
+            sqlite3.connect(str(url.database)) as src,
+            sqlite3.connect(str(make_url(copy).database)) as dst,
+        ):
+            src.backup(dst)
+        return copy
+    name = f"{url.database}_clone_{uuid.uuid4().hex[:8]}"
+    # Connected to the suite's database: a template must have no connection of its own.
+    admin = create_engine(make_url(base_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)

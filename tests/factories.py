@@ -12,7 +12,7 @@ from sqlmodel import Session
 from chains import editing
 from chains import service as chain_service
 from chains.models import Chain, ChainGroup, Segment, SegmentFields, Stream
-from core import accounts
+from core import accounts, figure_cache
 from core.accounts import Role, User
 from core.orgs import get_park_by_code
 from core.upsert import upsert
@@ -103,6 +103,15 @@ def login_form_token(client: TestClient) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert found is not None, "the login form has no CSRF token"
     return found.group(1)
+
+
+def settled(client: TestClient) -> None:
+    """Wait until the app has recomputed the figures its writes changed.
+
+    An API client with a token may read a figure a moment old right after it wrote (README,
+    Scale): a test that writes and then reads a figure through the API waits for it first.
+    """
+    assert figure_cache.wait_refreshed(client.app.state.engine, timeout=30)  # type: ignore[attr-defined]
 
 
 def bearer(session: Session, user: User) -> dict[str, str]:

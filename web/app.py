@@ -2,155 +2,82 @@
 
 import gc
 from pathlib import Path
-from typing import Any, get_type_hints
-from urllib.parse import quote
+from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError
 
-from chains.models import (
-    DOSSIER_FIELD_LABELS,
-    SEGMENT_LABELS,
-    SETTINGS_LABELS,
-    ChainSettings,
-    DossierItemFields,
-    SegmentFields,
-)
 from core.db import import_models, make_engine
-from core.errors import (
-    Conflict,
-    DomainError,
-    FieldErrors,
-    NotAuthenticated,
-    PasswordChangeRequired,
-)
 from core.settings import Settings, get_settings
-from core.validation import field_errors
-from enterprises.carriers import CARRIER_LABELS, CarrierFields
-from enterprises.figures import FIGURE_LABELS, FigureFields
-from enterprises.followups import FOLLOW_UP_LABELS, FollowUpFields
-from enterprises.lead_contacts import CONTACT_LABELS, ContactFields
-from enterprises.lead_stages import ARRIVAL_LABELS, ArrivalFields, LeadMoveFields
-from enterprises.lead_stages import MOVE_LABELS as LEAD_MOVE_LABELS
-from enterprises.leads import LEAD_LABELS, LeadFields
-from enterprises.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate
-from enterprises.pipeline import MOVE_LABELS
-from enterprises.targets import REPORT_LABELS, ReportFields
 from web.api import router as api_router
-from web.api.chain_edit import ChokePointIn, DossierItemIn, SegmentIn, SettingsIn
-from web.api.cultivation import BulkMoveIn, MoveIn, StartIn
-from web.api.users import USER_LABELS, UserIn
-from web.deps import PASSWORD_PAGE
+from web.errors import HANDLERS
 from web.freshness import FreshAfterWrite
 from web.pages import router as pages_router
-from web.render import render
+from web.render import templates
 from web.security import SecurityHeaders
-from web.statuses import status_for
 from web.warmup import warm_up
 
 STATIC = Path(__file__).parent / "static"
 
-# The Chinese field names for each kind of request body (or a body it extends), found through
-# the endpoint's hints.
-_LABELS: dict[type, dict[str, str]] = {
-    EnterpriseCreate: FIELD_LABELS,
-    EnterpriseUpdate: FIELD_LABELS,
-    SegmentFields: SEGMENT_LABELS,
-    ChainSettings: SETTINGS_LABELS,
-    DossierItemFields: DOSSIER_FIELD_LABELS,
-    SegmentIn: SEGMENT_LABELS | {"version": "版本号"},
-    SettingsIn: SETTINGS_LABELS | {"version": "版本号"},
-    DossierItemIn: DOSSIER_FIELD_LABELS | {"version": "版本号"},
-    MoveIn: MOVE_LABELS,
-    BulkMoveIn: MOVE_LABELS | {"ids": "企业"},
-    FigureFields: FIGURE_LABELS,
-    StartIn: MOVE_LABELS | {"enterprise_id": "企业", "designation": "认定称号", "chain": "产业链"},
-    ChokePointIn: SEGMENT_LABELS,
-    LeadFields: LEAD_LABELS,
-    LeadMoveFields: LEAD_MOVE_LABELS,
-    FollowUpFields: FOLLOW_UP_LABELS,
-    ArrivalFields: ARRIVAL_LABELS,
-    ContactFields: CONTACT_LABELS,
-    CarrierFields: CARRIER_LABELS,
-    ReportFields: REPORT_LABELS,
-    UserIn: USER_LABELS,
-}
-
-
-def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
-
-
-async def domain_error(request: Request, exc: Exception) -> Response:
-    """Answer a domain error as JSON for the API and as a page (or login redirect) otherwise."""
-    assert isinstance(exc, DomainError)
-    status = status_for(exc)
-    if _is_api(request):
-        body: dict[str, object] = {"detail": exc.message}
-        if isinstance(exc, FieldErrors):
-            body["errors"] = exc.errors
-        if isinstance(exc, Conflict):
-            body["current"] = exc.current
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(body, status_code=status, headers=headers)
-    if isinstance(exc, NotAuthenticated | PasswordChangeRequired):
-        target = (
-            PASSWORD_PAGE
-            if isinstance(exc, PasswordChangeRequired)
-            else "/login?next=" + quote(str(request.url.path))
-        )
-        if request.headers.get("hx-request"):
-            return Response(status_code=204, headers={"HX-Redirect": target})
-        return RedirectResponse(target, status_code=303)
-    return render(
-        request, "error.html", {"message": exc.message, "status": status}, status_code=status
-    )
-
-
-async def validation_error(request: Request, exc: Exception) -> Response:
-    """Answer malformed API input with Chinese messages that name the field."""
-    assert isinstance(exc, RequestValidationError)
-    endpoint = request.scope.get("endpoint")
-    hints = get_type_hints(endpoint, include_extras=False) if endpoint else {}
-    bodies = (base for hint in hints.values() for base in getattr(hint, "__mro__", ()))
-    labels = next((_LABELS[base] for base in bodies if base in _LABELS), {})
-    return await domain_error(request, field_errors(exc.errors(), labels))
-
-
-# Every error answer of the API has this shape (see domain_error); the schema says so.
+# Every error answer of the API has this shape (web.errors); the schema says so.
 ERROR_SCHEMA = {
     "title": "Error",
     "type": "object",
     "required": ["detail"],
     "properties": {
         "detail": {"type": "string", "description": "中文说明"},
-        "errors": {"type": "object", "additionalProperties": {"type": "string"}},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "on 422: the field and what is wrong with it",
+        },
         "current": {"type": "object", "description": "on 409: the record as it is now"},
+        "request_id": {"type": "string", "description": "on 500: the number in the log"},
     },
 }
+# What any operation of the API may answer besides its own success (web.errors, web.deps);
+# a conflict only where something is written.
+ERRORS = {
+    "401": "未登录，或访问令牌无效、已过期",
+    "403": "无权进行该操作（角色、范围，或缺少 CSRF 令牌）",
+    "404": "对象不存在，或不在您的可见范围内",
+    "409": "数据已被他人修改，或与已有数据冲突（current 为现状）",
+    "422": "输入有误（errors 逐项指明字段）",
+}
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def _document_errors(schema: dict[str, Any]) -> None:
+    """Give every API operation its error answers, all of the shape ERROR_SCHEMA."""
+    schemas = schema["components"]["schemas"]
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    schemas["Error"] = ERROR_SCHEMA
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in schema["paths"].values():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            for code, description in ERRORS.items():
+                if code != "409" or method in WRITES:
+                    responses[code] = {"description": description, "content": content}
 
 
 def _publish_error_shape(app: FastAPI) -> None:
-    """Describe our 422 answers instead of FastAPI's default validation-error list."""
+    """Publish our error answers instead of FastAPI's default validation-error list."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schemas = generate()["components"]["schemas"]
-            schemas["HTTPValidationError"] = ERROR_SCHEMA
-            schemas.pop("ValidationError", None)
+            _document_errors(generate())
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-async def out_of_range(request: Request, exc: Exception) -> Response:
-    """A number or text the database cannot hold (an id past 2^63, a value too long)."""
-    message = "输入的编号、数值或文本超出允许的范围"
-    return await domain_error(request, FieldErrors({"request": message}))
+def api_docs(request: Request) -> Response:
+    """Swagger UI for the API, served from web/static/vendor (no CDN, no inline script)."""
+    return templates.TemplateResponse(request, "api_docs.html", {})
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -160,15 +87,14 @@ def create_app(settings: Settings) -> FastAPI:
         title="Chain Planner 产业链规划",
         version="0.1.0",
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # web.app.api_docs: Swagger UI from the installed package
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
-    app.add_exception_handler(DomainError, domain_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(OverflowError, out_of_range)  # SQLite
-    app.add_exception_handler(DataError, out_of_range)  # PostgreSQL
+    for kind, handler in HANDLERS.items():
+        app.add_exception_handler(kind, handler)
+    app.add_api_route("/api/docs", api_docs, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(pages_router)

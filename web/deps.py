@@ -1,10 +1,12 @@
 """FastAPI dependencies: the session that owns the transaction, and the current user."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
+from pydantic import Field
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -12,13 +14,20 @@ from starlette.datastructures import FormData
 from chains import service as chain_service
 from chains.models import Chain
 from core import accounts, figure_cache, permissions
-from core.accounts import User
-from core.db import transaction
+from core.accounts import LoginSession, Role, User
+from core.db import MAX_ID, transaction
 from core.errors import NotAuthenticated, PasswordChangeRequired, PermissionDenied
 from core.settings import Settings
 from web import freshness
 
 SESSION_COOKIE = "chainplan_session"
+
+# Ids and versions up to core.db.MAX_ID: the API declares it and refuses a larger number as
+# bad input (422) before it reaches the database.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # in a request body
+Version = Annotated[int, Field(ge=1, le=MAX_ID)]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -65,6 +74,35 @@ async def submitted_csrf_token(request: Request) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """The plain facts of the request's user, for pages drawn after its session has closed.
+
+    An error page is rendered after the request's transaction was rolled back and its session
+    closed: the User row is detached and expired by then, so reading its role would fail.
+    """
+
+    id: int | None
+    username: str
+    display_name: str
+    role: Role
+    park_id: int | None
+    team_id: int | None
+
+    @classmethod
+    def of(cls, user: User) -> "SignedIn":
+        return cls(user.id, user.username, user.display_name, user.role, user.park_id, user.team_id)
+
+
+SIGNED_IN = "signed_in"  # request.state: the SignedIn of the request's user
+
+
+def _signed_in(request: Request, user: User) -> User:
+    setattr(request.state, SIGNED_IN, SignedIn.of(user))
+    request.state.user = user
+    return user
+
+
 def current_user(
     request: Request,
     session: SessionDep,
@@ -78,27 +116,32 @@ def current_user(
     """
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
-        request.state.user = accounts.user_for_token(
-            session=session, token=authorization[7:].strip()
+        user = _signed_in(
+            request, accounts.user_for_token(session=session, token=authorization[7:].strip())
         )
-        _ensure_password_changed(request.state.user, request)
-        return request.state.user
+        _ensure_password_changed(user, request)
+        return user
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotAuthenticated("请先登录")
-    user, login = accounts.resume_session(
+    user, login = resumed(session, settings, token)
+    request.state.csrf_token = login.csrf_token
+    request.state.login = login
+    _signed_in(request, user)
+    if request.method not in SAFE_METHODS and csrf != login.csrf_token:
+        raise PermissionDenied("表单已失效（CSRF 校验失败），请刷新页面后重试")
+    _ensure_password_changed(user, request)
+    return user
+
+
+def resumed(session: Session, settings: Settings, token: str) -> tuple[User, LoginSession]:
+    """The user and login of a browser session token, if it is live (else NotAuthenticated)."""
+    return accounts.resume_session(
         session=session,
         token=token,
         idle=timedelta(minutes=settings.session_idle_minutes),
         absolute=timedelta(hours=settings.session_absolute_hours),
     )
-    if request.method not in SAFE_METHODS and csrf != login.csrf_token:
-        raise PermissionDenied("表单已失效（CSRF 校验失败），请刷新页面后重试")
-    request.state.csrf_token = login.csrf_token
-    request.state.login = login
-    request.state.user = user
-    _ensure_password_changed(user, request)
-    return user
 
 
 PASSWORD_PAGE = "/account/password"
@@ -112,6 +155,13 @@ def _ensure_password_changed(user: User, request: Request) -> None:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def lead_reader(user: CurrentUser) -> User:
+    """The user, if the project library is for their role (viewers get 403 无权查看, not an
+    empty list): every lead page, fragment and API route depends on it."""
+    permissions.ensure_sees_leads(user)
+    return user
 
 
 async def form_data(request: Request) -> FormData:

@@ -43,11 +43,19 @@ HEADERS = {
 }
 
 
-class SecurityHeaders:
-    """Add the headers; pages and API answers (personal data) are never stored by caches.
+def add_headers(headers: MutableHeaders, path: str) -> None:
+    """Put the headers on a response to path; pages and API answers (personal data) are never
+    kept by caches, static files are."""
+    for name, value in HEADERS.items():
+        headers.setdefault(name, value)
+    headers.setdefault("Content-Security-Policy", CSP)
+    if not path.startswith("/static/"):
+        headers.setdefault("Cache-Control", "no-store")
 
-    The Swagger UI at /api/docs loads its own scripts and keeps the default policy.
-    """
+
+class SecurityHeaders:
+    """Add the headers to every response that leaves the app (web.errors adds them to 500s,
+    which Starlette answers outside every middleware of ours)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -60,13 +68,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
-                if not path.startswith("/api/docs"):
-                    headers.setdefault("Content-Security-Policy", CSP)
-                if not path.startswith("/static/"):
-                    headers.setdefault("Cache-Control", "no-store")
+                add_headers(MutableHeaders(scope=message), path)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -18,6 +18,19 @@ _STATUS = {
 }
 
 
+# The heading of an error page (and of its htmx fragment) for each status.
+TITLES = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "无权查看",
+    404: "未找到",
+    405: "不支持的请求方式",
+    409: "数据冲突",
+    422: "请求有误",
+    500: "服务器出错",
+}
+
+
 def status_for(exc: DomainError) -> int:
     """Return the HTTP status of a domain error."""
     return next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)

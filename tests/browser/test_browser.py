@@ -352,3 +352,26 @@ def test_no_policy_violations_in_a_working_session(server: Server) -> None:
         page.locator(".result-count", has_text="共").wait_for()
         browser.close()
     assert refused == []
+
+
+def test_the_api_docs_work_offline_under_the_policy(server: Server) -> None:
+    """Swagger UI comes from the installed package: no request leaves the server, no script
+    is refused by the Content-Security-Policy, and the operations are listed."""
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(base_url=server.base_url, locale="zh-CN")
+        page.set_default_timeout(20_000)
+        complaints: list[str] = []
+        hosts: set[str] = set()
+        page.on("console", lambda m: complaints.append(m.text) if m.type == "error" else None)
+        page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+        page.goto("/api/docs")
+        page.locator(".opblock").first.wait_for()
+        assert page.locator(".opblock").count() > 50
+        page.locator(".opblock-summary").first.click()
+        page.locator(".opblock-body").first.wait_for()
+        browser.close()
+    assert complaints == [] and hosts == {server.base_url.split("/")[2]}

@@ -5,7 +5,7 @@ from sqlmodel import Session
 from chains import service as chain_service
 from chains.models import Stream
 from core.accounts import Role
-from tests.factories import bearer, make_user
+from tests.factories import bearer, make_user, settled
 
 
 def _segment_id(session: Session, chain: str, code: str) -> int:
@@ -91,6 +91,7 @@ def test_segment_and_link_editing_through_the_api(client: TestClient, session: S
         json={"choke_point": True, "choke_note": "精密减速器依赖日本进口"},
     )
     assert choke.json()["choke_point"] is True
+    settled(client)
     gaps = client.get("/api/v1/chains/robotics/gaps", headers=headers).json()
     assert gaps[0]["name"] == "RV减速器" and "卡脖子环节" in gaps[0]["explanation"]
     removed = client.delete(
@@ -99,6 +100,7 @@ def test_segment_and_link_editing_through_the_api(client: TestClient, session: S
     assert removed.status_code == 204
     deleted = client.delete(f"/api/v1/chains/robotics/segments/{segment['id']}", headers=headers)
     assert deleted.status_code == 204
+    settled(client)
     names = {
         s["name"] for s in client.get("/api/v1/chains/robotics", headers=headers).json()["segments"]
     }

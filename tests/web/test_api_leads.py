@@ -129,10 +129,13 @@ def test_watch_lists_evaluation_and_limits(client: TestClient, session: Session)
     }
 
 
-def test_viewers_see_no_leads(client: TestClient, session: Session) -> None:
-    make_lead(session, make_user(session, Role.promotion))
+def test_viewers_are_refused_the_project_library(client: TestClient, session: Session) -> None:
+    lead = make_lead(session, make_user(session, Role.promotion))
     viewer = bearer(session, make_user(session, Role.viewer))
-    assert client.get("/api/v1/leads", headers=viewer).json()["total"] == 0
+    for path in ("/api/v1/leads", "/api/v1/leads/board", f"/api/v1/leads/{lead.id}"):
+        response = client.get(path, headers=viewer)
+        assert response.status_code == 403
+        assert response.json() == {"detail": "您的角色无权查看招商项目"}
 
 
 def test_the_api_schema_documents_the_lead_routes(client: TestClient) -> None:

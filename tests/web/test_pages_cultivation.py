@@ -171,13 +171,14 @@ def test_lists_export_to_xlsx_and_csv_with_chinese_headers(
 def test_merge_from_the_page_and_the_api(client: TestClient, session: Session) -> None:
     kept = make_enterprise(session, name="佛山市页面合并甲有限公司", credit_code=None)
     twin = make_enterprise(session, name="页面合并甲（佛山）有限公司")
+    twin_id, twin_code = twin.id, twin.credit_code
     csrf = login(client, session, make_user(session, Role.admin))
     merged = client.post(
         f"/enterprises/{kept.id}/merge",
-        data={"csrf_token": csrf, "other": twin.credit_code},
+        data={"csrf_token": csrf, "other": twin_code},
     )
     assert "页面合并甲（佛山）有限公司" in merged.text and "合并" in merged.text
-    assert client.get(f"/enterprises/{twin.id}").status_code == 404
+    assert client.get(f"/enterprises/{twin_id}").status_code == 404
     third = make_enterprise(session, name="佛山市页面合并乙有限公司")
     refused = client.post(
         f"/api/v1/enterprises/{kept.id}/merge",

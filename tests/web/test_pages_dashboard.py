@@ -10,7 +10,7 @@ from sqlmodel import Session
 from core.accounts import Role
 from core.orgs import get_park_by_code
 from enterprises import dashboard
-from tests.factories import bearer, login, make_user
+from tests.factories import bearer, login, make_user, settled
 from web.pages.dashboard import chain_chart
 
 
@@ -89,6 +89,7 @@ def test_targets_api_reports_status_and_history(client: TestClient, session: Ses
         headers=admin,
     )
     assert created.status_code == 201
+    settled(client)
     rows = client.get("/api/v1/targets?plan=003", headers=admin).json()
     labs = next(r for r in rows if r["code"] == "003-key-labs")
     assert labs["value"] == 16 and labs["status"] == "achieved"

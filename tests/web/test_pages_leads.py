@@ -25,7 +25,9 @@ PHONE = "13912345678"
     ("path", "role", "status"),
     [
         ("/leads", Role.promotion, 200),
-        ("/leads", Role.viewer, 200),
+        ("/leads", Role.viewer, 403),
+        ("/leads/board", Role.viewer, 403),
+        ("/leads/evaluation", Role.viewer, 403),
         ("/leads/board", Role.leader, 200),
         ("/leads/board?stage=signed&min=abc", Role.leader, 422),
         ("/leads/mine", Role.promotion, 200),

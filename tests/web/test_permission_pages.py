@@ -113,7 +113,7 @@ def test_only_admins_change_the_designation_catalogue(
 
 READS: list[tuple[str, Role, str, int]] = [
     # path, role, side, expected status: what is outside the scope does not exist for the user
-    ("/api/v1/leads/{lead}", Role.viewer, "mine", 404),
+    ("/api/v1/leads/{lead}", Role.viewer, "mine", 403),  # the project library is not theirs
     ("/api/v1/leads/{lead}", Role.park_bureau, "theirs", 404),
     ("/api/v1/leads/{lead}", Role.park_bureau, "mine", 200),
     ("/api/v1/leads/{lead}", Role.leader, "theirs", 200),

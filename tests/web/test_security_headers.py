@@ -46,3 +46,34 @@ def test_the_chain_maps_own_style_is_allowed_by_its_hash(
     assert style is not None
     digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
     assert f"'sha256-{digest}'" in response.headers["content-security-policy"]
+
+
+def test_errors_carry_the_headers_too(client: TestClient, session: Session) -> None:
+    login(client, session, make_user(session, Role.viewer))
+    for response in (
+        client.get("/no/such/page"),
+        client.get("/api/v1/no/such/thing"),
+        client.get("/leads"),
+        client.delete("/login"),
+        client.get("/static/no-such-file.js"),
+    ):
+        assert response.status_code in (403, 404, 405)
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_api_docs_come_from_this_server_under_the_same_policy(client: TestClient) -> None:
+    """Swagger UI from the npm package (web/static/vendor), started by a static script: an
+    intranet has no CDN, and the page needs no exception from the policy."""
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assert "script-src 'self';" in page.headers["content-security-policy"]
+    assert "http://" not in page.text and "https://" not in page.text and "//" not in page.text
+    assert "<script>" not in page.text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert any(s.endswith("swagger-ui-bundle.js") for s in sources)
+    for source in sources:
+        if source != "data:,":
+            assert source.startswith("/static/") and client.get(source).status_code == 200
+    init = client.get("/static/api-docs.js").text
+    assert "/openapi.json" in init and "validatorUrl: null" in init and "https:" not in init

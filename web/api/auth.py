@@ -8,9 +8,8 @@ down as on the login page (core.login_throttle).
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Form
 from fastapi.responses import JSONResponse
-from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from core import accounts
@@ -46,16 +45,17 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.post("/token", response_model=TokenOut, responses=_RESPONSES)
 def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    username: Annotated[str, Form(min_length=1, max_length=150)],
+    password: Annotated[
+        str, Form(min_length=1, max_length=1024, json_schema_extra={"format": "password"})
+    ],
     session: SessionDep,
     settings: SettingsDep,
 ) -> TokenOut | JSONResponse:
-    """Exchange a user name and password for a bearer token."""
+    """Exchange a user name and password for a bearer token (OAuth2 password flow)."""
     # Refusals are answered, not raised: the failure count and its log entry must be committed.
     try:
-        user = accounts.authenticate(
-            session=session, username=form.username, password=form.password
-        )
+        user = accounts.authenticate(session=session, username=username, password=password)
     except LoginThrottled as exc:
         return JSONResponse(
             {"detail": exc.message},

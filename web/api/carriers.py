@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from core.orgs import get_park_by_code
 from enterprises import carriers, leads
 from enterprises.carriers import CarrierFields, CarrierKind, CarrierStatus
-from web.deps import CurrentUser, SessionDep
+from web.deps import CurrentUser, Id, PathId, SessionDep, Version
 
 router = APIRouter(prefix="/carriers", tags=["carriers"])
 
@@ -28,20 +28,20 @@ class CarrierOut(CarrierFields):
 class CarrierUpdateIn(CarrierFields):
     """An edit; send the version you read."""
 
-    version: int
+    version: Version
 
 
 class ReserveIn(BaseModel):
     """Which signed project the carrier is held for, and since when."""
 
-    lead_id: int
+    lead_id: Id
     on: date = Field(default_factory=date.today)
 
 
 class ReleaseIn(BaseModel):
     """Which project gives the carrier back."""
 
-    lead_id: int
+    lead_id: Id
 
 
 def _out(carrier: carriers.Carrier) -> CarrierOut:
@@ -69,14 +69,14 @@ def create_carrier(session: SessionDep, user: CurrentUser, data: CarrierFields) 
 
 
 @router.get("/{carrier_id:int}")
-def get_carrier(carrier_id: int, session: SessionDep, user: CurrentUser) -> CarrierOut:
+def get_carrier(carrier_id: PathId, session: SessionDep, user: CurrentUser) -> CarrierOut:
     """One carrier."""
     return _out(carriers.get(session=session, carrier_id=carrier_id))
 
 
 @router.put("/{carrier_id:int}")
 def update_carrier(
-    carrier_id: int, session: SessionDep, user: CurrentUser, data: CarrierUpdateIn
+    carrier_id: PathId, session: SessionDep, user: CurrentUser, data: CarrierUpdateIn
 ) -> CarrierOut:
     """Edit a carrier; a stale version is refused with 409."""
     carrier = carriers.get(session=session, carrier_id=carrier_id)
@@ -86,7 +86,9 @@ def update_carrier(
 
 
 @router.post("/{carrier_id:int}/reserve")
-def reserve(carrier_id: int, session: SessionDep, user: CurrentUser, data: ReserveIn) -> CarrierOut:
+def reserve(
+    carrier_id: PathId, session: SessionDep, user: CurrentUser, data: ReserveIn
+) -> CarrierOut:
     """Hold the carrier for a signed project (the project's owner or an admin)."""
     carrier = carriers.get(session=session, carrier_id=carrier_id)
     lead = leads.get(session=session, user=user, lead_id=data.lead_id)
@@ -96,7 +98,9 @@ def reserve(carrier_id: int, session: SessionDep, user: CurrentUser, data: Reser
 
 
 @router.post("/{carrier_id:int}/release")
-def release(carrier_id: int, session: SessionDep, user: CurrentUser, data: ReleaseIn) -> CarrierOut:
+def release(
+    carrier_id: PathId, session: SessionDep, user: CurrentUser, data: ReleaseIn
+) -> CarrierOut:
     """Give the carrier back to the market."""
     carrier = carriers.get(session=session, carrier_id=carrier_id)
     lead = leads.get(session=session, user=user, lead_id=data.lead_id)

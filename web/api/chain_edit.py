@@ -18,7 +18,7 @@ from chains.models import (
 from core.validation import Input
 from enterprises.models import MemberRole
 from web.api.chains import DossierItemOut
-from web.deps import CurrentUser, EditableChain, SessionDep
+from web.deps import CurrentUser, EditableChain, Id, PathId, QueryId, SessionDep
 
 router = APIRouter(tags=["chain editing"])
 
@@ -47,8 +47,8 @@ class DossierItemIn(DossierItemFields):
 class LinkIn(BaseModel):
     """A supply link: source segment supplies target segment."""
 
-    source_id: int
-    target_id: int
+    source_id: Id
+    target_id: Id
 
 
 class ShiftIn(BaseModel):
@@ -107,7 +107,7 @@ def create_segment(
 
 @router.put("/chains/{code}/segments/{segment_id}", response_model=SegmentPublic)
 def update_segment(
-    segment_id: int,
+    segment_id: PathId,
     data: SegmentIn,
     chain: EditableChain,
     session: SessionDep,
@@ -129,7 +129,7 @@ def update_segment(
 
 @router.post("/chains/{code}/segments/{segment_id}/shift", status_code=204)
 def shift_segment(
-    segment_id: int, data: ShiftIn, chain: EditableChain, session: SessionDep, user: CurrentUser
+    segment_id: PathId, data: ShiftIn, chain: EditableChain, session: SessionDep, user: CurrentUser
 ) -> Response:
     """Move a segment up or down within its stream."""
     segment = chain_service.get_segment(session=session, chain=chain, segment_id=segment_id)
@@ -141,11 +141,11 @@ def shift_segment(
 
 @router.delete("/chains/{code}/segments/{segment_id}", status_code=204)
 def delete_segment(
-    segment_id: int,
+    segment_id: PathId,
     chain: EditableChain,
     session: SessionDep,
     user: CurrentUser,
-    firms_to: int | None = None,
+    firms_to: QueryId = None,
     detach_firms: bool = False,
 ) -> Response:
     """Delete a segment; a segment with firms needs firms_to (a segment id) or detach_firms."""
@@ -163,7 +163,7 @@ def delete_segment(
 
 @router.put("/chains/{code}/segments/{segment_id}/choke-point", response_model=SegmentPublic)
 def set_choke_point(
-    segment_id: int,
+    segment_id: PathId,
     data: ChokePointIn,
     chain: EditableChain,
     session: SessionDep,
@@ -185,7 +185,7 @@ def set_choke_point(
 
 @router.post("/chains/{code}/segments/{segment_id}/confirm", response_model=SegmentPublic)
 def confirm_segment(
-    segment_id: int, chain: EditableChain, session: SessionDep, user: CurrentUser
+    segment_id: PathId, chain: EditableChain, session: SessionDep, user: CurrentUser
 ) -> SegmentPublic:
     """Record that the segment and its firm list were checked and are current."""
     segment = chain_service.get_segment(session=session, chain=chain, segment_id=segment_id)
@@ -197,8 +197,8 @@ def confirm_segment(
     "/chains/{code}/segments/{segment_id}/firms/{enterprise_id}", response_model=MembershipOut
 )
 def update_membership(
-    segment_id: int,
-    enterprise_id: int,
+    segment_id: PathId,
+    enterprise_id: PathId,
     data: MembershipIn,
     chain: EditableChain,
     session: SessionDep,
@@ -238,7 +238,11 @@ def add_link(data: LinkIn, chain: EditableChain, session: SessionDep, user: Curr
 
 @router.delete("/chains/{code}/links/{source_id}/{target_id}", status_code=204)
 def remove_link(
-    source_id: int, target_id: int, chain: EditableChain, session: SessionDep, user: CurrentUser
+    source_id: PathId,
+    target_id: PathId,
+    chain: EditableChain,
+    session: SessionDep,
+    user: CurrentUser,
 ) -> Response:
     """Remove a supply link."""
     editing.remove_link(
@@ -258,7 +262,7 @@ def create_dossier_item(
 
 @router.put("/chains/{code}/dossier/{item_id}", response_model=DossierItemOut)
 def update_dossier_item(
-    item_id: int,
+    item_id: PathId,
     data: DossierItemIn,
     chain: EditableChain,
     session: SessionDep,
@@ -275,7 +279,7 @@ def update_dossier_item(
 
 @router.delete("/chains/{code}/dossier/{item_id}", status_code=204)
 def delete_dossier_item(
-    item_id: int, chain: EditableChain, session: SessionDep, user: CurrentUser
+    item_id: PathId, chain: EditableChain, session: SessionDep, user: CurrentUser
 ) -> Response:
     """Remove a dossier item."""
     item = dossier_service.get(session=session, chain=chain, item_id=item_id)

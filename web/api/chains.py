@@ -1,8 +1,9 @@
 """Chains, their maps, gaps and dossiers, and the parks, as JSON."""
 
 from datetime import date, datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from chains import dossier as dossier_service
@@ -14,7 +15,7 @@ from chains.models import ChainDetail, ChainSummary, DossierKind, SegmentPublic,
 from core.db import utcnow
 from core.orgs import list_parks
 from enterprises.models import MemberRole
-from web.deps import ChainDep, CurrentUser, SessionDep
+from web.deps import ChainDep, CurrentUser, PathId, SessionDep
 
 router = APIRouter(tags=["chains"])
 
@@ -113,11 +114,14 @@ def unconfirmed_segments(chain: ChainDep, session: SessionDep) -> list[SegmentPu
 
 @router.get("/chains/{code}/segments/{segment_id}/firms", response_model=SegmentFirmsOut)
 def segment_firms(
-    segment_id: int, chain: ChainDep, session: SessionDep, limit: int = 60
+    segment_id: PathId,
+    chain: ChainDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 60,
 ) -> SegmentFirmsOut:
     """A segment's firms, including those of other chains' segments of the same technology."""
     segment = chain_service.get_segment(session=session, chain=chain, segment_id=segment_id)
-    total, firms = overview.segment_firms(session=session, segment=segment, limit=min(limit, 500))
+    total, firms = overview.segment_firms(session=session, segment=segment, limit=limit)
     return SegmentFirmsOut(
         total=total, items=[SegmentFirmOut.model_validate(f, from_attributes=True) for f in firms]
     )

@@ -17,7 +17,7 @@ from enterprises import service as enterprise_service
 from enterprises.designations import Metric
 from enterprises.figures import FigureFields
 from enterprises.pipeline import MoveFields, Stage
-from web.deps import CurrentUser, SessionDep
+from web.deps import CurrentUser, Id, PathId, SessionDep, Version
 from web.downloads import table_download
 from web.filters import RosterQueryDep
 
@@ -52,7 +52,7 @@ class DesignationOut(BaseModel):
 class StartIn(Input):
     """Make a firm a candidate for a designation."""
 
-    enterprise_id: int
+    enterprise_id: Id
     designation: str = Field(description="designation code")
     chain: str | None = Field(default=None, description="chain code, for per-chain designations")
     on: date
@@ -62,13 +62,13 @@ class StartIn(Input):
 class MoveIn(MoveFields):
     """A move; send the version you read to be refused (409) if someone moved it since."""
 
-    version: int | None = None
+    version: Version | None = None
 
 
 class BulkMoveIn(MoveFields):
     """One move for several cultivations, all or none."""
 
-    ids: list[int] = Field(min_length=1, max_length=1000)
+    ids: list[Id] = Field(min_length=1, max_length=1000)
 
 
 class RosterRowOut(BaseModel):
@@ -253,7 +253,7 @@ def _row(session: Session, cultivation_id: int) -> RosterRowOut:
 
 @router.post("/cultivations/{cultivation_id}/moves", response_model=RosterRowOut)
 def move_cultivation(
-    cultivation_id: int, data: MoveIn, session: SessionDep, user: CurrentUser
+    cultivation_id: PathId, data: MoveIn, session: SessionDep, user: CurrentUser
 ) -> RosterRowOut:
     """Move a cultivation to another stage or tier; out of order needs an admin and a note."""
     cultivation = pipeline.get(session=session, cultivation_id=cultivation_id)
@@ -281,7 +281,7 @@ def bulk_move(data: BulkMoveIn, session: SessionDep, user: CurrentUser) -> dict[
 
 @router.get("/cultivations/{cultivation_id}/events", response_model=list[EventOut])
 def cultivation_events(
-    cultivation_id: int, session: SessionDep, user: CurrentUser
+    cultivation_id: PathId, session: SessionDep, user: CurrentUser
 ) -> list[EventOut]:
     """The cultivation's moves, oldest first."""
     pipeline.get(session=session, cultivation_id=cultivation_id)
@@ -291,7 +291,7 @@ def cultivation_events(
 
 @router.put("/enterprises/{enterprise_id}/figures", response_model=FigureFields)
 def put_figures(
-    enterprise_id: int, data: FigureFields, session: SessionDep, user: CurrentUser
+    enterprise_id: PathId, data: FigureFields, session: SessionDep, user: CurrentUser
 ) -> FigureFields:
     """Enter or correct one year's figures (admin, or the park bureau of the firm's park)."""
     firm = enterprise_service.get(session=session, enterprise_id=enterprise_id)

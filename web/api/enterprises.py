@@ -10,7 +10,7 @@ from enterprises import export as enterprise_export
 from enterprises import merge
 from enterprises import service as enterprise_service
 from enterprises.models import EnterpriseCreate, EnterprisePage, EnterprisePublic, EnterpriseUpdate
-from web.deps import CurrentUser, SessionDep
+from web.deps import CurrentUser, Id, PathId, SessionDep
 from web.downloads import table_download
 from web.filters import EnterpriseQueryDep
 
@@ -55,7 +55,9 @@ def export_enterprises(
 
 
 @router.get("/{enterprise_id}", response_model=EnterprisePublic)
-def get_enterprise(enterprise_id: int, session: SessionDep, user: CurrentUser) -> EnterprisePublic:
+def get_enterprise(
+    enterprise_id: PathId, session: SessionDep, user: CurrentUser
+) -> EnterprisePublic:
     """One enterprise with its chain memberships."""
     enterprise = enterprise_service.get(session=session, enterprise_id=enterprise_id)
     return enterprise_service.public_views(session=session, user=user, enterprises=[enterprise])[0]
@@ -68,7 +70,7 @@ class PhoneOut(BaseModel):
 
 
 @router.post("/{enterprise_id}/phone", response_model=PhoneOut)
-def reveal_phone(enterprise_id: int, session: SessionDep, user: CurrentUser) -> PhoneOut:
+def reveal_phone(enterprise_id: PathId, session: SessionDep, user: CurrentUser) -> PhoneOut:
     """The firm's whole contact phone, for those who maintain it (lists show it masked)."""
     enterprise = enterprise_service.get(session=session, enterprise_id=enterprise_id)
     return PhoneOut(
@@ -87,7 +89,7 @@ def create_enterprise(
 
 @router.put("/{enterprise_id}", response_model=EnterprisePublic)
 def update_enterprise(
-    enterprise_id: int, data: EnterpriseUpdate, session: SessionDep, user: CurrentUser
+    enterprise_id: PathId, data: EnterpriseUpdate, session: SessionDep, user: CurrentUser
 ) -> EnterprisePublic:
     """Replace an enterprise's fields; send the version you read, a stale one gets 409."""
     enterprise = enterprise_service.update(
@@ -99,12 +101,12 @@ def update_enterprise(
 class MergeIn(BaseModel):
     """The record to fold into this one."""
 
-    other_id: int
+    other_id: Id
 
 
 @router.post("/{enterprise_id}/merge", response_model=EnterprisePublic)
 def merge_enterprises(
-    enterprise_id: int, data: MergeIn, session: SessionDep, user: CurrentUser
+    enterprise_id: PathId, data: MergeIn, session: SessionDep, user: CurrentUser
 ) -> EnterprisePublic:
     """Fold another record of the same company into this one (admin); nothing is lost."""
     kept = enterprise_service.get(session=session, enterprise_id=enterprise_id)

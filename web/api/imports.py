@@ -3,13 +3,13 @@
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 
 from core.db import require_id
 from enterprises import designations, import_commit, imports, tabular
 from enterprises.import_rows import Preview
 from enterprises.imports import ImportBatch, ImportStatus
-from web.deps import CurrentUser, SessionDep
+from web.deps import CurrentUser, PathId, SessionDep
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
@@ -40,10 +40,14 @@ class PreviewOut(BaseModel):
     rows: list[RowOut]
 
 
+# A column's index, as a JSON object's key: digits only (declared, so the schema says so).
+ColumnIndex = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,4}$")]
+
+
 class CommitIn(BaseModel):
     """An optional corrected mapping: column index → field (null to skip the column)."""
 
-    mapping: dict[int, str | None] | None = None
+    mapping: dict[ColumnIndex, str | None] | None = None
 
 
 def _out(batch: ImportBatch, result: Preview) -> PreviewOut:
@@ -98,22 +102,23 @@ def upload(
 
 
 @router.get("/{batch_id}", response_model=PreviewOut)
-def preview(batch_id: int, session: SessionDep, user: CurrentUser) -> PreviewOut:
+def preview(batch_id: PathId, session: SessionDep, user: CurrentUser) -> PreviewOut:
     """A batch with every row's fate."""
     batch = imports.get(session=session, batch_id=batch_id, actor=user)
     return _out(batch, imports.preview(session=session, batch=batch, keep=True))
 
 
 @router.post("/{batch_id}/commit", response_model=PreviewOut)
-def commit(batch_id: int, data: CommitIn, session: SessionDep, user: CurrentUser) -> PreviewOut:
+def commit(batch_id: PathId, data: CommitIn, session: SessionDep, user: CurrentUser) -> PreviewOut:
     """Import every row, or none if any row has an error (422 lists them)."""
     batch = imports.get(session=session, batch_id=batch_id, actor=user)
-    applied = import_commit.commit(session=session, actor=user, batch=batch, mapping=data.mapping)
+    mapping = None if data.mapping is None else {int(i): f for i, f in data.mapping.items()}
+    applied = import_commit.commit(session=session, actor=user, batch=batch, mapping=mapping)
     return _out(batch, applied)
 
 
 @router.post("/{batch_id}/undo", response_model=PreviewOut)
-def undo(batch_id: int, session: SessionDep, user: CurrentUser) -> PreviewOut:
+def undo(batch_id: PathId, session: SessionDep, user: CurrentUser) -> PreviewOut:
     """Reverse a committed import as a whole."""
     batch = imports.get(session=session, batch_id=batch_id, actor=user)
     import_commit.undo(session=session, actor=user, batch=batch)

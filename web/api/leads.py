@@ -1,9 +1,10 @@
 """The project library as JSON: leads, moves, follow-ups, capital, contacts, watch lists."""
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from core import personal
@@ -25,11 +26,15 @@ from enterprises.lead_contacts import ContactFields
 from enterprises.lead_stages import ArrivalFields, LeadMoveFields
 from enterprises.lead_watch import Flagged
 from enterprises.leads import Lead, LeadFields, LeadStage
-from web.deps import CurrentUser, SessionDep
+from web.deps import CurrentUser, PathId, QueryId, SessionDep, Version, lead_reader
 from web.downloads import table_download
 from web.filters import LeadQueryDep
 
-router = APIRouter(prefix="/leads", tags=["leads"])
+# The limits an admin may set (stall:<key>, stale:<stage>), declared so the schema names them.
+LimitKey = StrEnum("LimitKey", {key: key for key in lead_watch.defaults()})  # type: ignore[misc]
+LimitDays = Annotated[int, Field(ge=1, le=3650)]
+
+router = APIRouter(prefix="/leads", tags=["leads"], dependencies=[Depends(lead_reader)])
 
 
 class ContactOut(BaseModel):
@@ -94,13 +99,13 @@ class CreatedOut(BaseModel):
 class LeadUpdateIn(LeadFields):
     """An edit; send the version you read."""
 
-    version: int
+    version: Version
 
 
 class MoveIn(LeadMoveFields):
     """A stage move; send the version you read to be refused (409) if it changed since."""
 
-    version: int | None = None
+    version: Version | None = None
 
 
 class MoveOut(BaseModel):
@@ -256,7 +261,7 @@ def board(session: SessionDep, user: CurrentUser, query: LeadQueryDep) -> list[C
 
 @router.get("/stalled")
 def stalled(
-    session: SessionDep, user: CurrentUser, park_id: int | None = None, team_id: int | None = None
+    session: SessionDep, user: CurrentUser, park_id: QueryId = None, team_id: QueryId = None
 ) -> list[FlaggedOut]:
     """Signed projects past the limit of their next milestone."""
     found = lead_watch.stalled(
@@ -298,9 +303,12 @@ def get_limits(session: SessionDep, user: CurrentUser) -> dict[str, int]:
 
 
 @router.put("/limits")
-def put_limits(session: SessionDep, user: CurrentUser, values: dict[str, int]) -> dict[str, int]:
-    """Change limits (admins)."""
-    lead_watch.set_limits(session=session, actor=user, values=values)
+def put_limits(
+    session: SessionDep, user: CurrentUser, values: dict[LimitKey, LimitDays]
+) -> dict[str, int]:
+    """Change limits (admins): known keys only, each 1 to 3650 days."""
+    plain = {key.value: days for key, days in values.items()}
+    lead_watch.set_limits(session=session, actor=user, values=plain)
     return lead_watch.limits(session=session)
 
 
@@ -322,14 +330,14 @@ def export(fmt: str, session: SessionDep, user: CurrentUser, query: LeadQueryDep
 
 
 @router.get("/{lead_id:int}")
-def get_lead(lead_id: int, session: SessionDep, user: CurrentUser) -> LeadOut:
+def get_lead(lead_id: PathId, session: SessionDep, user: CurrentUser) -> LeadOut:
     """One lead with its contacts."""
     return _full(session, user, leads.get(session=session, user=user, lead_id=lead_id))
 
 
 @router.put("/{lead_id:int}")
 def update_lead(
-    lead_id: int, session: SessionDep, user: CurrentUser, data: LeadUpdateIn
+    lead_id: PathId, session: SessionDep, user: CurrentUser, data: LeadUpdateIn
 ) -> LeadOut:
     """Edit a lead (its owner or an admin); a stale version is refused with 409."""
     lead = leads.get(session=session, user=user, lead_id=lead_id)
@@ -339,7 +347,7 @@ def update_lead(
 
 
 @router.get("/{lead_id:int}/moves")
-def list_moves(lead_id: int, session: SessionDep, user: CurrentUser) -> list[MoveOut]:
+def list_moves(lead_id: PathId, session: SessionDep, user: CurrentUser) -> list[MoveOut]:
     """The lead's stage moves, newest first."""
     lead = leads.get(session=session, user=user, lead_id=lead_id)
     moves = lead_stages.moves(session=session, lead_id=require_id(lead))
@@ -347,7 +355,7 @@ def list_moves(lead_id: int, session: SessionDep, user: CurrentUser) -> list[Mov
 
 
 @router.post("/{lead_id:int}/moves", status_code=201)
-def move(lead_id: int, session: SessionDep, user: CurrentUser, data: MoveIn) -> LeadOut:
+def move(lead_id: PathId, session: SessionDep, user: CurrentUser, data: MoveIn) -> LeadOut:
     """Move the lead; refused moves answer 409 with the rule that refused them."""
     lead = leads.get(session=session, user=user, lead_id=lead_id)
     fields = LeadMoveFields.model_validate(data.model_dump(exclude={"version"}))
@@ -356,7 +364,7 @@ def move(lead_id: int, session: SessionDep, user: CurrentUser, data: MoveIn) -> 
 
 
 @router.get("/{lead_id:int}/followups")
-def list_follow_ups(lead_id: int, session: SessionDep, user: CurrentUser) -> list[FollowUpOut]:
+def list_follow_ups(lead_id: PathId, session: SessionDep, user: CurrentUser) -> list[FollowUpOut]:
     """The follow-up log, newest first."""
     lead = leads.get(session=session, user=user, lead_id=lead_id)
     entries = followups.of_lead(session=session, lead_id=require_id(lead))
@@ -365,7 +373,7 @@ def list_follow_ups(lead_id: int, session: SessionDep, user: CurrentUser) -> lis
 
 @router.post("/{lead_id:int}/followups", status_code=201)
 def log_follow_up(
-    lead_id: int, session: SessionDep, user: CurrentUser, data: FollowUpFields
+    lead_id: PathId, session: SessionDep, user: CurrentUser, data: FollowUpFields
 ) -> FollowUpOut:
     """Add to the follow-up log."""
     lead = leads.get(session=session, user=user, lead_id=lead_id)
@@ -374,7 +382,7 @@ def log_follow_up(
 
 
 @router.get("/{lead_id:int}/arrivals")
-def list_arrivals(lead_id: int, session: SessionDep, user: CurrentUser) -> list[ArrivalOut]:
+def list_arrivals(lead_id: PathId, session: SessionDep, user: CurrentUser) -> list[ArrivalOut]:
     """Capital arrivals, newest first."""
     lead = leads.get(session=session, user=user, lead_id=lead_id)
     rows = lead_stages.arrivals(session=session, lead_id=require_id(lead))
@@ -383,7 +391,7 @@ def list_arrivals(lead_id: int, session: SessionDep, user: CurrentUser) -> list[
 
 @router.post("/{lead_id:int}/arrivals", status_code=201)
 def add_arrival(
-    lead_id: int, session: SessionDep, user: CurrentUser, data: ArrivalFields
+    lead_id: PathId, session: SessionDep, user: CurrentUser, data: ArrivalFields
 ) -> ArrivalOut:
     """Record capital that arrived for a signed project."""
     lead = leads.get(session=session, user=user, lead_id=lead_id)
@@ -393,7 +401,7 @@ def add_arrival(
 
 @router.post("/{lead_id:int}/contacts", status_code=201)
 def add_contact(
-    lead_id: int, session: SessionDep, user: CurrentUser, data: ContactFields
+    lead_id: PathId, session: SessionDep, user: CurrentUser, data: ContactFields
 ) -> LeadOut:
     """Add a contact person."""
     lead = leads.get(session=session, user=user, lead_id=lead_id)
@@ -402,7 +410,9 @@ def add_contact(
 
 
 @router.delete("/{lead_id:int}/contacts/{contact_id:int}", status_code=204)
-def remove_contact(lead_id: int, contact_id: int, session: SessionDep, user: CurrentUser) -> None:
+def remove_contact(
+    lead_id: PathId, contact_id: PathId, session: SessionDep, user: CurrentUser
+) -> None:
     """Remove a contact person."""
     lead = leads.get(session=session, user=user, lead_id=lead_id)
     lead_contacts.remove_contact(session=session, actor=user, lead=lead, contact_id=contact_id)
@@ -415,7 +425,9 @@ class PhoneOut(BaseModel):
 
 
 @router.post("/{lead_id:int}/contacts/{contact_id:int}/phone", response_model=PhoneOut)
-def reveal_phone(lead_id: int, contact_id: int, session: SessionDep, user: CurrentUser) -> PhoneOut:
+def reveal_phone(
+    lead_id: PathId, contact_id: PathId, session: SessionDep, user: CurrentUser
+) -> PhoneOut:
     """A contact's whole phone, for the project's team and admins."""
     lead = leads.get(session=session, user=user, lead_id=lead_id)
     return PhoneOut(
@@ -436,7 +448,9 @@ class CarrierMatchOut(BaseModel):
 
 
 @router.get("/{lead_id:int}/carriers")
-def fitting_carriers(lead_id: int, session: SessionDep, user: CurrentUser) -> list[CarrierMatchOut]:
+def fitting_carriers(
+    lead_id: PathId, session: SessionDep, user: CurrentUser
+) -> list[CarrierMatchOut]:
     """Available carriers that fit the lead, tightest first."""
     lead = leads.get(session=session, user=user, lead_id=lead_id)
     return [

@@ -9,7 +9,7 @@ from core.accounts import Role, get_or_create_team
 from core.db import require_id
 from core.orgs import get_park_by_code
 from core.validation import Input
-from web.deps import CurrentUser, SessionDep
+from web.deps import CurrentUser, PathId, SessionDep
 
 router = APIRouter(tags=["users"])
 
@@ -115,14 +115,14 @@ def create(data: UserIn, session: SessionDep, user: CurrentUser) -> UserOut:
 
 
 @router.put("/users/{user_id}/active", response_model=UserOut)
-def set_active(user_id: int, data: ActiveIn, session: SessionDep, user: CurrentUser) -> UserOut:
+def set_active(user_id: PathId, data: ActiveIn, session: SessionDep, user: CurrentUser) -> UserOut:
     """Enable or disable an account; disabling ends all its sessions and tokens (admin)."""
     users.set_active(session=session, actor=user, user_id=user_id, active=data.active)
     return _out(users.row(session=session, actor=user, user_id=user_id))
 
 
 @router.post("/users/{user_id}/end-sessions", response_model=UserOut)
-def end_sessions(user_id: int, session: SessionDep, user: CurrentUser) -> UserOut:
+def end_sessions(user_id: PathId, session: SessionDep, user: CurrentUser) -> UserOut:
     """End every session and revoke every API token of the account (admin)."""
     users.end_sessions(session=session, actor=user, user_id=user_id)
     return _out(users.row(session=session, actor=user, user_id=user_id))

@@ -53,7 +53,8 @@ def _upload_page(request: Request, session: Session, user: User, error: str = ""
 
 @router.get("")
 def upload_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """The upload form and the user's earlier imports."""
+    """The upload form and the user's earlier imports (for those who may import: 403 else)."""
+    permissions.ensure_can_import(user)
     return _upload_page(request, session, user)
 
 

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
@@ -12,11 +12,11 @@ from core.errors import FieldErrors, PermissionDenied
 from core.orgs import get_park_by_code, list_parks
 from enterprises import evaluation, lead_watch
 from enterprises.leads import LEAD_STAGE_LABELS, LeadStage
-from web.deps import CurrentUser, FormDep, SessionDep
+from web.deps import CurrentUser, FormDep, SessionDep, lead_reader
 from web.downloads import table_download
 from web.render import render
 
-router = APIRouter(prefix="/leads")
+router = APIRouter(prefix="/leads", dependencies=[Depends(lead_reader)])
 
 
 @router.get("/mine")

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -15,13 +15,13 @@ from enterprises import carriers, followups, lead_contacts, lead_search, lead_st
 from enterprises.followups import FOLLOW_UP_LABELS, FollowUpFields
 from enterprises.lead_contacts import CONTACT_LABELS, ContactFields
 from enterprises.lead_stages import ARRIVAL_LABELS, MOVE_LABELS, ArrivalFields, LeadMoveFields
-from web.deps import CurrentUser, FormDep, SessionDep
+from web.deps import CurrentUser, FormDep, SessionDep, lead_reader
 from web.filters import LeadQuery
 from web.pages.leads import _board_page, detail_page
 from web.render import render
 from web.statuses import message_for, status_for
 
-router = APIRouter(prefix="/leads/{lead_id:int}")
+router = APIRouter(prefix="/leads/{lead_id:int}", dependencies=[Depends(lead_reader)])
 
 
 def _values(form: FormData, names: Any) -> dict[str, str]:

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
@@ -30,12 +30,12 @@ from enterprises.leads import (
     LeadFields,
 )
 from enterprises.models import Enterprise
-from web.deps import CurrentUser, FormDep, SessionDep
+from web.deps import CurrentUser, FormDep, SessionDep, lead_reader
 from web.downloads import table_download
 from web.filters import LeadQuery, LeadQueryDep
 from web.render import render
 
-router = APIRouter(prefix="/leads")
+router = APIRouter(prefix="/leads", dependencies=[Depends(lead_reader)])
 
 LABELS = {
     "stage_labels": LEAD_STAGE_LABELS,
