@@ -166,7 +166,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-    # The triggers that keep the search index of characters call it (enterprises.models).
+    # The triggers that keep the search index of characters call it (enterprises.registry.models).
     dbapi_connection.create_function("spaced_chars", 1, spaced_chars, deterministic=True)
     # The driver would begin transactions itself, always DEFERRED; _sqlite_begin does it instead.
     dbapi_connection.isolation_level = None
@@ -315,27 +315,3 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         with transaction(engine) as writer:
             for statement in deferred:
                 writer.execute(statement)
-
-
-def import_models() -> None:
-    """Import every table module so that SQLModel.metadata is complete."""
-    import chains.models  # noqa: F401
-    import core.accounts  # noqa: F401
-    import core.audit  # noqa: F401
-    import core.figure_store  # noqa: F401
-    import core.login_throttle  # noqa: F401
-    import core.orgs  # noqa: F401
-    import core.progress  # noqa: F401
-    import core.versions  # noqa: F401
-    import enterprises.carriers  # noqa: F401
-    import enterprises.designations  # noqa: F401
-    import enterprises.figures  # noqa: F401
-    import enterprises.followups  # noqa: F401
-    import enterprises.imports  # noqa: F401
-    import enterprises.lead_contacts  # noqa: F401
-    import enterprises.lead_stages  # noqa: F401
-    import enterprises.lead_watch  # noqa: F401
-    import enterprises.leads  # noqa: F401
-    import enterprises.models  # noqa: F401
-    import enterprises.pipeline  # noqa: F401
-    import enterprises.targets  # noqa: F401

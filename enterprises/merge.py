@@ -12,11 +12,11 @@ from core import audit, permissions
 from core.accounts import User
 from core.audit import AuditEntry
 from core.errors import FieldErrors
-from enterprises.figures import EnterpriseFigure
-from enterprises.imports import ImportChange
-from enterprises.leads import Lead
-from enterprises.models import Enterprise, EnterpriseFields, Membership, fold_membership
-from enterprises.pipeline import ORDER, Cultivation, CultivationEvent, Stage
+from enterprises.cultivation.pipeline import ORDER, Cultivation, CultivationEvent, Stage
+from enterprises.projects.leads import Lead
+from enterprises.registry.figures import EnterpriseFigure
+from enterprises.registry.models import Enterprise, EnterpriseFields, Membership, fold_membership
+from enterprises.spreadsheets.imports import ImportChange
 
 
 def _progress(stage: Stage) -> int:

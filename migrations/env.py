@@ -4,10 +4,11 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from core import migrate
-from core.db import import_models, make_engine
+from core.db import make_engine
 from core.settings import get_settings
+from migrations.tables import import_tables
 
-import_models()
+import_tables()
 target_metadata = SQLModel.metadata
 
 

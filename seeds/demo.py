@@ -13,8 +13,8 @@ from core import bulk
 from core.accounts import Role, create_user, get_or_create_team, get_user_by_username
 from core.db import require_id
 from core.orgs import Park
-from enterprises import credit_code
-from enterprises.models import Enterprise, MemberRole, Membership, Origin
+from enterprises.registry import credit_code
+from enterprises.registry.models import Enterprise, MemberRole, Membership, Origin
 
 DIVISIONS = {
     "禅城区": "440604",

@@ -15,10 +15,10 @@ from sqlmodel import Session, col, select
 from chains.models import Segment
 from core import bulk
 from core.db import chunks
-from enterprises.designations import Designation, Tier
-from enterprises.figures import EnterpriseFigure
-from enterprises.models import Enterprise, MemberRole, Membership, Origin
-from enterprises.pipeline import Cultivation, CultivationEvent, Stage, validity_end
+from enterprises.cultivation.designations import Designation, Tier
+from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage, validity_end
+from enterprises.registry.figures import EnterpriseFigure
+from enterprises.registry.models import Enterprise, MemberRole, Membership, Origin
 
 FIRST_YEAR, LAST_YEAR = 2021, 2025
 # Share of demo firms entering each designation's pipeline, and how far they get.

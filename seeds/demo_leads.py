@@ -14,13 +14,21 @@ from sqlmodel import Session, col, select
 from chains.models import Segment
 from core.accounts import Role, User
 from core.orgs import Park
-from enterprises import carriers, followups, lead_contacts, lead_stages, leads
-from enterprises.carriers import Carrier, CarrierFields, CarrierKind
-from enterprises.followups import FollowUpFields, FollowUpKind
-from enterprises.lead_contacts import ContactFields
-from enterprises.lead_stages import ArrivalFields, DropReason, LeadMoveFields
-from enterprises.leads import FLOW, Lead, LeadFields, LeadStage, Source, SpaceKind, SpaceUnit
-from enterprises.models import Enterprise, Origin
+from enterprises.projects import carriers, followups, lead_contacts, lead_stages, leads
+from enterprises.projects.carriers import Carrier, CarrierFields, CarrierKind
+from enterprises.projects.followups import FollowUpFields, FollowUpKind
+from enterprises.projects.lead_contacts import ContactFields
+from enterprises.projects.lead_stages import ArrivalFields, DropReason, LeadMoveFields
+from enterprises.projects.leads import (
+    FLOW,
+    Lead,
+    LeadFields,
+    LeadStage,
+    Source,
+    SpaceKind,
+    SpaceUnit,
+)
+from enterprises.registry.models import Enterprise, Origin
 
 CITIES = ["深圳市", "广州市", "东莞市", "上海市", "苏州市", "杭州市", "北京市", "宁波市", "香港"]
 TRADE = list("华瑞博宇锐拓晟隆骏峰卓越中联远航新星精诚信德恒通")

@@ -6,8 +6,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from core.accounts import Role, User
-from enterprises import targets
-from enterprises.targets import ReportedValue, ReportFields, Target, TargetKind
+from plans import targets
+from plans.targets import ReportedValue, ReportFields, Target, TargetKind
 
 SOURCES = ["牵头单位年度报送（演示）", "园区管理局季度报送（演示）", "市科技局公布名单（演示）"]
 

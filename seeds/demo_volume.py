@@ -18,13 +18,13 @@ from core import bulk
 from core.accounts import Role, User, create_user, get_or_create_team
 from core.db import utcnow
 from core.orgs import Park
-from enterprises.designations import Designation
-from enterprises.followups import FollowUp, FollowUpKind
-from enterprises.lead_stages import CapitalArrival, DropReason, LeadMove
-from enterprises.leads import FLOW, Lead, LeadStage, Source
-from enterprises.models import Enterprise, Origin
-from enterprises.names import core_name
-from enterprises.pipeline import Cultivation, CultivationEvent, Stage, validity_end
+from enterprises.cultivation.designations import Designation
+from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage, validity_end
+from enterprises.projects.followups import FollowUp, FollowUpKind
+from enterprises.projects.lead_stages import CapitalArrival, DropReason, LeadMove
+from enterprises.projects.leads import FLOW, Lead, LeadStage, Source
+from enterprises.registry.models import Enterprise, Origin
+from enterprises.registry.names import core_name
 from seeds.demo import DEMO_PASSWORD
 from seeds.demo_leads import BUSINESS, CITIES, FURTHEST, PROJECTS, TRADE
 

@@ -10,10 +10,10 @@ from chains.models import Chain, ChainUnit, DossierItem, Segment, SegmentLink, U
 from core.db import require_id
 from core.orgs import Landmark, LandmarkUnit, OrgUnit, Park
 from core.upsert import upsert
-from enterprises.carriers import Carrier
-from enterprises.designations import Criterion, Designation, DesignationFields, Tier
-from enterprises.models import Enterprise, EnterpriseKind, MemberRole, Membership, Origin
-from enterprises.targets import Comparator, Plan, Target, TargetKind
+from enterprises.cultivation.designations import Criterion, Designation, DesignationFields, Tier
+from enterprises.projects.carriers import Carrier
+from enterprises.registry.models import Enterprise, EnterpriseKind, MemberRole, Membership, Origin
+from plans.targets import Comparator, Plan, Target, TargetKind
 
 DATA = Path(__file__).parent / "data"
 

@@ -8,11 +8,12 @@ from sqlalchemy import Connection, Engine, inspect, text
 from sqlmodel import Session, SQLModel
 
 from core import migrate
-from core.db import import_models, make_engine
+from core.db import make_engine
+from migrations.tables import import_tables
 from seeds.load import load_all
 from tests.databases import suite_url
 
-import_models()
+import_tables()
 
 
 def _reset(engine: Engine) -> None:

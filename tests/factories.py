@@ -16,10 +16,11 @@ from core import accounts, figure_cache
 from core.accounts import Role, User
 from core.orgs import get_park_by_code
 from core.upsert import upsert
-from enterprises import credit_code, leads
-from enterprises import service as enterprise_service
-from enterprises.leads import Lead, LeadFields
-from enterprises.models import Enterprise, EnterpriseCreate, MemberRole, Membership
+from enterprises.projects import leads
+from enterprises.projects.leads import Lead, LeadFields
+from enterprises.registry import credit_code
+from enterprises.registry import service as enterprise_service
+from enterprises.registry.models import Enterprise, EnterpriseCreate, MemberRole, Membership
 from web.deps import SESSION_COOKIE
 
 PASSWORD = "Orbit#test-2613"

@@ -9,8 +9,8 @@ from sqlmodel import Session, SQLModel
 
 from core import migrate
 from core.db import make_engine, utcnow
-from enterprises import service
-from enterprises.service import EnterpriseFilter
+from enterprises.registry import service
+from enterprises.registry.service import EnterpriseFilter
 from tests.databases import drop_scratch, scratch_url
 
 

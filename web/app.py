@@ -8,8 +8,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from core.db import import_models, make_engine
+from core.db import make_engine
 from core.settings import Settings, get_settings
+from migrations.tables import import_tables
 from web.api import router as api_router
 from web.errors import HANDLERS
 from web.freshness import FreshAfterWrite
@@ -82,7 +83,7 @@ def api_docs(request: Request) -> Response:
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the application for these settings."""
-    import_models()
+    import_tables()
     app = FastAPI(
         title="Chain Planner 产业链规划",
         version="0.1.0",

@@ -37,16 +37,16 @@ from core.errors import (
     PasswordChangeRequired,
 )
 from core.validation import field_errors
-from enterprises.carriers import CARRIER_LABELS, CarrierFields
-from enterprises.figures import FIGURE_LABELS, FigureFields
-from enterprises.followups import FOLLOW_UP_LABELS, FollowUpFields
-from enterprises.lead_contacts import CONTACT_LABELS, ContactFields
-from enterprises.lead_stages import ARRIVAL_LABELS, ArrivalFields, LeadMoveFields
-from enterprises.lead_stages import MOVE_LABELS as LEAD_MOVE_LABELS
-from enterprises.leads import LEAD_LABELS, LeadFields
-from enterprises.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate
-from enterprises.pipeline import MOVE_LABELS
-from enterprises.targets import REPORT_LABELS, ReportFields
+from enterprises.cultivation.pipeline import MOVE_LABELS
+from enterprises.projects.carriers import CARRIER_LABELS, CarrierFields
+from enterprises.projects.followups import FOLLOW_UP_LABELS, FollowUpFields
+from enterprises.projects.lead_contacts import CONTACT_LABELS, ContactFields
+from enterprises.projects.lead_stages import ARRIVAL_LABELS, ArrivalFields, LeadMoveFields
+from enterprises.projects.lead_stages import MOVE_LABELS as LEAD_MOVE_LABELS
+from enterprises.projects.leads import LEAD_LABELS, LeadFields
+from enterprises.registry.figures import FIGURE_LABELS, FigureFields
+from enterprises.registry.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate
+from plans.targets import REPORT_LABELS, ReportFields
 from web.api.chain_edit import ChokePointIn, DossierItemIn, SegmentIn, SettingsIn
 from web.api.cultivation import BulkMoveIn, MoveIn, StartIn
 from web.api.users import USER_LABELS, UserIn

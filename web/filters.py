@@ -12,12 +12,12 @@ from core import bounds, permissions
 from core.accounts import User
 from core.errors import FieldErrors
 from core.orgs import get_park_by_code
-from enterprises import designations
-from enterprises.lead_search import LeadFilter
-from enterprises.leads import LeadStage, Source
-from enterprises.pipeline import Stage
-from enterprises.roster import RosterFilter
-from enterprises.service import EnterpriseFilter
+from enterprises.cultivation import designations
+from enterprises.cultivation.pipeline import Stage
+from enterprises.cultivation.roster import RosterFilter
+from enterprises.projects.lead_search import LeadFilter
+from enterprises.projects.leads import LeadStage, Source
+from enterprises.registry.service import EnterpriseFilter
 
 
 @dataclass(frozen=True)

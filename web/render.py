@@ -16,8 +16,8 @@ from core import bounds, permissions
 from core.accounts import ROLE_LABELS
 from core.db import CHINA_TIME
 from core.text import xml_safe
-from enterprises.models import KIND_LABELS
-from enterprises.models import ROLE_LABELS as MEMBER_ROLE_LABELS
+from enterprises.registry.models import KIND_LABELS
+from enterprises.registry.models import ROLE_LABELS as MEMBER_ROLE_LABELS
 
 
 def _printable(value: object) -> object:

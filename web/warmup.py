@@ -11,11 +11,14 @@ from datetime import date
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session
 
+from chainmaps import figures as chain_figures
 from chains import service as chain_service
 from core import figure_cache, versions
 from core.orgs import ParkKind, list_parks
-from enterprises import dashboard, park_progress, roster, tallies
-from enterprises import service as enterprise_service
+from enterprises.cultivation import roster
+from enterprises.registry import service as enterprise_service
+from enterprises.registry import tallies
+from plans import dashboard, park_progress
 
 
 def warm_up(engine: Engine) -> None:
@@ -29,7 +32,7 @@ def warm_up(engine: Engine) -> None:
         enterprise_service.count_by_park(session=session)
         roster.stage_counts(session=session, today=today)
         for chain in chain_service.get_all(session=session):
-            chain_service.detail(session=session, code=chain.code)
+            chain_figures.detail(session=session, code=chain.code)
         dashboard.standings(session=session, day=today)
         dashboard.park_table(session=session, day=today, year_start=today.replace(month=1, day=1))
         dashboard.chain_table(session=session, day=today, year_start=today.replace(month=1, day=1))

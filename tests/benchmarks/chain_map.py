@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
+from chainmaps import figures as chain_figures
 from chains import service as chain_service
 from chains.maps import chain_map
 from chains.models import Segment
@@ -110,14 +111,14 @@ def main() -> None:
                     # (all ten chains' segment figures in one pass): a new version, rolled back.
                     with session.begin_nested() as write:
                         versions._bump(session, [versions.REGISTRY])
-                        view = chain_service.detail(session=session, code=chain.code)
-                        drawn = chain_map(view, chain_service.gap_report(view))
+                        view = chain_figures.detail(session=session, code=chain.code)
+                        drawn = chain_map(view, chain_figures.gap_report(view))
                         write.rollback()
                     return drawn
 
                 def unchanged() -> object:
-                    view = chain_service.detail(session=session, code=chain.code)
-                    return chain_map(view, chain_service.gap_report(view))
+                    view = chain_figures.detail(session=session, code=chain.code)
+                    return chain_map(view, chain_figures.gap_report(view))
 
                 _report(
                     "service, first after a change (no cache)", _timings(after_a_change, args.runs)

@@ -20,7 +20,8 @@ from sqlmodel import Session
 from core import migrate
 from core.accounts import get_user_by_username
 from core.db import make_engine
-from enterprises import credit_code, import_commit, imports, tabular
+from enterprises.registry import credit_code
+from enterprises.spreadsheets import import_commit, imports, tabular
 from seeds import demo
 from seeds.load import load_all
 from tests.databases import drop_scratch, scratch_url

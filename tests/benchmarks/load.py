@@ -19,8 +19,8 @@ from sqlmodel import Session, col, select
 
 from core.accounts import User, get_user_by_username, issue_token
 from core.db import make_engine
-from enterprises.leads import Lead
-from enterprises.models import Enterprise, Origin
+from enterprises.projects.leads import Lead
+from enterprises.registry.models import Enterprise, Origin
 
 CHAINS = ["robotics", "smart-equipment", "smart-appliances", "automotive", "hydrogen"]
 WORDS = ["精密", "智能", "机器人", "电器", "新材料", "汽车"]

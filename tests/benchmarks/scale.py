@@ -29,12 +29,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session
 
-from chains import service as chain_service
+from chainmaps import figures as chain_figures
 from core import versions
 from core.accounts import get_user_by_username
 from core.db import make_engine
 from core.settings import Settings
-from enterprises import dashboard
+from plans import dashboard
 from tests.benchmarks import imports as import_bench
 from tests.benchmarks import load
 from tests.benchmarks.chain_map import _report, _timings
@@ -183,7 +183,7 @@ def _aggregates(url: str, runs: int) -> None:
 
         print("\naggregate                      app afresh p50  same SQL bare p50  app cached p50")
         for label, compute in (
-            ("chain map figures", lambda: chain_service.detail(session=session, code=CHAIN)),
+            ("chain map figures", lambda: chain_figures.detail(session=session, code=CHAIN)),
             ("dashboard standings", lambda: dashboard.standings(session=session, day=today)),
         ):
             sent.clear()

@@ -20,7 +20,7 @@ from chains.models import SegmentFields, Stream
 from core import accounts
 from core.db import make_engine
 from core.settings import Settings
-from enterprises.leads import Lead
+from enterprises.projects.leads import Lead
 from seeds import demo, demo_cultivation, demo_leads
 from tests.databases import drop_scratch, seeded_scratch
 from web.app import create_app

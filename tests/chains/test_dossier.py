@@ -5,6 +5,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session
 
+from chainmaps import figures as chain_figures
 from chains import dossier, editing
 from chains import service as chain_service
 from chains.export import GAP_HEADERS, gaps_xlsx
@@ -82,8 +83,8 @@ def test_gap_list_exports_ranked_with_text_that_cannot_run_as_a_formula(
         source_id=seg["原料"].id or 0,
         target_id=seg["整机"].id or 0,
     )
-    view = chain_service.detail(session=session, code=chain.code)
-    book = load_workbook(BytesIO(gaps_xlsx(view, chain_service.gap_report(view))))
+    view = chain_figures.detail(session=session, code=chain.code)
+    book = load_workbook(BytesIO(gaps_xlsx(view, chain_figures.gap_report(view))))
     sheet = book.active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))

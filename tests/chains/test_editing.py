@@ -1,13 +1,15 @@
 import pytest
 from sqlmodel import Session, select
 
+from chainmaps import figures as chain_figures
+from chainmaps import membership
 from chains import editing
 from chains import service as chain_service
 from chains.models import ChainSettings, Segment, SegmentFields, Stream
 from core.accounts import Role
 from core.audit import history
 from core.errors import FieldErrors
-from enterprises.models import MemberRole, Membership
+from enterprises.registry.models import MemberRole, Membership
 from seeds.load import load_all
 from tests.factories import join_segment, make_chain, make_enterprise, make_lead, make_user
 
@@ -101,11 +103,11 @@ def test_deleting_a_segment_with_firms_asks_where_they_go(session: Session) -> N
     join_segment(session, only_old, seg["旧环节"])
     lead = make_lead(session, make_user(session, Role.promotion), segment_id=seg["旧环节"].id)
     with pytest.raises(FieldErrors) as refused:
-        editing.delete_segment(
+        membership.delete_segment(
             session=session, actor=admin, chain=chain, segment=seg["旧环节"], firms_to=None
         )
     assert refused.value.errors["firms_to"] == "“旧环节”有 2 家企业，请选择把它们转入哪个环节"
-    moved = editing.delete_segment(
+    moved = membership.delete_segment(
         session=session,
         actor=admin,
         chain=chain,
@@ -131,7 +133,7 @@ def test_detaching_firms_removes_them_from_the_chain_only(session: Session) -> N
     chain, seg = make_chain(session, [("待删环节", UP)])
     firm = make_enterprise(session)
     join_segment(session, firm, seg["待删环节"])
-    editing.delete_segment(
+    membership.delete_segment(
         session=session,
         actor=admin,
         chain=chain,
@@ -151,7 +153,7 @@ def test_choke_point_needs_a_note_and_raises_the_priority(session: Session) -> N
         editing.set_choke_point(
             session=session, actor=admin, chain=chain, segment=seg["轴承"], flag=True, note=" "
         )
-    before = {g.name: g.score for g in chain_service.gaps(session=session, code=chain.code)}
+    before = {g.name: g.score for g in chain_figures.gaps(session=session, code=chain.code)}
     editing.set_choke_point(
         session=session,
         actor=admin,
@@ -160,7 +162,7 @@ def test_choke_point_needs_a_note_and_raises_the_priority(session: Session) -> N
         flag=True,
         note="高端轴承依赖进口",
     )
-    after = {g.name: g for g in chain_service.gaps(session=session, code=chain.code)}
+    after = {g.name: g for g in chain_figures.gaps(session=session, code=chain.code)}
     assert after["轴承"].score == min(100.0, before["轴承"] + 20)
     assert after["轴承"].explanation.endswith("卡脖子环节")
 
@@ -170,11 +172,11 @@ def test_threshold_is_per_chain(session: Session) -> None:
     chain, seg = make_chain(session, [("整机", MID)])
     for _ in range(2):
         join_segment(session, make_enterprise(session), seg["整机"])
-    assert chain_service.gaps(session=session, code=chain.code)[0].status == "weak"
+    assert chain_figures.gaps(session=session, code=chain.code)[0].status == "weak"
     editing.update_settings(
         session=session, actor=admin, chain=chain, data=ChainSettings(weak_threshold=2)
     )
-    assert chain_service.gaps(session=session, code=chain.code)[0].status == "strong"
+    assert chain_figures.gaps(session=session, code=chain.code)[0].status == "strong"
     entry = history(session=session, object_type="chain", object_id=chain.id or 0)[0]
     assert entry.before == {"weak_threshold": 3} and entry.after == {"weak_threshold": 2}
 
@@ -184,7 +186,7 @@ def test_confirmation_records_who_and_when(session: Session) -> None:
     chain = chain_service.get_by_code(session=session, code="robotics")
     segment = chain_service.segments_of(session=session, chain_id=chain.id or 0)[0]
     editing.confirm_segment(session=session, actor=chief, chain=chain, segment=segment)
-    view = chain_service.detail(session=session, code="robotics")
+    view = chain_figures.detail(session=session, code="robotics")
     confirmed = next(s for s in view.segments if s.id == segment.id)
     assert confirmed.confirmed_by == chief.display_name and confirmed.confirmed_at is not None
 

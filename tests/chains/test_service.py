@@ -1,15 +1,16 @@
 import networkx as nx
 from sqlmodel import Session
 
+from chainmaps import figures as chain_figures
 from chains import service
 from chains.models import ChainGroup, Stream
 from core.accounts import Role
-from enterprises.models import MemberRole
+from enterprises.registry.models import MemberRole
 from tests.factories import make_enterprise, make_user
 
 
 def test_seed_has_the_ten_chains_of_the_plan_in_their_groups(session: Session) -> None:
-    summaries = service.summaries(session=session)
+    summaries = chain_figures.summaries(session=session)
     groups = [s.group for s in summaries]
     assert [s.name for s in summaries][:3] == ["智能成套设备", "汽车整车与零部件", "智能家电"]
     assert (
@@ -35,7 +36,7 @@ def test_every_chain_is_a_credible_acyclic_map(session: Session) -> None:
 
 
 def test_plan_segments_and_units_are_seeded(session: Session) -> None:
-    robotics = service.detail(session=session, code="robotics")
+    robotics = chain_figures.detail(session=session, code="robotics")
     names = {s.name: s for s in robotics.segments}
     assert names["伺服系统"].from_plan and not names["精密减速器"].from_plan
     lead = [u.name for u in robotics.units if u.role == "lead"]
@@ -44,9 +45,9 @@ def test_plan_segments_and_units_are_seeded(session: Session) -> None:
 
 
 def test_counts_follow_memberships(session: Session) -> None:
-    before = service.detail(session=session, code="hydrogen")
+    before = chain_figures.detail(session=session, code="hydrogen")
     make_enterprise(session, segment=("hydrogen", "storage"), role=MemberRole.anchor)
-    after = service.detail(session=session, code="hydrogen")
+    after = chain_figures.detail(session=session, code="hydrogen")
     storage = next(s for s in after.segments if s.code == "storage")
     assert after.enterprise_count == before.enterprise_count + 1
     assert after.anchor_count == before.anchor_count + 1
@@ -54,18 +55,20 @@ def test_counts_follow_memberships(session: Session) -> None:
 
 
 def test_chain_chief_post_is_vacant_until_assigned(session: Session) -> None:
-    assert service.detail(session=session, code="additive").chief_names == []
+    assert chain_figures.detail(session=session, code="additive").chief_names == []
     chief = make_user(session, Role.chain_chief, chains=("additive",))
-    assert service.detail(session=session, code="additive").chief_names == [chief.display_name]
+    assert chain_figures.detail(session=session, code="additive").chief_names == [
+        chief.display_name
+    ]
 
 
 def test_gaps_follow_local_firms_and_links(session: Session) -> None:
     # 制氢 → 储氢 → 运氢 → 加氢站 → 氢能汽车 → 标准, and 加氢站 → 安全: no plan firm in 制氢.
-    before = {g.name: g for g in service.gaps(session=session, code="hydrogen")}
+    before = {g.name: g for g in chain_figures.gaps(session=session, code="hydrogen")}
     assert before["制氢"].status == "missing"
     assert before["制氢"].reach == 6
     assert before["制氢"].explanation == "无本地企业；下游 6 个环节依赖"
     make_enterprise(session, segment=("hydrogen", "production"))
-    after = {g.name: g for g in service.gaps(session=session, code="hydrogen")}
+    after = {g.name: g for g in chain_figures.gaps(session=session, code="hydrogen")}
     assert (after["制氢"].status, after["制氢"].action) == ("weak", "strengthen")
     assert after["制氢"].score < before["制氢"].score

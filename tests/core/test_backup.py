@@ -12,7 +12,7 @@ from core import backup, migrate
 from core.accounts import Role
 from core.db import make_engine
 from core.errors import DomainError
-from enterprises.models import Enterprise
+from enterprises.registry.models import Enterprise
 from seeds.load import load_all
 from tests.databases import drop_scratch, scratch_url
 from tests.factories import make_enterprise, make_lead, make_user

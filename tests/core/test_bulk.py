@@ -5,7 +5,7 @@ from sqlmodel import Session, col, select
 from core import bulk, versions
 from core.audit import AuditEntry
 from core.db import utcnow
-from enterprises.models import Enterprise, Origin
+from enterprises.registry.models import Enterprise, Origin
 from tests.factories import make_enterprise
 
 

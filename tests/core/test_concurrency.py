@@ -13,8 +13,8 @@ from core import audit, migrate
 from core.accounts import Role, User
 from core.db import make_engine, transaction
 from core.errors import Conflict
-from enterprises import service as enterprise_service
-from enterprises.models import Enterprise, EnterpriseFields, EnterpriseUpdate
+from enterprises.registry import service as enterprise_service
+from enterprises.registry.models import Enterprise, EnterpriseFields, EnterpriseUpdate
 from seeds.load import load_all
 from tests.databases import drop_scratch, scratch_url
 from tests.factories import make_enterprise, make_user

@@ -1,22 +1,23 @@
 from sqlalchemy import insert
 from sqlmodel import Session
 
+from chainmaps import figures as chain_figures
 from chains import service as chain_service
 from core import accounts, versions
 from core.accounts import Role
-from enterprises import service as enterprise_service
-from enterprises.models import EnterpriseFields, EnterpriseUpdate, Membership
+from enterprises.registry import service as enterprise_service
+from enterprises.registry.models import EnterpriseFields, EnterpriseUpdate, Membership
 from tests.factories import make_enterprise, make_user
 
 
 def _firms(session: Session, code: str, segment: str) -> int:
-    view = chain_service.detail(session=session, code=code)
+    view = chain_figures.detail(session=session, code=code)
     return next(s.enterprise_count for s in view.segments if s.code == segment)
 
 
 def test_cached_chain_figures_follow_every_kind_of_write(session: Session) -> None:
     before = _firms(session, "additive", "slm")
-    assert chain_service.detail(session=session, code="additive") is chain_service.detail(
+    assert chain_figures.detail(session=session, code="additive") is chain_figures.detail(
         session=session, code="additive"
     )
     firm = make_enterprise(session, segment=("additive", "slm"))
@@ -50,7 +51,7 @@ def test_logins_and_reads_keep_the_token(session: Session) -> None:
     user = make_user(session, Role.viewer)
     token = versions.current(session=session)
     accounts.start_session(session=session, user=user)
-    chain_service.summaries(session=session)
+    chain_figures.summaries(session=session)
     assert versions.current(session=session) == token
 
 

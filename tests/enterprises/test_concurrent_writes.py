@@ -18,25 +18,18 @@ from core.accounts import Role, User
 from core.audit import AuditEntry
 from core.db import make_engine
 from core.orgs import get_park_by_code
-from enterprises import (
-    carriers,
-    designations,
-    followups,
-    lead_contacts,
-    lead_stages,
-    leads,
-    pipeline,
-    targets,
-)
-from enterprises import service as enterprise_service
-from enterprises.carriers import Carrier, CarrierFields
-from enterprises.followups import FollowUpFields
-from enterprises.lead_contacts import ContactFields
-from enterprises.lead_stages import ArrivalFields, LeadMove, LeadMoveFields
-from enterprises.leads import Lead, LeadFields, LeadStage
-from enterprises.models import Enterprise, EnterpriseFields, EnterpriseUpdate
-from enterprises.pipeline import Cultivation, CultivationEvent, MoveFields, Stage
-from enterprises.targets import TargetShare
+from enterprises.cultivation import designations, pipeline
+from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, MoveFields, Stage
+from enterprises.projects import carriers, followups, lead_contacts, lead_stages, leads
+from enterprises.projects.carriers import Carrier, CarrierFields
+from enterprises.projects.followups import FollowUpFields
+from enterprises.projects.lead_contacts import ContactFields
+from enterprises.projects.lead_stages import ArrivalFields, LeadMove, LeadMoveFields
+from enterprises.projects.leads import Lead, LeadFields, LeadStage
+from enterprises.registry import service as enterprise_service
+from enterprises.registry.models import Enterprise, EnterpriseFields, EnterpriseUpdate
+from plans import target_shares, targets
+from plans.target_shares import TargetShare
 from tests.concurrency import WRITERS, Race
 from tests.databases import drop_scratch, seeded_scratch
 from tests.factories import make_enterprise, make_lead, make_user
@@ -415,7 +408,9 @@ def test_sixteen_admins_setting_a_targets_shares_at_once_leave_one_share_per_par
 
     def write(session: Session, value: tuple[User, targets.Target, int]) -> None:
         actor, target, park = value
-        targets.set_shares(session=session, actor=actor, target=target, parks={park: 7}, chains={})
+        target_shares.set_shares(
+            session=session, actor=actor, target=target, parks={park: 7}, chains={}
+        )
 
     outcome = Race(read, write).run(shared)
     assert outcome.errors == [] and outcome.statuses == {200: WRITERS}

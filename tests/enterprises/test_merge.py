@@ -5,10 +5,12 @@ from sqlmodel import Session, select
 
 from core.accounts import Role
 from core.errors import FieldErrors, PermissionDenied
-from enterprises import designations, figures, merge, pipeline
-from enterprises.figures import FigureFields
-from enterprises.models import Enterprise, MemberRole, Membership
-from enterprises.pipeline import Cultivation, MoveFields, Stage
+from enterprises import merge
+from enterprises.cultivation import designations, pipeline, standing
+from enterprises.cultivation.pipeline import Cultivation, MoveFields, Stage
+from enterprises.registry import figures
+from enterprises.registry.figures import FigureFields
+from enterprises.registry.models import Enterprise, MemberRole, Membership
 from tests.factories import make_enterprise, make_user
 
 
@@ -64,7 +66,7 @@ def test_merging_keeps_memberships_recognitions_figures_and_history(session: Ses
     assert roles == [MemberRole.key]
     held = session.exec(select(Cultivation).where(Cultivation.enterprise_id == kept.id)).one()
     assert held.stage == Stage.recognised
-    events = pipeline.events_of(session=session, cultivation_ids=[held.id or 0])[held.id or 0]
+    events = standing.events_of(session=session, cultivation_ids=[held.id or 0])[held.id or 0]
     assert len(events) == 6  # both histories, in one log
     assert {
         (f.year, f.revenue) for f in figures.of(session=session, enterprise_id=kept.id or 0)

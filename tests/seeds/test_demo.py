@@ -2,8 +2,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from core.accounts import Role, User
-from enterprises.credit_code import problem
-from enterprises.models import Enterprise, Membership, Origin
+from enterprises.registry.credit_code import problem
+from enterprises.registry.models import Enterprise, Membership, Origin
 from seeds import demo
 
 

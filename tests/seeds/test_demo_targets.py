@@ -1,7 +1,7 @@
 from sqlmodel import Session, select
 
 from core.accounts import Role
-from enterprises.targets import ReportedValue
+from plans.targets import ReportedValue
 from seeds import demo_targets
 from tests.factories import make_user
 

@@ -3,10 +3,10 @@ from collections import defaultdict
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from enterprises.followups import FollowUp
-from enterprises.lead_stages import LeadMove
-from enterprises.leads import FLOW, Lead, LeadStage
-from enterprises.pipeline import Cultivation, CultivationEvent, Stage
+from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage
+from enterprises.projects.followups import FollowUp
+from enterprises.projects.lead_stages import LeadMove
+from enterprises.projects.leads import FLOW, Lead, LeadStage
 from seeds import demo, demo_volume
 
 

@@ -5,9 +5,10 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from chainmaps import figures as chain_figures
 from chains import service as chain_service
 from core.audit import AuditEntry
-from enterprises.models import Enterprise, Origin
+from enterprises.registry.models import Enterprise, Origin
 from seeds import load
 
 
@@ -45,7 +46,7 @@ def test_firms_named_by_the_plan_are_attached(session: Session) -> None:
     names = {e.name for e in named}
     assert {"美的", "一汽大众", "仙湖实验室", "联动科技", "海天调味"} <= names
     midea = next(e for e in named if e.name == "美的")
-    views = chain_service.detail(session=session, code="smart-appliances")
+    views = chain_figures.detail(session=session, code="smart-appliances")
     assert sum(s.enterprise_count for s in views.segments) >= 4
     assert midea.park_id is not None
 

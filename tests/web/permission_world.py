@@ -15,10 +15,12 @@ from chains import service as chain_service
 from chains.models import DossierItem, Segment, SegmentLink
 from core import audit
 from core.accounts import Role, User
-from enterprises import carriers, designations, imports, lead_contacts, pipeline
-from enterprises.carriers import CarrierFields
-from enterprises.lead_contacts import ContactFields
-from enterprises.targets import Target
+from enterprises.cultivation import designations, pipeline
+from enterprises.projects import carriers, lead_contacts
+from enterprises.projects.carriers import CarrierFields
+from enterprises.projects.lead_contacts import ContactFields
+from enterprises.spreadsheets import imports
+from plans.targets import Target
 from tests.factories import (
     join_segment,
     make_enterprise,

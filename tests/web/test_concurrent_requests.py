@@ -22,11 +22,12 @@ from core.audit import AuditEntry
 from core.db import make_engine, utcnow
 from core.orgs import get_park_by_code
 from core.settings import Settings
-from enterprises import carriers, designations, lead_stages, pipeline
-from enterprises.carriers import CarrierFields
-from enterprises.lead_stages import LeadMove, LeadMoveFields
-from enterprises.leads import LeadStage
-from enterprises.pipeline import CultivationEvent, Stage
+from enterprises.cultivation import designations, pipeline
+from enterprises.cultivation.pipeline import CultivationEvent, Stage
+from enterprises.projects import carriers, lead_stages
+from enterprises.projects.carriers import CarrierFields
+from enterprises.projects.lead_stages import LeadMove, LeadMoveFields
+from enterprises.projects.leads import LeadStage
 from tests.concurrency import WRITERS
 from tests.databases import drop_scratch, seeded_scratch
 from tests.factories import make_chain, make_enterprise, make_lead, make_user

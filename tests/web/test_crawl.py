@@ -27,7 +27,7 @@ from core import accounts
 from core.accounts import LoginSession, Role, User
 from core.db import utcnow
 from core.settings import Settings
-from enterprises.targets import Target
+from plans.targets import Target
 from seeds import demo, demo_cultivation, demo_leads
 from tests.databases import drop_scratch, seeded_scratch
 from tests.factories import make_user

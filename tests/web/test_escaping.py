@@ -33,27 +33,19 @@ from core.accounts import Role, User, create_user, get_or_create_team
 from core.db import make_engine, require_id
 from core.orgs import get_park_by_code
 from core.settings import Settings
-from enterprises import (
-    carriers,
-    designations,
-    followups,
-    import_commit,
-    imports,
-    lead_contacts,
-    lead_stages,
-    leads,
-    pipeline,
-    targets,
-)
-from enterprises import service as enterprise_service
-from enterprises.carriers import CarrierFields
-from enterprises.designations import DesignationFields
-from enterprises.followups import FollowUpFields
-from enterprises.lead_contacts import ContactFields
-from enterprises.lead_stages import ArrivalFields, LeadMoveFields
-from enterprises.leads import LeadFields, LeadStage
-from enterprises.models import EnterpriseCreate
-from enterprises.targets import ReportFields, Target, TargetKind
+from enterprises.cultivation import designations, pipeline
+from enterprises.cultivation.designations import DesignationFields
+from enterprises.projects import carriers, followups, lead_contacts, lead_stages, leads
+from enterprises.projects.carriers import CarrierFields
+from enterprises.projects.followups import FollowUpFields
+from enterprises.projects.lead_contacts import ContactFields
+from enterprises.projects.lead_stages import ArrivalFields, LeadMoveFields
+from enterprises.projects.leads import LeadFields, LeadStage
+from enterprises.registry import service as enterprise_service
+from enterprises.registry.models import EnterpriseCreate
+from enterprises.spreadsheets import import_commit, imports
+from plans import targets
+from plans.targets import ReportFields, Target, TargetKind
 from tests.databases import drop_scratch, seeded_scratch
 from tests.factories import join_segment, login, valid_code
 from web.app import create_app

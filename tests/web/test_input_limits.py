@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 from chains import service as chain_service
 from core.accounts import Role
 from core.orgs import get_park_by_code
-from enterprises import designations, pipeline
-from enterprises.targets import Target, TargetKind
+from enterprises.cultivation import designations, standing
+from plans.targets import Target, TargetKind
 from tests.factories import bearer, login, make_enterprise, make_lead, make_user
 
 CONTROL = "佛山\x01测试有限公司"
@@ -215,7 +215,7 @@ def test_a_cultivation_note_is_checked_before_anything_is_written(
     )
     assert response.status_code == 422
     gazelle = designations.get_by_code(session=session, code="gazelle")
-    assert not pipeline.enterprise_ids_in(session=session, designation=gazelle)
+    assert not standing.enterprise_ids_in(session=session, designation=gazelle)
 
 
 def test_an_evidence_link_must_be_a_web_address(client: TestClient, session: Session) -> None:

@@ -7,9 +7,10 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from core.accounts import Role
-from enterprises import designations, figures, pipeline
-from enterprises.figures import FigureFields
-from enterprises.pipeline import Stage
+from enterprises.cultivation import designations, pipeline, standing
+from enterprises.cultivation.pipeline import Stage
+from enterprises.registry import figures
+from enterprises.registry.figures import FigureFields
 from tests.factories import bearer, login, make_enterprise, make_user
 
 
@@ -142,7 +143,7 @@ def test_discovered_firms_go_straight_into_the_pool(client: TestClient, session:
     page = client.get("/designations/gazelle").text
     assert "佛山市发现入库有限公司" in page
     client.post("/designations/gazelle/discovered", data={"csrf_token": csrf, "ids": [firm.id]})
-    assert pipeline.enterprise_ids_in(
+    assert standing.enterprise_ids_in(
         session=session, designation=designations.get_by_code(session=session, code="gazelle")
     ) >= {firm.id}
     rows = client.get("/api/v1/cultivations?q=发现入库").json()

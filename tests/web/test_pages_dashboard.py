@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from core.accounts import Role
 from core.orgs import get_park_by_code
-from enterprises import dashboard
+from plans import dashboard
 from tests.factories import bearer, login, make_user, settled
 from web.pages.dashboard import chain_chart
 

@@ -12,10 +12,10 @@ from sqlmodel import Session
 from chains import service as chain_service
 from core import audit
 from core.accounts import Role, User
-from enterprises import lead_contacts, lead_stages
-from enterprises.lead_contacts import ContactFields
-from enterprises.lead_stages import LeadMoveFields
-from enterprises.leads import Lead, LeadStage
+from enterprises.projects import lead_contacts, lead_stages
+from enterprises.projects.lead_contacts import ContactFields
+from enterprises.projects.lead_stages import LeadMoveFields
+from enterprises.projects.leads import Lead, LeadStage
 from tests.factories import bearer, login, make_lead, make_user
 
 PHONE = "13912345678"

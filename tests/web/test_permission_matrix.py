@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from core.accounts import Role
-from enterprises.leads import LeadStage
+from enterprises.projects.leads import LeadStage
 from tests.factories import PASSWORD, bearer
 from tests.web.permission_world import (
     ADMIN,

@@ -18,8 +18,8 @@ from sqlmodel import Session
 
 from core import audit, personal
 from core.accounts import Role
-from enterprises import service as enterprise_service
-from enterprises.models import EnterpriseFields, EnterpriseUpdate
+from enterprises.registry import service as enterprise_service
+from enterprises.registry.models import EnterpriseFields, EnterpriseUpdate
 from tests.factories import bearer, login, make_enterprise, make_user
 from tests.web.permission_world import ROLES, World
 
@@ -188,8 +188,8 @@ def test_a_phone_sent_back_masked_is_kept(client: TestClient, session: Session) 
 
 
 def test_an_export_with_whole_phones_logs_each_one(client: TestClient, session: Session) -> None:
-    from enterprises import lead_contacts
-    from enterprises.lead_contacts import ContactFields
+    from enterprises.projects import lead_contacts
+    from enterprises.projects.lead_contacts import ContactFields
     from tests.factories import make_lead
 
     owner = make_user(session, Role.promotion, team="甲组")

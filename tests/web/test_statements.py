@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from core import figure_cache
 from core.accounts import Role, User
-from enterprises.models import Enterprise, Origin
+from enterprises.registry.models import Enterprise, Origin
 from seeds import demo, demo_volume
 from tests.factories import bearer, make_user
 

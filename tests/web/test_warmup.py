@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import Engine, event, inspect
 from sqlmodel import Session
 
+from chainmaps import figures as chain_figures
 from chains import service as chain_service
 from core import figure_cache
 from core.db import make_engine
-from enterprises import dashboard
+from plans import dashboard
 from tests.databases import drop_scratch, scratch_url
 from web.warmup import warm_up
 
@@ -30,7 +31,7 @@ def test_after_the_warm_up_chain_pages_and_the_dashboard_need_only_the_version(
         event.listen(engine, "before_cursor_execute", count)
         try:
             for code in codes:
-                chain_service.detail(session=session, code=code)
+                chain_figures.detail(session=session, code=code)
             dashboard.standings(session=session, day=date.today())
         finally:
             event.remove(engine, "before_cursor_execute", count)

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from core.orgs import get_park_by_code
-from enterprises import carriers, leads
-from enterprises.carriers import CarrierFields, CarrierKind, CarrierStatus
+from enterprises.projects import carriers, leads
+from enterprises.projects.carriers import CarrierFields, CarrierKind, CarrierStatus
 from web.deps import CurrentUser, Id, PathId, SessionDep, Version
 
 router = APIRouter(prefix="/carriers", tags=["carriers"])

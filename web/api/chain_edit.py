@@ -4,6 +4,8 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from chainmaps import figures as chain_figures
+from chainmaps import membership
 from chains import dossier as dossier_service
 from chains import editing
 from chains import service as chain_service
@@ -16,7 +18,7 @@ from chains.models import (
     SegmentPublic,
 )
 from core.validation import Input
-from enterprises.models import MemberRole
+from enterprises.registry.models import MemberRole
 from web.api.chains import DossierItemOut
 from web.deps import CurrentUser, EditableChain, Id, PathId, QueryId, SessionDep
 
@@ -80,7 +82,7 @@ class MembershipOut(MembershipIn):
 
 
 def _segment_view(session: Session, chain: Chain, segment_id: int) -> SegmentPublic:
-    view = chain_service.detail(session=session, code=chain.code)
+    view = chain_figures.detail(session=session, code=chain.code)
     return next(s for s in view.segments if s.id == segment_id)
 
 
@@ -93,7 +95,7 @@ def update_settings(
     editing.update_settings(
         session=session, actor=user, chain=chain, data=fields, version=data.version
     )
-    return chain_service.detail(session=session, code=chain.code)
+    return chain_figures.detail(session=session, code=chain.code)
 
 
 @router.post("/chains/{code}/segments", response_model=SegmentPublic, status_code=201)
@@ -150,7 +152,7 @@ def delete_segment(
 ) -> Response:
     """Delete a segment; a segment with firms needs firms_to (a segment id) or detach_firms."""
     segment = chain_service.get_segment(session=session, chain=chain, segment_id=segment_id)
-    editing.delete_segment(
+    membership.delete_segment(
         session=session,
         actor=user,
         chain=chain,
@@ -206,7 +208,7 @@ def update_membership(
 ) -> MembershipOut:
     """Set a firm's role in the segment (anchor / key / member) and its hidden-champion mark."""
     segment = chain_service.get_segment(session=session, chain=chain, segment_id=segment_id)
-    member = editing.update_membership(
+    member = membership.update_membership(
         session=session,
         actor=user,
         chain=chain,

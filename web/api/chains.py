@@ -6,15 +6,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from chainmaps import figures as chain_figures
+from chainmaps import overview
 from chains import dossier as dossier_service
-from chains import overview
 from chains import service as chain_service
 from chains.graph import SegmentGap
 from chains.maps import ChainMap, chain_map
 from chains.models import ChainDetail, ChainSummary, DossierKind, SegmentPublic, Stream
 from core.db import utcnow
 from core.orgs import list_parks
-from enterprises.models import MemberRole
+from enterprises.registry.models import MemberRole
 from web.deps import ChainDep, CurrentUser, PathId, SessionDep
 
 router = APIRouter(tags=["chains"])
@@ -81,7 +82,7 @@ class MatrixCellOut(BaseModel):
 def list_chains(session: SessionDep, user: CurrentUser) -> list[ChainDetail]:
     """Every chain with its segments, links and units."""
     return [
-        chain_service.detail(session=session, code=c.code)
+        chain_figures.detail(session=session, code=c.code)
         for c in chain_service.get_all(session=session)
     ]
 
@@ -89,26 +90,26 @@ def list_chains(session: SessionDep, user: CurrentUser) -> list[ChainDetail]:
 @router.get("/chains/{code}", response_model=ChainDetail)
 def get_chain(chain: ChainDep, session: SessionDep) -> ChainDetail:
     """One chain with its segments, links and units."""
-    return chain_service.detail(session=session, code=chain.code)
+    return chain_figures.detail(session=session, code=chain.code)
 
 
 @router.get("/chains/{code}/map", response_model=ChainMap)
 def get_map(chain: ChainDep, session: SessionDep) -> ChainMap:
     """The chain map: nodes with positions, figures and gaps; edges with their drawn paths."""
-    view = chain_service.detail(session=session, code=chain.code)
-    return chain_map(view, chain_service.gap_report(view))
+    view = chain_figures.detail(session=session, code=chain.code)
+    return chain_map(view, chain_figures.gap_report(view))
 
 
 @router.get("/chains/{code}/gaps", response_model=list[SegmentGap])
 def chain_gaps(chain: ChainDep, session: SessionDep) -> list[SegmentGap]:
     """The chain's segments ranked by gap priority, with status, score and explanation."""
-    return chain_service.gaps(session=session, code=chain.code)
+    return chain_figures.gaps(session=session, code=chain.code)
 
 
 @router.get("/chains/{code}/unconfirmed", response_model=list[SegmentPublic])
 def unconfirmed_segments(chain: ChainDep, session: SessionDep) -> list[SegmentPublic]:
     """Segments whose firm list nobody has confirmed in the last 90 days."""
-    view = chain_service.detail(session=session, code=chain.code)
+    view = chain_figures.detail(session=session, code=chain.code)
     return overview.unconfirmed(view.segments, utcnow())
 
 
@@ -152,7 +153,7 @@ def chain_matrix(session: SessionDep, user: CurrentUser) -> list[MatrixCellOut]:
 @router.get("/chain-summaries", response_model=list[ChainSummary])
 def chain_summaries(session: SessionDep, user: CurrentUser) -> list[ChainSummary]:
     """Every chain with its counts only."""
-    return chain_service.summaries(session=session)
+    return chain_figures.summaries(session=session)
 
 
 @router.get("/parks", response_model=list[ParkOut])

@@ -11,12 +11,13 @@ from chains import service as chain_service
 from core import permissions
 from core.db import require_id
 from core.validation import Input
-from enterprises import designations, figures, pipeline, roster
-from enterprises import export as enterprise_export
-from enterprises import service as enterprise_service
-from enterprises.designations import Metric
-from enterprises.figures import FigureFields
-from enterprises.pipeline import MoveFields, Stage
+from enterprises.cultivation import designations, discovery, pipeline, roster, standing
+from enterprises.cultivation.designations import Metric
+from enterprises.cultivation.pipeline import MoveFields, Stage
+from enterprises.registry import figures
+from enterprises.registry import service as enterprise_service
+from enterprises.registry.figures import FigureFields
+from enterprises.spreadsheets import export as enterprise_export
 from web.deps import CurrentUser, Id, PathId, SessionDep, Version
 from web.downloads import table_download
 from web.filters import RosterQueryDep
@@ -170,7 +171,7 @@ def designation_counts(
 def discover(code: str, session: SessionDep, user: CurrentUser) -> list[QualifyingOut]:
     """Firms meeting every screening criterion that are not yet in the designation's pipeline."""
     designation = designations.get_by_code(session=session, code=code)
-    found = figures.candidates(
+    found = discovery.candidates(
         session=session,
         designation=designation,
         park_id=permissions.park_scope(user, None),
@@ -285,7 +286,7 @@ def cultivation_events(
 ) -> list[EventOut]:
     """The cultivation's moves, oldest first."""
     pipeline.get(session=session, cultivation_id=cultivation_id)
-    events = pipeline.events_of(session=session, cultivation_ids=[cultivation_id])
+    events = standing.events_of(session=session, cultivation_ids=[cultivation_id])
     return [EventOut.model_validate(e, from_attributes=True) for e in events[cultivation_id]]
 
 

@@ -6,10 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from enterprises import export as enterprise_export
 from enterprises import merge
-from enterprises import service as enterprise_service
-from enterprises.models import EnterpriseCreate, EnterprisePage, EnterprisePublic, EnterpriseUpdate
+from enterprises.registry import service as enterprise_service
+from enterprises.registry.models import (
+    EnterpriseCreate,
+    EnterprisePage,
+    EnterprisePublic,
+    EnterpriseUpdate,
+)
+from enterprises.spreadsheets import export as enterprise_export
 from web.deps import CurrentUser, Id, PathId, SessionDep
 from web.downloads import table_download
 from web.filters import EnterpriseQueryDep

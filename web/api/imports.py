@@ -6,9 +6,10 @@ from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel, StringConstraints
 
 from core.db import require_id
-from enterprises import designations, import_commit, imports, tabular
-from enterprises.import_rows import Preview
-from enterprises.imports import ImportBatch, ImportStatus
+from enterprises.cultivation import designations
+from enterprises.spreadsheets import import_commit, imports, tabular
+from enterprises.spreadsheets.import_rows import Preview
+from enterprises.spreadsheets.imports import ImportBatch, ImportStatus
 from web.deps import CurrentUser, PathId, SessionDep
 
 router = APIRouter(prefix="/imports", tags=["imports"])

@@ -10,22 +10,23 @@ from pydantic import BaseModel, Field
 from core import personal
 from core.accounts import User
 from core.db import require_id
-from enterprises import (
+from enterprises.projects import (
     carriers,
     evaluation,
     followups,
     lead_contacts,
+    lead_duplicates,
     lead_search,
     lead_stages,
     lead_watch,
     leads,
 )
-from enterprises.evaluation import Evaluation
-from enterprises.followups import FollowUpFields, FollowUpKind
-from enterprises.lead_contacts import ContactFields
-from enterprises.lead_stages import ArrivalFields, LeadMoveFields
-from enterprises.lead_watch import Flagged
-from enterprises.leads import Lead, LeadFields, LeadStage
+from enterprises.projects.evaluation import Evaluation
+from enterprises.projects.followups import FollowUpFields, FollowUpKind
+from enterprises.projects.lead_contacts import ContactFields
+from enterprises.projects.lead_stages import ArrivalFields, LeadMoveFields
+from enterprises.projects.lead_watch import Flagged
+from enterprises.projects.leads import Lead, LeadFields, LeadStage
 from web.deps import CurrentUser, PathId, QueryId, SessionDep, Version, lead_reader
 from web.downloads import table_download
 from web.filters import LeadQueryDep
@@ -217,7 +218,7 @@ def list_leads(
 @router.post("", status_code=201)
 def create_lead(session: SessionDep, user: CurrentUser, data: LeadFields) -> CreatedOut:
     """Log a lead; possible duplicates are returned with it (check /leads/duplicates first)."""
-    found = leads.duplicates(
+    found = lead_duplicates.duplicates(
         session=session,
         user=user,
         investor_name=data.investor_name,
@@ -233,7 +234,7 @@ def duplicates(
     session: SessionDep, user: CurrentUser, investor_name: str = "", investor_credit_code: str = ""
 ) -> list[DuplicateOut]:
     """Leads and firms that may be the same investor."""
-    found = leads.duplicates(
+    found = lead_duplicates.duplicates(
         session=session,
         user=user,
         investor_name=investor_name,

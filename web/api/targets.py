@@ -7,9 +7,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlmodel import col, select
 
-from enterprises import dashboard, target_status, targets
-from enterprises.target_status import Progress, Status
-from enterprises.targets import Comparator, Plan, ReportFields, TargetKind
+from plans import dashboard, target_status, targets
+from plans.target_status import Progress, Status
+from plans.targets import Comparator, Plan, ReportFields, TargetKind
 from web.deps import CurrentUser, SessionDep
 
 router = APIRouter(tags=["targets"])

@@ -12,8 +12,8 @@ from core.accounts import User
 from core.errors import Conflict, FieldErrors
 from core.orgs import Landmark, get_park_by_code, list_parks, park_names
 from core.validation import parse
-from enterprises import carriers
-from enterprises.carriers import (
+from enterprises.projects import carriers
+from enterprises.projects.carriers import (
     CARRIER_KIND_LABELS,
     CARRIER_LABELS,
     CARRIER_STATUS_LABELS,
@@ -22,7 +22,7 @@ from enterprises.carriers import (
     CarrierKind,
     CarrierStatus,
 )
-from enterprises.leads import Lead
+from enterprises.projects.leads import Lead
 from web.deps import CurrentUser, FormDep, SessionDep
 from web.render import render
 

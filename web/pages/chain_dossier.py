@@ -7,8 +7,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from chainmaps import figures as chain_figures
 from chains import dossier as dossier_service
-from chains import service as chain_service
 from chains.models import DOSSIER_FIELD_LABELS, DOSSIER_LABELS, Chain, DossierItemFields
 from core.errors import Conflict, FieldErrors
 from core.validation import parse
@@ -31,7 +31,7 @@ def _form_page(
         request,
         "chains/dossier_form.html",
         {
-            "chain": chain_service.detail(session=session, code=chain.code),
+            "chain": chain_figures.detail(session=session, code=chain.code),
             "values": values,
             "item_id": item_id,
             "errors": errors or {},

@@ -13,7 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
-from chains import editing, overview
+from chainmaps import figures as chain_figures
+from chainmaps import membership, overview
+from chains import editing
 from chains import service as chain_service
 from chains.models import (
     SEGMENT_LABELS,
@@ -27,7 +29,7 @@ from chains.models import (
 from core.accounts import User
 from core.errors import Conflict, FieldErrors
 from core.validation import parse
-from enterprises.models import MemberRole
+from enterprises.registry.models import MemberRole
 from web.deps import CurrentUser, EditableChain, FormDep, SessionDep
 from web.pages.chains import panel_context
 from web.render import is_htmx, render
@@ -44,7 +46,7 @@ def _edit_page(
     values: dict[str, Any] | None = None,
     status: int = 422,
 ) -> Response:
-    view = chain_service.detail(session=session, code=chain.code)
+    view = chain_figures.detail(session=session, code=chain.code)
     # Read afresh, not from the cached detail, which others may see a moment late after a write.
     segments = chain_service.segments_of(session=session, chain_id=view.id)
     versions = {s.id: s.version for s in segments}
@@ -188,7 +190,7 @@ def delete_segment(
     segment = chain_service.get_segment(session=session, chain=chain, segment_id=segment_id)
     choice = _text(form, "firms_to")
     try:
-        editing.delete_segment(
+        membership.delete_segment(
             session=session,
             actor=user,
             chain=chain,
@@ -241,8 +243,8 @@ def _panel(
     if not is_htmx(request):
         target = f"/chains/{chain.code}?segment={segment_id}#segment-panel"
         return RedirectResponse(target, status_code=303)
-    view = chain_service.detail(session=session, code=chain.code)
-    gaps = chain_service.gap_report(view)
+    view = chain_figures.detail(session=session, code=chain.code)
+    gaps = chain_figures.gap_report(view)
     context = panel_context(session, user, chain, view, gaps, segment_id)
     context |= {"chain": view, "can_edit": True}
     return render(request, "chains/_segment_panel.html", context)
@@ -274,7 +276,7 @@ def update_membership(
         role = MemberRole(str(form.get("role")))
     except ValueError as exc:
         raise FieldErrors({"role": "角色须为链主、重点企业或成员"}) from exc
-    editing.update_membership(
+    membership.update_membership(
         session=session,
         actor=user,
         chain=chain,

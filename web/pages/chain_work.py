@@ -4,15 +4,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
+from chainmaps import figures as chain_figures
+from chainmaps import overview
 from chains import dossier as dossier_service
-from chains import overview
-from chains import service as chain_service
 from chains.models import DOSSIER_LABELS, Chain, DossierKind
 from core import permissions
 from core.accounts import UserChain
 from core.db import require_id, utcnow
-from enterprises import lead_search
-from enterprises.leads import LEAD_STAGE_LABELS
+from enterprises.projects import lead_search
+from enterprises.projects.leads import LEAD_STAGE_LABELS
 from web.deps import ChainDep, CurrentUser, SessionDep
 from web.render import render
 
@@ -40,7 +40,7 @@ def my_chain(request: Request, session: SessionDep, user: CurrentUser) -> Respon
 @router.get("/chains/{code}/work")
 def work(chain: ChainDep, request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Headline figures against the chain's targets, ranked gaps, key projects, stale data."""
-    view = chain_service.detail(session=session, code=chain.code)
+    view = chain_figures.detail(session=session, code=chain.code)
     chain_id = require_id(chain)
     lead_total, leads = lead_search.targeting(session=session, user=user, chain_id=chain_id)
     return render(
@@ -50,7 +50,7 @@ def work(chain: ChainDep, request: Request, session: SessionDep, user: CurrentUs
             "chain": view,
             "tab": "work",
             "headline": overview.headline(session=session, chain_id=chain_id),
-            "gaps": chain_service.gap_report(view),
+            "gaps": chain_figures.gap_report(view),
             "projects": dossier_service.items_of(session=session, chain_id=chain_id)[
                 DossierKind.project
             ],
@@ -70,7 +70,7 @@ def work(chain: ChainDep, request: Request, session: SessionDep, user: CurrentUs
 def dossier(chain: ChainDep, request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The chain's dossier (五个一): firm table, key projects, innovation system, policies,
     advisory bodies and responsible units."""
-    view = chain_service.detail(session=session, code=chain.code)
+    view = chain_figures.detail(session=session, code=chain.code)
     chain_id = require_id(chain)
     lead_total, leads = lead_search.targeting(session=session, user=user, chain_id=chain_id)
     return render(

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from chains import overview
+from chainmaps import figures as chain_figures
+from chainmaps import overview
 from chains import service as chain_service
 from chains.export import gaps_xlsx
 from chains.graph import SegmentGap
@@ -16,9 +17,9 @@ from core import audit, permissions
 from core.accounts import Role, User
 from core.orgs import Park, list_landmarks, list_parks
 from core.spreadsheet import XLSX_TYPE
-from enterprises import lead_search
-from enterprises import service as enterprise_service
-from enterprises.leads import LEAD_STAGE_LABELS
+from enterprises.projects import lead_search
+from enterprises.projects.leads import LEAD_STAGE_LABELS
+from enterprises.registry import service as enterprise_service
 from web.deps import ChainDep, CurrentUser, SessionDep
 from web.downloads import attachment
 from web.render import is_htmx, render, templates
@@ -45,7 +46,7 @@ def home(session: SessionDep, user: CurrentUser) -> Response:
 @router.get("/chains")
 def chain_list(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The ten chains grouped leading / advantage / future."""
-    summaries = chain_service.summaries(session=session)
+    summaries = chain_figures.summaries(session=session)
     groups = [(g, [s for s in summaries if s.group == g]) for g in ChainGroup]
     return render(request, "chains/list.html", {"groups": groups})
 
@@ -70,8 +71,8 @@ def chain_detail(
     chain: ChainDep, request: Request, session: SessionDep, user: CurrentUser, segment: int = 0
 ) -> Response:
     """One chain's map, its gap list and, when a segment is chosen, that segment's panel."""
-    view = chain_service.detail(session=session, code=chain.code)
-    gaps = chain_service.gap_report(view)
+    view = chain_figures.detail(session=session, code=chain.code)
+    gaps = chain_figures.gap_report(view)
     context = {
         "chain": view,
         "map": chain_map(view, gaps),
@@ -122,8 +123,8 @@ def segment_panel(
     if not is_htmx(request):
         target = f"/chains/{chain.code}?segment={segment_id}#segment-panel"
         return RedirectResponse(target, status_code=303)
-    view = chain_service.detail(session=session, code=chain.code)
-    context = panel_context(session, user, chain, view, chain_service.gap_report(view), segment_id)
+    view = chain_figures.detail(session=session, code=chain.code)
+    context = panel_context(session, user, chain, view, chain_figures.gap_report(view), segment_id)
     context |= {
         "chain": view,
         "can_edit": permissions.can_edit_chain(session=session, user=user, chain_id=view.id),
@@ -134,9 +135,9 @@ def segment_panel(
 @router.get("/chains/{code}/map.svg")
 def map_svg(chain: ChainDep, request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The chain map as a standalone SVG file."""
-    view = chain_service.detail(session=session, code=chain.code)
+    view = chain_figures.detail(session=session, code=chain.code)
     context = {
-        "m": chain_map(view, chain_service.gap_report(view)),
+        "m": chain_map(view, chain_figures.gap_report(view)),
         "names": {s.id: s.name for s in view.segments},
     }
     body = templates.get_template("chains/_map.svg").render(context)
@@ -150,8 +151,8 @@ def map_svg(chain: ChainDep, request: Request, session: SessionDep, user: Curren
 @router.get("/chains/{code}/gaps.xlsx")
 def gaps_download(chain: ChainDep, session: SessionDep, user: CurrentUser) -> Response:
     """The chain's gap list as .xlsx."""
-    view = chain_service.detail(session=session, code=chain.code)
-    report = chain_service.gap_report(view)
+    view = chain_figures.detail(session=session, code=chain.code)
+    report = chain_figures.gap_report(view)
     name = f"{view.name}补链强链清单.xlsx"
     audit.record_export(session=session, actor=user, filename=name, rows=len(report))
     return Response(

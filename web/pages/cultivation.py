@@ -15,9 +15,9 @@ from core.accounts import User
 from core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from core.orgs import list_parks
 from core.validation import parse
-from enterprises import designations, pipeline, roster
-from enterprises import export as enterprise_export
-from enterprises.pipeline import MOVE_LABELS, STAGE_LABELS, MoveFields, Stage
+from enterprises.cultivation import designations, pipeline, roster
+from enterprises.cultivation.pipeline import MOVE_LABELS, STAGE_LABELS, MoveFields, Stage
+from enterprises.spreadsheets import export as enterprise_export
 from web.deps import CurrentUser, FormDep, SessionDep
 from web.downloads import table_download
 from web.filters import RosterQuery, RosterQueryDep

@@ -12,15 +12,15 @@ from core.accounts import User
 from core.db import require_id
 from core.errors import DomainError, FieldErrors
 from core.validation import parse
-from enterprises import designations, figures, pipeline, roster
-from enterprises.designations import (
+from enterprises.cultivation import designations, discovery, pipeline, roster
+from enterprises.cultivation.designations import (
     DESIGNATION_LABELS,
     METRIC_LABELS,
     Designation,
     DesignationFields,
     Metric,
 )
-from enterprises.pipeline import STAGE_LABELS, MoveFields, Stage
+from enterprises.cultivation.pipeline import STAGE_LABELS, MoveFields, Stage
 from web.deps import CurrentUser, FormDep, SessionDep
 from web.render import render
 from web.statuses import message_for, status_for
@@ -193,7 +193,7 @@ def _view(
     except ValueError:
         day, error = date.today(), "日期格式应为 2022-12-31，已按今天显示"
     by_park, by_chain = roster.breakdown(session=session, designation=designation, day=day)
-    found = figures.candidates(
+    found = discovery.candidates(
         session=session,
         designation=designation,
         park_id=permissions.park_scope(user, None),

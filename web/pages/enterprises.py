@@ -16,12 +16,14 @@ from core.db import require_id
 from core.errors import Conflict, FieldErrors
 from core.orgs import Park, list_parks, park_names
 from core.validation import parse
-from enterprises import designations, figures, merge, pipeline, roster
-from enterprises import export as enterprise_export
-from enterprises import service as enterprise_service
-from enterprises.models import FIELD_LABELS, Enterprise, EnterpriseCreate, EnterpriseUpdate
-from enterprises.pipeline import STAGE_LABELS, Stage
-from enterprises.roster import RosterFilter
+from enterprises import merge
+from enterprises.cultivation import designations, roster, standing
+from enterprises.cultivation.pipeline import STAGE_LABELS, Stage
+from enterprises.cultivation.roster import RosterFilter
+from enterprises.registry import figures
+from enterprises.registry import service as enterprise_service
+from enterprises.registry.models import FIELD_LABELS, Enterprise, EnterpriseCreate, EnterpriseUpdate
+from enterprises.spreadsheets import export as enterprise_export
 from web.deps import CurrentUser, FormDep, SessionDep, SettingsDep
 from web.downloads import table_download
 from web.filters import EnterpriseQueryDep
@@ -212,7 +214,7 @@ def detail_page(
             "can_edit": permissions.can_edit_enterprise(user, enterprise.park_id),
             "can_force": permissions.can_move_out_of_order(user),
             "cultivations": cultivations,
-            "events": pipeline.events_of(
+            "events": standing.events_of(
                 session=session, cultivation_ids=[c.cultivation_id for c in cultivations]
             ),
             "designations": designations.get_all(session=session, include_inactive=False),

@@ -12,9 +12,10 @@ from core import permissions, progress
 from core.accounts import User
 from core.errors import Conflict, FieldErrors
 from core.progress import Reporter
-from enterprises import designations, import_commit, imports, tabular
-from enterprises.import_headers import IMPORT_FIELDS
-from enterprises.imports import PREVIEW_ROWS, ImportBatch
+from enterprises.cultivation import designations
+from enterprises.spreadsheets import import_commit, imports, tabular
+from enterprises.spreadsheets.import_headers import IMPORT_FIELDS
+from enterprises.spreadsheets.imports import PREVIEW_ROWS, ImportBatch
 from web.deps import CurrentUser, FormDep, SessionDep
 from web.render import render
 from web.statuses import message_for

@@ -10,8 +10,8 @@ from core import permissions
 from core.accounts import Team
 from core.errors import FieldErrors, PermissionDenied
 from core.orgs import get_park_by_code, list_parks
-from enterprises import evaluation, lead_watch
-from enterprises.leads import LEAD_STAGE_LABELS, LeadStage
+from enterprises.projects import evaluation, lead_watch
+from enterprises.projects.leads import LEAD_STAGE_LABELS, LeadStage
 from web.deps import CurrentUser, FormDep, SessionDep, lead_reader
 from web.downloads import table_download
 from web.render import render

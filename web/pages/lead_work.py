@@ -11,10 +11,15 @@ from starlette.datastructures import FormData
 
 from core.errors import DomainError
 from core.validation import parse
-from enterprises import carriers, followups, lead_contacts, lead_search, lead_stages, leads
-from enterprises.followups import FOLLOW_UP_LABELS, FollowUpFields
-from enterprises.lead_contacts import CONTACT_LABELS, ContactFields
-from enterprises.lead_stages import ARRIVAL_LABELS, MOVE_LABELS, ArrivalFields, LeadMoveFields
+from enterprises.projects import carriers, followups, lead_contacts, lead_search, lead_stages, leads
+from enterprises.projects.followups import FOLLOW_UP_LABELS, FollowUpFields
+from enterprises.projects.lead_contacts import CONTACT_LABELS, ContactFields
+from enterprises.projects.lead_stages import (
+    ARRIVAL_LABELS,
+    MOVE_LABELS,
+    ArrivalFields,
+    LeadMoveFields,
+)
 from web.deps import CurrentUser, FormDep, SessionDep, lead_reader
 from web.filters import LeadQuery
 from web.pages.leads import _board_page, detail_page

@@ -16,11 +16,19 @@ from core.db import require_id
 from core.errors import Conflict, FieldErrors
 from core.orgs import list_parks
 from core.validation import parse
-from enterprises import carriers, followups, lead_contacts, lead_search, lead_stages, leads
-from enterprises.carriers import CARRIER_KIND_LABELS, CARRIER_STATUS_LABELS
-from enterprises.followups import FOLLOW_UP_KIND_LABELS
-from enterprises.lead_stages import DROP_REASON_LABELS
-from enterprises.leads import (
+from enterprises.projects import (
+    carriers,
+    followups,
+    lead_contacts,
+    lead_duplicates,
+    lead_search,
+    lead_stages,
+    leads,
+)
+from enterprises.projects.carriers import CARRIER_KIND_LABELS, CARRIER_STATUS_LABELS
+from enterprises.projects.followups import FOLLOW_UP_KIND_LABELS
+from enterprises.projects.lead_stages import DROP_REASON_LABELS
+from enterprises.projects.leads import (
     LEAD_LABELS,
     LEAD_STAGE_LABELS,
     SOURCE_LABELS,
@@ -29,7 +37,7 @@ from enterprises.leads import (
     Lead,
     LeadFields,
 )
-from enterprises.models import Enterprise
+from enterprises.registry.models import Enterprise
 from web.deps import CurrentUser, FormDep, SessionDep, lead_reader
 from web.downloads import table_download
 from web.filters import LeadQuery, LeadQueryDep
@@ -161,7 +169,7 @@ def duplicate_check(
     lead_id: int | None = None,
 ) -> Response:
     """Possible duplicates of an investor, shown under the form as the user types."""
-    found = leads.duplicates(
+    found = lead_duplicates.duplicates(
         session=session,
         user=user,
         investor_name=investor_name,
@@ -188,7 +196,7 @@ def _form_page(
     values: dict[str, Any],
     errors: dict[str, str],
     lead: Lead | None,
-    duplicates: list[leads.Duplicate] | None = None,
+    duplicates: list[lead_duplicates.Duplicate] | None = None,
     status: int = 200,
 ) -> Response:
     choices = _choices(session)
@@ -222,7 +230,7 @@ def create(request: Request, session: SessionDep, user: CurrentUser, form: FormD
     values = form_values(form)
     try:
         data = parse(LeadFields, values, LEAD_LABELS)
-        found = leads.duplicates(
+        found = lead_duplicates.duplicates(
             session=session,
             user=user,
             investor_name=data.investor_name,
@@ -344,7 +352,7 @@ def detail_page(
         "can_reserve": lead.reached >= lead_stages.SIGNED and lead.stage != "dropped",
         "need_m2": carriers.need_in_square_metres(lead),
         "landed": landed,
-        "duplicates": leads.duplicates(
+        "duplicates": lead_duplicates.duplicates(
             session=session,
             user=user,
             investor_name=lead.investor_name,

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from core.orgs import get_park_by_code
-from enterprises import designations, park_progress, roster
-from enterprises.pipeline import ORDER, STAGE_LABELS
-from enterprises.service import count_by_park
+from enterprises.cultivation import designations, roster
+from enterprises.cultivation.pipeline import ORDER, STAGE_LABELS
+from enterprises.registry.service import count_by_park
+from plans import park_progress
 from web.deps import CurrentUser, SessionDep
 from web.render import render
 

@@ -1,0 +1,85 @@
+"""Enterprises' annual figures, and the discovery of firms that meet a designation's criteria."""
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, Session, col, select
+
+from core import audit, bounds, locking, permissions, versions
+from core.accounts import User
+from core.db import require_id
+from core.validation import Input
+from enterprises.registry.models import Enterprise
+
+
+class FigureFields(Input):
+    """One year's figures of an enterprise; amounts in 万元."""
+
+    year: int = Field(ge=1949, le=2100)
+    revenue: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
+    output: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
+    tax: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
+    rd_spend: float | None = Field(default=None, ge=0, le=bounds.MONEY_WAN)
+    employees: int | None = Field(default=None, ge=0, le=bounds.PEOPLE)
+    invention_patents: int | None = Field(default=None, ge=0, le=bounds.PATENTS)
+
+
+FIGURE_LABELS = {
+    "year": "年度",
+    "revenue": "营业收入（万元）",
+    "output": "工业总产值（万元）",
+    "tax": "税收（万元）",
+    "rd_spend": "研发投入（万元）",
+    "employees": "从业人数",
+    "invention_patents": "发明专利（件）",
+}
+
+
+class EnterpriseFigure(FigureFields, table=True):
+    """An enterprise's figures for one year."""
+
+    __tablename__ = "enterprise_figure"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
+
+
+versions.track(EnterpriseFigure)
+
+
+def of(*, session: Session, enterprise_id: int) -> list[EnterpriseFigure]:
+    """Return an enterprise's figures, latest year first."""
+    stmt = (
+        select(EnterpriseFigure)
+        .where(EnterpriseFigure.enterprise_id == enterprise_id)
+        .order_by(col(EnterpriseFigure.year).desc())
+    )
+    return list(session.exec(stmt))
+
+
+def put(
+    *, session: Session, actor: User, enterprise: Enterprise, data: FigureFields
+) -> EnterpriseFigure:
+    """Enter or correct one year's figures of an enterprise."""
+    permissions.ensure_can_edit_enterprise(actor, enterprise.park_id)
+    locking.lock(session, enterprise)  # two entries of one year: the second corrects the first
+    found = session.exec(
+        select(EnterpriseFigure).where(
+            EnterpriseFigure.enterprise_id == enterprise.id, EnterpriseFigure.year == data.year
+        )
+    ).first()
+    label = f"{enterprise.name}/{data.year}年"
+    if found is None:
+        found = EnterpriseFigure(enterprise_id=require_id(enterprise), **data.model_dump())
+        session.add(found)
+        session.flush()
+        audit.record(
+            session=session,
+            actor=actor,
+            action="create",
+            obj=found,
+            label=label,
+            after=audit.snapshot(found, list(FigureFields.model_fields)),
+        )
+        return found
+    audit.update(session=session, actor=actor, obj=found, label=label, values=data.model_dump())
+    return found

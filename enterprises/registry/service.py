@@ -1,0 +1,351 @@
+"""Reading and maintaining the enterprise registry."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, exists, func, literal_column, or_
+from sqlmodel import Session, col, select
+
+from chains.models import Chain, Segment
+from core import audit, figure_cache, locking, permissions, personal
+from core.accounts import User
+from core.db import contains_text, require_id
+from core.errors import FieldErrors, NotFound, PermissionDenied
+from core.orgs import Park, park_names
+from enterprises.registry import tallies
+from enterprises.registry.models import (
+    FIELD_LABELS,
+    Enterprise,
+    EnterpriseCreate,
+    EnterpriseFields,
+    EnterprisePublic,
+    EnterpriseUpdate,
+    MemberRole,
+    Membership,
+    MembershipPublic,
+    Origin,
+    holds_chars,
+)
+
+EDITABLE = list(EnterpriseFields.model_fields)
+
+
+@dataclass(frozen=True)
+class EnterpriseFilter:
+    """What an enterprise list is narrowed by; every field optional."""
+
+    q: str = ""
+    park_id: int | None = None
+    chain_id: int | None = None
+    segment_id: int | None = None
+    above_size: bool | None = None
+    include_demo: bool = True
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of enterprises with the total count."""
+
+    items: list[Enterprise]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least one)."""
+        return max(1, -(-self.total // self.page_size))
+
+
+def filter_conditions(flt: EnterpriseFilter, *, by_characters: bool = True) -> list[Any]:
+    """Return the WHERE conditions of an enterprise filter.
+
+    `by_characters`: narrow a search by the index of characters first (PostgreSQL: GIN, SQLite:
+    FTS5). Only for terms with a Chinese (non-ASCII) character: the digits and Latin letters
+    every credit code is made of narrow little (at 200,000 firms "91440" took 1.1 s through
+    PostgreSQL's index and 0.1 s scanning; "a" 1.2 s and 0.4 s), and credit codes are not in
+    the index; and only for terms with a letter or digit (the index holds no punctuation).
+    """
+    conds: list[Any] = []
+    if flt.q.strip():
+        term = flt.q.strip()
+        if by_characters and not term.isascii() and any(c.isalnum() for c in term):
+            conds.append(holds_chars(term))
+        conds.append(
+            or_(
+                contains_text(Enterprise.name, term),
+                contains_text(Enterprise.main_products, term),
+                contains_text(Enterprise.credit_code, term),
+            )
+        )
+    if flt.park_id is not None:
+        conds.append(Enterprise.park_id == flt.park_id)
+    if flt.above_size is not None:
+        conds.append(Enterprise.above_size == flt.above_size)
+    if not flt.include_demo:
+        conds.append(Enterprise.origin != Origin.demo)
+    if flt.segment_id is not None or flt.chain_id is not None:
+        member = select(Membership.id).where(Membership.enterprise_id == Enterprise.id)
+        if flt.segment_id is not None:
+            member = member.where(Membership.segment_id == flt.segment_id)
+        if flt.chain_id is not None:
+            member = member.join(Segment, col(Segment.id) == Membership.segment_id).where(
+                Segment.chain_id == flt.chain_id
+            )
+        conds.append(exists(member))
+    return conds
+
+
+# Largest output first, firms without figures last (outputs are never negative); the order
+# of the index ix_enterprise_list_order, which both databases can read a page from.
+# A literal, not a parameter: SQLite matches an ORDER BY to an index expression by its text.
+LIST_ORDER = (
+    func.coalesce(Enterprise.annual_output, literal_column("-1")).desc(),
+    col(Enterprise.id),
+)
+
+
+# The same order, written so that no index matches it: the matches are found, then sorted.
+SORTED_ORDER = (
+    (func.coalesce(Enterprise.annual_output, literal_column("-1")) + 0).desc(),
+    col(Enterprise.id),
+)
+
+
+def search(*, session: Session, flt: EnterpriseFilter, page: int = 1, page_size: int = 50) -> Page:
+    """Return one page of enterprises matching the filter, largest output first."""
+    conds = filter_conditions(flt)
+    total = (
+        session.exec(select(func.count()).select_from(Enterprise).where(*conds)).one()
+        if flt.q.strip() or (flt.chain_id is not None and flt.segment_id is not None)
+        else tallies.total(
+            session=session,
+            park_id=flt.park_id,
+            above_size=flt.above_size,
+            include_demo=flt.include_demo,
+            chain_id=flt.chain_id,
+            segment_id=flt.segment_id,
+        )
+    )
+    page = max(1, min(page, max(1, -(-total // page_size))))
+    order = LIST_ORDER
+    if total * 100 >= tallies.total(session=session):
+        # One firm in a hundred or more matches: reading the list's index in order finds a
+        # page at once, where the index of characters would fetch every match to sort them.
+        conds = filter_conditions(flt, by_characters=False)
+    elif conds:
+        # Few match: walking that index would read most of the registry to find them (a
+        # firm's name on SQLite: 540 ms); finding them first and sorting them is quicker.
+        order = SORTED_ORDER
+    stmt = (
+        select(Enterprise)
+        .where(*conds)
+        .order_by(*order)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return Page(list(session.exec(stmt)), total, page, page_size)
+
+
+def get(*, session: Session, enterprise_id: int) -> Enterprise:
+    """Return an enterprise or raise NotFound."""
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise NotFound("企业不存在")
+    return enterprise
+
+
+def memberships(
+    *, session: Session, enterprise_ids: list[int]
+) -> dict[int, list[MembershipPublic]]:
+    """Return each enterprise's chain memberships, in one query."""
+    if not enterprise_ids:
+        return {}
+    rows = session.exec(
+        select(Membership, Segment, Chain)
+        .join(Segment, col(Segment.id) == Membership.segment_id)
+        .join(Chain, col(Chain.id) == Segment.chain_id)
+        .where(col(Membership.enterprise_id).in_(enterprise_ids))
+        .order_by(col(Chain.position), col(Segment.position))
+    )
+    result: dict[int, list[MembershipPublic]] = {i: [] for i in enterprise_ids}
+    for m, s, c in rows:
+        result[m.enterprise_id].append(
+            MembershipPublic(
+                segment_id=require_id(s),
+                segment_name=s.name,
+                chain_code=c.code,
+                chain_name=c.name,
+                role=MemberRole(m.role),
+            )
+        )
+    return result
+
+
+def _validate(session: Session, data: EnterpriseFields, enterprise_id: int | None) -> None:
+    errors: dict[str, str] = {}
+    if data.credit_code:
+        clash = session.exec(
+            select(Enterprise.id, Enterprise.name).where(
+                Enterprise.credit_code == data.credit_code, Enterprise.id != enterprise_id
+            )
+        ).first()
+        if clash:
+            errors["credit_code"] = f"{FIELD_LABELS['credit_code']}已被“{clash[1]}”使用"
+    if data.park_id is not None and session.get(Park, data.park_id) is None:
+        errors["park_id"] = f"{FIELD_LABELS['park_id']}不存在"
+    if errors:
+        raise FieldErrors(errors)
+
+
+def create(*, session: Session, actor: User, data: EnterpriseCreate) -> Enterprise:
+    """Create an enterprise in a park the actor maintains."""
+    permissions.ensure_can_edit_enterprise(actor, data.park_id)
+    _validate(session, data, None)
+    enterprise = Enterprise(**data.model_dump(), origin=Origin.manual)
+    session.add(enterprise)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        obj=enterprise,
+        label=enterprise.name,
+        after=audit.snapshot(enterprise, EDITABLE),
+    )
+    return enterprise
+
+
+def update(
+    *, session: Session, actor: User, enterprise_id: int, data: EnterpriseUpdate
+) -> Enterprise:
+    """Apply an edit made from version data.version; a stale version raises Conflict."""
+    enterprise = get(session=session, enterprise_id=enterprise_id)
+    # Checked before the claim too, so that a stranger's stale version learns nothing.
+    permissions.ensure_can_edit_enterprise(actor, enterprise.park_id)
+    label = f"“{enterprise.name}”"
+    locking.claim(session, enterprise, data.version, label=label, current=EDITABLE)
+    # Both the current and the new park must be the actor's: no moving firms out of reach.
+    permissions.ensure_can_edit_enterprise(actor, enterprise.park_id)
+    permissions.ensure_can_edit_enterprise(actor, data.park_id)
+    _validate(session, data, enterprise_id)
+    before = audit.snapshot(enterprise, EDITABLE)
+    submitted = data.model_dump(exclude={"version"})
+    # The form and the API show the phone masked: sent back as shown, it stays as it is.
+    submitted["contact_phone"] = personal.keep_unless_changed(
+        submitted["contact_phone"], enterprise.contact_phone
+    )
+    # Only what changed is written: an edit of a phone number must not count as a change of
+    # the figures cached from the registry (core.versions).
+    for key, value in submitted.items():
+        if getattr(enterprise, key) != value:
+            setattr(enterprise, key, value)
+    session.flush()
+    old, new = audit.changed(before, audit.snapshot(enterprise, EDITABLE))
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        obj=enterprise,
+        label=enterprise.name,
+        before=old,
+        after=new,
+    )
+    return enterprise
+
+
+def reveal_phone(*, session: Session, actor: User, enterprise: Enterprise) -> str:
+    """The whole contact phone, for those who maintain the firm; each look is logged.
+
+    Pages, lists and the API show phones masked; seeing one whole is a deliberate act on
+    personal information, recorded like a change.
+    """
+    if not permissions.can_see_contact(actor, enterprise.park_id):
+        raise PermissionDenied("只有维护该企业的用户可以查看完整联系电话")
+    personal.record_reveal(
+        session=session,
+        actor=actor,
+        object_type="enterprise",
+        object_id=require_id(enterprise),
+        label=enterprise.name,
+    )
+    return enterprise.contact_phone
+
+
+def public_views(
+    *, session: Session, user: User, enterprises: list[Enterprise]
+) -> list[EnterprisePublic]:
+    """Return the API view of enterprises as this user may see them."""
+    ids = [e.id for e in enterprises if e.id is not None]
+    members = memberships(session=session, enterprise_ids=ids)
+    parks = park_names(session=session)
+    return [
+        EnterprisePublic.model_validate(
+            e.model_dump()
+            | {
+                "contact_phone": personal.mask_phone(e.contact_phone),
+                "park_name": parks.get(e.park_id) if e.park_id else None,
+                "memberships": members.get(e.id, []),
+            }
+        )
+        for e in enterprises
+        if e.id is not None
+    ]
+
+
+def leading_members(
+    *, session: Session, chain_id: int, per_segment: int = 5
+) -> dict[int, list[tuple[Enterprise, MemberRole]]]:
+    """Return each segment's first firms: anchor firms, then key firms, then by output."""
+    rank_role = case(
+        (col(Membership.role) == MemberRole.anchor, 0),
+        (col(Membership.role) == MemberRole.key, 1),
+        else_=2,
+    )
+    ranked = (
+        select(
+            Membership.segment_id.label("segment_id"),  # type: ignore[attr-defined]
+            Membership.enterprise_id.label("enterprise_id"),  # type: ignore[attr-defined]
+            Membership.role.label("role"),  # type: ignore[attr-defined]
+            func.row_number()
+            .over(
+                partition_by=col(Membership.segment_id),
+                order_by=(
+                    rank_role,
+                    col(Enterprise.annual_output).desc().nulls_last(),
+                    col(Enterprise.id),
+                ),
+            )
+            .label("rn"),
+        )
+        .join(Enterprise, col(Enterprise.id) == Membership.enterprise_id)
+        .join(Segment, col(Segment.id) == Membership.segment_id)
+        .where(Segment.chain_id == chain_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(ranked.c.segment_id, ranked.c.role, Enterprise)
+        .join(Enterprise, col(Enterprise.id) == ranked.c.enterprise_id)
+        .where(ranked.c.rn <= per_segment)
+        .order_by(ranked.c.segment_id, ranked.c.rn)
+    )
+    result: dict[int, list[tuple[Enterprise, MemberRole]]] = {}
+    for segment_id, role, enterprise in rows:
+        result.setdefault(segment_id, []).append((enterprise, MemberRole(role)))
+    return result
+
+
+def count_by_park(*, session: Session) -> dict[int | None, tuple[int, int]]:
+    """Return {park id: (enterprises, above-size enterprises)}."""
+
+    def compute(own: Session) -> dict[int | None, tuple[int, int]]:
+        rows = own.exec(
+            select(
+                Enterprise.park_id,
+                func.count(),
+                func.sum(case((col(Enterprise.above_size), 1), else_=0)),
+            ).group_by(col(Enterprise.park_id))
+        )
+        return {park_id: (int(n), int(above or 0)) for park_id, n, above in rows}
+
+    return figure_cache.cached(session=session, what="firms-by-park", compute=compute)

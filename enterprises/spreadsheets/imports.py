@@ -1,0 +1,391 @@
+"""Importing enterprise lists and designation lists: the batch, the column mapping, the preview.
+
+An upload is kept as a pending batch; the preview says every row's fate (new, update of an
+existing firm — by credit code, then exact name — unchanged, or error with row, column and
+reason) under a column mapping the user can correct. Committing lives in import_commit.py.
+"""
+
+import hashlib
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import JSON, Column, LargeBinary, update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from chains.models import Chain, Segment
+from core import bulk, permissions
+from core.accounts import User
+from core.db import defer_write, enum_column, require_id, utcnow
+from core.errors import NotFound
+from core.orgs import Park
+from core.progress import Reporter, silent
+from core.text import refuse_control
+from core.validation import chinese_message
+from enterprises.cultivation.designations import Designation
+from enterprises.registry import credit_code
+from enterprises.registry.models import FIELD_LABELS, Enterprise, EnterpriseFields
+from enterprises.registry.names import core_name
+from enterprises.spreadsheets import cells, import_rows, tabular
+from enterprises.spreadsheets.import_headers import (
+    IMPORT_FIELDS,
+    find_header,
+    guess_field,
+    header_unit,
+)
+from enterprises.spreadsheets.import_rows import Preview, RowFate
+
+ENTERPRISE_KEYS = frozenset(IMPORT_FIELDS) & frozenset(EnterpriseFields.model_fields)
+PREVIEW_ROWS = 200
+PROGRESS_EVERY = 2000  # rows between progress reports
+
+
+class ImportStatus(StrEnum):
+    """Where a batch stands."""
+
+    pending = "pending"
+    committed = "committed"
+    undone = "undone"
+
+
+class ImportBatch(SQLModel, table=True):
+    """One uploaded file: who, when, its hash and, once committed, the counts."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    filename: str = Field(max_length=200)
+    sha256: str = Field(max_length=64, index=True)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    designation_id: int | None = Field(default=None, foreign_key="designation.id")
+    mapping: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    actor_name: str = Field(default="", max_length=60)
+    park_id: int | None = Field(default=None, foreign_key="park.id")
+    status: ImportStatus = Field(
+        default=ImportStatus.pending, sa_type=enum_column(ImportStatus, 20)
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    committed_at: datetime | None = None
+    undone_at: datetime | None = None
+    rows_total: int = 0
+    created_count: int = 0
+    updated_count: int = 0
+    unchanged_count: int = 0
+    recognised_count: int = 0
+    checked: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    checked_key: str = Field(default="", max_length=60)  # see import_rows
+
+
+class ImportChange(SQLModel, table=True):
+    """What a committed batch did to one firm, with the values before, so it can be undone."""
+
+    __tablename__ = "import_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batch.id", index=True, ondelete="CASCADE")
+    enterprise_id: int | None = Field(  # indexed: deleting a firm looks its changes up
+        default=None, foreign_key="enterprise.id", ondelete="SET NULL", index=True
+    )
+    cultivation_id: int | None = Field(
+        default=None, foreign_key="cultivation.id", ondelete="SET NULL"
+    )
+    action: str = Field(max_length=20)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+def stage(
+    *, session: Session, actor: User, filename: str, content: bytes, designation_id: int | None
+) -> ImportBatch:
+    """Keep an uploaded file as a pending batch after checking it can be read."""
+    permissions.ensure_can_import(actor)
+    refuse_control({"file": filename}, {"file": "文件名"})
+    tabular.read(filename, content)
+    batch = ImportBatch(
+        filename=filename[:200],
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        designation_id=designation_id,
+        actor_id=actor.id,
+        actor_name=actor.username,
+        park_id=permissions.park_scope(actor, None),
+    )
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def get(*, session: Session, batch_id: int, actor: User) -> ImportBatch:
+    """Return a batch its uploader (or an admin) may see."""
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or not permissions.can_see_import(actor, batch.actor_id):
+        raise NotFound(f"导入批次 {batch_id} 不存在")
+    return batch
+
+
+class _Lookups:
+    """Parks, chains and segments by the names people write, loaded once per preview."""
+
+    def __init__(self, session: Session) -> None:
+        self.parks: dict[str, int] = {}
+        for park in session.exec(select(Park)):
+            for key in (park.name, park.code, park.name.removesuffix("园"), park.district):
+                if key:
+                    self.parks.setdefault(key, require_id(park))
+        self.chains = {
+            key: require_id(c)
+            for c in session.exec(select(Chain))
+            for key in (c.name, f"{c.name}产业链", c.code)
+        }
+        self.segments = {(s.chain_id, s.name): require_id(s) for s in session.exec(select(Segment))}
+
+
+_PARSERS: dict[str, Callable[[Any, str], Any]] = {
+    "text": lambda v, _: cells.text(v),
+    "date": lambda v, _: cells.parse_date(v),
+    "amount": cells.parse_amount,
+    "count": lambda v, _: cells.parse_count(v),
+    "flag": lambda v, _: cells.parse_flag(v),
+    "year": lambda v, _: cells.parse_year(v),
+}
+
+
+def _convert(kind: str, raw: Any, unit: str, lookups: _Lookups, chain_id: int | None) -> Any:
+    if kind in _PARSERS:
+        return _PARSERS[kind](raw, unit)
+    name = cells.text(raw)
+    if kind == "code":
+        code = name.upper()
+        if problem := credit_code.problem(code):
+            raise ValueError(problem)
+        return code
+    if kind == "park":
+        if name not in lookups.parks:
+            raise ValueError(f"未知园区“{name}”（应为禅城园、南海园、顺德园、高明园、三水园之一）")
+        return lookups.parks[name]
+    if kind == "chain":
+        if name not in lookups.chains:
+            raise ValueError(f"未知产业链“{name}”")
+        return lookups.chains[name]
+    if chain_id is None:
+        raise ValueError("填写环节时须同时填写产业链")
+    if (chain_id, name) not in lookups.segments:
+        raise ValueError(f"该产业链没有环节“{name}”")
+    return lookups.segments[(chain_id, name)]
+
+
+def _existing(
+    session: Session, codes: set[str], names: set[str]
+) -> tuple[dict[str, Enterprise], dict[str, Enterprise]]:
+    by_code: dict[str, Enterprise] = {}
+    by_name: dict[str, Enterprise] = {}
+    for attribute, wanted, target in (
+        ("credit_code", sorted(codes), by_code),
+        ("name", sorted(names), by_name),
+    ):
+        column = getattr(Enterprise, attribute)
+        for among in bulk.among(session, column, wanted):
+            for firm in session.exec(select(Enterprise).where(among)):
+                target[str(getattr(firm, attribute))] = firm
+    return by_code, by_name
+
+
+def _look_alikes(session: Session, fates: list[RowFate]) -> None:
+    """Note new rows without a credit code whose name looks like an existing firm's."""
+    suspects = {
+        core_name(f.name): f for f in fates if f.status == "new" and not f.values.get("credit_code")
+    }
+    if not suspects:
+        return
+    for name, code in session.exec(select(Enterprise.name, Enterprise.credit_code)):
+        fate = suspects.get(core_name(name))
+        if fate is not None and name != fate.name:
+            held = f"，信用代码 {code}" if code else ""
+            fate.notes.append(f"可能与已有企业“{name}”重复（名称相近{held}），请核对")
+
+
+def columns_for(
+    headers: list[str], mapping: dict[int, str | None] | None, batch: ImportBatch
+) -> list[tuple[int, str, str | None]]:
+    """(index, header, field) per column: the mapping given, else the batch's, else guessed."""
+    if mapping is None:
+        stored = batch.mapping or {}
+        mapping = (
+            {int(k): v or None for k, v in stored.items()}
+            if stored
+            else {i: guess_field(h) for i, h in enumerate(headers)}
+        )
+    taken: set[str] = set()
+    columns: list[tuple[int, str, str | None]] = []
+    for i, header in enumerate(headers):
+        chosen = mapping.get(i)
+        if chosen in taken or chosen not in IMPORT_FIELDS:
+            chosen = None
+        if chosen:
+            taken.add(chosen)
+        columns.append((i, header, chosen))
+    return columns
+
+
+def preview(
+    *,
+    session: Session,
+    batch: ImportBatch,
+    mapping: dict[int, str | None] | None = None,
+    progress: Reporter | None = None,
+    keep: bool = False,
+) -> Preview:
+    """Return every row's fate under the mapping (guessed from the headers when not given).
+
+    `progress` hears (stage, done, total) as the rows are read and checked. With `keep`, a
+    preview without errors is stored on the pending batch for its commit (see import_rows).
+    """
+    report = progress or silent
+    designation = session.get(Designation, batch.designation_id) if batch.designation_id else None
+    checked_key = import_rows.key(session, designation)  # before reading what it stands for
+    report("读取文件", 0, 0)
+    rows = tabular.read(batch.filename, batch.content)
+    header_index = find_header(rows)
+    columns = columns_for([cells.text(v) for v in rows[header_index]], mapping, batch)
+    units = {f: header_unit(h) for _, h, f in columns if f}
+    lookups = _Lookups(session)
+    # The chain comes first so that a segment can be looked up within it.
+    plan = [
+        (i, header, key, IMPORT_FIELDS[key][2], units[key])
+        for i, header, key in sorted((c for c in columns if c[2]), key=lambda c: c[2] != "chain")
+        if key is not None
+    ]
+    body = rows[header_index + 1 :]
+    fates = []
+    for n, row in enumerate(body):
+        if n % PROGRESS_EVERY == 0:
+            report("逐行校验", n, len(body))
+        # any(row) settles nearly every row at C speed; only all-falsy rows (a lone 0) look again
+        if any(row) or any(v is not None and v != "" for v in row):
+            fates.append(_parse_row(header_index + 1 + n + 1, row, plan, lookups))
+    report("比对企业库", len(body), len(body))
+    codes = {f.values["credit_code"] for f in fates if f.values.get("credit_code")}
+    names = {f.values["name"] for f in fates if f.values.get("name")}
+    by_code, by_name = _existing(session, codes, names)
+    seen: dict[str, int] = {}
+    for fate in fates:
+        _judge(fate, batch, designation, by_code, by_name, seen)
+    _look_alikes(session, fates)
+    problems = []
+    if "name" not in (f for _, _, f in columns):
+        problems.append(
+            "未找到「企业名称」列：请确认第一个工作表是企业名单，或在列的对应关系中指定"
+        )
+    result = Preview(header_index + 1, columns, fates, units, problems)
+    if keep and batch.status == ImportStatus.pending and not result.errors:
+        # The preview page is a read: what it keeps is written after it (core.db.defer_write).
+        kept = (
+            update(ImportBatch)
+            .where(col(ImportBatch.id) == batch.id, col(ImportBatch.status) == ImportStatus.pending)
+            .values(checked=import_rows.pack(result), checked_key=checked_key)
+        )
+        defer_write(session, kept)
+    return result
+
+
+def _parse_row(
+    number: int,
+    row: list[tabular.Cell],
+    plan: list[tuple[int, str, str, str, str]],
+    lookups: _Lookups,
+) -> RowFate:
+    fate = RowFate(row=number, status="new")
+    width = len(row)
+    for index, header, key, kind, unit in plan:
+        raw = row[index] if index < width else None
+        if isinstance(raw, str):
+            raw = raw.strip()
+        if raw is None or raw == "":
+            continue
+        try:
+            fate.values[key] = _convert(kind, raw, unit, lookups, fate.values.get("chain"))
+        except ValueError as exc:
+            fate.errors.append(f"第 {number} 行「{header}」：{exc}")
+    fate.name = fate.values.get("name", "")
+    if not fate.name:
+        fate.errors.append(f"第 {number} 行：缺少必填值「企业名称」")
+    return fate
+
+
+def _judge(
+    fate: RowFate,
+    batch: ImportBatch,
+    designation: Designation | None,
+    by_code: dict[str, Enterprise],
+    by_name: dict[str, Enterprise],
+    seen: dict[str, int],
+) -> None:
+    values = fate.values
+    for key in (values.get("credit_code"), values.get("name")):
+        if key and key in seen:
+            fate.errors.append(f"第 {fate.row} 行：与第 {seen[key]} 行重复（{key}）")
+        elif key:
+            seen[key] = fate.row
+    if batch.park_id is not None:
+        if values.get("park", batch.park_id) != batch.park_id:
+            fate.errors.append(f"第 {fate.row} 行「所属园区」：园区管理局只能导入本园区的企业")
+        values.setdefault("park", batch.park_id)
+    if designation is not None and designation.per_chain and not values.get("chain"):
+        fate.errors.append(f"第 {fate.row} 行：“{designation.name}”按产业链认定，须填写「产业链」")
+    if designation is not None and not (values.get("year") or values.get("recognised_on")):
+        fate.errors.append(
+            f"第 {fate.row} 行：导入“{designation.name}”名单须有「认定年度」或「认定日期」"
+        )
+    if values.get("chain") and not values.get("segment"):
+        fate.notes.append("未填环节，不归入产业链图谱")
+    firm = by_code.get(values.get("credit_code", "")) or by_name.get(fate.name)
+    if (
+        firm is not None
+        and values.get("credit_code")
+        and firm.credit_code not in (None, values["credit_code"])
+    ):
+        fate.errors.append(
+            f"第 {fate.row} 行：名称与已有企业相同但信用代码不同（{firm.credit_code}）"
+        )
+    fields = enterprise_values(values)
+    base = firm.model_dump(include=set(EnterpriseFields.model_fields)) if firm else {}
+    try:
+        checked = EnterpriseFields.model_validate(base | fields)
+    except ValidationError as exc:
+        for error in exc.errors():
+            key = str(error["loc"][0])
+            fate.errors.append(
+                f"第 {fate.row} 行「{FIELD_LABELS.get(key, key)}」：{chinese_message(error)}"
+            )
+        checked = None
+    if fate.errors:
+        fate.status = "error"
+        return
+    assert checked is not None
+    if firm is None:
+        fate.status = "new"
+        fate.fields = checked.model_dump(exclude_unset=True)  # the rest are defaults
+        return
+    fate.enterprise_id = firm.id
+    fate.changes = {
+        k: (base.get(k), v)
+        for k, v in checked.model_dump(include=set(fields)).items()
+        if base.get(k) != v
+    }
+    fate.status = "update" if fate.changes else "same"
+
+
+def enterprise_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The row's values as enterprise fields (park → park_id)."""
+    fields = {k: v for k, v in values.items() if k in ENTERPRISE_KEYS}
+    if "park" in values:
+        fields["park_id"] = values["park"]
+    return fields
+
+
+def recognition_date(values: dict[str, Any]) -> date:
+    """The date a listed recognition took effect: the stated date, else the year's last day."""
+    return values.get("recognised_on") or date(values["year"], 12, 31)

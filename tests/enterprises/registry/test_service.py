@@ -1,0 +1,251 @@
+import pytest
+from sqlmodel import Session
+
+from core import audit, personal
+from core.accounts import Role
+from core.errors import Conflict, FieldErrors, PermissionDenied
+from core.orgs import get_park_by_code
+from core.validation import parse
+from enterprises import merge
+from enterprises.registry import service
+from enterprises.registry.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate, MemberRole
+from enterprises.registry.service import EnterpriseFilter
+from tests.factories import make_enterprise, make_user, valid_code
+
+
+def _update_data(enterprise, **changes) -> EnterpriseUpdate:
+    fields = enterprise.model_dump(include=set(EnterpriseUpdate.model_fields))
+    return EnterpriseUpdate(**(fields | changes))
+
+
+def test_create_records_audit_entry(session: Session) -> None:
+    enterprise = make_enterprise(session, main_products="伺服电机")
+    [entry] = audit.history(session=session, object_type="enterprise", object_id=enterprise.id)
+    assert entry.action == "create"
+    assert entry.after["main_products"] == "伺服电机"
+
+
+def test_bad_check_character_names_the_field() -> None:
+    with pytest.raises(FieldErrors) as err:
+        parse(
+            EnterpriseCreate,
+            {"name": "佛山市错误代码有限公司", "credit_code": "91110108551385082a"},
+            FIELD_LABELS,
+        )
+    assert err.value.errors == {"credit_code": "统一社会信用代码校验位错误（第 18 位应为 Q）"}
+
+
+def test_duplicate_credit_code_is_refused(session: Session) -> None:
+    first = make_enterprise(session)
+    with pytest.raises(FieldErrors) as err:
+        make_enterprise(session, credit_code=first.credit_code)
+    assert first.name in err.value.errors["credit_code"]
+
+
+def test_park_bureau_creates_in_its_own_park_only(session: Session) -> None:
+    bureau = make_user(session, Role.park_bureau, park="shunde")
+    make_enterprise(session, actor=bureau, park="shunde")
+    with pytest.raises(PermissionDenied, match="本园区"):
+        make_enterprise(session, actor=bureau, park="nanhai")
+
+
+def test_park_bureau_cannot_edit_another_parks_enterprise(session: Session) -> None:
+    other = make_enterprise(session, park="nanhai")
+    bureau = make_user(session, Role.park_bureau, park="shunde")
+    with pytest.raises(PermissionDenied):
+        service.update(
+            session=session,
+            actor=bureau,
+            enterprise_id=other.id,
+            data=_update_data(other, name="改名企业有限公司"),
+        )
+    session.refresh(other)
+    assert other.name != "改名企业有限公司"
+
+
+def test_park_bureau_cannot_move_its_firm_to_another_park(session: Session) -> None:
+    bureau = make_user(session, Role.park_bureau, park="shunde")
+    own = make_enterprise(session, actor=bureau, park="shunde")
+    nanhai = get_park_by_code(session=session, code="nanhai").id
+    with pytest.raises(PermissionDenied):
+        service.update(
+            session=session,
+            actor=bureau,
+            enterprise_id=own.id,
+            data=_update_data(own, park_id=nanhai),
+        )
+
+
+def test_update_bumps_version_and_audits_only_changes(session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    enterprise = make_enterprise(session, actor=admin, employees=10)
+    updated = service.update(
+        session=session,
+        actor=admin,
+        enterprise_id=enterprise.id,
+        data=_update_data(enterprise, employees=12),
+    )
+    assert updated.version == 2
+    latest = audit.history(session=session, object_type="enterprise", object_id=enterprise.id)[0]
+    assert (latest.before, latest.after) == ({"employees": 10}, {"employees": 12})
+
+
+def test_stale_version_conflicts_and_writes_nothing(session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    enterprise = make_enterprise(session, actor=admin, employees=10)
+    stale = _update_data(enterprise, employees=99)
+    service.update(
+        session=session,
+        actor=admin,
+        enterprise_id=enterprise.id,
+        data=_update_data(enterprise, employees=12),
+    )
+    with pytest.raises(Conflict) as err:
+        service.update(session=session, actor=admin, enterprise_id=enterprise.id, data=stale)
+    assert err.value.current["employees"] == 12
+    session.refresh(enterprise)
+    assert (enterprise.employees, enterprise.version) == (12, 2)
+
+
+def test_search_matches_chinese_substrings_in_name_and_products(session: Session) -> None:
+    by_name = make_enterprise(session, name="佛山市绿藻青苔科技有限公司")
+    by_product = make_enterprise(session, main_products="青苔提取物")
+    make_enterprise(session, name="佛山市无关企业有限公司")
+    found = service.search(session=session, flt=EnterpriseFilter(q="青苔"))
+    assert {e.id for e in found.items} == {by_name.id, by_product.id}
+
+
+def test_search_ignores_the_case_of_latin_letters_and_finds_credit_codes(
+    session: Session,
+) -> None:
+    latin = make_enterprise(session, name="佛山市QXZ智能装备有限公司")
+    found = service.search(session=session, flt=EnterpriseFilter(q="qxz"))
+    assert [e.id for e in found.items] == [latin.id]
+    code = latin.credit_code or ""
+    by_code = service.search(session=session, flt=EnterpriseFilter(q=code[4:12].lower()))
+    assert latin.id in {e.id for e in by_code.items}
+
+
+def test_search_finds_the_same_firms_whether_few_or_many_match(session: Session) -> None:
+    # Few matches (under one firm in a hundred) are found first and sorted (on PostgreSQL
+    # through its index of characters), many are read off the list's order.
+    admin = make_user(session, Role.admin)
+    for n in range(120):
+        make_enterprise(session, actor=admin, name=f"佛山市填充{n}号有限公司")
+    latin = make_enterprise(session, actor=admin, name="佛山市Abb琥珀测试有限公司")
+    apart = make_enterprise(session, actor=admin, name="佛山市琥测试珀有限公司")  # not the term
+    amber = [
+        make_enterprise(session, actor=admin, main_products=f"琥珀饰品{n}", annual_output=n)
+        for n in range(3)
+    ]
+    for term, expected in (
+        ("abb琥珀", [latin]),
+        ("琥珀", [*reversed(amber), latin]),  # largest output first, none last
+        ("琥测试珀", [apart]),
+        ("填充", None),
+    ):
+        found = service.search(session=session, flt=EnterpriseFilter(q=term))
+        if expected is None:
+            assert found.total == 120 and len(found.items) == 50
+        else:
+            assert found.total == len(expected), term
+            assert [e.id for e in found.items] == [e.id for e in expected], term
+
+
+def test_search_takes_wildcards_in_the_term_literally(session: Session) -> None:
+    percent = make_enterprise(
+        session, name="佛山市百分之百_科技有限公司", main_products="纯度99%铝材"
+    )
+    make_enterprise(session, name="佛山市九九铝材有限公司", main_products="纯度99.5铝材")
+    for term in ("99%", "百_科", "%"):
+        found = service.search(session=session, flt=EnterpriseFilter(q=term))
+        assert [e.id for e in found.items] == [percent.id], term
+
+
+def test_search_follows_renames_product_changes_merges_and_punctuation(session: Session) -> None:
+    # The index of characters (SQLite: kept by triggers) follows every write of the two columns.
+    admin = make_user(session, Role.admin)
+
+    def found(term: str) -> list[int | None]:
+        return [e.id for e in service.search(session=session, flt=EnterpriseFilter(q=term)).items]
+
+    firm = make_enterprise(session, actor=admin, name="佛山市旧名砗磲有限公司")
+    other = make_enterprise(session, actor=admin, name="佛山市（砗磲）分公司", credit_code=None)
+    assert found("旧名砗磲") == [firm.id]
+    service.update(
+        session=session,
+        actor=admin,
+        enterprise_id=firm.id or 0,
+        data=_update_data(firm, name="佛山市新名玳瑁有限公司", main_products="玳瑁—饰品"),
+    )
+    assert found("旧名砗磲") == [] and found("新名玳瑁") == [firm.id]
+    assert found("玳瑁—饰") == [firm.id] and found("（砗磲）") == [other.id]
+    assert found("—") == [firm.id]  # punctuation alone: no index to narrow by, still found
+    merge.merge(session=session, actor=admin, kept=other, absorbed=firm)
+    assert found("新名玳瑁") == [] and found("砗磲") == [other.id]
+
+
+def test_filters_by_chain_segment_park_and_size(session: Session) -> None:
+    servo = make_enterprise(
+        session,
+        segment=("robotics", "servo"),
+        above_size=True,
+        park="nanhai",
+        name="佛山市过滤伺服有限公司",
+    )
+    make_enterprise(session, segment=("robotics", "agv"), name="佛山市过滤搬运有限公司")
+    make_enterprise(session, segment=("hydrogen", "storage"), name="佛山市过滤储氢有限公司")
+    robotics = service.search(
+        session=session, flt=EnterpriseFilter(q="过滤", chain_id=_chain(session, "robotics"))
+    )
+    assert robotics.total == 2
+    nanhai = get_park_by_code(session=session, code="nanhai").id
+    narrowed = service.search(
+        session=session, flt=EnterpriseFilter(q="过滤", park_id=nanhai, above_size=True)
+    )
+    assert [e.id for e in narrowed.items] == [servo.id]
+
+
+def _chain(session: Session, code: str) -> int:
+    from chains import service as chain_service
+
+    return chain_service.get_by_code(session=session, code=code).id
+
+
+def test_pages_hold_page_size_rows_and_clamp_past_the_end(session: Session) -> None:
+    for _ in range(5):
+        make_enterprise(session, main_products="分页测试产品")
+    flt = EnterpriseFilter(q="分页测试产品")
+    assert len(service.search(session=session, flt=flt, page=1, page_size=2).items) == 2
+    last = service.search(session=session, flt=flt, page=99, page_size=2)
+    assert (last.page, len(last.items), last.pages) == (3, 1, 3)
+
+
+def test_leading_members_put_anchor_firms_first(session: Session) -> None:
+    small_anchor = make_enterprise(
+        session, segment=("hydrogen", "storage"), role=MemberRole.anchor, annual_output=1
+    )
+    make_enterprise(session, segment=("hydrogen", "storage"), annual_output=10_000)
+    members = service.leading_members(session=session, chain_id=_chain(session, "hydrogen"))
+    first = next(iter(v for v in members.values() if v))[0]
+    assert (first[0].id, first[1]) == (small_anchor.id, MemberRole.anchor)
+
+
+def test_a_whole_phone_is_shown_only_to_its_maintainers_and_logged(session: Session) -> None:
+    enterprise = make_enterprise(session, park="shunde", contact_phone="13812341234")
+    viewer = make_user(session, Role.viewer)
+    bureau = make_user(session, Role.park_bureau, park="shunde")
+    assert personal.mask_phone(enterprise.contact_phone) == "138****1234"
+    with pytest.raises(PermissionDenied):
+        service.reveal_phone(session=session, actor=viewer, enterprise=enterprise)
+    shown = service.reveal_phone(session=session, actor=bureau, enterprise=enterprise)
+    assert shown == "13812341234"
+    session.flush()
+    looks = audit.history(session=session, object_type="enterprise", object_id=enterprise.id or 0)
+    assert [(e.action, e.actor_name) for e in looks][:1] == [("view_phone", bureau.username)]
+
+
+def test_valid_code_factory_makes_valid_codes() -> None:
+    from enterprises.registry.credit_code import problem
+
+    assert problem(valid_code(42)) is None

@@ -1,0 +1,395 @@
+import io
+import zipfile
+from datetime import date
+
+import pytest
+import xlwt  # type: ignore[import-untyped]
+from openpyxl import Workbook
+from sqlmodel import Session, select
+
+from core import audit
+from core.accounts import Role
+from core.errors import FieldErrors
+from enterprises.cultivation import designations
+from enterprises.cultivation.pipeline import Cultivation, Stage
+from enterprises.registry import names
+from enterprises.registry.models import Enterprise
+from enterprises.spreadsheets import import_commit, imports, tabular
+from tests.factories import make_enterprise, make_user, valid_code
+
+
+def _xlsx(rows: list[list[object]], title: str | None = "2023年瞪羚企业名单") -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    if title:
+        sheet.append([title])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=4)
+        sheet.append([])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+HEADERS = [
+    "序号",
+    "企业名称",
+    "统一社会信用代码",
+    "所属园区",
+    "营业收入（元）",
+    "成立日期",
+    "认定年度",
+]
+
+
+def _stage(
+    session: Session, content: bytes, name: str = "名单.xlsx", designation: str | None = None
+):
+    admin = make_user(session, Role.admin)
+    designation_id = (
+        designations.get_by_code(session=session, code=designation).id if designation else None
+    )
+    batch = imports.stage(
+        session=session, actor=admin, filename=name, content=content, designation_id=designation_id
+    )
+    return admin, batch
+
+
+def test_headers_below_a_merged_title_are_found_and_mapped(session: Session) -> None:
+    content = _xlsx(
+        [
+            HEADERS,
+            [
+                1,
+                "佛山市导入甲有限公司",
+                valid_code(901),
+                "顺德园",
+                "12,345,000元",
+                "2019/3/5",
+                "2023年",
+            ],
+        ]
+    )
+    _, batch = _stage(session, content)
+    result = imports.preview(session=session, batch=batch)
+    assert result.header_row == 3
+    mapped = {header: key for _, header, key in result.columns}
+    assert mapped["企业名称"] == "name" and mapped["营业收入（元）"] == "annual_revenue"
+    assert mapped["序号"] is None
+    row = result.rows[0]
+    assert row.status == "new" and row.row == 4
+    assert row.values["annual_revenue"] == pytest.approx(1234.5)
+    assert row.values["founded_date"] == date(2019, 3, 5)
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({"统一社会信用代码": "91440606MA00000000"}, "第 4 行「统一社会信用代码」：校验位错误"),
+        ({"所属园区": "火星园"}, "第 4 行「所属园区」：未知园区“火星园”"),
+        ({"企业名称": None}, "第 4 行：缺少必填值「企业名称」"),
+        ({"成立日期": "去年春天"}, "第 4 行「成立日期」：无法识别日期“去年春天”"),
+        ({"营业收入（元）": "很多"}, "第 4 行「营业收入（元）」：无法识别金额“很多”"),
+        ({"营业收入（元）": "9" * 400}, "第 4 行「营业收入（元）」：金额“999"),
+        (
+            {"营业收入（元）": 1e20},
+            "第 4 行「营业收入（元）」：金额“100000000000000000000”超出范围",
+        ),
+        ({"营业收入（元）": -5}, "第 4 行「营业收入（元）」：金额不能为负数"),
+    ],
+)
+def test_each_defect_names_row_column_and_reason(
+    session: Session, cells: dict[str, object], message: str
+) -> None:
+    values = dict(
+        zip(
+            HEADERS,
+            [1, "佛山市缺陷测试有限公司", valid_code(902), "顺德园", 1000, "2020-01-01", 2023],
+            strict=True,
+        )
+    )
+    values |= cells
+    _, batch = _stage(session, _xlsx([HEADERS, list(values.values())]))
+    errors = imports.preview(session=session, batch=batch).errors
+    assert any(e.startswith(message) for e in errors), errors
+
+
+def test_duplicates_within_the_file_and_dates_in_every_form(session: Session) -> None:
+    rows = [
+        HEADERS,
+        [1, "佛山市日期甲有限公司", None, "顺德", None, "2023年1月5日", None],
+        [2, "佛山市日期乙有限公司", None, "南海园", None, 44931, None],
+        [3, "佛山市日期甲有限公司", None, "顺德园", None, "2023-01-05", None],
+    ]
+    _, batch = _stage(session, _xlsx(rows))
+    result = imports.preview(session=session, batch=batch)
+    assert result.rows[0].values["founded_date"] == date(2023, 1, 5)
+    assert result.rows[1].values["founded_date"] == date(2023, 1, 5)
+    assert result.rows[2].errors == ["第 6 行：与第 4 行重复（佛山市日期甲有限公司）"]
+
+
+def test_commit_is_all_or_nothing(session: Session) -> None:
+    rows = [
+        HEADERS,
+        [1, "佛山市全有甲有限公司", None, "顺德园", None, None, None],
+        [2, "", None, "火星园", None, None, None],
+    ]
+    admin, batch = _stage(session, _xlsx(rows))
+    with pytest.raises(FieldErrors, match="未导入任何数据"):
+        import_commit.commit(session=session, actor=admin, batch=batch, mapping=None)
+    assert (
+        session.exec(select(Enterprise).where(Enterprise.name == "佛山市全有甲有限公司")).first()
+        is None
+    )
+
+
+def test_reimport_updates_matches_and_undo_restores(session: Session) -> None:
+    existing = make_enterprise(session, name="佛山市再导入有限公司", annual_revenue=500.0)
+    code = existing.credit_code
+    rows = [
+        HEADERS,
+        [1, "佛山市再导入有限公司", code, "顺德园", "8000000", "2018-06-01", "2023"],
+        [2, "佛山市名单新企业有限公司", valid_code(903), "顺德园", None, None, "2023"],
+    ]
+    admin, batch = _stage(session, _xlsx(rows), designation="gazelle")
+    result = imports.preview(session=session, batch=batch)
+    assert [r.status for r in result.rows] == ["update", "new"]
+    assert result.rows[0].changes["annual_revenue"] == (500.0, 800.0)
+    mapping = {i: key for i, _, key in result.columns}
+    import_commit.commit(session=session, actor=admin, batch=batch, mapping=mapping)
+    assert (batch.created_count, batch.updated_count, batch.recognised_count) == (1, 1, 2)
+    assert existing.annual_revenue == 800.0
+    gazelle = designations.get_by_code(session=session, code="gazelle")
+    recognised = session.exec(
+        select(Cultivation).where(
+            Cultivation.designation_id == gazelle.id, Cultivation.enterprise_id == existing.id
+        )
+    ).one()
+    assert recognised.stage == Stage.recognised and recognised.recognised_on == date(2023, 12, 31)
+    with pytest.raises(Exception, match="已经提交过"):
+        import_commit.commit(session=session, actor=admin, batch=batch, mapping=mapping)
+    import_commit.undo(session=session, actor=admin, batch=batch)
+    session.refresh(existing)
+    assert existing.annual_revenue == 500.0
+    assert (
+        session.exec(
+            select(Enterprise).where(Enterprise.name == "佛山市名单新企业有限公司")
+        ).first()
+        is None
+    )
+    assert (
+        session.exec(select(Cultivation).where(Cultivation.enterprise_id == existing.id)).first()
+        is None
+    )
+
+
+def test_csv_in_gbk_and_refused_files(session: Session) -> None:
+    text = "企业名称,所属园区\r\n佛山市编码测试有限公司,三水园\r\n"
+    _, batch = _stage(session, text.encode("gbk"), name="名单.csv")
+    assert imports.preview(session=session, batch=batch).rows[0].values["park"]
+    admin = make_user(session, Role.admin)
+    for name, content, message in (
+        ("空.csv", b"", "文件是空的"),
+        ("图.png", b"\x89PNG", "只支持 .xlsx、.xls 和 .csv 文件"),
+        ("坏.xlsx", b"not a zip", "不是有效的 .xlsx"),
+        ("大.csv", b"a" * (10 * 1024 * 1024 + 1), "超过 10 MB 上限"),
+    ):
+        with pytest.raises(FieldErrors, match=message):
+            imports.stage(
+                session=session, actor=admin, filename=name, content=content, designation_id=None
+            )
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/huge.xml", b"0" * (210 * 1024 * 1024))
+    with pytest.raises(FieldErrors, match="解压后约"):
+        imports.stage(
+            session=session,
+            actor=admin,
+            filename="炸弹.xlsx",
+            content=bomb.getvalue(),
+            designation_id=None,
+        )
+
+
+def test_a_park_bureau_imports_only_its_own_park(session: Session) -> None:
+    bureau = make_user(session, Role.park_bureau)
+    rows = [
+        HEADERS,
+        [1, "佛山市外园企业有限公司", None, "南海园", None, None, None],
+        [2, "佛山市本园企业有限公司", None, None, None, None, None],
+    ]
+    batch = imports.stage(
+        session=session, actor=bureau, filename="x.xlsx", content=_xlsx(rows), designation_id=None
+    )
+    result = imports.preview(session=session, batch=batch)
+    assert result.rows[0].errors == ["第 4 行「所属园区」：园区管理局只能导入本园区的企业"]
+    assert result.rows[1].values["park"] == bureau.park_id
+    with pytest.raises(Exception, match="只有管理员和园区管理局"):
+        imports.stage(
+            session=session,
+            actor=make_user(session, Role.viewer),
+            filename="x.csv",
+            content=b"a",
+            designation_id=None,
+        )
+
+
+def test_look_alike_names_without_a_credit_code_are_flagged(session: Session) -> None:
+    known = make_enterprise(session, name="佛山市顺德区相似测试机械有限公司")
+    rows = [HEADERS, [1, "相似测试机械（佛山）有限公司", None, "顺德园", None, None, None]]
+    _, batch = _stage(session, _xlsx(rows))
+    fate = imports.preview(session=session, batch=batch).rows[0]
+    assert fate.status == "new"
+    expected = f"可能与已有企业“{known.name}”重复（名称相近，信用代码 {known.credit_code}），请核对"
+    assert fate.notes == [expected]
+    assert names.core_name("佛山华盛机械") == "华盛机械"
+
+
+def test_a_sheet_without_a_name_column_is_refused_as_a_whole(session: Session) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "说明"
+    sheet.append(["填表说明：请在第二个工作表填写"])
+    sheet.append(["月份", "备注"])
+    sheet.append(["1月", "无"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _, batch = _stage(session, buffer.getvalue())
+    errors = imports.preview(session=session, batch=batch).errors
+    assert errors[0].startswith("未找到「企业名称」列")
+
+
+def test_imported_firms_carry_their_creation_in_the_audit_record(session: Session) -> None:
+    rows = [HEADERS, [1, "佛山市导入审计测试有限公司", None, "顺德园", None, None, "2024"]]
+    admin, batch = _stage(session, _xlsx(rows))
+    import_commit.commit(session=session, actor=admin, batch=batch, mapping=None)
+    firm = session.exec(
+        select(Enterprise).where(Enterprise.name == "佛山市导入审计测试有限公司")
+    ).one()
+    entry = audit.history(session=session, object_type="enterprise", object_id=firm.id or 0)[0]
+    assert (entry.action, entry.actor_id, entry.after["name"]) == (
+        "import_create",
+        admin.id,
+        firm.name,
+    )
+
+
+def test_a_per_chain_designation_list_needs_the_chain(session: Session) -> None:
+    rows = [HEADERS, [1, "佛山市链主名单测试有限公司", None, "顺德园", None, None, "2023"]]
+    _, batch = _stage(session, _xlsx(rows), designation="anchor")
+    errors = imports.preview(session=session, batch=batch).errors
+    assert errors == ["第 4 行：“链主企业”按产业链认定，须填写「产业链」"]
+
+
+def test_commit_uses_the_kept_preview_unless_the_registry_changed(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [HEADERS, [1, "佛山市保留预览甲有限公司", valid_code(9101), "南海园", "", "", ""]]
+    admin, batch = _stage(session, _xlsx(rows))
+    imports.preview(session=session, batch=batch, keep=True)
+    assert batch.checked is not None
+    make_enterprise(session, name="佛山市保留预览甲有限公司", credit_code=valid_code(9101))
+    # The registry changed since the preview: the row is checked again and found to exist.
+    applied = import_commit.commit(session=session, actor=admin, batch=batch, mapping=None)
+    assert [r.status for r in applied.rows] == ["update"]  # not a second firm
+
+    rows = [HEADERS, [1, "佛山市保留预览乙有限公司", "", "南海园", "", "2019年3月1日", ""]]
+    admin, batch = _stage(session, _xlsx(rows))
+    imports.preview(session=session, batch=batch, keep=True)
+
+    def unread(*_: object) -> None:
+        raise AssertionError("the kept preview should have been used")
+
+    monkeypatch.setattr(tabular, "read", unread)
+    applied = import_commit.commit(session=session, actor=admin, batch=batch, mapping=None)
+    firm = (
+        session.get(Enterprise, applied.rows[0].enterprise_id or 0)
+        or session.exec(
+            select(Enterprise).where(Enterprise.name == "佛山市保留预览乙有限公司")
+        ).one()
+    )
+    assert firm.founded_date == date(2019, 3, 1)
+    assert batch.checked is None
+
+
+def _zipped(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol3;</t></si></sst>"""
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("改名.xlsx", "企业名称\n甲公司\n".encode(), "内容与扩展名不符"),
+        ("改名.xls", _xlsx([["企业名称"]]), "内容与扩展名不符"),
+        ("改名.csv", _xlsx([["企业名称"]]), "与 .csv 扩展名不符"),
+        ("部件多.xlsx", _zipped({f"xl/{n}.xml": b"<a/>" for n in range(1001)}), "1,001 个部件"),
+        ("压缩比.xlsx", _zipped({"xl/worksheets/sheet1.xml": b" " * (5 << 20)}), "压缩比异常"),
+    ],
+)
+def test_the_upload_guard_refuses_before_parsing(
+    session: Session, name: str, content: bytes, message: str
+) -> None:
+    admin = make_user(session, Role.admin)
+    with pytest.raises(FieldErrors, match=message):
+        imports.stage(
+            session=session, actor=admin, filename=name, content=content, designation_id=None
+        )
+
+
+def test_an_xlsx_declaring_entities_is_refused(session: Session) -> None:
+    """Billion laughs: a DTD in any part is refused before the workbook is parsed."""
+    source = zipfile.ZipFile(io.BytesIO(_xlsx([HEADERS])))
+    parts = {info.filename: source.read(info) for info in source.infolist()}
+    parts["xl/sharedStrings.xml"] = BILLION_LAUGHS
+    admin = make_user(session, Role.admin)
+    with pytest.raises(FieldErrors, match="sharedStrings.xml 含有 DTD 声明"):
+        imports.stage(
+            session=session,
+            actor=admin,
+            filename="笑.xlsx",
+            content=_zipped(parts),
+            designation_id=None,
+        )
+
+
+def test_an_xls_list_is_read_with_its_dates(session: Session) -> None:
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("名单")
+    for c, header in enumerate(["企业名称", "所属园区", "成立日期", "营业收入（元）"]):
+        sheet.write(1, c, header)
+    sheet.write(0, 0, "2023年企业名单")
+    sheet.write(2, 0, "佛山市旧格式有限公司")
+    sheet.write(2, 1, "顺德园")
+    sheet.write(2, 2, date(2016, 5, 4), xlwt.easyxf(num_format_str="YYYY-MM-DD"))
+    sheet.write(2, 3, 12_500_000)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _, batch = _stage(session, buffer.getvalue(), name="名单.xls")
+    [row] = imports.preview(session=session, batch=batch).rows
+    assert row.status == "new" and row.row == 3
+    assert row.values["founded_date"] == date(2016, 5, 4)
+    assert row.values["annual_revenue"] == 1250.0
+
+
+def test_a_control_character_in_a_cell_or_the_file_name_is_refused(session: Session) -> None:
+    content = "企业名称,所属园区,地址\n佛山\x01控制有限公司,顺德园,季华路\x0b1号\n".encode()
+    _, batch = _stage(session, content, name="名单.csv")
+    errors = imports.preview(session=session, batch=batch).errors
+    assert "第 2 行「企业名称」：含有不可见的控制字符（U+0001），请删除后重试" in errors
+    assert "第 2 行「地址」：含有不可见的控制字符（U+000B），请删除后重试" in errors
+    with pytest.raises(FieldErrors) as refused:
+        _stage(session, content, name="名单\x01.csv")
+    assert refused.value.errors == {"file": "文件名含有不可见的控制字符（U+0001），请删除后重试"}
