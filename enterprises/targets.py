@@ -353,6 +353,8 @@ def report(*, session: Session, actor: User, target: Target, data: ReportFields)
         raise FieldErrors({"value": f"“{target.name}”由系统根据企业库计算，无需填报"})
     if data.as_of > date.today():
         raise FieldErrors({"as_of": "数据日期不能晚于今天"})
+    if target.form == TargetForm.milestone and data.value not in (0, 1):
+        raise FieldErrors({"value": f"“{target.name}”是里程碑目标：已完成填 1，未完成填 0"})
     row = ReportedValue(
         target_id=require_id(target),
         reporter_id=actor.id,
