@@ -56,6 +56,8 @@ def test_every_target_and_task_quotes_its_plan(session: Session) -> None:
     plans = {p.id: p.code for p in session.exec(select(Plan))}
     for target in session.exec(select(Target)):
         assert _plain(target.quote) in texts[plans[target.plan_id]], target.code
+        # A fragment cut at a comma the data file left unquoted (YAML flow style) is short.
+        assert len(target.quote) >= 8, f"{target.code}: {target.quote}"
         stated = provenance.one(session=session, object_type="target", object_id=target.id or 0)
         assert stated is not None and stated.basis == Basis.plan, target.code
     tasks = session.exec(select(PlanTask)).all()
