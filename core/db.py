@@ -319,6 +319,8 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
 
 def import_models() -> None:
     """Import every table module so that SQLModel.metadata is complete."""
+    import enterprises.plan_tasks  # noqa: F401
+
     import chains.models  # noqa: F401
     import core.accounts  # noqa: F401
     import core.audit  # noqa: F401
@@ -326,6 +328,7 @@ def import_models() -> None:
     import core.login_throttle  # noqa: F401
     import core.orgs  # noqa: F401
     import core.progress  # noqa: F401
+    import core.provenance  # noqa: F401
     import core.versions  # noqa: F401
     import enterprises.carriers  # noqa: F401
     import enterprises.designations  # noqa: F401
@@ -338,4 +341,5 @@ def import_models() -> None:
     import enterprises.leads  # noqa: F401
     import enterprises.models  # noqa: F401
     import enterprises.pipeline  # noqa: F401
+    import enterprises.target_shares  # noqa: F401
     import enterprises.targets  # noqa: F401

@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core import figure_cache
-from enterprises import targets
+from enterprises import target_shares, targets
 from enterprises.carriers import Carrier, CarrierStatus
 from enterprises.leads import LANDED, Lead, LeadStage
 from enterprises.target_status import meets
@@ -74,7 +74,7 @@ def targets_in(*, session: Session, park_id: int, today: date) -> list[ParkTarge
     found = []
     for target, plan in _counting(session):
         value = values[target.id or 0]
-        share = targets.shares_of(session=session, target=target)[0].get(park_id)
+        share = target_shares.shares_of(session=session, target=target)[0].get(park_id)
         met = None if share is None else meets(value, share, Comparator(target.comparator))
         found.append(ParkTarget(target, plan, value, share, met))
     return found

@@ -19,11 +19,11 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from sqlalchemy import JSON, Column, UniqueConstraint, func, or_
+from sqlalchemy import JSON, Column, func, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.models import Segment
-from core import audit, bounds, locking, permissions, versions
+from core import audit, bounds, permissions, versions
 from core.accounts import User
 from core.db import enum_column, listed_in, require_id, utcnow
 from core.errors import FieldErrors, NotFound
@@ -61,6 +61,29 @@ COMPARATOR_LABELS = {
 KIND_LABELS = {TargetKind.computed: "系统计算", TargetKind.reported: "填报"}
 
 
+class TargetForm(StrEnum):
+    """What a target asks for: a level, a range, a multiple of a base value, or a milestone.
+
+    A range (1—2家) holds its bounds in target_value and target_high and is met from its lower
+    bound; a relative target (在“十二五”末基础上翻一番) holds the multiple in target_value and
+    the base day and value in baseline_on / baseline_value; a milestone (2025年基本建成) is done
+    or not by its deadline, reported as 1 (done) or 0.
+    """
+
+    level = "level"
+    range = "range"
+    relative = "relative"
+    milestone = "milestone"
+
+
+FORM_LABELS = {
+    TargetForm.level: "数值",
+    TargetForm.range: "区间",
+    TargetForm.relative: "相对基期",
+    TargetForm.milestone: "里程碑",
+}
+
+
 class Plan(SQLModel, table=True):
     """A policy document that sets targets."""
 
@@ -87,6 +110,12 @@ class Target(SQLModel, table=True):
     baseline_value: float | None = None
     baseline_on: date | None = None
     target_value: float
+    target_high: float | None = Field(default=None, description="a range's upper bound")
+    form: TargetForm = Field(
+        default=TargetForm.level,
+        sa_type=enum_column(TargetForm, 10),
+        sa_column_kwargs={"server_default": TargetForm.level.value},
+    )
     comparator: Comparator = Field(default=Comparator.ge, sa_type=enum_column(Comparator, 10))
     deadline: date
     milestones: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
@@ -97,6 +126,31 @@ class Target(SQLModel, table=True):
     headline: bool = Field(default=False, description="shown on the leaders' dashboard")
     quote: str = Field(default="", max_length=500, description="the sentence of the plan")
     position: int = 0
+
+
+def goal(target: Target) -> float | None:
+    """The value the target asks for; None for a relative target whose base is not known yet."""
+    if target.form == TargetForm.milestone:
+        return 1.0
+    if target.form == TargetForm.relative:
+        if target.baseline_value is None:
+            return None
+        return target.target_value * target.baseline_value
+    return target.target_value
+
+
+def goal_text(target: Target) -> str:
+    """The target as the plan states it: ≥ 15 家, 1—2 家, 基期值的 2 倍, 到期完成."""
+    unit = f" {target.unit}" if target.unit else ""
+    if target.form == TargetForm.milestone:
+        return f"{target.deadline} 前完成"
+    if target.form == TargetForm.range and target.target_high is not None:
+        return f"{target.target_value:g}—{target.target_high:g}{unit}"
+    if target.form == TargetForm.relative:
+        base = f"{target.baseline_on} 的值" if target.baseline_on else "基期值"
+        known = "" if target.baseline_value is None else f"（{target.baseline_value:g}{unit}）"
+        return f"{base}{known}的 {target.target_value:g} 倍"
+    return f"{COMPARATOR_LABELS[Comparator(target.comparator)]} {target.target_value:g}{unit}"
 
 
 class ReportedValue(SQLModel, table=True):
@@ -292,6 +346,8 @@ def report(*, session: Session, actor: User, target: Target, data: ReportFields)
         raise FieldErrors({"value": f"“{target.name}”由系统根据企业库计算，无需填报"})
     if data.as_of > date.today():
         raise FieldErrors({"as_of": "数据日期不能晚于今天"})
+    if target.form == TargetForm.milestone and data.value not in (0, 1):
+        raise FieldErrors({"value": f"“{target.name}”是里程碑目标：已完成填 1，未完成填 0"})
     row = ReportedValue(
         target_id=require_id(target),
         reporter_id=actor.id,
@@ -321,80 +377,4 @@ def history(*, session: Session, target: Target) -> list[ReportedValue]:
     return list(session.exec(stmt))
 
 
-class TargetShare(SQLModel, table=True):
-    """A park's or a chain's share of a target (exactly one of the two is set)."""
-
-    __tablename__ = "target_share"
-    __table_args__ = (UniqueConstraint("target_id", "park_id", "chain_id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    target_id: int = Field(foreign_key="target.id", index=True, ondelete="CASCADE")
-    park_id: int | None = Field(default=None, foreign_key="park.id")
-    chain_id: int | None = Field(default=None, foreign_key="chain.id", ondelete="CASCADE")
-    value: float = Field(ge=0)
-
-
-def shares_of(*, session: Session, target: Target) -> tuple[dict[int, float], dict[int, float]]:
-    """The target's shares: ({park id: value}, {chain id: value})."""
-    parks: dict[int, float] = {}
-    chains: dict[int, float] = {}
-    for share in session.exec(select(TargetShare).where(TargetShare.target_id == target.id)):
-        if share.park_id is not None:
-            parks[share.park_id] = share.value
-        elif share.chain_id is not None:
-            chains[share.chain_id] = share.value
-    return parks, chains
-
-
-def set_shares(
-    *,
-    session: Session,
-    actor: User,
-    target: Target,
-    parks: dict[int, float | None],
-    chains: dict[int, float | None],
-) -> None:
-    """Set (or clear, with None) parks' and chains' shares of a target (admins)."""
-    permissions.ensure_can_report_targets(actor)
-    locking.lock(session, target)  # shares are replaced as a whole, one request at a time
-    errors = {
-        f"{kind}_{key}": f"分解值{reason}"
-        for kind, values in (("park", parks), ("chain", chains))
-        for key, value in values.items()
-        if value is not None and (reason := bounds.problem(value, low=0, high=bounds.FIGURE))
-    }
-    if errors:
-        raise FieldErrors(errors)
-    before_parks, before_chains = shares_of(session=session, target=target)
-    existing = {
-        (s.park_id, s.chain_id): s
-        for s in session.exec(select(TargetShare).where(TargetShare.target_id == target.id))
-    }
-    wanted = {(k, None): v for k, v in parks.items()} | {(None, k): v for k, v in chains.items()}
-    for key, value in wanted.items():
-        row = existing.get(key)
-        if value is None:
-            if row is not None:
-                session.delete(row)
-        elif row is None:
-            session.add(
-                TargetShare(
-                    target_id=require_id(target), park_id=key[0], chain_id=key[1], value=value
-                )
-            )
-        else:
-            row.value = value
-    session.flush()
-    after_parks, after_chains = shares_of(session=session, target=target)
-    audit.record(
-        session=session,
-        actor=actor,
-        action="update",
-        obj=target,
-        label=f"{target.name} 分解",
-        before={"parks": before_parks, "chains": before_chains},
-        after={"parks": after_parks, "chains": after_chains},
-    )
-
-
-versions.track(Plan, Target, ReportedValue, TargetShare)
+versions.track(Plan, Target, ReportedValue)

@@ -26,6 +26,7 @@ from enterprises import (
     lead_stages,
     leads,
     pipeline,
+    target_shares,
     targets,
 )
 from enterprises import service as enterprise_service
@@ -36,7 +37,7 @@ from enterprises.lead_stages import ArrivalFields, LeadMove, LeadMoveFields
 from enterprises.leads import Lead, LeadFields, LeadStage
 from enterprises.models import Enterprise, EnterpriseFields, EnterpriseUpdate
 from enterprises.pipeline import Cultivation, CultivationEvent, MoveFields, Stage
-from enterprises.targets import TargetShare
+from enterprises.target_shares import TargetShare
 from tests.concurrency import WRITERS, Race
 from tests.databases import drop_scratch, seeded_scratch
 from tests.factories import make_enterprise, make_lead, make_user
@@ -415,7 +416,9 @@ def test_sixteen_admins_setting_a_targets_shares_at_once_leave_one_share_per_par
 
     def write(session: Session, value: tuple[User, targets.Target, int]) -> None:
         actor, target, park = value
-        targets.set_shares(session=session, actor=actor, target=target, parks={park: 7}, chains={})
+        target_shares.set_shares(
+            session=session, actor=actor, target=target, parks={park: 7}, chains={}
+        )
 
     outcome = Race(read, write).run(shared)
     assert outcome.errors == [] and outcome.statuses == {200: WRITERS}

@@ -43,6 +43,7 @@ from enterprises import (
     lead_stages,
     leads,
     pipeline,
+    plan_tasks,
     targets,
 )
 from enterprises import service as enterprise_service
@@ -53,6 +54,7 @@ from enterprises.lead_contacts import ContactFields
 from enterprises.lead_stages import ArrivalFields, LeadMoveFields
 from enterprises.leads import LeadFields, LeadStage
 from enterprises.models import EnterpriseCreate
+from enterprises.plan_tasks import PlanTask, ProgressFields, TaskStatus
 from enterprises.targets import ReportFields, Target, TargetKind
 from tests.databases import drop_scratch, seeded_scratch
 from tests.factories import join_segment, login, valid_code
@@ -267,6 +269,16 @@ def _plant(zone: Zone, session: Session) -> None:
             evidence_url="https://example.org/" + plant("target report evidence", 400),
         ),
     )
+    task = session.exec(select(PlanTask).where(PlanTask.code == "003-task-01")).one()
+    plan_tasks.report(
+        session=session,
+        actor=admin,
+        task=task,
+        data=ProgressFields(
+            on=date.today(), text=plant("task progress report", 1000), status=TaskStatus.in_progress
+        ),
+        today=date.today(),
+    )
     committed = imports.stage(
         session=session,
         actor=admin,
@@ -316,6 +328,7 @@ def _plant(zone: Zone, session: Session) -> None:
         "refused": require_id(refused),
     }
     zone.ids["target"] = target.code
+    zone.ids["task"] = require_id(task)
 
 
 def _workbook(headers: list[str], *rows: list[Any]) -> bytes:
@@ -459,6 +472,10 @@ PAGES = {
     "target plan": Page("/targets/003-high-tech/plan"),
     "monthly report": Page("/reports/monthly"),
     "monthly report .xlsx": Page("/reports/monthly.xlsx", "xlsx"),
+    "units": Page("/units"),
+    "plan tasks": Page("/plans/003/tasks"),
+    "my tasks": Page("/tasks/mine"),
+    "task page": Page("/tasks/{task}"),
     "parks": Page("/parks"),
     "park page": Page("/parks/shunde"),
     "audit log": Page("/audit"),
@@ -683,6 +700,7 @@ SHOWN_IN: dict[str, list[str]] = {
     "carrier address": ["carrier form"],
     "carrier note": ["carriers", "carrier form"],
     "target report source": ["target page"],
+    "task progress report": ["task page"],
     "target report evidence": ["target page"],
     "import filename": ["imports", "committed import", "audit log .csv"],
     "import name cell": ["firm list", "firm list .xlsx", "audit log"],

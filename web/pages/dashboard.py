@@ -14,7 +14,7 @@ from core.errors import FieldErrors
 from core.orgs import Park, ParkKind
 from core.spreadsheet import XLSX_TYPE, write_workbook
 from core.validation import parse
-from enterprises import dashboard, target_status, targets
+from enterprises import dashboard, plan_tasks, target_shares, target_status, targets
 from enterprises import monthly_report as monthly_report_service
 from enterprises.leads import LEAD_STAGE_LABELS
 from enterprises.target_status import RULE, STATUS_LABELS, Progress
@@ -26,6 +26,7 @@ from enterprises.targets import (
     ReportFields,
     Target,
     TargetKind,
+    goal_text,
 )
 from web.deps import CurrentUser, FormDep, SessionDep
 from web.downloads import attachment
@@ -37,6 +38,7 @@ LABELS = {
     "comparator_labels": COMPARATOR_LABELS,
     "kind_labels": KIND_LABELS,
     "rule": RULE,
+    "goal": goal_text,
 }
 
 
@@ -86,6 +88,7 @@ def dashboard_page(request: Request, session: SessionDep, user: CurrentUser) -> 
         "chain_chart": chain_chart(chains),
         "changes": dashboard.changes(session=session, user=user, first=first, last=last),
         "lead_stage_labels": LEAD_STAGE_LABELS,
+        "overdue_tasks": plan_tasks.overdue(session=session, today=today),
         **LABELS,
     }
     return render(request, "dashboard/index.html", context)
@@ -143,7 +146,7 @@ def _target_page(
     by_chain = (
         targets.by_chain(session=session, target=target, plan=plan, day=day) if counting else {}
     )
-    park_shares, chain_shares = targets.shares_of(session=session, target=target)
+    park_shares, chain_shares = target_shares.shares_of(session=session, target=target)
     parks = session.exec(
         select(Park).where(Park.kind == ParkKind.park).order_by(col(Park.position))
     )
@@ -271,7 +274,7 @@ def set_shares(
     try:
         if errors:
             raise FieldErrors(errors)
-        targets.set_shares(
+        target_shares.set_shares(
             session=session, actor=user, target=target, parks=values["park"], chains=values["chain"]
         )
     except FieldErrors as exc:

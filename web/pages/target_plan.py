@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from core.errors import FieldErrors
 from core.orgs import Park, ParkKind
-from enterprises import forecast, targets
+from enterprises import forecast, target_shares, targets
 from enterprises.forecast import STEP_LABELS
 from enterprises.pipeline import ORDER, Stage
 from enterprises.targets import Plan
@@ -47,7 +47,7 @@ def plan_page(code: str, request: Request, session: SessionDep, user: CurrentUse
         if rate is not None or days is not None:
             overrides[stage] = (rate, days)
     parks = {p.id: p.name for p in session.exec(select(Park).where(Park.kind == ParkKind.park))}
-    park_shares = targets.shares_of(session=session, target=target)[0]
+    park_shares = target_shares.shares_of(session=session, target=target)[0]
     result = forecast.forecast(
         session=session,
         target=target,
