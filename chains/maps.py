@@ -44,6 +44,7 @@ class MapEdge(BaseModel):
     source_id: int
     target_id: int
     path: str
+    inferred: bool = False  # seeded as an inference and not yet confirmed (chains/basis.py)
 
 
 class MapBand(BaseModel):
@@ -67,8 +68,13 @@ class ChainMap(BaseModel):
     edges: list[MapEdge]
 
 
-def chain_map(chain: ChainDetail, gaps: list[SegmentGap]) -> ChainMap:
-    """Lay out the chain and attach every segment's figures and gap; no database work."""
+def chain_map(
+    chain: ChainDetail, gaps: list[SegmentGap], inferred: set[tuple[int, int]] | None = None
+) -> ChainMap:
+    """Lay out the chain and attach every segment's figures and gap; no database work.
+
+    `inferred` names the links drawn as inferences (dashed), from chains.basis.
+    """
     layout = layered(
         [(s.id, s.stream) for s in chain.segments],
         [(link.source_id, link.target_id) for link in chain.links],
@@ -114,7 +120,12 @@ def chain_map(chain: ChainDetail, gaps: list[SegmentGap]) -> ChainMap:
         bands=[MapBand(stream=b.stream, x=b.x, width=b.width) for b in layout.bands],
         nodes=nodes,
         edges=[
-            MapEdge(source_id=a.source_id, target_id=a.target_id, path=a.path)
+            MapEdge(
+                source_id=a.source_id,
+                target_id=a.target_id,
+                path=a.path,
+                inferred=(a.source_id, a.target_id) in (inferred or set()),
+            )
             for a in layout.arrows
         ],
     )

@@ -55,6 +55,7 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_type=enum_column(Role, 20))
     park_id: int | None = Field(default=None, foreign_key="park.id")
     team_id: int | None = Field(default=None, foreign_key="team.id")
+    unit_id: int | None = Field(default=None, foreign_key="org_unit.id", description="单位")
     is_active: bool = True
     must_change_password: bool = False
     created_at: datetime = Field(default_factory=utcnow)

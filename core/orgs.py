@@ -24,6 +24,21 @@ class UnitKind(StrEnum):
     city_bureau = "city_bureau"
     park_bureau = "park_bureau"
     company = "company"
+    party_office = "party_office"
+    state_agency = "state_agency"
+    leading_body = "leading_body"
+
+
+UNIT_KIND_LABELS = {
+    UnitKind.zone_committee: "管委会",
+    UnitKind.district_government: "区人民政府",
+    UnitKind.city_bureau: "市直部门",
+    UnitKind.park_bureau: "园区管理局",
+    UnitKind.company: "企业",
+    UnitKind.party_office: "市委部门",
+    UnitKind.state_agency: "驻佛机构",
+    UnitKind.leading_body: "议事协调机构",
+}
 
 
 class Park(SQLModel, table=True):
@@ -48,6 +63,10 @@ class OrgUnit(SQLModel, table=True):
     name: str = Field(max_length=80, unique=True)
     kind: UnitKind = Field(sa_type=enum_column(UnitKind, 30))
     park_id: int | None = Field(default=None, foreign_key="park.id")
+    description: str = Field(
+        default="", sa_column_kwargs={"server_default": ""}, description="its duties, as written"
+    )
+    position: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Landmark(SQLModel, table=True):
@@ -88,6 +107,19 @@ def get_park_by_code(*, session: Session, code: str) -> Park:
 def list_landmarks(*, session: Session) -> list[Landmark]:
     """Return the landmarks in plan order."""
     return list(session.exec(select(Landmark).order_by(col(Landmark.position))))
+
+
+def list_units(*, session: Session) -> list[OrgUnit]:
+    """Return the responsible units and named bodies in list order."""
+    return list(session.exec(select(OrgUnit).order_by(col(OrgUnit.position), col(OrgUnit.id))))
+
+
+def get_unit(*, session: Session, unit_id: int) -> OrgUnit:
+    """Return the unit with this id or raise NotFound."""
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None:
+        raise NotFound(f"单位 {unit_id} 不存在")
+    return unit
 
 
 def park_names(*, session: Session) -> dict[int, str]:

@@ -228,3 +228,16 @@ def ensure_can_manage_users(user: User) -> None:
     """Raise PermissionDenied unless the user may manage accounts."""
     if not can_manage_users(user):
         raise PermissionDenied("只有管理员可以管理用户账号")
+
+
+def can_report_task(user: User, lead_unit_ids: set[int]) -> bool:
+    """A plan task's progress is reported by the members of its lead units, or by admins."""
+    if user.role == Role.admin:
+        return True
+    return user.unit_id is not None and user.unit_id in lead_unit_ids
+
+
+def ensure_can_report_task(user: User, lead_unit_ids: set[int]) -> None:
+    """Raise PermissionDenied unless the user may report the task's progress."""
+    if not can_report_task(user, lead_unit_ids):
+        raise PermissionDenied("只有牵头单位的人员或管理员可以报送该任务的进展")

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from core import audit, locking, passwords, permissions
 from core.accounts import ApiToken, LoginSession, Role, User, create_user
 from core.errors import FieldErrors, NotFound
+from core.orgs import OrgUnit
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,28 @@ def set_active(*, session: Session, actor: User, user_id: int, active: bool) -> 
             label=user.username,
             before={"is_active": not active},
             after={"is_active": active, "sessions_ended": ended},
+        )
+    return user
+
+
+def set_unit(*, session: Session, actor: User, user_id: int, unit_id: int | None) -> User:
+    """Attach an account to a unit (or detach it): its members report the unit's tasks."""
+    user = get(session=session, actor=actor, user_id=user_id)
+    locking.lock(session, user)
+    if unit_id is not None and session.get(OrgUnit, unit_id) is None:
+        raise FieldErrors({"unit_id": f"单位 {unit_id} 不存在"})
+    if user.unit_id != unit_id:
+        before = {"unit_id": user.unit_id}
+        user.unit_id = unit_id
+        session.add(user)
+        audit.record(
+            session=session,
+            actor=actor,
+            action="update",
+            obj=user,
+            label=user.username,
+            before=before,
+            after={"unit_id": unit_id},
         )
     return user
 

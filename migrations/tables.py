@@ -14,6 +14,7 @@ TABLE_MODULES = (
     "core.login_throttle",
     "core.orgs",
     "core.progress",
+    "core.provenance",
     "core.versions",
     "enterprises.cultivation.designations",
     "enterprises.cultivation.pipeline",
@@ -27,6 +28,7 @@ TABLE_MODULES = (
     "enterprises.registry.models",
     "enterprises.spreadsheets.imports",
     "plans.target_shares",
+    "plans.tasks",
     "plans.targets",
 )
 

@@ -12,7 +12,9 @@ from plans.targets import (
     Plan,
     ReportedValue,
     Target,
+    TargetForm,
     TargetKind,
+    goal,
 )
 
 RISK_MARGIN = 0.9  # a projection within 10 % of the target is "at risk", not "behind"
@@ -39,7 +41,10 @@ STATUS_LABELS = {
 RULE = (
     "已达成：截至今天（期限已过则截至期限）的值满足目标。按期推进：从基期值到当前值的进度"
     "按时间线性外推，到期限时满足目标。有风险：外推值与目标相差不超过 10%。滞后：相差超过 10%，"
-    "或期限已过仍未满足。“左右”（≈）目标达到其 95% 即为满足。"
+    "或期限已过仍未满足。“左右”（≈）目标达到其 95% 即为满足；"
+    "区间目标（如 1—2 家）达到下限即为满足；"
+    "相对目标（如在基期基础上翻一番）以基期值乘以倍数为目标，基期值未填报时暂无数据；"
+    "里程碑目标填报 1 表示已完成，期限前未完成为按期推进，期限已过仍未完成为滞后。"
 )
 
 
@@ -110,21 +115,31 @@ def _judge(
 ) -> Progress:
     span = max((target.deadline - start_day).days, 1)
     elapsed = min(1.0, max(0.0, (judged_on - start_day).days / span))
-    if value is None:
-        return Progress(target, plan, None, judged_on, None, elapsed, None, Status.no_data)
-    reached = value / target.target_value if target.target_value else None
+    wanted = goal(target)
+    if value is None or wanted is None:  # nothing reported, or a relative target's base unknown
+        return Progress(target, plan, value, judged_on, None, elapsed, None, Status.no_data)
+    reached = value / wanted if wanted else None
+    if target.form == TargetForm.milestone:
+        # Done or not: no line to project; not done by the deadline is behind.
+        done = value >= 1
+        status = (
+            Status.achieved
+            if done
+            else (Status.behind if judged_on >= target.deadline else Status.on_track)
+        )
+        return Progress(target, plan, value, judged_on, 1.0 if done else 0.0, elapsed, None, status)
     projection = value
     if judged_on < target.deadline and start_value is not None and judged_on > start_day:
         slope = (value - start_value) / (judged_on - start_day).days
         projection = value + slope * (target.deadline - judged_on).days
     comparator = Comparator(target.comparator)
-    if meets(value, target.target_value, comparator):
+    if meets(value, wanted, comparator):
         status = Status.achieved
     elif judged_on >= target.deadline:
         status = Status.behind
-    elif meets(projection, target.target_value, comparator):
+    elif meets(projection, wanted, comparator):
         status = Status.on_track
-    elif near(projection, target.target_value, comparator):
+    elif near(projection, wanted, comparator):
         status = Status.at_risk
     else:
         status = Status.behind

@@ -61,6 +61,29 @@ COMPARATOR_LABELS = {
 KIND_LABELS = {TargetKind.computed: "系统计算", TargetKind.reported: "填报"}
 
 
+class TargetForm(StrEnum):
+    """What a target asks for: a level, a range, a multiple of a base value, or a milestone.
+
+    A range (1—2家) holds its bounds in target_value and target_high and is met from its lower
+    bound; a relative target (在“十二五”末基础上翻一番) holds the multiple in target_value and
+    the base day and value in baseline_on / baseline_value; a milestone (2025年基本建成) is done
+    or not by its deadline, reported as 1 (done) or 0.
+    """
+
+    level = "level"
+    range = "range"
+    relative = "relative"
+    milestone = "milestone"
+
+
+FORM_LABELS = {
+    TargetForm.level: "数值",
+    TargetForm.range: "区间",
+    TargetForm.relative: "相对基期",
+    TargetForm.milestone: "里程碑",
+}
+
+
 class Plan(SQLModel, table=True):
     """A policy document that sets targets."""
 
@@ -87,6 +110,12 @@ class Target(SQLModel, table=True):
     baseline_value: float | None = None
     baseline_on: date | None = None
     target_value: float
+    target_high: float | None = Field(default=None, description="a range's upper bound")
+    form: TargetForm = Field(
+        default=TargetForm.level,
+        sa_type=enum_column(TargetForm, 10),
+        sa_column_kwargs={"server_default": TargetForm.level.value},
+    )
     comparator: Comparator = Field(default=Comparator.ge, sa_type=enum_column(Comparator, 10))
     deadline: date
     milestones: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
@@ -97,6 +126,31 @@ class Target(SQLModel, table=True):
     headline: bool = Field(default=False, description="shown on the leaders' dashboard")
     quote: str = Field(default="", max_length=500, description="the sentence of the plan")
     position: int = 0
+
+
+def goal(target: Target) -> float | None:
+    """The value the target asks for; None for a relative target whose base is not known yet."""
+    if target.form == TargetForm.milestone:
+        return 1.0
+    if target.form == TargetForm.relative:
+        if target.baseline_value is None:
+            return None
+        return target.target_value * target.baseline_value
+    return target.target_value
+
+
+def goal_text(target: Target) -> str:
+    """The target as the plan states it: ≥ 15 家, 1—2 家, 基期值的 2 倍, 到期完成."""
+    unit = f" {target.unit}" if target.unit else ""
+    if target.form == TargetForm.milestone:
+        return f"{target.deadline} 前完成"
+    if target.form == TargetForm.range and target.target_high is not None:
+        return f"{target.target_value:g}—{target.target_high:g}{unit}"
+    if target.form == TargetForm.relative:
+        base = f"{target.baseline_on} 的值" if target.baseline_on else "基期值"
+        known = "" if target.baseline_value is None else f"（{target.baseline_value:g}{unit}）"
+        return f"{base}{known}的 {target.target_value:g} 倍"
+    return f"{COMPARATOR_LABELS[Comparator(target.comparator)]} {target.target_value:g}{unit}"
 
 
 class ReportedValue(SQLModel, table=True):
@@ -292,6 +346,8 @@ def report(*, session: Session, actor: User, target: Target, data: ReportFields)
         raise FieldErrors({"value": f"“{target.name}”由系统根据企业库计算，无需填报"})
     if data.as_of > date.today():
         raise FieldErrors({"as_of": "数据日期不能晚于今天"})
+    if target.form == TargetForm.milestone and data.value not in (0, 1):
+        raise FieldErrors({"value": f"“{target.name}”是里程碑目标：已完成填 1，未完成填 0"})
     row = ReportedValue(
         target_id=require_id(target),
         reporter_id=actor.id,

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from core.accounts import Role, User
 from plans import targets
-from plans.targets import ReportedValue, ReportFields, Target, TargetKind
+from plans.targets import ReportedValue, ReportFields, Target, TargetForm, TargetKind
 
 SOURCES = ["牵头单位年度报送（演示）", "园区管理局季度报送（演示）", "市科技局公布名单（演示）"]
 
@@ -22,11 +22,17 @@ def generate(*, session: Session, seed: int = 2023) -> int:
     for target in session.exec(select(Target).where(Target.kind == TargetKind.reported)):
         if targets.history(session=session, target=target):
             continue
+        if target.form == TargetForm.relative:
+            continue  # a multiple of a base value nobody has entered: nothing to pretend
         share = rng.uniform(0.55, 1.15)
-        for year in range(2021, target.deadline.year + 1):
+        last = min(target.deadline.year, date.today().year - 1)  # no report dated ahead
+        for year in range(2021, last + 1):
             progress = share * (year - 2020) / (target.deadline.year - 2020)
+            value = target.target_value * progress
+            if target.form == TargetForm.milestone:
+                value = 1.0 if progress >= 1 else 0.0
             data = ReportFields(
-                value=round(target.target_value * progress, 0),
+                value=round(value, 0),
                 as_of=date(year, 12, 31),
                 source=rng.choice(SOURCES),
             )

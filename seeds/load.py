@@ -13,7 +13,10 @@ from core.upsert import upsert
 from enterprises.cultivation.designations import Criterion, Designation, DesignationFields, Tier
 from enterprises.projects.carriers import Carrier
 from enterprises.registry.models import Enterprise, EnterpriseKind, MemberRole, Membership, Origin
-from plans.targets import Comparator, Plan, Target, TargetKind
+from plans.targets import Comparator, Plan, Target, TargetForm, TargetKind
+from seeds import basis, tasks
+from seeds.basis import Bases
+from seeds.unit_lists import UNITS
 
 DATA = Path(__file__).parent / "data"
 
@@ -31,12 +34,19 @@ def _parks(session: Session) -> dict[str, int]:
     return ids
 
 
-def _units(session: Session, parks: dict[str, int]) -> dict[str, int]:
+def _units(session: Session, parks: dict[str, int], bases: Bases) -> dict[str, int]:
     ids = {}
-    for row in _read(DATA / "units.yaml"):
-        values = {"name": row["name"], "kind": row["kind"], "park_id": parks.get(row.get("park"))}
+    for position, row in enumerate(UNITS):
+        values = {
+            "name": row["name"],
+            "kind": row["kind"],
+            "park_id": parks.get(row.get("park", "")),
+            "description": row.get("description", ""),
+            "position": position,
+        }
         unit, _ = upsert(session=session, model=OrgUnit, key={"code": row["code"]}, values=values)
         ids[unit.code] = require_id(unit)
+        bases.add("org_unit", unit.id, basis.of_row(dict(row)))
     return ids
 
 
@@ -62,7 +72,11 @@ def _landmarks(session: Session, parks: dict[str, int], units: dict[str, int]) -
 
 
 def _chain(
-    session: Session, row: dict[str, Any], parks: dict[str, int], units: dict[str, int]
+    session: Session,
+    row: dict[str, Any],
+    parks: dict[str, int],
+    units: dict[str, int],
+    bases: Bases,
 ) -> None:
     values = {k: row[k] for k in ("name", "group", "description", "position")}
     chain, _ = upsert(session=session, model=Chain, key={"code": row["code"]}, values=values)
@@ -74,13 +88,22 @@ def _chain(
                 key={"chain_id": chain.id, "unit_id": units[code]},
                 values={"role": role, "position": order},
             )
+    bases.add("chain", chain.id, basis.of_row(row))
     if chain.curated_at is None:
-        _map(session, chain, row, parks)
-        _dossier(session, chain, row.get("dossier", []) + _read(DATA / "dossier-common.yaml"))
+        _map(session, chain, row, parks, bases)
+        items = row.get("dossier", []) + _read(DATA / "dossier-common.yaml")
+        _dossier(session, chain, items, bases)
 
 
-def _map(session: Session, chain: Chain, row: dict[str, Any], parks: dict[str, int]) -> None:
-    """Load a chain's segments, links and named firms; skipped once people maintain the map."""
+def _map(
+    session: Session, chain: Chain, row: dict[str, Any], parks: dict[str, int], bases: Bases
+) -> None:
+    """Load a chain's segments, links and named firms; skipped once people maintain the map.
+
+    What the plan names (segments marked `plan`, firms with a quote, memberships it states)
+    rests on the chain's paragraph; links, streams of added segments, technology tags and
+    the rest are the editor's inference.
+    """
     segments: dict[str, int] = {}
     for order, seg in enumerate(row["segments"]):
         values = {
@@ -97,6 +120,10 @@ def _map(session: Session, chain: Chain, row: dict[str, Any], parks: dict[str, i
             values=values,
         )
         segments[seg["code"]] = require_id(segment)
+        stated = basis.of_row(row) if seg.get("plan") else basis.inferred()
+        bases.add("segment", segment.id, stated)
+        if seg.get("tech"):
+            bases.add("segment_technology", segment.id, basis.inferred())
     for source, target in row["links"]:
         upsert(
             session=session,
@@ -104,24 +131,31 @@ def _map(session: Session, chain: Chain, row: dict[str, Any], parks: dict[str, i
             key={"source_id": segments[source], "target_id": segments[target]},
             values={"chain_id": chain.id},
         )
+        bases.add("segment_link", f"{segments[source]},{segments[target]}", basis.inferred())
     for firm in row["firms"]:
-        _named_firm(session, firm, parks, segments)
+        _named_firm(session, firm, parks, segments, row.get("section", ""), bases)
 
 
-def _dossier(session: Session, chain: Chain, items: list[dict[str, Any]]) -> None:
+def _dossier(session: Session, chain: Chain, items: list[dict[str, Any]], bases: Bases) -> None:
     for order, item in enumerate(items):
         values = {k: item.get(k, "") for k in ("issuer", "summary", "url")}
         values |= {"issued_date": item.get("issued_date"), "position": order}
-        upsert(
+        entry, _ = upsert(
             session=session,
             model=DossierItem,
             key={"chain_id": chain.id, "kind": item["kind"], "name": item["name"]},
             values=values,
         )
+        bases.add("dossier_item", entry.id, basis.of_row(item))
 
 
 def _named_firm(
-    session: Session, firm: dict[str, Any], parks: dict[str, int], segments: dict[str, int]
+    session: Session,
+    firm: dict[str, Any],
+    parks: dict[str, int],
+    segments: dict[str, int],
+    section: str,
+    bases: Bases,
 ) -> None:
     park_code = firm.get("park")
     values = {
@@ -132,6 +166,10 @@ def _named_firm(
     enterprise, _ = upsert(
         session=session, model=Enterprise, key={"name": firm["name"]}, values=values
     )
+    bases.add("enterprise", enterprise.id, basis.of_row(firm, section=section))
+    if park_code:
+        bases.add("enterprise_park", enterprise.id, basis.inferred("编辑按企业注册地推断，待核实"))
+    stated = firm.get("stated", [])
     for code in firm["segments"]:
         upsert(
             session=session,
@@ -139,6 +177,8 @@ def _named_firm(
             key={"enterprise_id": enterprise.id, "segment_id": segments[code]},
             values={"role": firm.get("role", MemberRole.key)},
         )
+        said = basis.quoted(basis.PLAN, section, firm["stated_quote"]) if code in stated else None
+        bases.add("membership", f"{enterprise.id},{segments[code]}", said or basis.inferred())
 
 
 def _designations(session: Session) -> None:
@@ -181,7 +221,8 @@ def _carriers(session: Session, parks: dict[str, int]) -> None:
     session.flush()
 
 
-def _plans(session: Session) -> None:
+def _plans(session: Session, bases: Bases) -> None:
+    added: list[tuple[Target, dict[str, Any]]] = []
     for position, path in enumerate(sorted((DATA / "plans").glob("*.yaml"))):
         row = _read(path)
         values = {
@@ -195,40 +236,56 @@ def _plans(session: Session) -> None:
             "position": row.get("position", position),
         }
         plan, _ = upsert(session=session, model=Plan, key={"code": row["code"]}, values=values)
-        for order, item in enumerate(row["targets"]):
-            if session.exec(select(Target.id).where(Target.code == item["code"])).first():
-                continue  # an admin may have adjusted it since
-            session.add(
-                Target(
-                    plan_id=require_id(plan),
-                    code=item["code"],
-                    name=item["name"],
-                    unit=item.get("unit", ""),
-                    target_value=item["target"],
-                    baseline_value=item.get("baseline"),
-                    baseline_on=item.get("baseline_on"),
-                    milestones={str(k): v for k, v in item.get("milestones", {}).items()},
-                    comparator=Comparator(item.get("comparator", "ge")),
-                    deadline=item.get("deadline", row["period_end"]),
-                    kind=TargetKind(item.get("kind", "reported")),
-                    definition=item.get("definition"),
-                    headline=item.get("headline", False),
-                    lead_units=item.get("lead", ""),
-                    cooperating_units=item.get("cooperating", ""),
-                    quote=item.get("quote", ""),
-                    position=order,
-                )
+        known = {
+            code: tid
+            for code, tid in session.exec(
+                select(Target.code, Target.id).where(Target.plan_id == plan.id)
             )
+        }
+        for order, item in enumerate(row["targets"]):
+            if item["code"] in known:
+                bases.add("target", known[item["code"]], basis.of_row(item, document=plan.code))
+                continue  # an admin may have adjusted it since
+            target = Target(
+                plan_id=require_id(plan),
+                code=item["code"],
+                name=item["name"],
+                unit=item.get("unit", ""),
+                target_value=item["target"],
+                target_high=item.get("high"),
+                form=TargetForm(item.get("form", "level")),
+                baseline_value=item.get("baseline"),
+                baseline_on=item.get("baseline_on"),
+                milestones={str(k): v for k, v in item.get("milestones", {}).items()},
+                comparator=Comparator(item.get("comparator", "ge")),
+                deadline=item.get("deadline", row["period_end"]),
+                kind=TargetKind(item.get("kind", "reported")),
+                definition=item.get("definition"),
+                headline=item.get("headline", False),
+                lead_units=item.get("lead", ""),
+                cooperating_units=item.get("cooperating", ""),
+                quote=item.get("quote", ""),
+                position=order,
+            )
+            added.append((target, item))
+    session.add_all([target for target, _ in added])
     session.flush()
+    for target, item in added:
+        plan_code = item["code"].split("-")[0]
+        bases.add("target", target.id, basis.of_row(item, document=plan_code))
 
 
 def load_all(*, session: Session) -> None:
     """Load every reference file; a second run changes nothing."""
+    bases = Bases()
     parks = _parks(session)
-    units = _units(session, parks)
+    units = _units(session, parks, bases)
     _landmarks(session, parks, units)
     _carriers(session, parks)
     _designations(session)
-    _plans(session)
+    _plans(session, bases)
+    for path in sorted((DATA / "tasks").glob("*.yaml")):
+        tasks.load(session=session, row=_read(path), units=units, bases=bases)
     for path in sorted((DATA / "chains").glob("*.yaml")):
-        _chain(session, _read(path), parks, units)
+        _chain(session, _read(path), parks, units, bases)
+    bases.write(session)

@@ -47,9 +47,10 @@ from enterprises.projects.leads import LEAD_LABELS, LeadFields
 from enterprises.registry.figures import FIGURE_LABELS, FigureFields
 from enterprises.registry.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate
 from plans.targets import REPORT_LABELS, ReportFields
+from plans.tasks import PROGRESS_LABELS, ProgressFields
 from web.api.chain_edit import ChokePointIn, DossierItemIn, SegmentIn, SettingsIn
 from web.api.cultivation import BulkMoveIn, MoveIn, StartIn
-from web.api.users import USER_LABELS, UserIn
+from web.api.users import USER_LABELS, UnitIn, UserIn
 from web.deps import (
     PASSWORD_PAGE,
     SAFE_METHODS,
@@ -88,6 +89,8 @@ _LABELS: dict[type, dict[str, str]] = {
     CarrierFields: CARRIER_LABELS,
     ReportFields: REPORT_LABELS,
     UserIn: USER_LABELS,
+    ProgressFields: PROGRESS_LABELS,
+    UnitIn: {"unit_id": "所属单位"},
 }
 
 # Fields of plain form and query parameters (no model to name them).

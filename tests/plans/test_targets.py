@@ -15,7 +15,7 @@ from enterprises.registry import figures
 from enterprises.registry.figures import FigureFields
 from plans import target_series, target_status, targets
 from plans.target_status import Status
-from plans.targets import Comparator, Plan, ReportFields, Target
+from plans.targets import Comparator, Plan, ReportFields, Target, TargetForm
 from tests.factories import make_enterprise, make_user
 
 
@@ -32,13 +32,16 @@ def _target(session: Session, code: str) -> tuple[Target, Plan]:
 
 
 PLANS = Path(__file__).parents[2] / "seeds" / "data" / "plans"
-SOURCES = Path(__file__).parents[2] / ".." / "shared" / "source-docs"
+SOURCES = next(
+    (p / "shared" / "source-docs" for p in Path(__file__).parents if (p / "shared").is_dir()),
+    Path("/nonexistent"),
+)
 NUMERALS = {1: "一", 2: "两", 3: "三"}
 PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")  # glosses in plan 002
 
 
 @pytest.mark.parametrize(
-    ("plan_code", "count"), [("000", 33), ("001", 7), ("002", 21), ("003", 21), ("004", 13)]
+    ("plan_code", "count"), [("000", 37), ("001", 7), ("002", 36), ("003", 29), ("004", 15)]
 )
 def test_every_quantified_target_is_seeded_with_the_source_documents_number(
     session: Session, plan_code: str, count: int
@@ -52,9 +55,13 @@ def test_every_quantified_target_is_seeded_with_the_source_documents_number(
     for target in seeded:
         quote = target.quote.replace(",", "")
         number = f"{target.target_value:g}"
-        assert number in quote or NUMERALS.get(int(target.target_value), "?") in quote, target.code
+        if target.form in (TargetForm.milestone, TargetForm.relative):
+            number = ""  # done by a date, or 翻一番: no number of its own to find
+        assert (
+            not number or number in quote or NUMERALS.get(int(target.target_value), "?") in quote
+        ), target.code
         if text:
-            assert _plain(target.quote) in text, target.code
+            assert _plain(PINYIN.sub("", target.quote)) in text, target.code
 
 
 def test_computed_targets_carry_their_definitions(session: Session) -> None:

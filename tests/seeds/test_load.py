@@ -44,7 +44,13 @@ def test_edited_file_updates_in_place(
 def test_firms_named_by_the_plan_are_attached(session: Session) -> None:
     named = session.exec(select(Enterprise).where(Enterprise.origin == Origin.plan)).all()
     names = {e.name for e in named}
-    assert {"美的", "一汽大众", "仙湖实验室", "联动科技", "海天调味"} <= names
+    assert {
+        "美的",
+        "一汽大众",
+        "先进能源科学与技术广东省实验室佛山分中心（仙湖实验室）",
+        "联动科技",
+        "海天调味",
+    } <= names
     midea = next(e for e in named if e.name == "美的")
     views = chain_figures.detail(session=session, code="smart-appliances")
     assert sum(s.enterprise_count for s in views.segments) >= 4

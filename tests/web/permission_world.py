@@ -15,12 +15,14 @@ from chains import service as chain_service
 from chains.models import DossierItem, Segment, SegmentLink
 from core import audit
 from core.accounts import Role, User
+from core.orgs import OrgUnit
 from enterprises.cultivation import designations, pipeline
 from enterprises.projects import carriers, lead_contacts
 from enterprises.projects.carriers import CarrierFields
 from enterprises.projects.lead_contacts import ContactFields
 from enterprises.spreadsheets import imports
 from plans.targets import Target
+from plans.tasks import PlanTask
 from tests.factories import (
     join_segment,
     make_enterprise,
@@ -141,6 +143,14 @@ def build_world(session: Session) -> World:
 
     target = session.exec(select(Target)).first()
     assert target is not None
+    # The park bureau's account belongs to 市财政局, a lead unit of task 七(三) only.
+    finance = session.exec(select(OrgUnit).where(OrgUnit.code == "city-finance")).one()
+    users[Role.park_bureau].unit_id = finance.id
+    session.add(users[Role.park_bureau])
+    task_of = {
+        side: session.exec(select(PlanTask).where(PlanTask.code == code)).one()
+        for side, code in (("mine", "003-task-17"), ("theirs", "003-task-01"))
+    }
     ids: dict[str, dict[str, Any]] = {
         "chain": {s: c.code for s, c in chain_of.items()},
         "segment": {s: segments(c.id or 0)[0].id for s, c in chain_of.items()},
@@ -162,6 +172,9 @@ def build_world(session: Session) -> World:
         "carrier": {s: c.id for s, c in carrier_of.items()},
         "batch": {s: b.id for s, b in batch_of.items()},
         "target": {s: target.code for s in ("mine", "theirs")},
+        "task": {s: t.id for s, t in task_of.items()},
+        "task_version": {s: t.version for s, t in task_of.items()},
+        "unit": {s: finance.id for s in ("mine", "theirs")},
         "user": {"mine": users[Role.viewer].id, "theirs": users[Role.viewer].id},
         "designation": {"mine": "gazelle", "theirs": "gazelle"},
     }

@@ -152,11 +152,14 @@ def test_odd_versions_and_other_roles_learn_nothing_and_change_nothing(
     url = f"/api/v1/leads/{lead.id}"
     current = client.get(url, headers=bearer(session, owner)).json()
     fields = {k: current[k] for k in ("name", "investor_name", "source")}
+    stale = current["version"] + 5
     # Someone else's stale version is refused for who they are (403), not shown the lead (409).
     other = bearer(session, make_user(session, Role.promotion, team="另一组"))
-    assert client.put(url, json=fields | {"version": 0}, headers=other).status_code == 403
+    assert client.put(url, json=fields | {"version": stale}, headers=other).status_code == 403
     mine = bearer(session, owner)
-    for version, status in [(-1, 409), (0, 409), (2**63, 409), (2**70, 409), ("一", 422)]:
+    # A version no record can have is bad input (422, as the schema says), a stale one 409.
+    odd = [(-1, 422), (0, 422), (2**63, 422), (2**70, 422), ("一", 422), (stale, 409)]
+    for version, status in odd:
         answer = client.put(url, json=fields | {"version": version}, headers=mine)
         assert answer.status_code == status, version
     assert client.get(url, headers=mine).json()["version"] == current["version"]  # untouched

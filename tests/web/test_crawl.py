@@ -95,12 +95,15 @@ _BY_NAME = {
     "user_id": "bystander",
     "fmt": "fmt",
     "key": "progress_key",
+    "task_id": "task",
+    "entry_id": "entry",
 }
 _CODES = {
     "chains": "chain",
     "designations": "designation",
     "targets": "target",
     "parks": "park_code",
+    "plans": "plan_code",
 }
 
 
@@ -133,6 +136,7 @@ def _build(session: Session, into: CrawlWorld) -> None:
         "designation": {"mine": "gazelle", "theirs": "high-tech"},
         "target": {"mine": targets[0], "theirs": targets[1]},
         "park_code": {"mine": "shunde", "theirs": "nanhai"},
+        "plan_code": {"mine": "003", "theirs": "002"},
         "bystander": {"mine": bystanders[0].id, "theirs": bystanders[1].id},
         "fmt": {"mine": "xlsx", "theirs": "csv"},
         "progress_key": {"mine": "crawl", "theirs": "someone-else"},

@@ -45,7 +45,9 @@ from enterprises.registry import service as enterprise_service
 from enterprises.registry.models import EnterpriseCreate
 from enterprises.spreadsheets import import_commit, imports
 from plans import targets
+from plans import tasks as plan_tasks
 from plans.targets import ReportFields, Target, TargetKind
+from plans.tasks import PlanTask, ProgressFields, TaskStatus
 from tests.databases import drop_scratch, seeded_scratch
 from tests.factories import join_segment, login, valid_code
 from web.app import create_app
@@ -259,6 +261,16 @@ def _plant(zone: Zone, session: Session) -> None:
             evidence_url="https://example.org/" + plant("target report evidence", 400),
         ),
     )
+    task = session.exec(select(PlanTask).where(PlanTask.code == "003-task-01")).one()
+    plan_tasks.report(
+        session=session,
+        actor=admin,
+        task=task,
+        data=ProgressFields(
+            on=date.today(), text=plant("task progress report", 1000), status=TaskStatus.in_progress
+        ),
+        today=date.today(),
+    )
     committed = imports.stage(
         session=session,
         actor=admin,
@@ -308,6 +320,7 @@ def _plant(zone: Zone, session: Session) -> None:
         "refused": require_id(refused),
     }
     zone.ids["target"] = target.code
+    zone.ids["task"] = require_id(task)
 
 
 def _workbook(headers: list[str], *rows: list[Any]) -> bytes:
@@ -451,6 +464,10 @@ PAGES = {
     "target plan": Page("/targets/003-high-tech/plan"),
     "monthly report": Page("/reports/monthly"),
     "monthly report .xlsx": Page("/reports/monthly.xlsx", "xlsx"),
+    "units": Page("/units"),
+    "plan tasks": Page("/plans/003/tasks"),
+    "my tasks": Page("/tasks/mine"),
+    "task page": Page("/tasks/{task}"),
     "parks": Page("/parks"),
     "park page": Page("/parks/shunde"),
     "audit log": Page("/audit"),
@@ -675,6 +692,7 @@ SHOWN_IN: dict[str, list[str]] = {
     "carrier address": ["carrier form"],
     "carrier note": ["carriers", "carrier form"],
     "target report source": ["target page"],
+    "task progress report": ["task page"],
     "target report evidence": ["target page"],
     "import filename": ["imports", "committed import", "audit log .csv"],
     "import name cell": ["firm list", "firm list .xlsx", "audit log"],

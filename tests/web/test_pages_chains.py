@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
+from chainmaps import figures as chain_figures
 from chains import service as chain_service
 from chains.models import DossierItem
 from core.accounts import Role
@@ -194,3 +195,16 @@ def test_two_tabs_editing_one_dossier_item(client: TestClient, session: Session)
     bad = client.post(action, data=item | {"url": "ftp://x", "version": str(int(drawn) + 1)})
     # A refusal changes nothing: the version shown again is still the current one.
     assert bad.status_code == 422 and _version_in(bad.text, action) == str(int(drawn) + 1)
+
+
+def test_the_map_draws_inferred_links_dashed_and_the_panel_labels_each_basis(
+    client: TestClient, session: Session
+) -> None:
+    login(client, session, make_user(session, Role.viewer))
+    page = client.get("/chains/polymers").text
+    assert 'class="edge inferred"' in page and "推断的供给关系（待链长确认）" in page
+    view = chain_figures.detail(session=session, code="polymers")
+    pigments = next(s for s in view.segments if s.name == "有机颜料")
+    panel = client.get(f"/chains/polymers/segments/{pigments.id}", headers={"HX-Request": "true"})
+    assert "规划原文" in panel.text and "德美化工" in panel.text
+    assert "环节规划原文" in panel.text and "园区推断" in panel.text

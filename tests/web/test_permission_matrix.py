@@ -250,6 +250,16 @@ API_OPS: list[Op] = [
         ADMIN,
         lambda w, s: {"username": f"matrix-{s}", "role": "viewer", "password": "Matrix#user-2026"},
     ),
+    Op("PUT", "/api/v1/users/{user}/unit", ADMIN, ADMIN, lambda w, s: {"unit_id": w.of("unit", s)}),
+    # A task's progress is reported by its lead units' members (the park bureau's account
+    # belongs to a lead unit of "mine") and by admins.
+    Op(
+        "POST",
+        "/api/v1/tasks/{task}/reports",
+        {Role.admin, Role.park_bureau},
+        ADMIN,
+        lambda w, s: {"on": "2026-01-31", "text": "矩阵进展", "status": "in_progress"},
+    ),
     Op("PUT", "/api/v1/users/{user}/active", ADMIN, ADMIN, lambda w, s: {"active": False}),
     Op("POST", "/api/v1/users/{user}/end-sessions", ADMIN, ADMIN),
     Op("POST", "/api/v1/audit/{entry}/reveal", ADMIN, ADMIN),

@@ -63,6 +63,7 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/targets/{target}/values": ("POST", "/api/v1/targets/{target}/values"),
     "/targets/{target}/shares": ("POST", "/api/v1/targets/{target}/values"),
     "/users": ("POST", "/api/v1/users"),
+    "/tasks/{task}/reports": ("POST", "/api/v1/tasks/{task}/reports"),
     "/users/{user}/active": ("PUT", "/api/v1/users/{user}/active"),
     "/users/{user}/end-sessions": ("POST", "/api/v1/users/{user}/end-sessions"),
     "/users/{user}/password": ("POST", "/api/v1/users/{user}/password"),

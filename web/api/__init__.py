@@ -12,6 +12,7 @@ from web.api import (
     enterprises,
     imports,
     leads,
+    plan_tasks,
     targets,
     users,
 )
@@ -26,5 +27,6 @@ router.include_router(imports.router)
 router.include_router(leads.router)
 router.include_router(carriers.router)
 router.include_router(targets.router)
+router.include_router(plan_tasks.router)
 router.include_router(audit.router)
 router.include_router(users.router)

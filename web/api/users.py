@@ -23,6 +23,7 @@ class UserOut(BaseModel):
     role: Role
     park_id: int | None
     team_id: int | None
+    unit_id: int | None
     is_active: bool
     must_change_password: bool
     sessions: int
@@ -58,6 +59,12 @@ class ActiveIn(BaseModel):
     active: bool
 
 
+class UnitIn(Input):
+    """The unit the account belongs to (org_unit id), or null for none."""
+
+    unit_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
+
+
 class ResetIn(BaseModel):
     """A new temporary password, to be changed at the next login."""
 
@@ -80,6 +87,7 @@ def _out(row: users.UserRow) -> UserOut:
         role=u.role,
         park_id=u.park_id,
         team_id=u.team_id,
+        unit_id=u.unit_id,
         is_active=u.is_active,
         must_change_password=u.must_change_password,
         sessions=row.sessions,
@@ -118,6 +126,13 @@ def create(data: UserIn, session: SessionDep, user: CurrentUser) -> UserOut:
 def set_active(user_id: PathId, data: ActiveIn, session: SessionDep, user: CurrentUser) -> UserOut:
     """Enable or disable an account; disabling ends all its sessions and tokens (admin)."""
     users.set_active(session=session, actor=user, user_id=user_id, active=data.active)
+    return _out(users.row(session=session, actor=user, user_id=user_id))
+
+
+@router.put("/users/{user_id}/unit", response_model=UserOut)
+def set_unit(user_id: PathId, data: UnitIn, session: SessionDep, user: CurrentUser) -> UserOut:
+    """Attach the account to a unit, whose tasks its holder then reports on (admin)."""
+    users.set_unit(session=session, actor=user, user_id=user_id, unit_id=data.unit_id)
     return _out(users.row(session=session, actor=user, user_id=user_id))
 
 

@@ -19,6 +19,7 @@ from web.pages import (
     lead_work,
     leads,
     parks,
+    plan_tasks,
     target_plan,
     users,
 )
@@ -40,5 +41,6 @@ router.include_router(carriers.router)
 router.include_router(dashboard.router)
 router.include_router(target_plan.router)
 router.include_router(parks.router)
+router.include_router(plan_tasks.router)
 router.include_router(audit_log.router)
 router.include_router(users.router)

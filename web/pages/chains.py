@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from chainmaps import figures as chain_figures
 from chainmaps import overview
+from chains import basis
 from chains import service as chain_service
 from chains.export import gaps_xlsx
 from chains.graph import SegmentGap
@@ -75,7 +76,7 @@ def chain_detail(
     gaps = chain_figures.gap_report(view)
     context = {
         "chain": view,
-        "map": chain_map(view, gaps),
+        "map": chain_map(view, gaps, basis.inferred_links(session=session, chain=view)),
         "names": {s.id: s.name for s in view.segments},
         "gaps": gaps,
         "can_edit": permissions.can_edit_chain(session=session, user=user, chain_id=view.id),
@@ -103,8 +104,16 @@ def panel_context(
     by_park: dict[str, list[overview.PanelFirm]] = {}
     for firm in firms:
         by_park.setdefault(firm.park, []).append(firm)
+    shown = next(s for s in view.segments if s.id == segment_id)
+    stated = basis.segment_bases(
+        session=session,
+        segment_id=segment_id,
+        firm_ids=[f.id for f in firms],
+        confirmed=shown.confirmed_at is not None,
+    )
     return {
-        "segment": next(s for s in view.segments if s.id == segment_id),
+        "segment": shown,
+        "bases": stated,
         "gap": next(g for g in gaps if g.segment_id == segment_id),
         "firm_total": total,
         "firms_by_park": by_park,
@@ -137,7 +146,11 @@ def map_svg(chain: ChainDep, request: Request, session: SessionDep, user: Curren
     """The chain map as a standalone SVG file."""
     view = chain_figures.detail(session=session, code=chain.code)
     context = {
-        "m": chain_map(view, chain_figures.gap_report(view)),
+        "m": chain_map(
+            view,
+            chain_figures.gap_report(view),
+            basis.inferred_links(session=session, chain=view),
+        ),
         "names": {s.id: s.name for s in view.segments},
     }
     body = templates.get_template("chains/_map.svg").render(context)

@@ -17,6 +17,7 @@ from core.validation import parse
 from enterprises.projects.leads import LEAD_STAGE_LABELS
 from plans import dashboard, target_shares, target_status, targets
 from plans import monthly_report as monthly_report_service
+from plans import tasks as plan_tasks
 from plans.target_status import RULE, STATUS_LABELS, Progress
 from plans.targets import (
     COMPARATOR_LABELS,
@@ -26,6 +27,7 @@ from plans.targets import (
     ReportFields,
     Target,
     TargetKind,
+    goal_text,
 )
 from web.deps import CurrentUser, FormDep, SessionDep
 from web.downloads import attachment
@@ -37,6 +39,7 @@ LABELS = {
     "comparator_labels": COMPARATOR_LABELS,
     "kind_labels": KIND_LABELS,
     "rule": RULE,
+    "goal": goal_text,
 }
 
 
@@ -86,6 +89,7 @@ def dashboard_page(request: Request, session: SessionDep, user: CurrentUser) -> 
         "chain_chart": chain_chart(chains),
         "changes": dashboard.changes(session=session, user=user, first=first, last=last),
         "lead_stage_labels": LEAD_STAGE_LABELS,
+        "overdue_tasks": plan_tasks.overdue(session=session, today=today),
         **LABELS,
     }
     return render(request, "dashboard/index.html", context)
