@@ -40,7 +40,8 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy core chains enterprises web seeds
+	$(BIN)/mypy core chains enterprises chainmaps plans cli web seeds migrations/tables.py
+	python3 ../shared/tools/layers.py
 
 ## bench: speed benchmarks, numbers printed (not timed tests)
 bench: install

@@ -11,6 +11,7 @@ from web.api import (
     cultivation,
     enterprises,
     imports,
+    lead_work,
     leads,
     plan_tasks,
     targets,
@@ -25,6 +26,7 @@ router.include_router(enterprises.router)
 router.include_router(cultivation.router)
 router.include_router(imports.router)
 router.include_router(leads.router)
+router.include_router(lead_work.router)
 router.include_router(carriers.router)
 router.include_router(targets.router)
 router.include_router(plan_tasks.router)
