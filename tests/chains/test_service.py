@@ -5,8 +5,7 @@ from chainmaps import figures as chain_figures
 from chains import service
 from chains.models import ChainGroup, Stream
 from core.accounts import Role
-from enterprises.registry.models import MemberRole
-from tests.factories import make_enterprise, make_user
+from tests.factories import make_user
 
 
 def test_seed_has_the_ten_chains_of_the_plan_in_their_groups(session: Session) -> None:
@@ -44,31 +43,9 @@ def test_plan_segments_and_units_are_seeded(session: Session) -> None:
     assert "佛山高新区南海园管理局" in [u.name for u in robotics.units if u.role == "cooperating"]
 
 
-def test_counts_follow_memberships(session: Session) -> None:
-    before = chain_figures.detail(session=session, code="hydrogen")
-    make_enterprise(session, segment=("hydrogen", "storage"), role=MemberRole.anchor)
-    after = chain_figures.detail(session=session, code="hydrogen")
-    storage = next(s for s in after.segments if s.code == "storage")
-    assert after.enterprise_count == before.enterprise_count + 1
-    assert after.anchor_count == before.anchor_count + 1
-    assert storage.anchor_count == 1
-
-
 def test_chain_chief_post_is_vacant_until_assigned(session: Session) -> None:
     assert chain_figures.detail(session=session, code="additive").chief_names == []
     chief = make_user(session, Role.chain_chief, chains=("additive",))
     assert chain_figures.detail(session=session, code="additive").chief_names == [
         chief.display_name
     ]
-
-
-def test_gaps_follow_local_firms_and_links(session: Session) -> None:
-    # 制氢 → 储氢 → 运氢 → 加氢站 → 氢能汽车 → 标准, and 加氢站 → 安全: no plan firm in 制氢.
-    before = {g.name: g for g in chain_figures.gaps(session=session, code="hydrogen")}
-    assert before["制氢"].status == "missing"
-    assert before["制氢"].reach == 6
-    assert before["制氢"].explanation == "无本地企业；下游 6 个环节依赖"
-    make_enterprise(session, segment=("hydrogen", "production"))
-    after = {g.name: g for g in chain_figures.gaps(session=session, code="hydrogen")}
-    assert (after["制氢"].status, after["制氢"].action) == ("weak", "strengthen")
-    assert after["制氢"].score < before["制氢"].score
