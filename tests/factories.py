@@ -16,8 +16,10 @@ from core import accounts, figure_cache
 from core.accounts import Role, User
 from core.orgs import get_park_by_code
 from core.upsert import upsert
-from enterprises import credit_code, leads
+from enterprises import credit_code, import_commit, imports, leads
 from enterprises import service as enterprise_service
+from enterprises.import_rows import Preview
+from enterprises.imports import ImportBatch
 from enterprises.leads import Lead, LeadFields
 from enterprises.models import Enterprise, EnterpriseCreate, MemberRole, Membership
 from web.deps import SESSION_COOKIE
@@ -178,3 +180,28 @@ def make_lead(session: Session, owner: User, *, on: date | None = None, **values
         **values,
     )
     return leads.create(session=session, actor=owner, data=data, on=on)
+
+
+def preview_import(session: Session, batch: ImportBatch, **options: Any) -> Preview:
+    """A batch's preview as its uploader sees it."""
+    actor = session.get_one(User, batch.actor_id)
+    return imports.preview(session=session, batch=batch, actor=actor, **options)
+
+
+def commit_import(
+    session: Session, actor: User, batch: ImportBatch, mapping: dict[int, str | None] | None = None
+) -> Preview:
+    """Commit a batch chunk by chunk, each chunk a savepoint of the test's session."""
+    steps = import_commit.in_one_session(session)
+    done = import_commit.commit(
+        transactions=steps, actor=actor, batch_id=batch.id or 0, mapping=mapping, chunk_rows=2
+    )
+    session.refresh(batch)
+    return done.preview
+
+
+def undo_import(session: Session, actor: User, batch: ImportBatch) -> None:
+    """Undo a batch chunk by chunk, each chunk a savepoint of the test's session."""
+    steps = import_commit.in_one_session(session)
+    import_commit.undo(transactions=steps, actor=actor, batch_id=batch.id or 0, chunk_rows=2)
+    session.refresh(batch)

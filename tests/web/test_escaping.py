@@ -37,7 +37,6 @@ from enterprises import (
     carriers,
     designations,
     followups,
-    import_commit,
     imports,
     lead_contacts,
     lead_stages,
@@ -55,7 +54,12 @@ from enterprises.leads import LeadFields, LeadStage
 from enterprises.models import EnterpriseCreate
 from enterprises.targets import ReportFields, Target, TargetKind
 from tests.databases import drop_scratch, seeded_scratch
-from tests.factories import join_segment, login, valid_code
+from tests.factories import (
+    commit_import,
+    join_segment,
+    login,
+    valid_code,
+)
 from web.app import create_app
 
 CHAIN = "robotics"
@@ -282,7 +286,7 @@ def _plant(zone: Zone, session: Session) -> None:
         ),
         designation_id=None,
     )
-    import_commit.commit(session=session, actor=admin, batch=committed, mapping=None)
+    commit_import(session, admin, committed, None)
     pending = imports.stage(
         session=session,
         actor=admin,
