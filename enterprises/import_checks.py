@@ -130,7 +130,8 @@ def judge(
     # A firm joins a chain's map through a segment; a chain alone would be dropped unseen
     # (it is kept only as the chain a per-chain designation is recognised for).
     per_chain = designation is not None and designation.per_chain
-    if values.get("chain") and not values.get("segment") and not per_chain:
+    segment_unread = any("「环节」" in e or "「产业链环节」" in e for e in fate.errors)
+    if values.get("chain") and not values.get("segment") and not per_chain and not segment_unread:
         fate.errors.append(
             f"第 {fate.row} 行「产业链」：须同时填写「环节」，企业按环节归入产业链图谱"
         )
