@@ -16,6 +16,7 @@ committing again resumes where it stopped (or undo reverts what was written). A 
 for another reason notes it on the batch, as does a claim left for STALE_AFTER.
 """
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -34,7 +35,8 @@ from enterprises.designations import Designation
 from enterprises.import_rows import Preview
 from enterprises.imports import ImportBatch, ImportStatus, columns_for, get, preview
 
-CHUNK_ROWS = 1000  # rows per write transaction: ≈ 0.1–0.3 s of the write lock each
+CHUNK_ROWS = 200  # rows per write transaction: ≈ 0.1–0.3 s of SQLite's write lock each
+PAUSE_SHARE = 0.5  # SQLite: after each chunk, pause for this share of its time (at most 0.2 s)
 STALE_AFTER = timedelta(minutes=2)  # a run that wrote nothing for this long has stopped
 
 # A transaction that writes (True) or only reads (False), as core.db.transaction gives them.
@@ -68,6 +70,19 @@ def _stopped(batch: ImportBatch, status: ImportStatus) -> bool:
     if claimed is not None and claimed.tzinfo is None:  # SQLite hands back naive UTC
         claimed = claimed.replace(tzinfo=utcnow().tzinfo)
     return bool(batch.failure) or claimed is None or utcnow() - claimed > STALE_AFTER
+
+
+@contextmanager
+def _chunk(transactions: Transactions) -> Iterator[Session]:
+    """A chunk's write transaction, then on SQLite a pause: writers waiting for its one write
+    lock poll for it (sleeping up to 0.1 s between tries), and a run that took it again at once
+    would starve them past their busy timeout."""
+    started = time.monotonic()
+    with transactions(True) as session:
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        yield session
+    if sqlite:
+        time.sleep(min((time.monotonic() - started) * PAUSE_SHARE, 0.2))
 
 
 def _claim(session: Session, batch_id: int, version: int) -> ImportBatch:
@@ -140,7 +155,7 @@ def commit(
     try:
         for begin in range(start, len(rows), chunk_rows):
             report("写入数据库", begin, len(rows))
-            with transactions(True) as session:
+            with _chunk(transactions) as session:
                 batch = _claim(session, batch_id, version)
                 designation = (
                     session.get(Designation, batch.designation_id) if batch.designation_id else None
@@ -217,7 +232,7 @@ def _revert_all(
 ) -> int:
     """Revert a claimed batch's records chunk by chunk; return the batch's version after."""
     while True:
-        with transactions(True) as session:
+        with _chunk(transactions) as session:
             batch = _claim(session, batch_id, version)
             done = import_undo.revert(session, actor, batch, chunk_rows)
             batch.rows_done = max(batch.rows_done - done, 0)
