@@ -36,7 +36,7 @@ from enterprises.import_rows import Preview
 from enterprises.imports import ImportBatch, ImportStatus, columns_for, get, preview
 
 CHUNK_ROWS = 200  # rows per write transaction: ≈ 0.1–0.3 s of SQLite's write lock each
-PAUSE_SHARE = 0.5  # SQLite: after each chunk, pause for this share of its time (at most 0.2 s)
+PAUSE_SHARE = 1.0  # SQLite: after each chunk, pause for this share of its time (at most 0.5 s)
 STALE_AFTER = timedelta(minutes=2)  # a run that wrote nothing for this long has stopped
 
 # A transaction that writes (True) or only reads (False), as core.db.transaction gives them.
@@ -82,7 +82,7 @@ def _chunk(transactions: Transactions) -> Iterator[Session]:
         sqlite = session.get_bind().dialect.name == "sqlite"
         yield session
     if sqlite:
-        time.sleep(min((time.monotonic() - started) * PAUSE_SHARE, 0.2))
+        time.sleep(min((time.monotonic() - started) * PAUSE_SHARE, 0.5))
 
 
 def _claim(session: Session, batch_id: int, version: int) -> ImportBatch:

@@ -132,9 +132,19 @@ def revert(session: Session, actor: User, batch: ImportBatch, limit: int) -> int
         )
     )
     created: dict[int, int] = {}  # firm → the version the batch left it at
+    # The firms the batch created take their cultivations with them (checked in `refusals`).
+    made = set(
+        session.exec(
+            select(ImportChange.enterprise_id).where(
+                ImportChange.batch_id == batch.id, ImportChange.action == "created"
+            )
+        )
+    )
     for change in changes:
         if change.action == "created" and change.enterprise_id is not None:
             created[change.enterprise_id] = change.version or 1
+        elif change.enterprise_id in made:
+            continue
         elif change.action == "updated" and change.enterprise_id is not None:
             _restore_firm(session, actor, batch, change)
         elif change.action == "recognised" and change.cultivation_id is not None:

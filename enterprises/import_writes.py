@@ -9,6 +9,7 @@ stale. A refusal raises, naming the row, and the chunk writes nothing.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
@@ -223,84 +224,70 @@ def _recognitions(
     for among in bulk.among(session, Cultivation.enterprise_id, ids):
         held |= {(c.enterprise_id, c.chain_id): c for c in session.exec(query.where(among))}
     latest = import_checks.latest_events(session, designation, ids)
-    recognised: list[tuple[int, str, dict[str, Any]]] = []
+    done: list[tuple[RowFate, Cultivation, Stage | None, dict[str, Any] | None]] = []
     for fate in chunk.rows:
         firm_id = firm_ids[fate.row]
         chain_id = fate.values.get("chain") if designation.per_chain else None
         cultivation = held.get((firm_id, chain_id))
+        on = import_checks.recognition_date(fate.values)
+        before: dict[str, Any] | None = None
+        previous: Stage | None = None
         if cultivation is not None:
             label = f"第 {fate.row} 行「{fate.name}」的培育记录"
             locking.claim(session, cultivation, label=label)
             if cultivation.stage == Stage.recognised:
                 continue
             last = latest.get((firm_id, chain_id))
-            on = import_checks.recognition_date(fate.values)
             if last is not None and on < last[0]:
                 raise Conflict(
                     f"第 {fate.row} 行：企业「{fate.name}」的认定日期 {on.isoformat()} 早于其"
                     f"培育记录在预览之后的一步（{last[0].isoformat()}），请重新预览"
                 )
-        done = _recognise(session, actor, chunk, firm_id, chain_id, cultivation, fate, changes)
-        recognised.append((require_id(done), fate.name, audit.snapshot(done, STATE)))
+            before = {k: getattr(cultivation, k) for k in STATE}
+            previous = Stage(cultivation.stage)
+        else:
+            cultivation = Cultivation(
+                enterprise_id=firm_id,
+                designation_id=require_id(designation),
+                chain_id=chain_id,
+                stage=Stage.recognised,
+            )
+            session.add(cultivation)
+        cultivation.stage = Stage.recognised
+        cultivation.recognised_on = on
+        cultivation.valid_until = validity_end(designation, on)
+        cultivation.batch = str(fate.values.get("year") or on.year)
+        done.append((fate, cultivation, previous, before))
+    session.flush()  # one flush for the chunk: the ids, and the claimed rows' versions
+    for _, cultivation, previous, before in done:
+        session.add(
+            CultivationEvent(
+                cultivation_id=require_id(cultivation),
+                on=cultivation.recognised_on or date.today(),
+                actor_id=actor.id,
+                actor_name=actor.username,
+                from_stage=previous,
+                to_stage=Stage.recognised,
+                batch=cultivation.batch,
+                valid_until=cultivation.valid_until,
+                note=f"依据名单导入：{chunk.filename}",
+            )
+        )
+        changes.append(
+            {
+                "batch_id": chunk.batch_id,
+                "enterprise_id": cultivation.enterprise_id,
+                "cultivation_id": cultivation.id,
+                "action": "recognised",
+                "before": before,
+                "version": cultivation.version,
+            }
+        )
     audit.record_created(
         session=session,
         actor=actor,
         action="import_recognise",
         object_type="cultivation",
-        rows=recognised,
+        rows=[(require_id(c), f.name, audit.snapshot(c, STATE)) for f, c, _, _ in done],
     )
-    return len(recognised)
-
-
-def _recognise(
-    session: Session,
-    actor: User,
-    chunk: Chunk,
-    enterprise_id: int,
-    chain_id: int | None,
-    cultivation: Cultivation | None,
-    fate: RowFate,
-    changes: list[dict[str, Any]],
-) -> Cultivation:
-    designation = chunk.designation
-    assert designation is not None
-    on = import_checks.recognition_date(fate.values)
-    before = {k: getattr(cultivation, k) for k in STATE} if cultivation is not None else None
-    previous = Stage(cultivation.stage) if cultivation is not None else None
-    if cultivation is None:
-        cultivation = Cultivation(
-            enterprise_id=enterprise_id,
-            designation_id=require_id(designation),
-            chain_id=chain_id,
-            stage=Stage.recognised,
-        )
-        session.add(cultivation)
-    cultivation.stage = Stage.recognised
-    cultivation.recognised_on = on
-    cultivation.valid_until = validity_end(designation, on)
-    cultivation.batch = str(fate.values.get("year") or on.year)
-    session.flush()  # a claimed cultivation's version moves here
-    session.add(
-        CultivationEvent(
-            cultivation_id=require_id(cultivation),
-            on=on,
-            actor_id=actor.id,
-            actor_name=actor.username,
-            from_stage=previous,
-            to_stage=Stage.recognised,
-            batch=cultivation.batch,
-            valid_until=cultivation.valid_until,
-            note=f"依据名单导入：{chunk.filename}",
-        )
-    )
-    changes.append(
-        {
-            "batch_id": chunk.batch_id,
-            "enterprise_id": enterprise_id,
-            "cultivation_id": cultivation.id,
-            "action": "recognised",
-            "before": before,
-            "version": cultivation.version,
-        }
-    )
-    return cultivation
+    return len(done)
