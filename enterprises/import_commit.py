@@ -18,11 +18,12 @@ for another reason notes it on the batch, as does a claim left for STALE_AFTER.
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import NoReturn
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from core import audit, locking
@@ -36,6 +37,7 @@ from enterprises.import_rows import Preview
 from enterprises.imports import ImportBatch, ImportStatus, columns_for, get, preview
 
 CHUNK_ROWS = 200  # rows per write transaction: ≈ 0.1–0.3 s of SQLite's write lock each
+BEGIN_TRIES = 4  # a chunk waits up to this many busy timeouts for SQLite's write lock
 PAUSE_SHARE = 1.0  # SQLite: after each chunk, pause for this share of its time (at most 0.5 s)
 STALE_AFTER = timedelta(minutes=2)  # a run that wrote nothing for this long has stopped
 
@@ -73,16 +75,25 @@ def _stopped(batch: ImportBatch, status: ImportStatus) -> bool:
 
 
 @contextmanager
-def _chunk(transactions: Transactions) -> Iterator[Session]:
-    """A chunk's write transaction, then on SQLite a pause: writers waiting for its one write
-    lock poll for it (sleeping up to 0.1 s between tries), and a run that took it again at once
-    would starve them past their busy timeout."""
-    started = time.monotonic()
-    with transactions(True) as session:
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        yield session
-    if sqlite:
-        time.sleep(min((time.monotonic() - started) * PAUSE_SHARE, 0.5))
+def _writing(transactions: Transactions) -> Iterator[Session]:
+    """One of the run's write transactions (a chunk), then on SQLite a pause: writers waiting
+    for its one write lock poll for it (sleeping up to 0.1 s between tries), and a run that took
+    it again at once would starve them past their busy timeout. A run that finds the lock taken
+    past its own busy timeout queues again (it has written nothing) rather than stop."""
+    for attempt in range(BEGIN_TRIES):
+        started = time.monotonic()
+        with ExitStack() as stack:
+            try:
+                session = stack.enter_context(transactions(True))
+            except OperationalError as exc:  # SQLite: no write lock within the busy timeout
+                if "locked" not in str(exc) or attempt == BEGIN_TRIES - 1:
+                    raise
+                continue  # nothing was written: queue again rather than fail a long run
+            sqlite = session.get_bind().dialect.name == "sqlite"
+            yield session
+        if sqlite:
+            time.sleep(min((time.monotonic() - started) * PAUSE_SHARE, 0.5))
+        return
 
 
 def _claim(session: Session, batch_id: int, version: int) -> ImportBatch:
@@ -100,7 +111,7 @@ def _mark(
     transactions: Transactions, batch_id: int, version: int, status: ImportStatus, failure: str
 ) -> int:
     """Set a claimed batch's status and note; return its version after."""
-    with transactions(True) as session:
+    with _writing(transactions) as session:
         batch = _claim(session, batch_id, version)
         batch.status, batch.failure, batch.claimed_at = status, failure[:1000], utcnow()
         session.flush()
@@ -141,7 +152,7 @@ def commit(
             more = f"等 {len(result.errors)} 处" if len(result.errors) > 5 else ""
             raise FieldErrors({"file": f"有错误，未导入任何数据：{listed}{more}"})
         version, filename = batch.version, batch.filename
-    with transactions(True) as session:
+    with _writing(transactions) as session:
         batch = _claim(session, batch_id, version)
         batch.status, batch.failure, batch.claimed_at = ImportStatus.committing, "", utcnow()
         if not resuming:
@@ -155,7 +166,7 @@ def commit(
     try:
         for begin in range(start, len(rows), chunk_rows):
             report("写入数据库", begin, len(rows))
-            with _chunk(transactions) as session:
+            with _writing(transactions) as session:
                 batch = _claim(session, batch_id, version)
                 designation = (
                     session.get(Designation, batch.designation_id) if batch.designation_id else None
@@ -178,7 +189,7 @@ def commit(
         _mark(transactions, batch_id, version, ImportStatus.committing, f"导入中断：{exc!r}")
         raise
     report("记录导入批次", len(rows), len(rows))
-    with transactions(True) as session:
+    with _writing(transactions) as session:
         batch = _claim(session, batch_id, version)
         batch.status, batch.committed_at = ImportStatus.committed, utcnow()
         batch.checked, batch.checked_key, batch.failure = None, "", ""
@@ -218,7 +229,7 @@ def _abandon(
         note = f"导入因“{cause}”停止，已写入的部分未能撤回：{exc}。可继续导入或整批撤销"
         _mark(transactions, batch_id, version, ImportStatus.committing, note)
         raise Conflict(note) from cause
-    with transactions(True) as session:
+    with _writing(transactions) as session:
         batch = _claim(session, batch_id, version)
         batch.status, batch.failure, batch.claimed_at = ImportStatus.pending, "", None
         batch.rows_done = batch.created_count = batch.updated_count = 0
@@ -232,7 +243,7 @@ def _revert_all(
 ) -> int:
     """Revert a claimed batch's records chunk by chunk; return the batch's version after."""
     while True:
-        with _chunk(transactions) as session:
+        with _writing(transactions) as session:
             batch = _claim(session, batch_id, version)
             done = import_undo.revert(session, actor, batch, chunk_rows)
             batch.rows_done = max(batch.rows_done - done, 0)
@@ -289,7 +300,7 @@ def undo(
         _mark(transactions, batch_id, version, ImportStatus.undoing, f"撤销中断：{exc!r}")
         raise
     report("撤销完成", total, total)
-    with transactions(True) as session:
+    with _writing(transactions) as session:
         batch = _claim(session, batch_id, version)
         batch.status, batch.undone_at, batch.failure = ImportStatus.undone, utcnow(), ""
         batch.checked = None
