@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 import sqlalchemy as sa
 from pydantic import field_validator
@@ -10,7 +11,6 @@ from sqlmodel import Field, SQLModel
 
 from core import bounds, versions
 from core.db import enum_column, utcnow
-from core.text import web_address_problem
 from core.validation import Input
 
 
@@ -194,6 +194,8 @@ DOSSIER_LABELS = {
 class DossierItemFields(Input):
     """Fields a chain chief sets on a dossier item."""
 
+    web_addresses: ClassVar[frozenset[str]] = frozenset({"url"})
+
     kind: DossierKind
     name: str = Field(min_length=2, max_length=120)
     issuer: str = Field(default="", max_length=120, description="issuer, host or owner")
@@ -206,13 +208,6 @@ class DossierItemFields(Input):
     @classmethod
     def _strip(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
-
-    @field_validator("url")
-    @classmethod
-    def _web_address(cls, value: str) -> str:
-        if problem := web_address_problem(value):
-            raise ValueError(problem)
-        return value
 
 
 DOSSIER_FIELD_LABELS = {

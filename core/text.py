@@ -15,6 +15,12 @@ from core.errors import FieldErrors
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # What an XML 1.0 document cannot hold at all, not even as a character reference.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The same rule as a JSON Schema pattern, so that the OpenAPI says which text is accepted.
+TEXT_PATTERN = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]*$"
+# A link's address (web_address_problem), empty or http(s), as a JSON Schema pattern.
+WEB_ADDRESS_PATTERN = (
+    r"^(https?://[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]*)?$"
+)
 REPLACEMENT = "\ufffd"  # �: shows that something unprintable stood there
 
 

@@ -3,12 +3,18 @@
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, field_validator
+from pydantic import (
+    BaseModel,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
 from sqlmodel import SQLModel
 from sqlmodel._compat import SQLModelConfig
 
 from core.errors import FieldErrors
-from core.text import control_problem
+from core.text import TEXT_PATTERN, WEB_ADDRESS_PATTERN, control_problem, web_address_problem
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -37,6 +43,17 @@ _MESSAGES = {
 }
 
 
+def _text_rule(schema: dict[str, Any], model: type[Any]) -> None:
+    """Publish the control-character rule as a pattern on every free-text field of an input."""
+    if not getattr(model, "checks_input", False):
+        return
+    for name, field in schema.get("properties", {}).items():
+        rule = WEB_ADDRESS_PATTERN if name in model.web_addresses else TEXT_PATTERN
+        for kind in [field, field.get("items", {}), *field.get("anyOf", [])]:
+            if kind.get("type") == "string" and not {"format", "pattern", "enum"} & set(kind):
+                kind["pattern"] = rule
+
+
 class Input(SQLModel):
     """Base of every model people fill in (forms, API bodies, import rows).
 
@@ -46,12 +63,16 @@ class Input(SQLModel):
     `checks_input = False`: it shows what is stored, even what input refuses today.
     """
 
-    model_config = SQLModelConfig(allow_inf_nan=False)
+    model_config = SQLModelConfig(allow_inf_nan=False, json_schema_extra=_text_rule)
     checks_input: ClassVar[bool] = True
+    # Fields holding a link's address: empty, or http(s) (pages open them as links).
+    web_addresses: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="wrap")
     @classmethod
-    def _as_input(cls, value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    def _as_input(
+        cls, value: object, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> object:
         if not cls.checks_input:
             try:
                 return handler(value)
@@ -61,6 +82,9 @@ class Input(SQLModel):
         for text in checked if isinstance(checked, list) else [checked]:
             if isinstance(text, str) and (problem := control_problem(text)):
                 raise ValueError(problem)
+        web = info.field_name in cls.web_addresses and isinstance(checked, str)
+        if web and (problem := web_address_problem(str(checked))):
+            raise ValueError(problem)
         return checked
 
 

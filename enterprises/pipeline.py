@@ -9,9 +9,8 @@ events are never changed, so the state on any past date can be recomputed from t
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import field_validator
 from sqlalchemy import Index, UniqueConstraint, or_, text
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -19,7 +18,6 @@ from core import audit, locking, permissions, versions
 from core.accounts import User
 from core.db import MAX_ID, enum_column, require_id, utcnow
 from core.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
-from core.text import web_address_problem
 from core.validation import Input, parse
 from enterprises.designations import Designation, Tier
 from enterprises.models import Enterprise
@@ -107,6 +105,8 @@ class CultivationEvent(SQLModel, table=True):
 class MoveFields(Input):
     """What a user gives when moving a cultivation."""
 
+    web_addresses: ClassVar[frozenset[str]] = frozenset({"evidence_url"})
+
     to_stage: Stage
     on: date
     tier_id: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -114,13 +114,6 @@ class MoveFields(Input):
     note: str = Field(default="", max_length=1000)
     document_number: str = Field(default="", max_length=100)
     evidence_url: str = Field(default="", max_length=500)
-
-    @field_validator("evidence_url")
-    @classmethod
-    def _web_address(cls, value: str) -> str:
-        if problem := web_address_problem(value):
-            raise ValueError(problem)
-        return value
 
 
 MOVE_LABELS = {

@@ -16,10 +16,9 @@ snapshots, so they can be recomputed for any date.
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from pydantic import field_validator
 from sqlalchemy import JSON, Column, UniqueConstraint, func, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -28,7 +27,6 @@ from core import audit, bounds, locking, permissions, versions
 from core.accounts import User
 from core.db import enum_column, listed_in, require_id, utcnow
 from core.errors import FieldErrors, NotFound
-from core.text import web_address_problem
 from core.validation import Input
 from enterprises.designations import Designation
 from enterprises.figures import EnterpriseFigure
@@ -271,17 +269,12 @@ def by_chain(*, session: Session, target: Target, plan: Plan, day: date) -> dict
 class ReportFields(Input):
     """A reported value with its date and evidence."""
 
+    web_addresses: ClassVar[frozenset[str]] = frozenset({"evidence_url"})
+
     value: float = Field(ge=-bounds.FIGURE, le=bounds.FIGURE)
     as_of: date
     source: str = Field(min_length=1, max_length=300)
     evidence_url: str = Field(default="", max_length=500)
-
-    @field_validator("evidence_url")
-    @classmethod
-    def _web_address(cls, value: str) -> str:
-        if problem := web_address_problem(value):
-            raise ValueError(problem)
-        return value
 
 
 REPORT_LABELS = {

@@ -147,4 +147,4 @@ def test_an_id_past_what_the_database_holds_is_bad_input(
     for path in (f"/api/v1/enterprises/{2**70}", f"/api/v1/leads/stalled?park_id={2**31}"):
         response = client.get(path, headers=headers)
         assert response.status_code == 422, path
-        assert "不能大于 2147483647" in response.json()["detail"]
+        assert "不能大于 2,147,483,647" in response.json()["detail"]
