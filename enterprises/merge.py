@@ -8,9 +8,10 @@ names both, so the kept firm's history can show them.
 
 from sqlmodel import Session, col, select
 
-from core import audit, permissions
+from core import audit, locking, permissions
 from core.accounts import User
 from core.audit import AuditEntry
+from core.db import utcnow
 from core.errors import FieldErrors
 from enterprises.cultivation.pipeline import ORDER, Cultivation, CultivationEvent, Stage
 from enterprises.projects.leads import Lead
@@ -28,6 +29,10 @@ def merge(*, session: Session, actor: User, kept: Enterprise, absorbed: Enterpri
     permissions.ensure_can_merge(actor)
     if kept.id == absorbed.id:
         raise FieldErrors({"other": "不能与自身合并"})
+    # Both are rewritten: each is taken as it now is, and judged where it now stands.
+    for firm in (kept, absorbed):
+        locking.claim(session, firm, label=f"企业「{firm.name}」")
+        permissions.ensure_can_edit_enterprise(actor, firm.park_id)
     if kept.credit_code and absorbed.credit_code and kept.credit_code != absorbed.credit_code:
         raise FieldErrors({"other": "两家企业的统一社会信用代码不同，不是同一家企业"})
     before = audit.snapshot(kept, list(EnterpriseFields.model_fields))
@@ -47,7 +52,7 @@ def merge(*, session: Session, actor: User, kept: Enterprise, absorbed: Enterpri
         change.enterprise_id = kept.id
     for lead in session.exec(select(Lead).where(Lead.enterprise_id == absorbed.id)):
         lead.enterprise_id = kept.id
-    kept.version += 1
+    kept.updated_at = utcnow()  # a change of the kept firm, even when no field of it moved
     session.flush()
     old, new = audit.changed(before, audit.snapshot(kept, list(EnterpriseFields.model_fields)))
     for firm, role in ((kept, "kept"), (absorbed, "absorbed")):
@@ -98,10 +103,11 @@ def _cultivations(session: Session, kept: Enterprise, absorbed: Enterprise) -> N
         )
         for event in events:
             event.cultivation_id = there.id or 0
+        locking.claim(session, there, label=f"企业「{kept.name}」的培育记录")
         if _progress(Stage(cultivation.stage)) > _progress(Stage(there.stage)):
             for name in ("stage", "tier_id", "batch", "recognised_on", "valid_until"):
                 setattr(there, name, getattr(cultivation, name))
-        there.version += 1
+        there.updated_at = utcnow()  # its event log grew: a change even if its state did not
         session.flush()
         session.delete(cultivation)
 

@@ -21,6 +21,9 @@ from enterprises.projects.leads import Lead, LeadFields
 from enterprises.registry import credit_code
 from enterprises.registry import service as enterprise_service
 from enterprises.registry.models import Enterprise, EnterpriseCreate, MemberRole, Membership
+from enterprises.spreadsheets import import_commit, imports
+from enterprises.spreadsheets.import_rows import Preview
+from enterprises.spreadsheets.imports import ImportBatch
 from web.deps import SESSION_COOKIE
 
 PASSWORD = "Orbit#test-2613"
@@ -179,3 +182,28 @@ def make_lead(session: Session, owner: User, *, on: date | None = None, **values
         **values,
     )
     return leads.create(session=session, actor=owner, data=data, on=on)
+
+
+def preview_import(session: Session, batch: ImportBatch, **options: Any) -> Preview:
+    """A batch's preview as its uploader sees it."""
+    actor = session.get_one(User, batch.actor_id)
+    return imports.preview(session=session, batch=batch, actor=actor, **options)
+
+
+def commit_import(
+    session: Session, actor: User, batch: ImportBatch, mapping: dict[int, str | None] | None = None
+) -> Preview:
+    """Commit a batch chunk by chunk, each chunk a savepoint of the test's session."""
+    steps = import_commit.in_one_session(session)
+    done = import_commit.commit(
+        transactions=steps, actor=actor, batch_id=batch.id or 0, mapping=mapping, chunk_rows=2
+    )
+    session.refresh(batch)
+    return done.preview
+
+
+def undo_import(session: Session, actor: User, batch: ImportBatch) -> None:
+    """Undo a batch chunk by chunk, each chunk a savepoint of the test's session."""
+    steps = import_commit.in_one_session(session)
+    import_commit.undo(transactions=steps, actor=actor, batch_id=batch.id or 0, chunk_rows=2)
+    session.refresh(batch)

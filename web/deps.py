@@ -1,9 +1,10 @@
 """FastAPI dependencies: the session that owns the transaction, and the current user."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Path, Query, Request
 from pydantic import Field
@@ -21,6 +22,8 @@ from core.settings import Settings
 from web import freshness
 
 SESSION_COOKIE = "chainplan_session"
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Ids and versions up to core.db.MAX_ID: the API declares it and refuses a larger number as
 # bad input (422) before it reaches the database.
@@ -36,6 +39,32 @@ def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
+OWN_TRANSACTIONS = "chainplan_own_transactions"
+
+
+def own_transactions(endpoint: Callable[P, R]) -> Callable[P, R]:
+    """Mark a handler whose writes run in short transactions of its own (`steps`): its request
+    transaction only reads, so that a long import does not hold SQLite's write lock."""
+    setattr(endpoint, OWN_TRANSACTIONS, True)
+    return endpoint
+
+
+def steps(session: Session) -> Callable[[bool], AbstractContextManager[Session]]:
+    """Transactions of their own beside the request's
+    (enterprises.spreadsheets.import_commit.Transactions), which count as the request's writes
+    (figures refreshed, the browser's freshness)."""
+    engine = session.get_bind().engine
+
+    @contextmanager
+    def step(write: bool) -> Iterator[Session]:
+        with transaction(engine, write=write) as own:
+            own.info["source"] = session.info.get("source", "")
+            yield own
+        session.info.setdefault("wrote", set()).update(own.info.get("wrote", ()))
+
+    return step
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """Yield the request's session; commit on success, roll back on any error.
 
@@ -44,7 +73,10 @@ def get_session(request: Request) -> Iterator[Session]:
     """
     engine: Engine = request.app.state.engine
     wanted = freshness.written(request)
-    with transaction(engine, write=request.method not in SAFE_METHODS) as session:
+    reads_only = getattr(request.scope.get("endpoint"), OWN_TRANSACTIONS, False)
+    with transaction(
+        engine, write=request.method not in SAFE_METHODS and not reads_only
+    ) as session:
         session.info["source"] = request.client.host if request.client else ""
         session.info[figure_cache.CURRENT] = wanted
         yield session

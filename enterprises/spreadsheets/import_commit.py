@@ -1,93 +1,257 @@
-"""Committing an import batch all-or-nothing, and undoing a committed batch as a whole."""
+"""Committing an import batch, and undoing it, in short transactions.
 
-from datetime import date
-from typing import Any
+A list of 20,000 rows written in one transaction held SQLite's write lock for 20 s (its undo for
+minutes): every other write, logins included, failed meanwhile. So the rows are checked first
+in a read transaction (the check is most of the time), then the batch is claimed — marked
+`committing` (or `undoing`), its version taken through core.locking, so that one request at a
+time runs it — and written in chunks of CHUNK_ROWS rows, each a short write transaction of its
+own between which other writers take their turn (import_writes, import_undo). Each chunk
+claims the batch again with the version it left, and records how far it got.
 
-from sqlalchemy import delete
-from sqlmodel import Session, select
+A chunk that finds a record it may not write (another park's firm now, a value changed since
+the preview, see import_writes) writes nothing; the chunks before it are reverted and the
+batch is pending again: nothing half-done. Should that revert itself be refused (someone changed
+a record meanwhile), or the process die, the batch stays `committing`, the page says so, and
+committing again resumes where it stopped (or undo reverts what was written). A run that stops
+for another reason notes it on the batch, as does a claim left for STALE_AFTER.
+"""
 
-from core import audit, bulk
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import NoReturn
+
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from core import audit, locking
 from core.accounts import User
-from core.db import refresh_statistics, require_id, table_of, utcnow
-from core.errors import Conflict, FieldErrors
+from core.db import refresh_statistics, utcnow
+from core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from core.progress import Reporter, silent
 from enterprises.cultivation.designations import Designation
-from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage, validity_end
-from enterprises.registry.models import Enterprise, EnterpriseFields, Membership, Origin
-from enterprises.spreadsheets import import_rows
-from enterprises.spreadsheets.import_rows import Preview, RowFate
-from enterprises.spreadsheets.imports import (
-    PROGRESS_EVERY,
-    ImportBatch,
-    ImportChange,
-    ImportStatus,
-    columns_for,
-    preview,
-    recognition_date,
-)
+from enterprises.spreadsheets import import_rows, import_undo, import_writes
+from enterprises.spreadsheets.import_rows import Preview
+from enterprises.spreadsheets.imports import ImportBatch, ImportStatus, columns_for, get, preview
 
-_STATE = ["stage", "tier_id", "batch", "recognised_on", "valid_until"]
-_DEFAULTS = {
-    key: info.get_default(call_default_factory=True)
-    for key, info in EnterpriseFields.model_fields.items()
-    if not info.is_required()
-}
+CHUNK_ROWS = 200  # rows per write transaction: ≈ 0.1–0.3 s of SQLite's write lock each
+BEGIN_TRIES = 4  # a chunk waits up to this many busy timeouts for SQLite's write lock
+PAUSE_SHARE = 1.0  # SQLite: after each chunk, pause for this share of its time (at most 0.5 s)
+STALE_AFTER = timedelta(minutes=2)  # a run that wrote nothing for this long has stopped
+
+# A transaction that writes (True) or only reads (False), as core.db.transaction gives them.
+Transactions = Callable[[bool], AbstractContextManager[Session]]
+
+
+def in_one_session(session: Session) -> Transactions:
+    """Steps that run one after another in one session, each in a savepoint (tests, scripts)."""
+
+    @contextmanager
+    def step(_write: bool) -> Iterator[Session]:
+        with session.begin_nested():
+            yield session
+
+    return step
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a commit did: every row's fate, and where the batch now stands."""
+
+    preview: Preview
+    status: ImportStatus
+
+
+def _stopped(batch: ImportBatch, status: ImportStatus) -> bool:
+    """A batch left in `status` by a run that failed or no longer writes: it may be taken over."""
+    if batch.status != status:
+        return False
+    claimed = batch.claimed_at
+    if claimed is not None and claimed.tzinfo is None:  # SQLite hands back naive UTC
+        claimed = claimed.replace(tzinfo=utcnow().tzinfo)
+    return bool(batch.failure) or claimed is None or utcnow() - claimed > STALE_AFTER
+
+
+@contextmanager
+def _writing(transactions: Transactions) -> Iterator[Session]:
+    """One of the run's write transactions (a chunk), then on SQLite a pause: writers waiting
+    for its one write lock poll for it (sleeping up to 0.1 s between tries), and a run that took
+    it again at once would starve them past their busy timeout. A run that finds the lock taken
+    past its own busy timeout queues again (it has written nothing) rather than stop."""
+    for attempt in range(BEGIN_TRIES):
+        started = time.monotonic()
+        with ExitStack() as stack:
+            try:
+                session = stack.enter_context(transactions(True))
+            except OperationalError as exc:  # SQLite: no write lock within the busy timeout
+                if "locked" not in str(exc) or attempt == BEGIN_TRIES - 1:
+                    raise
+                continue  # nothing was written: queue again rather than fail a long run
+            sqlite = session.get_bind().dialect.name == "sqlite"
+            yield session
+        if sqlite:
+            time.sleep(min((time.monotonic() - started) * PAUSE_SHARE, 0.5))
+        return
+
+
+def _claim(session: Session, batch_id: int, version: int) -> ImportBatch:
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None:
+        raise Conflict(f"导入批次 #{batch_id} 已被删除")
+    try:
+        locking.claim(session, batch, version, label=f"导入批次 #{batch_id}")
+    except Conflict as exc:
+        raise Conflict(f"导入批次 #{batch_id} 正由另一请求提交或撤销，请稍后刷新查看") from exc
+    return batch
+
+
+def _mark(
+    transactions: Transactions, batch_id: int, version: int, status: ImportStatus, failure: str
+) -> int:
+    """Set a claimed batch's status and note; return its version after."""
+    with _writing(transactions) as session:
+        batch = _claim(session, batch_id, version)
+        batch.status, batch.failure, batch.claimed_at = status, failure[:1000], utcnow()
+        session.flush()
+        return batch.version
 
 
 def commit(
     *,
-    session: Session,
+    transactions: Transactions,
     actor: User,
-    batch: ImportBatch,
-    mapping: dict[int, str | None] | None,
+    batch_id: int,
+    mapping: dict[int, str | None] | None = None,
     progress: Reporter | None = None,
-) -> Preview:
-    """Apply every row of the batch, or nothing if any row has an error; return what was done.
+    chunk_rows: int = CHUNK_ROWS,
+) -> Done:
+    """Apply every row of the batch, or nothing if any row has an error; say what was done.
 
     The rows a clean preview kept are used when nothing they depend on has changed since.
     """
-    if batch.status != ImportStatus.pending:
-        raise Conflict("该批次已经提交过，不能重复导入")
-    result = _kept(session, batch, mapping) or preview(
-        session=session, batch=batch, mapping=mapping, progress=progress
-    )
-    if result.errors:
-        listed = "；".join(result.errors[:5])
-        more = f"等 {len(result.errors)} 处" if len(result.errors) > 5 else ""
-        raise FieldErrors({"file": f"有错误，未导入任何数据：{listed}{more}"})
-    designation = session.get(Designation, batch.designation_id) if batch.designation_id else None
     report = progress or silent
-    report("写入数据库", 0, len(result.rows))
-    savepoint = session.begin_nested()
+    with transactions(False) as session:
+        batch = get(session=session, batch_id=batch_id, actor=actor)
+        resuming = _stopped(batch, ImportStatus.committing) and batch.checked is not None
+        if batch.status == ImportStatus.committing and not resuming:
+            raise Conflict(f"导入批次 #{batch_id} 正在导入（已写入 {batch.rows_done} 行），请稍候")
+        if batch.status != ImportStatus.pending and not resuming:
+            raise Conflict("该批次已经提交过，不能重复导入")
+        if resuming:
+            assert batch.checked is not None
+            result, start = import_rows.unpack(batch.checked), batch.rows_done
+        else:
+            result = _kept(session, batch, mapping) or preview(
+                session=session, batch=batch, actor=actor, mapping=mapping, progress=progress
+            )
+            start = 0
+        if result.errors:
+            listed = "；".join(result.errors[:5])
+            more = f"等 {len(result.errors)} 处" if len(result.errors) > 5 else ""
+            raise FieldErrors({"file": f"有错误，未导入任何数据：{listed}{more}"})
+        version, filename = batch.version, batch.filename
+    with _writing(transactions) as session:
+        batch = _claim(session, batch_id, version)
+        batch.status, batch.failure, batch.claimed_at = ImportStatus.committing, "", utcnow()
+        if not resuming:
+            batch.mapping = {str(i): f or "" for i, _, f in result.columns}
+            batch.checked, batch.checked_key = import_rows.pack(result), ""
+            batch.rows_done = batch.created_count = batch.updated_count = 0
+            batch.unchanged_count = batch.recognised_count = 0
+        session.flush()
+        version = batch.version
+    rows = result.rows
     try:
-        counts = _apply(session, actor, batch, result, designation, report)
-    except BaseException:
-        savepoint.rollback()
+        for begin in range(start, len(rows), chunk_rows):
+            report("写入数据库", begin, len(rows))
+            with _writing(transactions) as session:
+                batch = _claim(session, batch_id, version)
+                designation = (
+                    session.get(Designation, batch.designation_id) if batch.designation_id else None
+                )
+                chunk = import_writes.Chunk(
+                    batch_id, filename, rows[begin : begin + chunk_rows], designation
+                )
+                counts = import_writes.write(session, actor, chunk)
+                batch.rows_done = min(begin + chunk_rows, len(rows))
+                batch.created_count += counts.created
+                batch.updated_count += counts.updated
+                batch.unchanged_count += counts.same
+                batch.recognised_count += counts.recognised
+                batch.claimed_at = utcnow()
+                session.flush()
+                version = batch.version
+    except (Conflict, PermissionDenied) as exc:
+        _abandon(transactions, actor, batch_id, version, exc)
+    except BaseException as exc:
+        _mark(transactions, batch_id, version, ImportStatus.committing, f"导入中断：{exc!r}")
         raise
-    savepoint.commit()
-    report("记录导入批次", len(result.rows), len(result.rows))
-    batch.mapping = {str(i): f or "" for i, _, f in result.columns}
-    batch.status, batch.committed_at = ImportStatus.committed, utcnow()
-    batch.checked, batch.checked_key = None, ""
-    batch.rows_total = len(result.rows)
-    batch.created_count, batch.updated_count, batch.unchanged_count, batch.recognised_count = counts
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="import",
-        obj=batch,
-        label=batch.filename,
-        after={
-            "sha256": batch.sha256,
-            "rows": batch.rows_total,
-            "created": counts[0],
-            "updated": counts[1],
-            "unchanged": counts[2],
-            "recognised": counts[3],
-        },
-    )
-    return result
+    report("记录导入批次", len(rows), len(rows))
+    with _writing(transactions) as session:
+        batch = _claim(session, batch_id, version)
+        batch.status, batch.committed_at = ImportStatus.committed, utcnow()
+        batch.checked, batch.checked_key, batch.failure = None, "", ""
+        batch.rows_total = len(rows)
+        if batch.created_count:
+            refresh_statistics(session, "enterprise")
+        session.flush()
+        audit.record(
+            session=session,
+            actor=actor,
+            action="import",
+            obj=batch,
+            label=batch.filename,
+            after={
+                "sha256": batch.sha256,
+                "rows": batch.rows_total,
+                "created": batch.created_count,
+                "updated": batch.updated_count,
+                "unchanged": batch.unchanged_count,
+                "recognised": batch.recognised_count,
+            },
+        )
+    return Done(result, ImportStatus.committed)
+
+
+def _abandon(
+    transactions: Transactions,
+    actor: User,
+    batch_id: int,
+    version: int,
+    cause: Conflict | PermissionDenied,
+) -> NoReturn:
+    """Revert the chunks a refused commit wrote, make the batch pending again, and refuse."""
+    try:
+        version = _revert_all(transactions, actor, batch_id, version, CHUNK_ROWS)
+    except DomainError as exc:
+        note = f"导入因“{cause}”停止，已写入的部分未能撤回：{exc}。可继续导入或整批撤销"
+        _mark(transactions, batch_id, version, ImportStatus.committing, note)
+        raise Conflict(note) from cause
+    with _writing(transactions) as session:
+        batch = _claim(session, batch_id, version)
+        batch.status, batch.failure, batch.claimed_at = ImportStatus.pending, "", None
+        batch.rows_done = batch.created_count = batch.updated_count = 0
+        batch.unchanged_count = batch.recognised_count = 0
+        batch.checked = None
+    raise type(cause)(f"{cause}（未导入任何数据）") from cause
+
+
+def _revert_all(
+    transactions: Transactions, actor: User, batch_id: int, version: int, chunk_rows: int
+) -> int:
+    """Revert a claimed batch's records chunk by chunk; return the batch's version after."""
+    while True:
+        with _writing(transactions) as session:
+            batch = _claim(session, batch_id, version)
+            done = import_undo.revert(session, actor, batch, chunk_rows)
+            batch.rows_done = max(batch.rows_done - done, 0)
+            batch.claimed_at = utcnow()
+            session.flush()
+            version = batch.version
+        if not done:
+            return version
 
 
 def _kept(
@@ -104,243 +268,50 @@ def _kept(
     return kept if columns_for(headers, mapping, batch) == kept.columns else None
 
 
-def _apply(
-    session: Session,
+def undo(
+    *,
+    transactions: Transactions,
     actor: User,
-    batch: ImportBatch,
-    result: Preview,
-    designation: Designation | None,
-    report: Reporter,
-) -> tuple[int, int, int, int]:
-    batch_id = require_id(batch)
-    total = len(result.rows)
-    new = [f for f in result.rows if f.status == "new"]
-    now = utcnow()
-    common = _DEFAULTS | {
-        "origin": Origin.manual,
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
-    }
-    ids = bulk.reserve_ids(session, Enterprise, len(new))
-    bulk.insert_rows(
-        session, Enterprise, [common | f.fields | {"id": i} for f, i in zip(new, ids, strict=True)]
-    )
-    if new:
-        refresh_statistics(session, "enterprise")
-    firm_ids: dict[int, int] = {f.row: i for f, i in zip(new, ids, strict=True)}
-    # Undoing a creation needs only the id; the values are in the audit record.
-    bulk.insert_rows(
-        session,
-        ImportChange,
-        [{"batch_id": batch_id, "enterprise_id": i, "action": "created"} for i in ids],
-    )
-    changes: list[dict[str, Any]] = []
-    audit.record_created(
-        session=session,
-        actor=actor,
-        action="import_create",
-        object_type="enterprise",
-        rows=[(firm_id, f.name, f.fields) for f, firm_id in zip(new, ids, strict=True)],
-    )
-    report("写入数据库", len(new), total)
-    for n, fate in enumerate(result.rows):
-        if fate.status in ("update", "same"):
-            firm_ids[fate.row] = _update(session, actor, fate, changes, batch_id)
-        if n % PROGRESS_EVERY == 0:
-            report("写入数据库", max(len(new), n), total)
-    report("写入产业链环节与认定", total, total)
-    _memberships(session, result, firm_ids, {f.row for f in new})
-    recognised = 0
-    if designation is not None:
-        # One query for the whole list rather than one per row.
-        held = {
-            (c.enterprise_id, c.chain_id): c
-            for c in session.exec(
-                select(Cultivation).where(Cultivation.designation_id == designation.id)
-            )
-        }
-        for fate in result.rows:
-            firm_id = firm_ids[fate.row]
-            chain_id = fate.values.get("chain") if designation.per_chain else None
-            found = held.get((firm_id, chain_id))
-            if _recognise(session, actor, batch, designation, firm_id, found, fate, changes):
-                recognised += 1
-    if changes:
-        blank = {"enterprise_id": None, "cultivation_id": None, "before": None, "after": None}
-        bulk.insert_rows(session, ImportChange, [blank | c for c in changes])
-    session.flush()
-    return result.count("new"), result.count("update"), result.count("same"), recognised
-
-
-def _update(
-    session: Session, actor: User, fate: RowFate, changes: list[dict[str, Any]], batch_id: int
-) -> int:
-    firm = session.get(Enterprise, fate.enterprise_id)
-    assert firm is not None
-    if fate.status == "update":
-        for key, (_, new) in fate.changes.items():
-            setattr(firm, key, new)
-        firm.version += 1
-        firm.updated_at = utcnow()
-        before = {k: old for k, (old, _) in fate.changes.items()}
-        after = {k: new for k, (_, new) in fate.changes.items()}
+    batch_id: int,
+    progress: Reporter | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportStatus:
+    """Reverse a committed batch as a whole — or refuse, naming what changed since."""
+    report = progress or silent
+    with transactions(False) as session:
+        batch = get(session=session, batch_id=batch_id, actor=actor)
+        takeover = _stopped(batch, ImportStatus.undoing) or _stopped(batch, ImportStatus.committing)
+        if batch.status in (ImportStatus.undoing, ImportStatus.committing) and not takeover:
+            raise Conflict(f"导入批次 #{batch_id} 正在导入或撤销，请稍候")
+        if batch.status != ImportStatus.committed and not takeover:
+            raise Conflict("只能撤销已提交的导入批次")
+        report("检查之后的改动", 0, 0)
+        refusal = import_undo.refusal_message(*import_undo.refusals(session, actor, batch))
+        if refusal is not None:
+            raise refusal
+        version, total = batch.version, batch.rows_total or batch.rows_done
+    version = _mark(transactions, batch_id, version, ImportStatus.undoing, "")
+    try:
+        version = _revert_all(transactions, actor, batch_id, version, chunk_rows)
+    except DomainError as exc:
+        _mark(transactions, batch_id, version, ImportStatus.undoing, f"撤销中断：{exc}")
+        raise
+    except BaseException as exc:
+        _mark(transactions, batch_id, version, ImportStatus.undoing, f"撤销中断：{exc!r}")
+        raise
+    report("撤销完成", total, total)
+    with _writing(transactions) as session:
+        batch = _claim(session, batch_id, version)
+        batch.status, batch.undone_at, batch.failure = ImportStatus.undone, utcnow(), ""
+        batch.checked = None
+        session.flush()
         audit.record(
             session=session,
             actor=actor,
-            action="import_update",
-            obj=firm,
-            label=firm.name,
-            before=before,
-            after=after,
+            action="undo_import",
+            obj=batch,
+            label=batch.filename,
+            before={"status": "committed"},
+            after={"status": "undone"},
         )
-        changes.append(
-            {
-                "batch_id": batch_id,
-                "enterprise_id": firm.id,
-                "action": "updated",
-                "before": {k: old for k, (old, _) in fate.changes.items()},
-                "after": {k: new for k, (_, new) in fate.changes.items()},
-            }
-        )
-    return require_id(firm)
-
-
-def _memberships(
-    session: Session, result: Preview, firm_ids: dict[int, int], new_rows: set[int]
-) -> None:
-    """Place the listed firms in their segments (firms already there stay as they are)."""
-    wanted = {
-        (firm_ids[f.row], f.values["segment"]) for f in result.rows if f.values.get("segment")
-    }
-    existing_firms = [firm_ids[f.row] for f in result.rows if f.row not in new_rows]
-    present: set[tuple[int, int]] = set()
-    query = select(Membership.enterprise_id, Membership.segment_id)
-    for among in bulk.among(session, Membership.enterprise_id, existing_firms):
-        present |= set(session.exec(query.where(among)).all())
-    rows = [{"enterprise_id": e, "segment_id": s} for e, s in sorted(wanted - present)]
-    bulk.insert_rows(session, Membership, rows)
-
-
-def _recognise(
-    session: Session,
-    actor: User,
-    batch: ImportBatch,
-    designation: Designation,
-    enterprise_id: int,
-    cultivation: Cultivation | None,
-    fate: RowFate,
-    changes: list[dict[str, Any]],
-) -> bool:
-    on = recognition_date(fate.values)
-    if cultivation is not None and cultivation.stage == Stage.recognised:
-        return False
-    before = {k: getattr(cultivation, k) for k in _STATE} if cultivation is not None else None
-    previous = Stage(cultivation.stage) if cultivation is not None else None
-    if cultivation is None:
-        cultivation = Cultivation(
-            enterprise_id=enterprise_id,
-            designation_id=require_id(designation),
-            chain_id=fate.values.get("chain") if designation.per_chain else None,
-            stage=Stage.recognised,
-        )
-        session.add(cultivation)
-    cultivation.stage = Stage.recognised
-    cultivation.recognised_on = on
-    cultivation.valid_until = validity_end(designation, on)
-    cultivation.batch = str(fate.values.get("year") or on.year)
-    cultivation.version += 1 if before else 0
-    session.flush()
-    session.add(
-        CultivationEvent(
-            cultivation_id=require_id(cultivation),
-            on=on,
-            actor_id=actor.id,
-            actor_name=actor.username,
-            from_stage=previous,
-            to_stage=Stage.recognised,
-            batch=cultivation.batch,
-            valid_until=cultivation.valid_until,
-            note=f"依据名单导入：{batch.filename}",
-        )
-    )
-    changes.append(
-        {
-            "batch_id": require_id(batch),
-            "enterprise_id": enterprise_id,
-            "cultivation_id": cultivation.id,
-            "action": "recognised",
-            "before": before,
-        }
-    )
-    return True
-
-
-def undo(*, session: Session, actor: User, batch: ImportBatch) -> ImportBatch:
-    """Reverse a committed batch: remove the firms it created, restore what it changed."""
-    if batch.status != ImportStatus.committed:
-        raise Conflict("只能撤销已提交的导入批次")
-    rows = session.exec(
-        select(ImportChange)
-        .where(ImportChange.batch_id == batch.id)
-        .order_by(ImportChange.id.desc())  # type: ignore[union-attr]
-    ).all()
-    today = date.today()
-    created = [c.enterprise_id for c in rows if c.action == "created" and c.enterprise_id]
-    gone = set(created)  # their recognitions go with them
-    for change in rows:
-        if change.enterprise_id in gone:
-            continue
-        if change.action == "recognised" and change.cultivation_id is not None:
-            cultivation = session.get(Cultivation, change.cultivation_id)
-            if cultivation is None:
-                continue
-            if change.before is None:
-                session.delete(cultivation)
-                continue
-            restored = {k: change.before[k] for k in _STATE}
-            for key in ("recognised_on", "valid_until"):
-                if restored[key]:
-                    restored[key] = date.fromisoformat(restored[key])
-            for key, value in restored.items():
-                setattr(cultivation, key, value)
-            cultivation.version += 1
-            session.add(
-                CultivationEvent(
-                    cultivation_id=require_id(cultivation),
-                    on=today,
-                    actor_id=actor.id,
-                    actor_name=actor.username,
-                    from_stage=Stage.recognised,
-                    to_stage=Stage(restored["stage"]),
-                    note=f"撤销导入：{batch.filename}",
-                )
-            )
-        elif change.action == "updated" and change.enterprise_id is not None:
-            firm = session.get(Enterprise, change.enterprise_id)
-            if firm is not None and change.before:
-                previous = EnterpriseFields.model_validate(
-                    firm.model_dump(include=set(EnterpriseFields.model_fields)) | change.before
-                )
-                for key in change.before:
-                    setattr(firm, key, getattr(previous, key))
-                firm.version += 1
-                firm.updated_at = utcnow()
-        session.flush()
-    # Created firms go in bulk (their segments, designations and figures cascade in the
-    # database): one ORM delete per firm would take minutes for a large list.
-    table = table_of(Enterprise)
-    for among in bulk.among(session, table.c.id, created):
-        session.execute(delete(table).where(among))
-    batch.status, batch.undone_at = ImportStatus.undone, utcnow()
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="undo_import",
-        obj=batch,
-        label=batch.filename,
-        before={"status": "committed"},
-        after={"status": "undone"},
-    )
-    return batch
+    return ImportStatus.undone

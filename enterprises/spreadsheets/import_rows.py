@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from core import versions
+from core import personal, versions
 from enterprises.cultivation.designations import Designation
 
 _DATES = frozenset({"founded_date", "recognised_on"})
@@ -36,6 +36,14 @@ class RowFate:
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def shown_changes(self) -> dict[str, tuple[Any, Any]]:
+        """The changes as anyone may be shown them: a firm's phone masked (core.personal)."""
+        return {
+            k: (personal.masked({k: old})[k], personal.masked({k: new})[k])
+            for k, (old, new) in self.changes.items()
+        }
 
 
 @dataclass

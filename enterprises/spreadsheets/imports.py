@@ -7,28 +7,26 @@ reason) under a column mapping the user can correct. Committing lives in import_
 
 import hashlib
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import JSON, Column, LargeBinary, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.models import Chain, Segment
-from core import bulk, permissions
+from core import audit, bulk, permissions
 from core.accounts import User
 from core.db import defer_write, enum_column, require_id, utcnow
 from core.errors import NotFound
 from core.orgs import Park
 from core.progress import Reporter, silent
 from core.text import refuse_control
-from core.validation import chinese_message
 from enterprises.cultivation.designations import Designation
 from enterprises.registry import credit_code
-from enterprises.registry.models import FIELD_LABELS, Enterprise, EnterpriseFields
+from enterprises.registry.models import Enterprise
 from enterprises.registry.names import core_name
-from enterprises.spreadsheets import cells, import_rows, tabular
+from enterprises.spreadsheets import cells, import_checks, import_rows, tabular
 from enterprises.spreadsheets.import_headers import (
     IMPORT_FIELDS,
     find_header,
@@ -37,7 +35,6 @@ from enterprises.spreadsheets.import_headers import (
 )
 from enterprises.spreadsheets.import_rows import Preview, RowFate
 
-ENTERPRISE_KEYS = frozenset(IMPORT_FIELDS) & frozenset(EnterpriseFields.model_fields)
 PREVIEW_ROWS = 200
 PROGRESS_EVERY = 2000  # rows between progress reports
 
@@ -46,7 +43,9 @@ class ImportStatus(StrEnum):
     """Where a batch stands."""
 
     pending = "pending"
+    committing = "committing"  # being written in chunks (import_commit)
     committed = "committed"
+    undoing = "undoing"  # being reverted in chunks
     undone = "undone"
 
 
@@ -77,6 +76,11 @@ class ImportBatch(SQLModel, table=True):
     recognised_count: int = 0
     checked: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     checked_key: str = Field(default="", max_length=60)  # see import_rows
+    # Claimed (core.locking) by the one request that commits or undoes it, chunk by chunk.
+    version: int = 1
+    rows_done: int = Field(default=0, description="rows written (or reverted) so far")
+    claimed_at: datetime | None = Field(default=None, description="the last chunk's time")
+    failure: str = Field(default="", max_length=1000, description="why a run stopped")
 
 
 class ImportChange(SQLModel, table=True):
@@ -89,10 +93,13 @@ class ImportChange(SQLModel, table=True):
     enterprise_id: int | None = Field(  # indexed: deleting a firm looks its changes up
         default=None, foreign_key="enterprise.id", ondelete="SET NULL", index=True
     )
-    cultivation_id: int | None = Field(
-        default=None, foreign_key="cultivation.id", ondelete="SET NULL"
+    cultivation_id: int | None = Field(  # indexed: deleting a cultivation looks them up
+        default=None, foreign_key="cultivation.id", ondelete="SET NULL", index=True
     )
-    action: str = Field(max_length=20)
+    action: str = Field(max_length=20)  # created | updated | recognised | joined
+    version: int | None = Field(
+        default=None, description="the version the batch left the firm or cultivation at"
+    )
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
@@ -115,6 +122,14 @@ def stage(
     )
     session.add(batch)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="import_upload",
+        obj=batch,
+        label=batch.filename,
+        after={"sha256": batch.sha256, "bytes": len(content), "designation_id": designation_id},
+    )
     return batch
 
 
@@ -234,14 +249,17 @@ def preview(
     *,
     session: Session,
     batch: ImportBatch,
+    actor: User,
     mapping: dict[int, str | None] | None = None,
     progress: Reporter | None = None,
     keep: bool = False,
 ) -> Preview:
-    """Return every row's fate under the mapping (guessed from the headers when not given).
+    """Return every row's fate under the mapping (guessed from the headers when not given),
+    judged for `actor` (who may change which firms: import_checks).
 
-    `progress` hears (stage, done, total) as the rows are read and checked. With `keep`, a
-    preview without errors is stored on the pending batch for its commit (see import_rows).
+    `progress` hears (stage, done, total) as the rows are read and checked. With `keep` — a
+    preview shown to someone — it is recorded in the audit log, and one without errors is
+    stored on the pending batch for its commit (see import_rows).
     """
     report = progress or silent
     designation = session.get(Designation, batch.designation_id) if batch.designation_id else None
@@ -270,9 +288,27 @@ def preview(
     codes = {f.values["credit_code"] for f in fates if f.values.get("credit_code")}
     names = {f.values["name"] for f in fates if f.values.get("name")}
     by_code, by_name = _existing(session, codes, names)
+    matched = {
+        f.row: firm
+        for f in fates
+        if (firm := by_code.get(f.values.get("credit_code", "")) or by_name.get(f.name))
+    }
+    latest = import_checks.latest_events(
+        session, designation, sorted({require_id(f) for f in matched.values()})
+    )
+    parks = import_checks.park_names(session)
     seen: dict[str, int] = {}
     for fate in fates:
-        _judge(fate, batch, designation, by_code, by_name, seen)
+        import_checks.judge(
+            fate,
+            actor=actor,
+            park_id=batch.park_id,
+            designation=designation,
+            firm=matched.get(fate.row),
+            seen=seen,
+            parks=parks,
+            latest=latest,
+        )
     _look_alikes(session, fates)
     problems = []
     if "name" not in (f for _, _, f in columns):
@@ -280,6 +316,8 @@ def preview(
             "未找到「企业名称」列：请确认第一个工作表是企业名单，或在列的对应关系中指定"
         )
     result = Preview(header_index + 1, columns, fates, units, problems)
+    if keep:
+        _record_preview(session, actor, batch, result)
     if keep and batch.status == ImportStatus.pending and not result.errors:
         # The preview page is a read: what it keeps is written after it (core.db.defer_write).
         kept = (
@@ -315,77 +353,15 @@ def _parse_row(
     return fate
 
 
-def _judge(
-    fate: RowFate,
-    batch: ImportBatch,
-    designation: Designation | None,
-    by_code: dict[str, Enterprise],
-    by_name: dict[str, Enterprise],
-    seen: dict[str, int],
-) -> None:
-    values = fate.values
-    for key in (values.get("credit_code"), values.get("name")):
-        if key and key in seen:
-            fate.errors.append(f"第 {fate.row} 行：与第 {seen[key]} 行重复（{key}）")
-        elif key:
-            seen[key] = fate.row
-    if batch.park_id is not None:
-        if values.get("park", batch.park_id) != batch.park_id:
-            fate.errors.append(f"第 {fate.row} 行「所属园区」：园区管理局只能导入本园区的企业")
-        values.setdefault("park", batch.park_id)
-    if designation is not None and designation.per_chain and not values.get("chain"):
-        fate.errors.append(f"第 {fate.row} 行：“{designation.name}”按产业链认定，须填写「产业链」")
-    if designation is not None and not (values.get("year") or values.get("recognised_on")):
-        fate.errors.append(
-            f"第 {fate.row} 行：导入“{designation.name}”名单须有「认定年度」或「认定日期」"
-        )
-    if values.get("chain") and not values.get("segment"):
-        fate.notes.append("未填环节，不归入产业链图谱")
-    firm = by_code.get(values.get("credit_code", "")) or by_name.get(fate.name)
-    if (
-        firm is not None
-        and values.get("credit_code")
-        and firm.credit_code not in (None, values["credit_code"])
-    ):
-        fate.errors.append(
-            f"第 {fate.row} 行：名称与已有企业相同但信用代码不同（{firm.credit_code}）"
-        )
-    fields = enterprise_values(values)
-    base = firm.model_dump(include=set(EnterpriseFields.model_fields)) if firm else {}
-    try:
-        checked = EnterpriseFields.model_validate(base | fields)
-    except ValidationError as exc:
-        for error in exc.errors():
-            key = str(error["loc"][0])
-            fate.errors.append(
-                f"第 {fate.row} 行「{FIELD_LABELS.get(key, key)}」：{chinese_message(error)}"
-            )
-        checked = None
-    if fate.errors:
-        fate.status = "error"
-        return
-    assert checked is not None
-    if firm is None:
-        fate.status = "new"
-        fate.fields = checked.model_dump(exclude_unset=True)  # the rest are defaults
-        return
-    fate.enterprise_id = firm.id
-    fate.changes = {
-        k: (base.get(k), v)
-        for k, v in checked.model_dump(include=set(fields)).items()
-        if base.get(k) != v
-    }
-    fate.status = "update" if fate.changes else "same"
-
-
-def enterprise_values(values: dict[str, Any]) -> dict[str, Any]:
-    """The row's values as enterprise fields (park → park_id)."""
-    fields = {k: v for k, v in values.items() if k in ENTERPRISE_KEYS}
-    if "park" in values:
-        fields["park_id"] = values["park"]
-    return fields
-
-
-def recognition_date(values: dict[str, Any]) -> date:
-    """The date a listed recognition took effect: the stated date, else the year's last day."""
-    return values.get("recognised_on") or date(values["year"], 12, 31)
+def _record_preview(session: Session, actor: User, batch: ImportBatch, result: Preview) -> None:
+    """Note who was shown which batch's rows (a read: written after it, core.db.defer_write)."""
+    audit.record_event(
+        session=session,
+        actor=actor,
+        action="import_preview",
+        object_type="import_batch",
+        object_id=str(batch.id),
+        label=batch.filename,
+        after={s: result.count(s) for s in ("new", "update", "same", "error")}
+        | {"rows": len(result.rows)},
+    )

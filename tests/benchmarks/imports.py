@@ -12,6 +12,7 @@ import io
 import os
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -19,7 +20,7 @@ from sqlmodel import Session
 
 from core import migrate
 from core.accounts import get_user_by_username
-from core.db import make_engine
+from core.db import make_engine, transaction
 from enterprises.registry import credit_code
 from enterprises.spreadsheets import import_commit, imports, tabular
 from seeds import demo
@@ -82,15 +83,16 @@ def measure(url: str, rows: int) -> None:
                 content=content if kept else _file(rows, first=rows),
                 designation_id=None,
             )
-            result = imports.preview(session=session, batch=batch, keep=kept)
+            result = imports.preview(session=session, batch=batch, actor=admin, keep=kept)
             session.commit()
             checked = time.perf_counter()
             assert not result.errors, result.errors[:3]
-            import_commit.commit(session=session, actor=admin, batch=batch, mapping=None)
+            steps = partial(transaction, engine)
+            import_commit.commit(transactions=steps, actor=admin, batch_id=batch.id or 0)
             session.commit()
             seconds[kept] = (checked - started, time.perf_counter() - checked)
         started = time.perf_counter()
-        import_commit.undo(session=session, actor=admin, batch=batch)
+        import_commit.undo(transactions=steps, actor=admin, batch_id=batch.id or 0)
         session.commit()
         undo_seconds = time.perf_counter() - started
     engine.dispose()

@@ -43,13 +43,18 @@ from enterprises.projects.lead_stages import ArrivalFields, LeadMoveFields
 from enterprises.projects.leads import LeadFields, LeadStage
 from enterprises.registry import service as enterprise_service
 from enterprises.registry.models import EnterpriseCreate
-from enterprises.spreadsheets import import_commit, imports
+from enterprises.spreadsheets import imports
 from plans import targets
 from plans import tasks as plan_tasks
 from plans.targets import ReportFields, Target, TargetKind
 from plans.tasks import PlanTask, ProgressFields, TaskStatus
 from tests.databases import drop_scratch, seeded_scratch
-from tests.factories import join_segment, login, valid_code
+from tests.factories import (
+    commit_import,
+    join_segment,
+    login,
+    valid_code,
+)
 from web.app import create_app
 
 CHAIN = "robotics"
@@ -286,7 +291,7 @@ def _plant(zone: Zone, session: Session) -> None:
         ),
         designation_id=None,
     )
-    import_commit.commit(session=session, actor=admin, batch=committed, mapping=None)
+    commit_import(session, admin, committed, None)
     pending = imports.stage(
         session=session,
         actor=admin,

@@ -10,7 +10,7 @@ from enterprises.cultivation import designations
 from enterprises.spreadsheets import import_commit, imports, tabular
 from enterprises.spreadsheets.import_rows import Preview
 from enterprises.spreadsheets.imports import ImportBatch, ImportStatus
-from web.deps import CurrentUser, PathId, SessionDep
+from web.deps import CurrentUser, PathId, SessionDep, own_transactions, steps
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
@@ -51,12 +51,12 @@ class CommitIn(BaseModel):
     mapping: dict[ColumnIndex, str | None] | None = None
 
 
-def _out(batch: ImportBatch, result: Preview) -> PreviewOut:
+def _out(batch: ImportBatch, result: Preview, status: ImportStatus | None = None) -> PreviewOut:
     return PreviewOut(
         id=require_id(batch),
         filename=batch.filename,
         sha256=batch.sha256,
-        status=ImportStatus(batch.status),
+        status=status or ImportStatus(batch.status),
         header_row=result.header_row,
         mapping={i: key for i, _, key in result.columns},
         counts={s: result.count(s) for s in ("new", "update", "same", "error")},
@@ -69,7 +69,7 @@ def _out(batch: ImportBatch, result: Preview) -> PreviewOut:
                 enterprise_id=r.enterprise_id,
                 changes={
                     k: (str(a) if a is not None else None, str(b))
-                    for k, (a, b) in r.changes.items()
+                    for k, (a, b) in r.shown_changes.items()
                 },
                 errors=r.errors,
                 notes=r.notes,
@@ -99,28 +99,37 @@ def upload(
         content=content,
         designation_id=designation_id,
     )
-    return _out(batch, imports.preview(session=session, batch=batch, keep=True))
+    return _out(batch, imports.preview(session=session, batch=batch, actor=user, keep=True))
 
 
 @router.get("/{batch_id}", response_model=PreviewOut)
 def preview(batch_id: PathId, session: SessionDep, user: CurrentUser) -> PreviewOut:
     """A batch with every row's fate."""
     batch = imports.get(session=session, batch_id=batch_id, actor=user)
-    return _out(batch, imports.preview(session=session, batch=batch, keep=True))
+    return _out(batch, imports.preview(session=session, batch=batch, actor=user, keep=True))
 
 
+# Checked in the request's read transaction, written in short ones of its own (import_commit).
 @router.post("/{batch_id}/commit", response_model=PreviewOut)
+@own_transactions
 def commit(batch_id: PathId, data: CommitIn, session: SessionDep, user: CurrentUser) -> PreviewOut:
-    """Import every row, or none if any row has an error (422 lists them)."""
+    """Import every row, or none if any row has an error (422 lists them); 403 naming the row
+    of a firm the user may not change; 409 while the batch is being written or undone."""
     batch = imports.get(session=session, batch_id=batch_id, actor=user)
     mapping = None if data.mapping is None else {int(i): f for i, f in data.mapping.items()}
-    applied = import_commit.commit(session=session, actor=user, batch=batch, mapping=mapping)
-    return _out(batch, applied)
+    done = import_commit.commit(
+        transactions=steps(session), actor=user, batch_id=batch_id, mapping=mapping
+    )
+    return _out(batch, done.preview, done.status)
 
 
 @router.post("/{batch_id}/undo", response_model=PreviewOut)
+@own_transactions
 def undo(batch_id: PathId, session: SessionDep, user: CurrentUser) -> PreviewOut:
-    """Reverse a committed import as a whole."""
+    """Reverse a committed import as a whole; 409 naming the firms changed since (nothing is
+    reverted then), 403 naming those the user may not change."""
     batch = imports.get(session=session, batch_id=batch_id, actor=user)
-    import_commit.undo(session=session, actor=user, batch=batch)
-    return _out(batch, imports.preview(session=session, batch=batch))
+    status = import_commit.undo(transactions=steps(session), actor=user, batch_id=batch_id)
+    with steps(session)(False) as after:  # the request's own reads began before the undo
+        again = imports.get(session=after, batch_id=batch_id, actor=user)
+        return _out(batch, imports.preview(session=after, batch=again, actor=user), status)

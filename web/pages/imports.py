@@ -10,13 +10,13 @@ from starlette.datastructures import UploadFile
 
 from core import permissions, progress
 from core.accounts import User
-from core.errors import Conflict, FieldErrors
+from core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from core.progress import Reporter
 from enterprises.cultivation import designations
 from enterprises.spreadsheets import import_commit, imports, tabular
 from enterprises.spreadsheets.import_headers import IMPORT_FIELDS
 from enterprises.spreadsheets.imports import PREVIEW_ROWS, ImportBatch
-from web.deps import CurrentUser, FormDep, SessionDep
+from web.deps import CurrentUser, FormDep, SessionDep, own_transactions, steps
 from web.render import render
 from web.statuses import message_for
 
@@ -94,9 +94,10 @@ def _preview_page(
     batch: ImportBatch,
     error: str = "",
     key: str = "",
+    status_code: int = 422,
 ) -> Response:
     result = imports.preview(
-        session=session, batch=batch, progress=_reporter(session, user, key), keep=True
+        session=session, batch=batch, actor=user, progress=_reporter(session, user, key), keep=True
     )
     designation = (
         session.get(designations.Designation, batch.designation_id)
@@ -114,8 +115,12 @@ def _preview_page(
             "designation": designation,
             "error": error,
         },
-        status_code=422 if error else 200,
+        status_code=status_code if error else 200,
     )
+
+
+def _refused(exc: DomainError) -> int:
+    return 403 if isinstance(exc, PermissionDenied) else 409 if isinstance(exc, Conflict) else 422
 
 
 @router.get("/progress/{key}")
@@ -158,25 +163,41 @@ def remap(batch_id: int, session: SessionDep, user: CurrentUser, form: FormDep) 
     return RedirectResponse(f"/imports/{batch_id}", status_code=303)
 
 
+# Checked in the request's read transaction, written in short ones of its own (import_commit).
 @router.post("/{batch_id}/commit")
+@own_transactions
 def commit(
     batch_id: int, request: Request, session: SessionDep, user: CurrentUser, form: FormDep
 ) -> Response:
-    """Import every row, or nothing if any row has an error."""
+    """Import every row, or nothing if any row has an error or names a firm the user may not
+    change (the page shows it again with the reason)."""
     batch = imports.get(session=session, batch_id=batch_id, actor=user)
     reporter = _reporter(session, user, str(form.get("progress") or ""))
     try:
         import_commit.commit(
-            session=session, actor=user, batch=batch, mapping=None, progress=reporter
+            transactions=steps(session), actor=user, batch_id=batch_id, progress=reporter
         )
-    except (FieldErrors, Conflict) as exc:
-        return _preview_page(request, session, user, batch, message_for(exc))
-    return RedirectResponse(f"/imports/{batch_id}", status_code=303)
+    except (FieldErrors, Conflict, PermissionDenied) as exc:
+        with steps(session)(False) as now:  # the batch as the failed run left it
+            again = imports.get(session=now, batch_id=batch_id, actor=user)
+            return _preview_page(
+                request, now, user, again, message_for(exc), status_code=_refused(exc)
+            )
+    return RedirectResponse(f"/imports/{batch.id}", status_code=303)
 
 
 @router.post("/{batch_id}/undo")
-def undo(batch_id: int, session: SessionDep, user: CurrentUser) -> Response:
-    """Reverse a committed import as a whole."""
-    batch = imports.get(session=session, batch_id=batch_id, actor=user)
-    import_commit.undo(session=session, actor=user, batch=batch)
+@own_transactions
+def undo(batch_id: int, request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """Reverse a committed import as a whole, or say which firms changed since (and undo
+    nothing)."""
+    imports.get(session=session, batch_id=batch_id, actor=user)
+    try:
+        import_commit.undo(transactions=steps(session), actor=user, batch_id=batch_id)
+    except (Conflict, PermissionDenied) as exc:
+        with steps(session)(False) as now:
+            again = imports.get(session=now, batch_id=batch_id, actor=user)
+            return _preview_page(
+                request, now, user, again, message_for(exc), status_code=_refused(exc)
+            )
     return RedirectResponse("/imports", status_code=303)

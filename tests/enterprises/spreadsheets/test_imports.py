@@ -14,8 +14,15 @@ from enterprises.cultivation import designations
 from enterprises.cultivation.pipeline import Cultivation, Stage
 from enterprises.registry import names
 from enterprises.registry.models import Enterprise
-from enterprises.spreadsheets import import_commit, imports, tabular
-from tests.factories import make_enterprise, make_user, valid_code
+from enterprises.spreadsheets import imports, tabular
+from tests.factories import (
+    commit_import,
+    make_enterprise,
+    make_user,
+    preview_import,
+    undo_import,
+    valid_code,
+)
 
 
 def _xlsx(rows: list[list[object]], title: str | None = "2023年瞪羚企业名单") -> bytes:
@@ -73,7 +80,7 @@ def test_headers_below_a_merged_title_are_found_and_mapped(session: Session) -> 
         ]
     )
     _, batch = _stage(session, content)
-    result = imports.preview(session=session, batch=batch)
+    result = preview_import(session, batch)
     assert result.header_row == 3
     mapped = {header: key for _, header, key in result.columns}
     assert mapped["企业名称"] == "name" and mapped["营业收入（元）"] == "annual_revenue"
@@ -112,7 +119,7 @@ def test_each_defect_names_row_column_and_reason(
     )
     values |= cells
     _, batch = _stage(session, _xlsx([HEADERS, list(values.values())]))
-    errors = imports.preview(session=session, batch=batch).errors
+    errors = preview_import(session, batch).errors
     assert any(e.startswith(message) for e in errors), errors
 
 
@@ -124,7 +131,7 @@ def test_duplicates_within_the_file_and_dates_in_every_form(session: Session) ->
         [3, "佛山市日期甲有限公司", None, "顺德园", None, "2023-01-05", None],
     ]
     _, batch = _stage(session, _xlsx(rows))
-    result = imports.preview(session=session, batch=batch)
+    result = preview_import(session, batch)
     assert result.rows[0].values["founded_date"] == date(2023, 1, 5)
     assert result.rows[1].values["founded_date"] == date(2023, 1, 5)
     assert result.rows[2].errors == ["第 6 行：与第 4 行重复（佛山市日期甲有限公司）"]
@@ -138,7 +145,7 @@ def test_commit_is_all_or_nothing(session: Session) -> None:
     ]
     admin, batch = _stage(session, _xlsx(rows))
     with pytest.raises(FieldErrors, match="未导入任何数据"):
-        import_commit.commit(session=session, actor=admin, batch=batch, mapping=None)
+        commit_import(session, admin, batch, None)
     assert (
         session.exec(select(Enterprise).where(Enterprise.name == "佛山市全有甲有限公司")).first()
         is None
@@ -154,11 +161,11 @@ def test_reimport_updates_matches_and_undo_restores(session: Session) -> None:
         [2, "佛山市名单新企业有限公司", valid_code(903), "顺德园", None, None, "2023"],
     ]
     admin, batch = _stage(session, _xlsx(rows), designation="gazelle")
-    result = imports.preview(session=session, batch=batch)
+    result = preview_import(session, batch)
     assert [r.status for r in result.rows] == ["update", "new"]
     assert result.rows[0].changes["annual_revenue"] == (500.0, 800.0)
     mapping = {i: key for i, _, key in result.columns}
-    import_commit.commit(session=session, actor=admin, batch=batch, mapping=mapping)
+    commit_import(session, admin, batch, mapping)
     assert (batch.created_count, batch.updated_count, batch.recognised_count) == (1, 1, 2)
     assert existing.annual_revenue == 800.0
     gazelle = designations.get_by_code(session=session, code="gazelle")
@@ -169,8 +176,8 @@ def test_reimport_updates_matches_and_undo_restores(session: Session) -> None:
     ).one()
     assert recognised.stage == Stage.recognised and recognised.recognised_on == date(2023, 12, 31)
     with pytest.raises(Exception, match="已经提交过"):
-        import_commit.commit(session=session, actor=admin, batch=batch, mapping=mapping)
-    import_commit.undo(session=session, actor=admin, batch=batch)
+        commit_import(session, admin, batch, mapping)
+    undo_import(session, admin, batch)
     session.refresh(existing)
     assert existing.annual_revenue == 500.0
     assert (
@@ -188,7 +195,7 @@ def test_reimport_updates_matches_and_undo_restores(session: Session) -> None:
 def test_csv_in_gbk_and_refused_files(session: Session) -> None:
     text = "企业名称,所属园区\r\n佛山市编码测试有限公司,三水园\r\n"
     _, batch = _stage(session, text.encode("gbk"), name="名单.csv")
-    assert imports.preview(session=session, batch=batch).rows[0].values["park"]
+    assert preview_import(session, batch).rows[0].values["park"]
     admin = make_user(session, Role.admin)
     for name, content, message in (
         ("空.csv", b"", "文件是空的"),
@@ -223,7 +230,7 @@ def test_a_park_bureau_imports_only_its_own_park(session: Session) -> None:
     batch = imports.stage(
         session=session, actor=bureau, filename="x.xlsx", content=_xlsx(rows), designation_id=None
     )
-    result = imports.preview(session=session, batch=batch)
+    result = preview_import(session, batch)
     assert result.rows[0].errors == ["第 4 行「所属园区」：园区管理局只能导入本园区的企业"]
     assert result.rows[1].values["park"] == bureau.park_id
     with pytest.raises(Exception, match="只有管理员和园区管理局"):
@@ -240,7 +247,7 @@ def test_look_alike_names_without_a_credit_code_are_flagged(session: Session) ->
     known = make_enterprise(session, name="佛山市顺德区相似测试机械有限公司")
     rows = [HEADERS, [1, "相似测试机械（佛山）有限公司", None, "顺德园", None, None, None]]
     _, batch = _stage(session, _xlsx(rows))
-    fate = imports.preview(session=session, batch=batch).rows[0]
+    fate = preview_import(session, batch).rows[0]
     assert fate.status == "new"
     expected = f"可能与已有企业“{known.name}”重复（名称相近，信用代码 {known.credit_code}），请核对"
     assert fate.notes == [expected]
@@ -258,14 +265,14 @@ def test_a_sheet_without_a_name_column_is_refused_as_a_whole(session: Session) -
     buffer = io.BytesIO()
     book.save(buffer)
     _, batch = _stage(session, buffer.getvalue())
-    errors = imports.preview(session=session, batch=batch).errors
+    errors = preview_import(session, batch).errors
     assert errors[0].startswith("未找到「企业名称」列")
 
 
 def test_imported_firms_carry_their_creation_in_the_audit_record(session: Session) -> None:
     rows = [HEADERS, [1, "佛山市导入审计测试有限公司", None, "顺德园", None, None, "2024"]]
     admin, batch = _stage(session, _xlsx(rows))
-    import_commit.commit(session=session, actor=admin, batch=batch, mapping=None)
+    commit_import(session, admin, batch, None)
     firm = session.exec(
         select(Enterprise).where(Enterprise.name == "佛山市导入审计测试有限公司")
     ).one()
@@ -280,7 +287,7 @@ def test_imported_firms_carry_their_creation_in_the_audit_record(session: Sessio
 def test_a_per_chain_designation_list_needs_the_chain(session: Session) -> None:
     rows = [HEADERS, [1, "佛山市链主名单测试有限公司", None, "顺德园", None, None, "2023"]]
     _, batch = _stage(session, _xlsx(rows), designation="anchor")
-    errors = imports.preview(session=session, batch=batch).errors
+    errors = preview_import(session, batch).errors
     assert errors == ["第 4 行：“链主企业”按产业链认定，须填写「产业链」"]
 
 
@@ -289,22 +296,22 @@ def test_commit_uses_the_kept_preview_unless_the_registry_changed(
 ) -> None:
     rows = [HEADERS, [1, "佛山市保留预览甲有限公司", valid_code(9101), "南海园", "", "", ""]]
     admin, batch = _stage(session, _xlsx(rows))
-    imports.preview(session=session, batch=batch, keep=True)
+    preview_import(session, batch, keep=True)
     assert batch.checked is not None
     make_enterprise(session, name="佛山市保留预览甲有限公司", credit_code=valid_code(9101))
     # The registry changed since the preview: the row is checked again and found to exist.
-    applied = import_commit.commit(session=session, actor=admin, batch=batch, mapping=None)
+    applied = commit_import(session, admin, batch, None)
     assert [r.status for r in applied.rows] == ["update"]  # not a second firm
 
     rows = [HEADERS, [1, "佛山市保留预览乙有限公司", "", "南海园", "", "2019年3月1日", ""]]
     admin, batch = _stage(session, _xlsx(rows))
-    imports.preview(session=session, batch=batch, keep=True)
+    preview_import(session, batch, keep=True)
 
     def unread(*_: object) -> None:
         raise AssertionError("the kept preview should have been used")
 
     monkeypatch.setattr(tabular, "read", unread)
-    applied = import_commit.commit(session=session, actor=admin, batch=batch, mapping=None)
+    applied = commit_import(session, admin, batch, None)
     firm = (
         session.get(Enterprise, applied.rows[0].enterprise_id or 0)
         or session.exec(
@@ -378,7 +385,7 @@ def test_an_xls_list_is_read_with_its_dates(session: Session) -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     _, batch = _stage(session, buffer.getvalue(), name="名单.xls")
-    [row] = imports.preview(session=session, batch=batch).rows
+    [row] = preview_import(session, batch).rows
     assert row.status == "new" and row.row == 3
     assert row.values["founded_date"] == date(2016, 5, 4)
     assert row.values["annual_revenue"] == 1250.0
@@ -387,7 +394,7 @@ def test_an_xls_list_is_read_with_its_dates(session: Session) -> None:
 def test_a_control_character_in_a_cell_or_the_file_name_is_refused(session: Session) -> None:
     content = "企业名称,所属园区,地址\n佛山\x01控制有限公司,顺德园,季华路\x0b1号\n".encode()
     _, batch = _stage(session, content, name="名单.csv")
-    errors = imports.preview(session=session, batch=batch).errors
+    errors = preview_import(session, batch).errors
     assert "第 2 行「企业名称」：含有不可见的控制字符（U+0001），请删除后重试" in errors
     assert "第 2 行「地址」：含有不可见的控制字符（U+000B），请删除后重试" in errors
     with pytest.raises(FieldErrors) as refused:

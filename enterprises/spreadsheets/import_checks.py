@@ -1,0 +1,196 @@
+"""What a row of a list may do, beyond its cells being right: the preview's verdict on a row.
+
+A row that matches an existing firm (by credit code, then exact name) may change it only if the
+importer may edit that firm where it stands now and where the row would put it
+(core.permissions); a designation list may not recognise a firm at a date before the last
+event of its cultivation record, since the roster and the as-of counts would then disagree.
+The commit and the undo ask `authority_problem` again for every record they write: the preview
+may be stale.
+"""
+
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, func, select
+
+from core import bulk, permissions
+from core.accounts import User
+from core.orgs import Park
+from core.validation import chinese_message
+from enterprises.cultivation.designations import Designation
+from enterprises.cultivation.pipeline import STAGE_LABELS, Cultivation, CultivationEvent, Stage
+from enterprises.registry.models import FIELD_LABELS, Enterprise, EnterpriseFields
+from enterprises.spreadsheets.import_headers import IMPORT_FIELDS
+from enterprises.spreadsheets.import_rows import RowFate
+
+ENTERPRISE_KEYS = frozenset(IMPORT_FIELDS) & frozenset(EnterpriseFields.model_fields)
+Latest = dict[tuple[int, int | None], tuple[date, Stage]]  # (firm, chain) → last event
+
+
+def park_names(session: Session) -> dict[int | None, str]:
+    """Each park's name by id (None: a firm in no park)."""
+    names: dict[int | None, str] = {p.id: p.name for p in session.exec(select(Park))}
+    names[None] = "未分园区"
+    return names
+
+
+def authority_problem(
+    actor: User,
+    row: int | None,
+    name: str,
+    park_id: int | None,
+    target_park_id: int | None,
+    parks: dict[int | None, str],
+) -> str | None:
+    """Why the actor may not write this row's firm (in `park_id`, to be in `target_park_id`)."""
+    at = f"第 {row} 行：" if row is not None else ""
+    if not permissions.can_edit_enterprise(actor, park_id):
+        return f"{at}企业「{name}」属于{parks.get(park_id, '其他园区')}，您无权修改"
+    if not permissions.can_edit_enterprise(actor, target_park_id):
+        where = parks.get(target_park_id, "其他园区")
+        return f"{at}企业「{name}」不能移入{where}，您无权维护该园区的企业"
+    return None
+
+
+def latest_events(session: Session, designation: Designation | None, firm_ids: list[int]) -> Latest:
+    """The last event of each of these firms' cultivations toward the designation."""
+    if designation is None or not firm_ids:
+        return {}
+    latest: Latest = {}
+    last = (
+        select(
+            Cultivation.enterprise_id,
+            Cultivation.chain_id,
+            func.max(CultivationEvent.on),
+        )
+        .join(CultivationEvent, col(CultivationEvent.cultivation_id) == col(Cultivation.id))
+        .where(Cultivation.designation_id == designation.id)
+        .group_by(col(Cultivation.enterprise_id), col(Cultivation.chain_id))
+    )
+    for among in bulk.among(session, Cultivation.enterprise_id, firm_ids):
+        for firm_id, chain_id, on in session.exec(last.where(among)):
+            latest[(firm_id, chain_id)] = (on, Stage.candidate)
+    stages = select(Cultivation.enterprise_id, Cultivation.chain_id, Cultivation.stage).where(
+        Cultivation.designation_id == designation.id
+    )
+    for among in bulk.among(session, Cultivation.enterprise_id, list({k[0] for k in latest})):
+        for firm_id, chain_id, stage in session.exec(stages.where(among)):
+            if (firm_id, chain_id) in latest:
+                latest[(firm_id, chain_id)] = (latest[(firm_id, chain_id)][0], Stage(stage))
+    return latest
+
+
+def recognition_date(values: dict[str, Any]) -> date:
+    """The date a listed recognition took effect: the stated date, else the year's last day."""
+    return values.get("recognised_on") or date(values["year"], 12, 31)
+
+
+def enterprise_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The row's values as enterprise fields (park → park_id)."""
+    fields = {k: v for k, v in values.items() if k in ENTERPRISE_KEYS}
+    if "park" in values:
+        fields["park_id"] = values["park"]
+    return fields
+
+
+def judge(
+    fate: RowFate,
+    *,
+    actor: User,
+    park_id: int | None,
+    designation: Designation | None,
+    firm: Enterprise | None,
+    seen: dict[str, int],
+    parks: dict[int | None, str],
+    latest: Latest,
+) -> None:
+    """Settle a parsed row's fate: error, new, update (with its changes) or same.
+
+    `park_id` is the park a park bureau's batch is confined to; `firm` the existing firm the
+    row matched; `seen` the credit codes and names of the rows before it.
+    """
+    values = fate.values
+    for key in (values.get("credit_code"), values.get("name")):
+        if key and key in seen:
+            fate.errors.append(f"第 {fate.row} 行：与第 {seen[key]} 行重复（{key}）")
+        elif key:
+            seen[key] = fate.row
+    if park_id is not None:
+        if values.get("park", park_id) != park_id:
+            fate.errors.append(f"第 {fate.row} 行「所属园区」：园区管理局只能导入本园区的企业")
+        if firm is None:
+            values.setdefault("park", park_id)
+    if designation is not None and designation.per_chain and not values.get("chain"):
+        fate.errors.append(f"第 {fate.row} 行：“{designation.name}”按产业链认定，须填写「产业链」")
+    if designation is not None and not (values.get("year") or values.get("recognised_on")):
+        fate.errors.append(
+            f"第 {fate.row} 行：导入“{designation.name}”名单须有「认定年度」或「认定日期」"
+        )
+    # A firm joins a chain's map through a segment; a chain alone would be dropped unseen
+    # (it is kept only as the chain a per-chain designation is recognised for).
+    per_chain = designation is not None and designation.per_chain
+    segment_unread = any("「环节」" in e or "「产业链环节」" in e for e in fate.errors)
+    if values.get("chain") and not values.get("segment") and not per_chain and not segment_unread:
+        fate.errors.append(
+            f"第 {fate.row} 行「产业链」：须同时填写「环节」，企业按环节归入产业链图谱"
+        )
+    elif values.get("chain") and not values.get("segment"):
+        fate.notes.append("未填环节，只按此产业链登记认定，不归入产业链图谱")
+    if firm is not None:
+        _check_matched(fate, actor, designation, firm, parks, latest)
+    fields = enterprise_values(values)
+    base = firm.model_dump(include=set(EnterpriseFields.model_fields)) if firm else {}
+    try:
+        checked = EnterpriseFields.model_validate(base | fields)
+    except ValidationError as exc:
+        for error in exc.errors():
+            key = str(error["loc"][0])
+            fate.errors.append(
+                f"第 {fate.row} 行「{FIELD_LABELS.get(key, key)}」：{chinese_message(error)}"
+            )
+        checked = None
+    if fate.errors:
+        fate.status = "error"
+        return
+    assert checked is not None
+    if firm is None:
+        fate.status = "new"
+        fate.fields = checked.model_dump(exclude_unset=True)  # the rest are defaults
+        return
+    fate.enterprise_id = firm.id
+    fate.changes = {
+        k: (base.get(k), v)
+        for k, v in checked.model_dump(include=set(fields)).items()
+        if base.get(k) != v
+    }
+    fate.status = "update" if fate.changes else "same"
+
+
+def _check_matched(
+    fate: RowFate,
+    actor: User,
+    designation: Designation | None,
+    firm: Enterprise,
+    parks: dict[int | None, str],
+    latest: Latest,
+) -> None:
+    values = fate.values
+    if values.get("credit_code") and firm.credit_code not in (None, values["credit_code"]):
+        fate.errors.append(
+            f"第 {fate.row} 行：名称与已有企业相同但信用代码不同（{firm.credit_code}）"
+        )
+    target = values.get("park", firm.park_id)
+    if problem := authority_problem(actor, fate.row, firm.name, firm.park_id, target, parks):
+        fate.errors.append(problem)
+    if designation is None or fate.errors:
+        return
+    chain_id = values.get("chain") if designation.per_chain else None
+    last = latest.get((firm.id or 0, chain_id))
+    on = recognition_date(values)
+    if last is not None and on < last[0] and last[1] != Stage.recognised:
+        fate.errors.append(
+            f"第 {fate.row} 行：企业「{firm.name}」的认定日期 {on.isoformat()} 早于其培育记录的"
+            f"最近一步（{last[0].isoformat()} {STAGE_LABELS[last[1]]}），"
+            "补登会使名单与历史统计不一致，请核对认定日期或先在培育记录中处理"
+        )
