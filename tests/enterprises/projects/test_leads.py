@@ -7,10 +7,10 @@ from chains import service as chain_service
 from core.accounts import Role
 from core.errors import FieldErrors, NotFound, PermissionDenied
 from core.orgs import get_park_by_code
-from enterprises.projects import lead_contacts, lead_duplicates, leads
+from enterprises.projects import lead_contacts, leads
 from enterprises.projects.lead_contacts import ContactFields
 from enterprises.projects.leads import LeadFields
-from tests.factories import make_enterprise, make_lead, make_user, valid_code
+from tests.factories import make_lead, make_user
 
 
 def test_promotion_staff_own_what_they_log_and_only_admins_assign_others(session: Session) -> None:
@@ -84,31 +84,6 @@ def test_only_the_owner_and_admins_edit_a_lead(session: Session) -> None:
         )
     leads.update(session=session, actor=owner, lead=lead, data=data, version=1)
     assert lead.planned_investment == 5000 and lead.version == 2
-
-
-def test_duplicates_by_credit_code_or_core_name_include_registered_firms(session: Session) -> None:
-    owner = make_user(session, Role.promotion, team="招商二组")
-    code = valid_code(4242)
-    first = make_lead(session, owner, investor_name="广东华盛智能装备有限公司")
-    secret = make_lead(
-        session, owner, investor_name="另一家公司", investor_credit_code=code, confidential=True
-    )
-    make_enterprise(session, name="佛山华盛智能装备有限公司")
-    other = make_user(session, Role.promotion, team="招商三组")
-    found = lead_duplicates.duplicates(
-        session=session,
-        user=other,
-        investor_name="华盛智能装备股份有限公司",
-        credit=code,
-        exclude=None,
-    )
-    by_id = {(d.kind, d.id): d for d in found}
-    assert by_id[("lead", first.id)].visible
-    # The confidential lead is hinted at without its id, name or stage.
-    hidden = by_id[("lead", None)]
-    assert not hidden.visible and hidden.name == leads.HIDDEN_CONFIDENTIAL and not hidden.detail
-    assert secret.id not in {d.id for d in found}
-    assert any(d.kind == "enterprise" and "华盛智能装备" in d.name for d in found)
 
 
 def test_contact_phones_are_whole_only_for_the_owners_team_and_admins(session: Session) -> None:
