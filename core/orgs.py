@@ -141,11 +141,6 @@ def get_park_by_code(*, session: Session, code: str) -> Park:
     return park
 
 
-def list_landmarks(*, session: Session) -> list[Landmark]:
-    """Return the landmarks in plan order."""
-    return list(session.exec(select(Landmark).order_by(col(Landmark.position))))
-
-
 @dataclass(frozen=True)
 class ItemView:
     """A landmark's item with the basis it was seeded on (the plan's sentence)."""
@@ -164,6 +159,19 @@ class LandmarkView:
 
     landmark: Landmark
     items: list[ItemView]
+
+    @property
+    def groups(self) -> list[list[ItemView]]:
+        """Neighbouring items that rest on one sentence, so a page quotes it once."""
+        groups: list[list[ItemView]] = []
+        for view in self.items:
+            quote = view.basis.quote if view.basis else None
+            last = groups[-1][0].basis if groups else None
+            if groups and quote and last is not None and last.quote == quote:
+                groups[-1].append(view)
+            else:
+                groups.append([view])
+        return groups
 
 
 def landmark_views(*, session: Session, park_id: int | None = None) -> list[LandmarkView]:

@@ -40,6 +40,9 @@ def test_every_landmark_has_its_named_items_with_the_plan_s_sentence(session: Se
             stated = item.basis
             assert stated is not None and stated.basis == Basis.plan, item.item.name
             assert (stated.document, stated.section) == ("003", section), item.item.name
+            # The name is the plan's own words (full-width brackets aside), inside its sentence.
+            name = item.item.name.replace("（", "(").replace("）", ")")
+            assert name in stated.quote and len(name) < 40, item.item.name
     kinds = {i.item.kind for v in views for i in v.items}
     assert kinds == set(LandmarkItemKind)
 
