@@ -1,10 +1,12 @@
 """Parks of the zone (一区五园), organisational units and landmark sites."""
 
+from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import versions
+from core import provenance, versions
 from core.db import enum_column
 from core.errors import NotFound
 
@@ -80,6 +82,41 @@ class Landmark(SQLModel, table=True):
     position: int = 0
 
 
+class LandmarkItemKind(StrEnum):
+    """What a landmark's named item is: a project, a platform, a carrier or a zone (片区)."""
+
+    project = "project"
+    platform = "platform"
+    carrier = "carrier"
+    zone = "zone"
+
+    @property
+    def label(self) -> str:
+        return LANDMARK_ITEM_KIND_LABELS[self]
+
+
+LANDMARK_ITEM_KIND_LABELS = {
+    LandmarkItemKind.project: "项目",
+    LandmarkItemKind.platform: "平台",
+    LandmarkItemKind.carrier: "载体",
+    LandmarkItemKind.zone: "片区",
+}
+
+
+class LandmarkItem(SQLModel, table=True):
+    """A project, platform, carrier or zone the plan names under one landmark."""
+
+    __tablename__ = "landmark_item"
+    __table_args__ = (UniqueConstraint("landmark_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    landmark_id: int = Field(foreign_key="landmark.id", ondelete="CASCADE")
+    kind: LandmarkItemKind = Field(sa_type=enum_column(LandmarkItemKind, 20))
+    name: str = Field(max_length=120)
+    description: str = Field(default="", description="what the plan asks of it, in brief")
+    position: int = 0
+
+
 class LandmarkUnit(SQLModel, table=True):
     """A lead or co-operating unit of a landmark."""
 
@@ -104,9 +141,59 @@ def get_park_by_code(*, session: Session, code: str) -> Park:
     return park
 
 
-def list_landmarks(*, session: Session) -> list[Landmark]:
-    """Return the landmarks in plan order."""
-    return list(session.exec(select(Landmark).order_by(col(Landmark.position))))
+@dataclass(frozen=True)
+class ItemView:
+    """A landmark's item with the basis it was seeded on (the plan's sentence)."""
+
+    item: LandmarkItem
+    basis: provenance.Provenance | None
+
+    @property
+    def kind_label(self) -> str:
+        return LandmarkItemKind(self.item.kind).label
+
+
+@dataclass(frozen=True)
+class LandmarkView:
+    """A landmark and its named items in plan order."""
+
+    landmark: Landmark
+    items: list[ItemView]
+
+    @property
+    def groups(self) -> list[list[ItemView]]:
+        """Neighbouring items that rest on one sentence, so a page quotes it once."""
+        groups: list[list[ItemView]] = []
+        for view in self.items:
+            quote = view.basis.quote if view.basis else None
+            last = groups[-1][0].basis if groups else None
+            if groups and quote and last is not None and last.quote == quote:
+                groups[-1].append(view)
+            else:
+                groups.append([view])
+        return groups
+
+
+def landmark_views(*, session: Session, park_id: int | None = None) -> list[LandmarkView]:
+    """The landmarks (of one park, if given) with their items and each item's basis."""
+    stmt = select(Landmark).order_by(col(Landmark.position))
+    if park_id is not None:
+        stmt = stmt.where(Landmark.park_id == park_id)
+    landmarks = list(session.exec(stmt))
+    ids = [m.id for m in landmarks]
+    items = session.exec(
+        select(LandmarkItem)
+        .where(col(LandmarkItem.landmark_id).in_(ids))
+        .order_by(col(LandmarkItem.landmark_id), col(LandmarkItem.position), col(LandmarkItem.id))
+    ).all()
+    bases = provenance.of(
+        session=session, object_type="landmark_item", ids=[str(i.id) for i in items]
+    )
+    by_landmark: dict[int, list[ItemView]] = {}
+    for item in items:
+        view = ItemView(item=item, basis=bases.get(str(item.id)))
+        by_landmark.setdefault(item.landmark_id, []).append(view)
+    return [LandmarkView(landmark=m, items=by_landmark.get(m.id or 0, [])) for m in landmarks]
 
 
 def list_units(*, session: Session) -> list[OrgUnit]:

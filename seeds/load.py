@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from chains.models import Chain, ChainUnit, DossierItem, Segment, SegmentLink, UnitRole
 from core.db import require_id
-from core.orgs import Landmark, LandmarkUnit, OrgUnit, Park
+from core.orgs import Landmark, LandmarkItem, LandmarkItemKind, LandmarkUnit, OrgUnit, Park
 from core.upsert import upsert
 from enterprises.cultivation.designations import Criterion, Designation, DesignationFields, Tier
 from enterprises.projects.carriers import Carrier
@@ -50,7 +50,9 @@ def _units(session: Session, parks: dict[str, int], bases: Bases) -> dict[str, i
     return ids
 
 
-def _landmarks(session: Session, parks: dict[str, int], units: dict[str, int]) -> None:
+def _landmarks(
+    session: Session, parks: dict[str, int], units: dict[str, int], bases: Bases
+) -> None:
     for position, row in enumerate(_read(DATA / "landmarks.yaml")):
         values = {
             "name": row["name"],
@@ -69,6 +71,18 @@ def _landmarks(session: Session, parks: dict[str, int], units: dict[str, int]) -
                     key={"landmark_id": landmark.id, "unit_id": units[code]},
                     values={"role": role, "position": order},
                 )
+        for order, item in enumerate(row["items"]):
+            entry, _ = upsert(
+                session=session,
+                model=LandmarkItem,
+                key={"landmark_id": landmark.id, "name": item["name"]},
+                values={
+                    "kind": LandmarkItemKind(item["kind"]),
+                    "description": item.get("description", ""),
+                    "position": order,
+                },
+            )
+            bases.add("landmark_item", entry.id, basis.of_row(item))
 
 
 def _chain(
@@ -280,7 +294,7 @@ def load_all(*, session: Session) -> None:
     bases = Bases()
     parks = _parks(session)
     units = _units(session, parks, bases)
-    _landmarks(session, parks, units)
+    _landmarks(session, parks, units, bases)
     _carriers(session, parks)
     _designations(session)
     _plans(session, bases)

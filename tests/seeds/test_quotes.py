@@ -37,6 +37,7 @@ def test_every_quoted_fragment_occurs_verbatim_in_its_document(session: Session)
     texts = _texts()
     quoted = provenance.all_quoted(session=session)
     assert len(quoted) > 300  # targets, units, tasks, segments, firms, memberships, dossier
+    assert {"target", "plan_task", "landmark_item"} <= {p.object_type for p in quoted}
     missing = [
         f"{p.object_type} {p.object_id}: {p.quote}"
         for p in quoted

@@ -11,6 +11,7 @@ from web.api import (
     cultivation,
     enterprises,
     imports,
+    landmarks,
     lead_work,
     leads,
     plan_tasks,
@@ -28,6 +29,7 @@ router.include_router(imports.router)
 router.include_router(leads.router)
 router.include_router(lead_work.router)
 router.include_router(carriers.router)
+router.include_router(landmarks.router)
 router.include_router(targets.router)
 router.include_router(plan_tasks.router)
 router.include_router(audit.router)

@@ -16,7 +16,7 @@ from chains.maps import chain_map
 from chains.models import Chain, ChainDetail, ChainGroup, Stream
 from core import audit, permissions
 from core.accounts import Role, User
-from core.orgs import Park, list_landmarks, list_parks
+from core.orgs import Park, landmark_views, list_parks
 from core.spreadsheet import XLSX_TYPE
 from enterprises.projects import lead_search
 from enterprises.projects.leads import LEAD_STAGE_LABELS
@@ -177,13 +177,13 @@ def gaps_download(chain: ChainDep, session: SessionDep, user: CurrentUser) -> Re
 
 @router.get("/parks")
 def park_list(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """The committee, the five parks and the six landmarks."""
+    """The committee, the five parks and the six landmarks with their named items."""
     return render(
         request,
         "parks.html",
         {
             "parks": list_parks(session=session),
             "counts": enterprise_service.count_by_park(session=session),
-            "landmarks": list_landmarks(session=session),
+            "landmarks": landmark_views(session=session),
         },
     )

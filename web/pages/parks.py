@@ -5,7 +5,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from core.orgs import get_park_by_code
+from core.orgs import get_park_by_code, landmark_views
 from enterprises.cultivation import designations, roster
 from enterprises.cultivation.pipeline import ORDER, STAGE_LABELS
 from enterprises.registry.service import count_by_park
@@ -18,7 +18,7 @@ router = APIRouter()
 
 @router.get("/parks/{code}")
 def park_page(code: str, request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """Firms, targets in the park against its shares, cultivation pipeline, projects, carriers."""
+    """Firms, targets against the park's shares, landmarks, pipeline, projects, carriers."""
     park = get_park_by_code(session=session, code=code)
     park_id = park.id or 0
     today = date.today()
@@ -28,6 +28,7 @@ def park_page(code: str, request: Request, session: SessionDep, user: CurrentUse
         "firms": count_by_park(session=session).get(park_id, (0, 0)),
         "targets": park_progress.targets_in(session=session, park_id=park_id, today=today),
         "projects": park_progress.projects_in(session=session, park_id=park_id, today=today),
+        "landmarks": landmark_views(session=session, park_id=park_id),
         "designations": designations.get_all(session=session),
         "counts": counts,
         "stages": ORDER,
