@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from core import audit, permissions, personal
 from core.audit import AuditEntry
-from web.deps import CurrentUser, SessionDep
+from web.deps import CurrentUser, PathId, SessionDep
 from web.pages.audit_log import audit_filter
 
 router = APIRouter(tags=["audit"])
@@ -58,7 +58,7 @@ def audit_log(
 
 
 @router.post("/audit/{entry_id}/reveal")
-def reveal(entry_id: int, session: SessionDep, user: CurrentUser) -> AuditEntryOut:
+def reveal(entry_id: PathId, session: SessionDep, user: CurrentUser) -> AuditEntryOut:
     """One entry with its phones whole (admin); the look is itself logged."""
     entry = personal.reveal_entry(session=session, actor=user, entry_id=entry_id)
     return _out(entry, entry.before, entry.after)

@@ -144,7 +144,9 @@ def end_sessions(user_id: PathId, session: SessionDep, user: CurrentUser) -> Use
 
 
 @router.post("/users/{user_id}/password", response_model=UserOut)
-def reset_password(user_id: int, data: ResetIn, session: SessionDep, user: CurrentUser) -> UserOut:
+def reset_password(
+    user_id: PathId, data: ResetIn, session: SessionDep, user: CurrentUser
+) -> UserOut:
     """Give an account a new temporary password; it is signed out everywhere (admin)."""
     users.reset_password(session=session, actor=user, user_id=user_id, password=data.password)
     return _out(users.row(session=session, actor=user, user_id=user_id))
