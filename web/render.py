@@ -18,6 +18,7 @@ from core.db import CHINA_TIME
 from core.text import xml_safe
 from enterprises.registry.models import KIND_LABELS
 from enterprises.registry.models import ROLE_LABELS as MEMBER_ROLE_LABELS
+from web.assets import ASSETS
 
 
 def _printable(value: object) -> object:
@@ -46,6 +47,7 @@ templates.env.globals.update(
     member_role_labels=MEMBER_ROLE_LABELS,
     gap_status_labels=STATUS_LABELS,
     gap_action_labels=ACTION_LABELS,
+    static_url=ASSETS.url,
 )
 
 
