@@ -1,4 +1,4 @@
-"""Page weight (issue 21): ECharts only where charts are drawn; static files hashed, cached, gzipped."""
+"""Page weight (issue 21): ECharts only where charts are drawn; static files cached and gzipped."""
 
 import re
 from pathlib import Path
