@@ -181,7 +181,7 @@ def main() -> None:
 def _report(browser: Browser, base_url: str, token: str) -> None:
     print(
         f"{'page':<26}{'charts':>7}{'cold KB':>9}{'req':>5}{'warm KB':>9}"
-        f"{'htmx ms':>9}{'slow: htmx ms':>15}{'warm htmx ms':>14}  verdict"
+        f"{'htmx ms':>9}{'slow: htmx ms':>15}{'slow warm ms':>14}  verdict"
     )
     for path, charts in PAGES:
         cold, warm = _measure(browser, base_url, token, path, slow=False)
