@@ -58,7 +58,10 @@ READY_PROBE = """
   Object.defineProperty(window, "htmx", {
     configurable: true,
     get() { return value; },
-    set(v) { value = v; if (window.__htmxReadyAt === undefined) window.__htmxReadyAt = performance.now(); },
+    set(v) {
+      value = v;
+      if (window.__htmxReadyAt === undefined) window.__htmxReadyAt = performance.now();
+    },
   });
 })();
 """
