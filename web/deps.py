@@ -19,6 +19,7 @@ from core.accounts import LoginSession, Role, User
 from core.db import MAX_ID, transaction
 from core.errors import NotAuthenticated, PasswordChangeRequired, PermissionDenied
 from core.settings import Settings
+from web import csrf as csrf_tokens
 from web import freshness
 
 SESSION_COOKIE = "chainplan_session"
@@ -160,7 +161,7 @@ def current_user(
     request.state.csrf_token = login.csrf_token
     request.state.login = login
     _signed_in(request, user)
-    if request.method not in SAFE_METHODS and csrf != login.csrf_token:
+    if request.method not in SAFE_METHODS and not csrf_tokens.matches(csrf, login.csrf_token):
         raise PermissionDenied("表单已失效（CSRF 校验失败），请刷新页面后重试")
     _ensure_password_changed(user, request)
     return user

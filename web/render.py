@@ -18,6 +18,8 @@ from core.db import CHINA_TIME
 from core.text import xml_safe
 from enterprises.registry.models import KIND_LABELS
 from enterprises.registry.models import ROLE_LABELS as MEMBER_ROLE_LABELS
+from web import csrf
+from web.assets import ASSETS
 
 
 def _printable(value: object) -> object:
@@ -46,6 +48,7 @@ templates.env.globals.update(
     member_role_labels=MEMBER_ROLE_LABELS,
     gap_status_labels=STATUS_LABELS,
     gap_action_labels=ACTION_LABELS,
+    static_url=ASSETS.url,
 )
 
 
@@ -80,9 +83,10 @@ def render(
 ) -> HTMLResponse:
     """Render template, or fragment alone for htmx; both vary on HX-Request."""
     name = fragment if fragment and is_htmx(request) else template
+    token = getattr(request.state, "csrf_token", "")
     context = {
         "user": getattr(request.state, "user", None),
-        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "csrf_token": csrf.masked(token) if token else "",
         **context,
     }
     response = templates.TemplateResponse(request, name, context, status_code=status_code)

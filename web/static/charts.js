@@ -1,4 +1,4 @@
-// Draws the charts of the dashboard, target and report pages with ECharts; each chart's data
+// Draws the charts of the dashboard and target pages with ECharts; each chart's data
 // sits in its element's data-chart attribute, so pages need no inline scripts.
 (function () {
   "use strict";
@@ -60,6 +60,16 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { draw(event.target); });
+  // Loaded by the pages that draw charts: on a full load before DOMContentLoaded, on a boosted
+  // navigation after htmx has swapped the page in (and again on each such navigation, hence
+  // the listener is added only once).
+  if (!window.chainPlanCharts) {
+    window.chainPlanCharts = true;
+    document.addEventListener("htmx:afterSettle", function (event) { draw(event.target); });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  } else {
+    draw(document);
+  }
 })();
