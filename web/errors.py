@@ -28,6 +28,7 @@ from chains.models import (
     DossierItemFields,
     SegmentFields,
 )
+from core.db import READ_ONLY
 from core.errors import (
     Conflict,
     DomainError,
@@ -123,6 +124,9 @@ async def _signed_in(request: Request) -> SignedIn | None:
     def look_up() -> SignedIn | None:
         try:
             with Session(request.app.state.engine) as session:
+                # Its touch of the login stays queued and is dropped: on SQLite a write here
+                # (a read turned writer) failed "database is locked" beside other writers.
+                session.info[READ_ONLY] = True
                 user, login = resumed(session, request.app.state.settings, token)
                 request.state.csrf_token = login.csrf_token
                 return SignedIn.of(user)
