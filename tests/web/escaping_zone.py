@@ -1,0 +1,373 @@
+"""The escaping test's world: markup and quotes planted in every user-editable text, and
+control characters written straight into the database (input refuses them)."""
+
+import io
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from openpyxl import Workbook
+from sqlalchemy import text as sql
+from sqlmodel import Session, select
+
+from chains import dossier, editing
+from chains import service as chain_service
+from chains.models import DossierItemFields, DossierKind, SegmentFields, Stream
+from core.accounts import Role, User, create_user, get_or_create_team
+from core.db import require_id
+from core.orgs import get_park_by_code
+from enterprises.cultivation import designations, pipeline
+from enterprises.cultivation.designations import DesignationFields
+from enterprises.projects import carriers, followups, lead_contacts, lead_stages, leads
+from enterprises.projects.carriers import CarrierFields
+from enterprises.projects.followups import FollowUpFields
+from enterprises.projects.lead_contacts import ContactFields
+from enterprises.projects.lead_stages import ArrivalFields, LeadMoveFields
+from enterprises.projects.leads import LeadFields, LeadStage
+from enterprises.registry import service as enterprise_service
+from enterprises.registry.models import EnterpriseCreate
+from enterprises.spreadsheets import imports
+from plans import targets
+from plans import tasks as plan_tasks
+from plans.targets import ReportFields, Target, TargetKind
+from plans.tasks import PlanTask, ProgressFields, TaskStatus
+from tests.factories import (
+    commit_import,
+    join_segment,
+    valid_code,
+)
+
+CHAIN = "robotics"
+# What an attacker types: an element carrying htmx attributes (the admin-maker of issue 17),
+# a script, a quote breaking out of an attribute, a template expression, a closing textarea.
+PIECES = (
+    '"><g hx-post=/users hx-trigger=load><g>',
+    "<script>alert(1)</script>",
+    "' onmouseover='x",
+    "{{7*7}}</textarea>",
+)
+_tags = (chr(c) for c in itertools.count(0x4E00))  # one distinct character per planted text
+
+
+def payload(limit: int) -> str:
+    """A distinct attack fitting a field of `limit` characters: a tag, then what pieces fit."""
+    text = next(_tags)
+    for piece in PIECES:
+        if len(text) + len(piece) <= limit:
+            text += piece
+    return text
+
+
+@dataclass
+class Zone:
+    """The scratch database, who looks at it, and what was planted where."""
+
+    url: str
+    users: dict[str, int] = field(default_factory=dict)  # viewer name -> user id
+    ids: dict[str, Any] = field(default_factory=dict)
+    planted: dict[str, str] = field(default_factory=dict)  # where -> the text planted there
+
+
+def plant_markup(zone: Zone, session: Session) -> None:
+    """Plant an attack in every user-editable text, through the services."""
+    p = zone.planted
+
+    def plant(where: str, limit: int) -> str:
+        p[where] = payload(limit)
+        return p[where]
+
+    team = get_or_create_team(session=session, name=plant("team name", 60))
+    admin = create_user(
+        session=session,
+        username=plant("username", 60),
+        password="Escape@2026cp",
+        role=Role.admin,
+        display_name=plant("user display name", 60),
+    )
+    promoter = create_user(
+        session=session,
+        username="escape-promoter",
+        password="Escape@2026cp",
+        role=Role.promotion,
+        display_name=plant("promoter display name", 60),
+        team_id=require_id(team),
+    )
+    zone.users = {"admin": require_id(admin), "promoter": require_id(promoter)}
+    chain = chain_service.get_by_code(session=session, code=CHAIN)
+    segment = editing.create_segment(
+        session=session,
+        actor=admin,
+        chain=chain,
+        data=SegmentFields(
+            name=plant("segment name", 60),
+            stream=Stream.midstream,
+            technology=plant("segment technology", 40),
+            description=plant("segment description", 1000),
+        ),
+    )
+    editing.set_choke_point(
+        session=session,
+        actor=admin,
+        chain=chain,
+        segment=segment,
+        flag=True,
+        note=plant("choke-point note", 500),
+    )
+    # A segment of another chain with the same technology: its panel lists the first as a peer.
+    peer = editing.create_segment(
+        session=session,
+        actor=admin,
+        chain=chain_service.get_by_code(session=session, code="smart-appliances"),
+        data=SegmentFields(
+            name="转义测试环节", stream=Stream.upstream, technology=p["segment technology"]
+        ),
+    )
+    item = dossier.create(
+        session=session,
+        actor=admin,
+        chain=chain,
+        data=DossierItemFields(
+            kind=DossierKind.project,
+            name=plant("dossier name", 120),
+            issuer=plant("dossier issuer", 120),
+            summary=plant("dossier summary", 2000),
+            url="https://example.org/" + plant("dossier url", 400),
+        ),
+    )
+    shunde = get_park_by_code(session=session, code="shunde")
+    firm = enterprise_service.create(
+        session=session,
+        actor=admin,
+        data=EnterpriseCreate(
+            name=plant("firm name", 100),
+            credit_code=valid_code(990001),
+            park_id=shunde.id,
+            district=plant("firm district", 40),
+            address=plant("firm address", 200),
+            main_products=plant("firm products", 500),
+            contact_person=plant("firm contact", 40),
+            contact_phone=plant("firm phone", 40),
+            annual_output=9e8,  # first in the registry's list
+            above_size=True,
+        ),
+    )
+    join_segment(session, firm, segment)
+    designation = designations.create(
+        session=session,
+        actor=admin,
+        code="escape-test",
+        data=DesignationFields(
+            name=plant("designation name", 60), description=plant("designation description", 1000)
+        ),
+    )
+    designations.add_tier(
+        session=session,
+        actor=admin,
+        designation=designation,
+        code="t1",
+        name=plant("tier name", 40),
+    )
+    cultivation = pipeline.start(
+        session=session,
+        actor=admin,
+        enterprise_id=require_id(firm),
+        designation=designation,
+        chain_id=None,
+        on=date.today(),
+        note=plant("cultivation note", 1000),
+    )
+    lead = leads.create(
+        session=session,
+        actor=promoter,
+        data=LeadFields(
+            name=plant("lead name", 100),
+            investor_name=plant("lead investor", 100),
+            description=plant("lead description", 2000),
+            chain_id=chain.id,
+            segment_id=segment.id,
+            park_id=shunde.id,
+            planned_investment=50_000,
+            space_need=1000,
+        ),
+    )
+    lead_contacts.add_contact(
+        session=session,
+        actor=promoter,
+        lead=lead,
+        data=ContactFields(name=plant("contact name", 40), title=plant("contact title", 60)),
+    )
+    followups.log(
+        session=session,
+        actor=promoter,
+        lead=lead,
+        data=FollowUpFields(
+            on=date.today() - timedelta(days=10),
+            people="转义测试",  # stored, shown on no page
+            notes=plant("follow-up notes", 2000),
+            next_step=plant("follow-up next step", 200),
+            next_due=date.today() - timedelta(days=1),  # overdue: on the owner's to-do page
+        ),
+    )
+    lead_stages.move(
+        session=session,
+        actor=promoter,
+        lead=lead,
+        data=LeadMoveFields(to_stage=LeadStage.signed, note=plant("lead move note", 500)),
+    )
+    lead_stages.add_arrival(
+        session=session,
+        actor=promoter,
+        lead=lead,
+        data=ArrivalFields(amount=100, arrived_on=date.today(), note=plant("arrival note", 200)),
+    )
+    carrier = carriers.create(
+        session=session,
+        actor=admin,
+        data=CarrierFields(
+            park_id=require_id(shunde),
+            name=plant("carrier name", 100),
+            land_use=plant("carrier land use", 40),
+            address=plant("carrier address", 200),
+            note=plant("carrier note", 500),
+            total_area=5000,
+            available_area=5000,
+        ),
+    )
+    target = session.exec(select(Target).where(Target.kind == TargetKind.reported)).first()
+    assert target is not None, "the seeded plans have reported targets"
+    targets.report(
+        session=session,
+        actor=admin,
+        target=target,
+        data=ReportFields(
+            value=1,
+            as_of=date.today(),
+            source=plant("target report source", 300),
+            evidence_url="https://example.org/" + plant("target report evidence", 400),
+        ),
+    )
+    task = session.exec(select(PlanTask).where(PlanTask.code == "003-task-01")).one()
+    plan_tasks.report(
+        session=session,
+        actor=admin,
+        task=task,
+        data=ProgressFields(
+            on=date.today(), text=plant("task progress report", 1000), status=TaskStatus.in_progress
+        ),
+        today=date.today(),
+    )
+    committed = imports.stage(
+        session=session,
+        actor=admin,
+        filename=plant("import filename", 190) + ".xlsx",
+        content=_workbook(
+            ["企业名称", "所属园区", "地址", "主营产品"],
+            [
+                plant("import name cell", 100),
+                "顺德园",
+                plant("import address cell", 200),
+                plant("import products cell", 500),
+            ],
+        ),
+        designation_id=None,
+    )
+    commit_import(session, admin, committed, None)
+    pending = imports.stage(
+        session=session,
+        actor=admin,
+        filename="转义测试待导入.xlsx",
+        content=_workbook(
+            ["企业名称", "所属园区", "地址"],
+            [plant("import name cell, preview", 100), "顺德园", "佛山"],
+            [p["firm name"], "顺德园", plant("import address cell, preview", 200)],  # an update
+        ),
+        designation_id=None,
+    )
+    refused = imports.stage(
+        session=session,
+        actor=admin,
+        filename="转义测试名单.xlsx",
+        content=_workbook(
+            ["企业名称", "所属园区"], [plant("import cell in an error", 100), p["firm name"]]
+        ),
+        designation_id=None,
+    )
+    zone.ids = {
+        "segment": require_id(segment),
+        "peer": require_id(peer),
+        "pending": require_id(pending),
+        "item": require_id(item),
+        "firm": require_id(firm),
+        "cultivation": require_id(cultivation),
+        "lead": require_id(lead),
+        "carrier": require_id(carrier),
+        "committed": require_id(committed),
+        "refused": require_id(refused),
+    }
+    zone.ids["target"] = target.code
+    zone.ids["task"] = require_id(task)
+
+
+def _workbook(headers: list[str], *rows: list[Any]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+STORED = "控制\x01字符"  # as stored before input refused control characters
+# As pages and files show it: U+FFFD in its place; the audit log's export writes it out.
+SHOWN = ("控制\ufffd字符", "控制\\x01字符")
+
+
+def plant_control_characters(zone: Zone, session: Session) -> None:
+    """Write text holding a control character straight into the database, as if stored before
+    input refused it: pages and exports must still answer (with U+FFFD in its place)."""
+    admin = session.get(User, zone.users["admin"])
+    assert admin is not None
+    chain = chain_service.get_by_code(session=session, code=CHAIN)
+    segment = editing.create_segment(
+        session=session,
+        actor=admin,
+        chain=chain,
+        data=SegmentFields(name="控制字符环节", stream=Stream.downstream),
+    )
+    firm = enterprise_service.create(
+        session=session,
+        actor=admin,
+        data=EnterpriseCreate(
+            name="控制字符有限公司",
+            park_id=get_park_by_code(session=session, code="shunde").id,
+            annual_output=8e8,
+        ),
+    )
+    join_segment(session, firm, segment)
+    pipeline.start(
+        session=session,
+        actor=admin,
+        enterprise_id=require_id(firm),
+        designation=designations.get_by_code(session=session, code="gazelle"),
+        chain_id=None,
+        on=date.today(),
+    )
+    lead = leads.create(
+        session=session,
+        actor=admin,
+        data=LeadFields(name="控制字符项目", investor_name="控制字符投资有限公司"),
+    )
+    for name, row in (("segment", segment), ("enterprise", firm), ("lead", lead)):
+        session.execute(
+            sql(f"UPDATE {name} SET name = :stored WHERE id = :id"),
+            {"stored": STORED, "id": row.id},
+        )
+    session.execute(
+        sql("UPDATE audit_entry SET object_label = :stored WHERE object_label = :label"),
+        {"stored": STORED, "label": "控制字符有限公司"},
+    )
+    session.flush()
