@@ -4,13 +4,16 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
 
+from core.accounts import Role, User
+from core.audit import AuditEntry
 from core.db import transaction
 from core.errors import DomainError
+from tests.factories import make_user
 from web.statuses import status_for
 
 WRITERS = 16
@@ -72,3 +75,39 @@ class Race(Generic[T]):
         for thread in threads:
             thread.join(timeout=180)
         return outcome
+
+
+def build_committed(engine: Engine, build: Callable[[Session], Any]) -> Any:
+    """Build data through the services and commit it; return what build returns."""
+    with Session(engine, expire_on_commit=False) as session:
+        made = build(session)
+        session.commit()
+        return made
+
+
+def admin_ids(session: Session, count: int = WRITERS) -> list[int]:
+    return [make_user(session, Role.admin).id or 0 for _ in range(count)]
+
+
+def user_by_id(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    assert user is not None
+    return user
+
+
+def audit_count(engine: Engine, object_type: str, object_id: int, action: str) -> int:
+    with Session(engine) as session:
+        stmt = select(func.count()).where(
+            col(AuditEntry.object_type) == object_type,
+            col(AuditEntry.object_id) == str(object_id),
+            col(AuditEntry.action) == action,
+        )
+        return int(session.exec(stmt).one())
+
+
+def row_count(engine: Engine, model: Any, **where: Any) -> int:
+    with Session(engine) as session:
+        stmt = select(func.count()).select_from(model)
+        for name, value in where.items():
+            stmt = stmt.where(getattr(model, name) == value)
+        return int(session.exec(stmt).one())
