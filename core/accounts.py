@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -156,36 +157,78 @@ def get_or_create_team(*, session: Session, name: str) -> Team:
     return team
 
 
-def authenticate(*, session: Session, username: str, password: str) -> User:
-    """Return the active user whose password matches, or raise NotAuthenticated.
+@dataclass(frozen=True)
+class Attempt:
+    """A login whose password was checked outside any write lock, to be admitted under it."""
+
+    username: str
+    source: str
+    throttled: bool
+    verified: bool
+    checked_hash: str | None  # the hash the password was checked against
+    new_hash: str | None  # the password hashed with current parameters, when due
+
+
+def check_password(*, session: Session, username: str, password: str) -> Attempt:
+    """Do the slow part of a login (an argon2 check) in a transaction that only reads.
+
+    On SQLite a writing transaction holds the one write lock from its start; checking the
+    password first keeps every other writer from waiting for the hash. A throttled address
+    gets no check at all.
+    """
+    source = str(session.info.get("source", ""))
+    wait = login_throttle.seconds_to_wait(
+        session=session, source=source, username=username, now=utcnow()
+    )
+    if wait:
+        return Attempt(username, source, True, False, None, None)
+    user = get_user_by_username(session=session, username=username)
+    known = user if user is not None and user.is_active else None
+    checked = known.password_hash if known else None
+    verified = passwords.verify(checked, password)
+    due = verified and checked is not None and passwords.needs_rehash(checked)
+    new_hash = passwords.hash_password(password) if due else None
+    return Attempt(username, source, False, verified, checked, new_hash)
+
+
+def admit(*, session: Session, attempt: Attempt) -> User:
+    """Count a checked attempt and return its user, or raise NotAuthenticated / LoginThrottled.
 
     Every answer but success is the same for known, unknown and disabled names: the same
     message, one argon2 check each (a stand-in hash for names without an account), and the
     same throttle (core.login_throttle), which slows an address down but never locks an
-    account. Attempts are written to the audit log; the caller must keep (commit) them even
-    when this raises.
+    account. The throttle is read again here, under its lock: of a burst checked at once, only
+    the attempts the throttle still allows get an answer. Attempts are written to the audit
+    log; the caller must keep (commit) them even when this raises.
     """
-    source = str(session.info.get("source", ""))
+    source, username = attempt.source, attempt.username
     login_throttle.hold(session=session, source=source)
     now = utcnow()
     wait = login_throttle.seconds_to_wait(
         session=session, source=source, username=username, now=now
     )
-    if wait:
+    if attempt.throttled or wait:
+        wait = max(wait, 1)
         _note(session, "login_throttled", username, None, {"wait_seconds": wait})
         raise LoginThrottled(f"登录尝试过于频繁，请 {_spoken(wait)}后再试", retry_after=wait)
     user = get_user_by_username(session=session, username=username)
     known = user if user is not None and user.is_active else None
-    verified = passwords.verify(known.password_hash if known else None, password)
-    if known is None or not verified:
+    # A password changed or an account disabled since the check makes the check void.
+    if known is None or not attempt.verified or known.password_hash != attempt.checked_hash:
         login_throttle.note_failure(session=session, source=source, username=username, now=now)
         _note(session, "login_failed", username, user, None)
         raise NotAuthenticated("用户名或密码错误")
-    if passwords.needs_rehash(known.password_hash):
-        known.password_hash = passwords.hash_password(password)
+    if attempt.new_hash:
+        known.password_hash = attempt.new_hash
     login_throttle.forget(session=session, source=source, username=username)
     audit.record(session=session, actor=known, action="login", obj=known, label=known.username)
     return known
+
+
+def authenticate(*, session: Session, username: str, password: str) -> User:
+    """Check a password and admit the login in one transaction (scripts and tests)."""
+    attempt = check_password(session=session, username=username, password=password)
+    return admit(session=session, attempt=attempt)
 
 
 def _spoken(seconds: int) -> str:

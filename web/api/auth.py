@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from core import accounts
 from core.errors import LoginThrottled, NotAuthenticated
-from web.deps import SessionDep, SettingsDep
+from web.deps import SessionDep, SettingsDep, own_transactions, steps
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -43,7 +43,9 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# As the login page: checked while only reading, written in a short transaction of its own.
 @router.post("/token", response_model=TokenOut, responses=_RESPONSES)
+@own_transactions
 def token(
     username: Annotated[str, Form(min_length=1, max_length=150)],
     password: Annotated[
@@ -53,19 +55,21 @@ def token(
     settings: SettingsDep,
 ) -> TokenOut | JSONResponse:
     """Exchange a user name and password for a bearer token (OAuth2 password flow)."""
+    attempt = accounts.check_password(session=session, username=username, password=password)
     # Refusals are answered, not raised: the failure count and its log entry must be committed.
-    try:
-        user = accounts.authenticate(session=session, username=username, password=password)
-    except LoginThrottled as exc:
-        return JSONResponse(
-            {"detail": exc.message},
-            status_code=429,
-            headers={"Retry-After": str(exc.retry_after)},
-        )
-    except NotAuthenticated as exc:
-        return JSONResponse(
-            {"detail": exc.message}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
-        )
-    lifetime = timedelta(hours=settings.token_hours)
-    value = accounts.issue_token(session=session, user=user, lifetime=lifetime)
+    with steps(session)(True) as writer:
+        try:
+            user = accounts.admit(session=writer, attempt=attempt)
+        except LoginThrottled as exc:
+            return JSONResponse(
+                {"detail": exc.message},
+                status_code=429,
+                headers={"Retry-After": str(exc.retry_after)},
+            )
+        except NotAuthenticated as exc:
+            return JSONResponse(
+                {"detail": exc.message}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+            )
+        lifetime = timedelta(hours=settings.token_hours)
+        value = accounts.issue_token(session=writer, user=user, lifetime=lifetime)
     return TokenOut(access_token=value, expires_in=int(lifetime.total_seconds()))

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from core import accounts
 from core.errors import LoginThrottled, NotAuthenticated
 from web import login_csrf
-from web.deps import SESSION_COOKIE, CurrentUser, SessionDep, SettingsDep
+from web.deps import SESSION_COOKIE, CurrentUser, SessionDep, SettingsDep, own_transactions, steps
 from web.render import render
 
 router = APIRouter()
@@ -43,7 +43,10 @@ def login_form(request: Request, settings: SettingsDep, next: str = "/") -> Resp
     return _form(request, settings.secret_key, next)
 
 
+# The password is checked in the request's read transaction, the login written in a short
+# one of its own: the write lock is not held while argon2 works (core.accounts.check_password).
 @router.post("/login")
+@own_transactions
 def login(
     request: Request,
     session: SessionDep,
@@ -59,15 +62,17 @@ def login(
         # Nothing is checked or counted: the form did not come from this site's login page.
         error = "登录页面已过期或不是从本站打开的，请重新输入后登录"
         return _form(request, secret, next, error, username, status_code=403)
-    try:
-        user = accounts.authenticate(session=session, username=username.strip(), password=password)
-    except LoginThrottled as exc:
-        response = _form(request, secret, next, exc.message, username, status_code=429)
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
-    except NotAuthenticated as exc:
-        return _form(request, secret, next, exc.message, username, status_code=401)
-    token, _ = accounts.start_session(session=session, user=user)
+    attempt = accounts.check_password(session=session, username=username.strip(), password=password)
+    with steps(session)(True) as writer:  # refusals are answered, so their count is kept
+        try:
+            user = accounts.admit(session=writer, attempt=attempt)
+        except LoginThrottled as exc:
+            response = _form(request, secret, next, exc.message, username, status_code=429)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
+        except NotAuthenticated as exc:
+            return _form(request, secret, next, exc.message, username, status_code=401)
+        token, _ = accounts.start_session(session=writer, user=user)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
