@@ -7,7 +7,9 @@ so no package below has to know every other package to see the whole schema.
 import importlib
 
 TABLE_MODULES = (
+    "chainmaps.suggestions",
     "chains.models",
+    "chains.segment_words",
     "core.accounts",
     "core.audit",
     "core.figure_store",
