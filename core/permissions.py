@@ -55,6 +55,18 @@ def ensure_can_edit_chain(*, session: Session, user: User, chain_id: int) -> Non
         raise PermissionDenied("您的角色无权维护产业链图谱")
 
 
+def can_review_chain(*, session: Session, user: User, chain_id: int) -> bool:
+    """Firms entering a chain's segments (by a project, an import, an edit) are confirmed or
+    moved out (确认 / 移出) by the chief of that chain, or an admin."""
+    return can_edit_chain(session=session, user=user, chain_id=chain_id)
+
+
+def ensure_can_review_chain(*, session: Session, user: User, chain_id: int) -> None:
+    """Raise PermissionDenied unless the user may confirm or remove this chain's new firms."""
+    if not can_review_chain(session=session, user=user, chain_id=chain_id):
+        raise PermissionDenied("只有该产业链的链长可以确认或移出新进入的企业")
+
+
 def can_move_out_of_order(user: User) -> bool:
     """Only an admin may skip a cultivation stage or step back (with a stated reason)."""
     return user.role == Role.admin

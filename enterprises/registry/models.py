@@ -44,6 +44,36 @@ ROLE_LABELS = {MemberRole.anchor: "链主", MemberRole.key: "重点企业", Memb
 ROLE_RANK = {MemberRole.anchor: 0, MemberRole.key: 1, MemberRole.member: 2}  # strongest first
 
 
+class MembershipReview(StrEnum):
+    """Whether the chain chief has confirmed a firm's place in a segment (确认) or not yet (待确认).
+
+    Only confirmed places count in the chain map's figures: gaps, counts and anchor firms.
+    """
+
+    confirmed = "confirmed"
+    pending = "pending"
+
+
+class MembershipSource(StrEnum):
+    """What brought a firm into a segment: a landed project, an import, a firm's edit, a
+    suggestion from its products, or the seed data."""
+
+    project = "project"
+    imported = "import"
+    edit = "edit"
+    suggestion = "suggestion"
+    seed = "seed"
+
+
+SOURCE_LABELS = {
+    MembershipSource.project: "项目落地",
+    MembershipSource.imported: "名单导入",
+    MembershipSource.edit: "企业信息编辑",
+    MembershipSource.suggestion: "产品建议",
+    MembershipSource.seed: "规划数据",
+}
+
+
 class Origin(StrEnum):
     """Where a registry row came from; demo rows are removable and labelled in exports."""
 
@@ -197,6 +227,11 @@ class Enterprise(EnterpriseFields, table=True):
     )
     park_id: int | None = Field(default=None, foreign_key="park.id", index=True)
     origin: Origin = Field(default=Origin.manual, sa_type=enum_column(Origin, 10), index=True)
+    credit_code_pending: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": sa.false()},
+        description="registered by a landed project before its credit code was known (待补代码)",
+    )
     version: int = Field(default=1, description="optimistic lock: each update increments it")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -217,10 +252,18 @@ class Membership(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("enterprise_id", "segment_id"),
-        # Covers the per-segment counts of the chain map, so they never touch the table.
+        # Covers the per-segment counts of the chain map, so they never touch the table; they
+        # count confirmed places only, hence the review state at its end.
         Index(
-            "ix_membership_segment_cover", "segment_id", "enterprise_id", "role", "hidden_champion"
+            "ix_membership_segment_cover",
+            "segment_id",
+            "enterprise_id",
+            "role",
+            "hidden_champion",
+            "review",
         ),
+        # A chain chief's review list: the few pending places among a city's memberships.
+        Index("ix_membership_review", "review", "segment_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -232,6 +275,18 @@ class Membership(SQLModel, table=True):
         sa_column_kwargs={"server_default": sa.false()},
         description="marked by the chain chief as a hidden champion (隐形冠军) of the segment",
     )
+    review: MembershipReview = Field(
+        default=MembershipReview.confirmed,
+        sa_type=enum_column(MembershipReview, 10),
+        sa_column_kwargs={"server_default": MembershipReview.confirmed.value},
+    )
+    entered_by: MembershipSource | None = Field(
+        default=None, sa_type=enum_column(MembershipSource, 12)
+    )
+    entered_note: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    entered_at: datetime | None = None
+    reviewed_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
+    reviewed_at: datetime | None = None
 
 
 class MembershipPublic(SQLModel):
@@ -243,6 +298,7 @@ class MembershipPublic(SQLModel):
     chain_name: str
     role: MemberRole
     hidden_champion: bool = False
+    review: MembershipReview = MembershipReview.confirmed
 
 
 class EnterprisePublic(EnterpriseFields):
@@ -252,6 +308,7 @@ class EnterprisePublic(EnterpriseFields):
 
     id: int
     origin: Origin
+    credit_code_pending: bool = False
     version: int
     park_name: str | None = None
     created_at: datetime
@@ -284,6 +341,7 @@ versions.track(
         "annual_revenue",
         "annual_output",
         "figures_year",
+        "credit_code_pending",
         "version",
         "updated_at",
     },
@@ -296,3 +354,8 @@ def fold_membership(there: Membership, other: Membership) -> None:
     if ROLE_RANK[MemberRole(other.role)] < ROLE_RANK[MemberRole(there.role)]:
         there.role = other.role
     there.hidden_champion = there.hidden_champion or other.hidden_champion
+
+
+def counted() -> sa.ColumnElement[bool]:
+    """The places a chain map counts (gaps, firms, anchor firms): those the chief confirmed."""
+    return sa.and_(Membership.review == MembershipReview.confirmed)  # type: ignore[arg-type]
