@@ -1,7 +1,7 @@
 """A chain chief's review of firms entering a segment; firms whose credit code is still to come
 
 Revision ID: 9b4e7d2c1a60
-Revises: cfe0bf7dff39
+Revises: 60e6f82e238f
 Create Date: 2026-12-05 02:20:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '9b4e7d2c1a60'
-down_revision: str | None = 'cfe0bf7dff39'
+down_revision: str | None = '60e6f82e238f'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
