@@ -1,0 +1,165 @@
+"""The daily pages on a 390×844 phone (issue 19): no sideways page scroll, controls to tap.
+
+Screenshots land in $CHAINPLAN_SHOTS (or the test's temporary folder) to be looked at.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, col, select
+
+from core import accounts
+from core.db import make_engine
+from enterprises.projects.leads import Lead
+from tests.browser.test_browser import CHROMIUM, Server, _signed_in, playwright, server
+
+__all__ = ["server"]  # the live server fixture, shared with test_browser.py
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+TAP = 44  # px, the smallest target a thumb hits reliably
+
+# Every control a person taps on the page, visible ones only; a checkbox is tapped through its
+# label, and a link inside running text is text, not a control.
+TOO_SMALL = """() => {
+  const controls = 'header a, header summary, header button, main button, main .button, '
+    + 'main select, main input:not([type=hidden]):not([type=checkbox]):not([type=radio]), '
+    + 'main summary, main .tabs a, main .pager a, main .phone-cards td:first-child a, '
+    + 'main .field.checkbox';
+  const small = [];
+  for (const e of document.querySelectorAll(controls)) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.height < 44 || r.width < 44) {
+      small.push(`${e.tagName} "${(e.textContent || e.name || '').trim().slice(0, 16)}" `
+        + `${Math.round(r.width)}x${Math.round(r.height)}`);
+    }
+  }
+  return small;
+}"""
+
+
+def _shots() -> Path:
+    folder = Path(os.environ.get("CHAINPLAN_SHOTS", "/tmp/chainplan-shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator["playwright.Browser"]:
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+def _page(browser: "playwright.Browser", server: Server, viewport: dict[str, int]) -> Iterator:
+    context = browser.new_context(
+        viewport=viewport, base_url=server.base_url, locale="zh-CN", bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: "playwright.Browser", server: Server) -> Iterator["playwright.Page"]:
+    yield from _page(browser, server, PHONE)
+
+
+@pytest.fixture
+def desktop(browser: "playwright.Browser", server: Server) -> Iterator["playwright.Page"]:
+    yield from _page(browser, server, DESKTOP)
+
+
+def _own_lead(server: Server, username: str) -> int:
+    engine = make_engine(server.database_url)
+    with Session(engine) as session:
+        user = accounts.get_user_by_username(session=session, username=username)
+        assert user is not None
+        lead = session.exec(
+            select(Lead)
+            .where(Lead.owner_id == user.id, col(Lead.stage).in_(["lead", "contact", "visit"]))
+            .order_by(col(Lead.id))
+        ).first()
+        assert lead is not None and lead.id is not None
+        lead_id = lead.id
+    engine.dispose()
+    return lead_id
+
+
+DAILY_PAGES = [
+    ("promoter", "/leads/mine"),
+    ("promoter", "/leads/new"),
+    ("promoter", "LEAD"),
+    ("promoter", "/leads/board?owner=me"),
+    ("promoter", "/leads"),
+    ("shunde", "/parks/shunde"),
+    ("shunde", "/cultivation?park=shunde"),
+]
+
+
+@pytest.mark.parametrize(("username", "path"), DAILY_PAGES)
+def test_a_daily_page_fits_a_phone(
+    phone: "playwright.Page", server: Server, username: str, path: str
+) -> None:
+    if path == "LEAD":
+        path = f"/leads/{_own_lead(server, username)}"
+    _signed_in(phone, server, username)
+    phone.goto(path)
+    phone.wait_for_load_state("networkidle")
+    name = re.sub(r"\W+", "_", path.strip("/")) or "home"
+    phone.screenshot(path=_shots() / f"{username}_{name}_390.png", full_page=True)
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    assert phone.locator("header").bounding_box()["height"] <= 60  # was 310 of 844
+    assert phone.evaluate(TOO_SMALL) == []
+
+
+def test_the_menu_opens_and_leads_on_a_phone(phone: "playwright.Page", server: Server) -> None:
+    _signed_in(phone, server, "promoter")
+    phone.goto("/leads/mine")
+    assert not phone.locator("nav.mainnav").is_visible()
+    assert not phone.locator("nav.menunav").is_visible()
+    phone.click("details.navmenu > summary")
+    menu = phone.locator("nav.menunav")
+    assert menu.is_visible()
+    phone.screenshot(path=_shots() / "promoter_menu_open_390.png")
+    assert phone.evaluate(TOO_SMALL) == []
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    menu.locator("text=企业库").click()
+    phone.wait_for_url("**/enterprises")
+
+
+def test_a_follow_up_is_logged_from_a_phone(phone: "playwright.Page", server: Server) -> None:
+    lead_id = _own_lead(server, "promoter")
+    _signed_in(phone, server, "promoter")
+    phone.goto(f"/leads/{lead_id}")
+    form = phone.locator("#followup form")
+    form.locator("input[name=notes]").fill("电话沟通，对方下周来访")
+    form.locator("input[name=next_step]").fill("准备考察路线")
+    form.locator("button[type=submit]").click()
+    phone.wait_for_function(
+        "document.querySelector('#followup .timeline').textContent.includes('准备考察路线')"
+    )
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    phone.screenshot(path=_shots() / "promoter_followup_logged_390.png", full_page=True)
+
+
+@pytest.mark.parametrize("path", ["/leads/mine", "/parks/shunde"])
+def test_the_desktop_keeps_its_bar(desktop: "playwright.Page", server: Server, path: str) -> None:
+    _signed_in(desktop, server, "shunde" if "parks" in path else "promoter")
+    desktop.goto(path)
+    desktop.wait_for_load_state("networkidle")
+    name = re.sub(r"\W+", "_", path.strip("/"))
+    desktop.screenshot(path=_shots() / f"{name}_1440.png")
+    assert desktop.locator("nav.mainnav").is_visible()
+    assert not desktop.locator("details.navmenu").is_visible()
+    assert desktop.locator("header").bounding_box()["height"] <= 60
