@@ -28,6 +28,7 @@ from enterprises.projects.leads import (
     SpaceKind,
     SpaceUnit,
 )
+from enterprises.registry import credit_code
 from enterprises.registry.models import Enterprise, Origin
 
 CITIES = ["深圳市", "广州市", "东莞市", "上海市", "苏州市", "杭州市", "北京市", "宁波市", "香港"]
@@ -113,6 +114,15 @@ def _lead(
     _walk(session, rng, owner, lead, today)
 
 
+def _landing(rng: random.Random, lead: Lead, data: LeadMoveFields) -> LeadMoveFields:
+    """The firm a demo project registered: a local company, one in five with its code pending."""
+    name = f"佛山{lead.name.removesuffix('项目')}有限公司"
+    if rng.random() < 0.2:
+        return data.model_copy(update={"registered_name": name, "registered_code_pending": True})
+    code = credit_code.build("91", "440604", f"LD{lead.id or 0:06d}")
+    return data.model_copy(update={"registered_name": name, "registered_credit_code": code})
+
+
 def _walk(session: Session, rng: random.Random, owner: User, lead: Lead, today: date) -> None:
     furthest = rng.choices([f for f, _ in FURTHEST], [w for _, w in FURTHEST])[0]
     on = lead.created_on
@@ -122,6 +132,8 @@ def _walk(session: Session, rng: random.Random, owner: User, lead: Lead, today: 
             break
         on = step
         data = LeadMoveFields(to_stage=stage, on=on)
+        if stage == LeadStage.registered:
+            data = _landing(rng, lead, data)
         lead_stages.move(session=session, actor=owner, lead=lead, data=data)
         if stage == LeadStage.registered and lead.enterprise_id:
             firm = session.get(Enterprise, lead.enterprise_id)

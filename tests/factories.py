@@ -173,6 +173,18 @@ def join_segment(
     return member
 
 
+# What a move to 注册落地 names when a test does not care which firm registered.
+LANDED_FIRM: dict[str, Any] = {
+    "registered_name": "佛山测试落地有限公司",
+    "registered_code_pending": True,
+}
+
+
+def landing_values(stage: str) -> dict[str, Any]:
+    """The registered firm a move to `stage` needs: some for 注册落地, none otherwise."""
+    return LANDED_FIRM if stage == "registered" else {}
+
+
 def make_lead(session: Session, owner: User, *, on: date | None = None, **values: Any) -> Lead:
     """Log a lead owned by `owner` through the service; values override the defaults."""
     n = next(_serial)

@@ -30,9 +30,16 @@ class Duplicate:
 
 
 def duplicates(
-    *, session: Session, user: User, investor_name: str, credit: str | None, exclude: int | None
+    *,
+    session: Session,
+    user: User,
+    investor_name: str,
+    credit: str | None,
+    exclude: int | None,
+    own_firm: int | None = None,
 ) -> list[Duplicate]:
-    """Leads and registered firms with the same credit code or a name of the same core.
+    """Leads and registered firms with the same credit code or a name of the same core; the
+    project's own registered firm (`own_firm`) is no duplicate of it.
 
     Leads the user may not see are only hinted at, to those who log leads, as one line without
     id, name or stage: enough not to log the investor twice, nothing of the project itself.
@@ -58,7 +65,8 @@ def duplicates(
     firm_same = [col(Enterprise.credit_code) == credit] if credit else []
     if len(core) >= 2:
         firm_same.append(col(Enterprise.name).contains(core))
-    for firm in session.exec(select(Enterprise).where(or_(*firm_same)).limit(5)):
+    others = select(Enterprise).where(or_(*firm_same), col(Enterprise.id) != (own_firm or 0))
+    for firm in session.exec(others.limit(5)):
         detail = f"已在企业库：{firm.credit_code or '无信用代码'}"
         found.append(Duplicate("enterprise", require_id(firm), firm.name, detail, True))
     return found

@@ -1,4 +1,5 @@
-"""Moving a lead through its stages, landing it as a firm, and the capital that arrives.
+"""Moving a lead through its stages (landing it at 注册落地, see landing.py), and the capital
+that arrives.
 
 Before signing a lead may skip forward (a firm met at an expo may come straight to talks);
 from signing on, every milestone is passed in order, since each starts the clock of the next
@@ -14,11 +15,10 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from core import audit, bounds, permissions, versions
 from core.accounts import User
 from core.db import MAX_ID, enum_column, require_id, utcnow
-from core.errors import Conflict, FieldErrors, NotFound
+from core.errors import Conflict, FieldErrors
 from core.validation import Input
+from enterprises.projects import landing
 from enterprises.projects.leads import FLOW, LEAD_STAGE_LABELS, Lead, LeadStage, take
-from enterprises.registry import credit_code
-from enterprises.registry.models import Enterprise, Membership, Origin
 
 SIGNED = FLOW.index(LeadStage.signed)
 
@@ -93,7 +93,17 @@ class LeadMoveFields(Input):
     drop_reason: DropReason | None = None
     registered_name: str = Field(default="", max_length=100)
     registered_credit_code: str = Field(default="", max_length=18)
+    registered_code_pending: bool = False
     enterprise_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+    def registered_firm(self) -> landing.RegisteredFirm:
+        """The registered firm as given: chosen by id, or a name with its code (or pending)."""
+        return landing.RegisteredFirm(
+            enterprise_id=self.enterprise_id,
+            name=self.registered_name,
+            code=self.registered_credit_code,
+            code_pending=self.registered_code_pending,
+        )
 
 
 class ArrivalFields(Input):
@@ -111,6 +121,7 @@ MOVE_LABELS = {
     "drop_reason": "终止原因",
     "registered_name": "注册企业名称",
     "registered_credit_code": "注册企业统一社会信用代码",
+    "registered_code_pending": "代码待补",
     "enterprise_id": "关联企业",
     "version": "版本号",
 }
@@ -187,7 +198,8 @@ def move(
     before = audit.snapshot(lead, ["stage", "stage_since", "resume_stage", "enterprise_id"])
     current, target, since = LeadStage(lead.stage), data.to_stage, lead.stage_since
     if target == LeadStage.registered and lead.enterprise_id is None:
-        lead.enterprise_id = require_id(land(session=session, actor=actor, lead=lead, data=data))
+        firm = landing.land(session=session, actor=actor, lead=lead, given=data.registered_firm())
+        lead.enterprise_id = require_id(firm)
     if target == LeadStage.registered and lead.registered_on is None:
         lead.registered_on = data.on
     lead.resume_stage = _base(lead) if target in (LeadStage.on_hold, LeadStage.dropped) else None
@@ -221,60 +233,6 @@ def move(
         after=new,
     )
     return event
-
-
-def land(*, session: Session, actor: User, lead: Lead, data: LeadMoveFields) -> Enterprise:
-    """Link the lead to its registered firm, creating the firm from the lead when it is new.
-
-    The firm joins the lead's target segment, so the chain map and gap list count it.
-    """
-    code = (data.registered_credit_code.strip().upper() or lead.investor_credit_code) or None
-    if code and (problem := credit_code.problem(code)):
-        raise FieldErrors({"registered_credit_code": problem})
-    firm: Enterprise | None = None
-    if data.enterprise_id is not None:
-        firm = session.get(Enterprise, data.enterprise_id)
-        if firm is None:
-            raise NotFound(f"企业 {data.enterprise_id} 不存在")
-    elif code:
-        firm = session.exec(select(Enterprise).where(Enterprise.credit_code == code)).first()
-    if firm is None:
-        firm = Enterprise(
-            name=data.registered_name.strip() or lead.investor_name,
-            credit_code=code,
-            park_id=lead.park_id,
-            main_products=lead.description[:500],
-            origin=Origin.manual,
-        )
-        session.add(firm)
-        session.flush()
-        audit.record(
-            session=session,
-            actor=actor,
-            action="create",
-            obj=firm,
-            label=firm.name,
-            after={"name": firm.name, "credit_code": code, "from_lead": lead.id},
-        )
-    if lead.segment_id is not None:
-        joined = session.exec(
-            select(Membership).where(
-                Membership.enterprise_id == firm.id, Membership.segment_id == lead.segment_id
-            )
-        ).first()
-        if joined is None:
-            member = Membership(enterprise_id=require_id(firm), segment_id=lead.segment_id)
-            session.add(member)
-            session.flush()
-            audit.record(
-                session=session,
-                actor=actor,
-                action="create",
-                obj=member,
-                label=f"{firm.name} 加入环节",
-                after={"segment_id": lead.segment_id, "from_lead": lead.id},
-            )
-    return firm
 
 
 def moves(*, session: Session, lead_id: int) -> list[LeadMove]:

@@ -240,6 +240,8 @@ def update(
     for key, value in submitted.items():
         if getattr(enterprise, key) != value:
             setattr(enterprise, key, value)
+    if enterprise.credit_code:  # a landed project's firm whose code was pending has it now
+        enterprise.credit_code_pending = False
     session.flush()
     old, new = audit.changed(before, audit.snapshot(enterprise, EDITABLE))
     audit.record(

@@ -65,6 +65,7 @@ PAGES = {
     "lead board": Page("/leads/board"),
     "lead page": Page("/leads/{lead}"),
     "lead form": Page("/leads/{lead}/edit"),
+    "lead landing form": Page("/leads/{lead}/land"),
     "new lead form": Page("/leads/new"),
     "time limits": Page("/leads/limits"),
     "lead list .xlsx": Page("/leads/export.xlsx", "xlsx"),

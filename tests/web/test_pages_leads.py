@@ -180,15 +180,22 @@ def test_landing_from_the_lead_page_creates_the_firm(client: TestClient, session
         data=LeadMoveFields(to_stage=LeadStage.signed, on=date.today() - timedelta(days=20)),
     )
     csrf = login(client, session, owner)
-    response = client.post(
+    moved = client.post(
         f"/leads/{lead.id}/move",
+        data={"csrf_token": csrf, "to_stage": "registered"},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303 and moved.headers["location"] == f"/leads/{lead.id}/land"
+    response = client.post(
+        f"/leads/{lead.id}/land",
         data={
             "csrf_token": csrf,
-            "to_stage": "registered",
             "registered_name": "佛山落地测试有限公司",
+            "registered_code_pending": "on",
         },
     )
     assert response.status_code == 200  # followed to the lead page
+    assert "代码待补" in response.text
     assert "佛山落地测试有限公司" in response.text and lead.enterprise_id is not None
     panel = client.get(f"/chains/robotics/segments/{segment.id}").text
     assert "佛山落地测试有限公司" in panel

@@ -175,6 +175,20 @@ API_OPS: list[Op] = [
     ),
     Op(
         "POST",
+        "/api/v1/leads/{lead}/land",
+        LEAD_EDITORS,
+        ADMIN,
+        lambda w, s: {"registered_name": "矩阵落地有限公司", "registered_code_pending": True},
+    ),
+    Op(
+        "POST",
+        "/api/v1/leads/{lead}/firm-code",
+        LEAD_EDITORS,
+        ADMIN,
+        lambda w, s: {"credit_code": "91440604MA4UABC123"},
+    ),
+    Op(
+        "POST",
         "/api/v1/leads/{lead}/followups",
         LEAD_EDITORS,
         ADMIN,

@@ -52,6 +52,8 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/leads/limits": ("PUT", "/api/v1/leads/limits"),
     "/leads/{lead}/edit": ("PUT", _LEAD),
     "/leads/{lead}/move": ("POST", f"{_LEAD}/moves"),
+    "/leads/{lead}/land": ("POST", f"{_LEAD}/land"),
+    "/leads/{lead}/firm-code": ("POST", f"{_LEAD}/firm-code"),
     "/leads/{lead}/followups": ("POST", f"{_LEAD}/followups"),
     "/leads/{lead}/arrivals": ("POST", f"{_LEAD}/arrivals"),
     "/leads/{lead}/contacts": ("POST", f"{_LEAD}/contacts"),

@@ -12,6 +12,7 @@ from web.api import (
     enterprises,
     imports,
     landmarks,
+    lead_landing,
     lead_work,
     leads,
     plan_tasks,
@@ -28,6 +29,7 @@ router.include_router(cultivation.router)
 router.include_router(imports.router)
 router.include_router(leads.router)
 router.include_router(lead_work.router)
+router.include_router(lead_landing.router)
 router.include_router(carriers.router)
 router.include_router(landmarks.router)
 router.include_router(targets.router)

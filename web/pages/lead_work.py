@@ -22,6 +22,7 @@ from enterprises.projects.lead_stages import (
 )
 from web.deps import CurrentUser, FormDep, SessionDep, lead_reader
 from web.filters import LeadQuery
+from web.pages import lead_landing
 from web.pages.leads import _board_page, detail_page
 from web.render import render
 from web.statuses import message_for, status_for
@@ -51,6 +52,8 @@ def move(
     version = str(form.get("version") or "")
     try:
         data = parse(LeadMoveFields, _values(form, LeadMoveFields.model_fields), MOVE_LABELS)
+        if lead_landing.needs_firm(lead, data):  # 注册落地 asks which firm registered
+            return lead_landing.to_landing_form(request, lead_id)
         with session.begin_nested():  # a refusal leaves nothing half-written
             lead_stages.move(
                 session=session,

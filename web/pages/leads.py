@@ -358,6 +358,7 @@ def detail_page(
             investor_name=lead.investor_name,
             credit=lead.investor_credit_code,
             exclude=lead_id,
+            own_firm=lead.enterprise_id,
         ),
         "history": _history(session, lead, names),
         "errors": errors or {},

@@ -9,7 +9,7 @@ from enterprises.projects import evaluation, followups, lead_stages
 from enterprises.projects.followups import FollowUpFields
 from enterprises.projects.lead_stages import LeadMoveFields
 from enterprises.projects.leads import Lead, LeadStage, Source
-from tests.factories import make_lead, make_user
+from tests.factories import landing_values, make_lead, make_user
 
 S = LeadStage
 
@@ -19,7 +19,7 @@ def test_funnel_conversion_median_days_and_landed_by_source(session: Session) ->
 
     def walk(lead: Lead, *steps: tuple[LeadStage, date]) -> None:
         for stage, on in steps:
-            data = LeadMoveFields(to_stage=stage, on=on)
+            data = LeadMoveFields(to_stage=stage, on=on, **landing_values(stage))
             lead_stages.move(session=session, actor=owner, lead=lead, data=data)
 
     jan = date(2025, 1, 1)
@@ -55,7 +55,8 @@ def test_open_projects_weighted_by_each_stages_landing_rate(session: Session) ->
 
     def walk(lead: Lead, *steps: tuple[LeadStage, date], **extra: object) -> None:
         for stage, on in steps:
-            data = LeadMoveFields(to_stage=stage, on=on, **extra)  # type: ignore[arg-type]
+            values = extra | landing_values(stage)
+            data = LeadMoveFields(to_stage=stage, on=on, **values)  # type: ignore[arg-type]
             lead_stages.move(session=session, actor=owner, lead=lead, data=data)
 
     jan = date(2025, 1, 1)

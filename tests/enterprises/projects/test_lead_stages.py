@@ -156,9 +156,11 @@ def test_landing_links_an_existing_firm_by_credit_code(session: Session, owner: 
     firm = make_enterprise(session, name="已登记企业", credit_code=code)
     robotics = chain_service.get_by_code(session=session, code="robotics")
     segment = chain_service.segments_of(session=session, chain_id=robotics.id or 0)[1]
-    lead = _signed(session, owner, investor_credit_code=code, segment_id=segment.id)
+    lead = _signed(session, owner, segment_id=segment.id)
     count = len(session.exec(select(Enterprise)).all())
-    _move(session, owner, lead, S.registered, 30)
+    _move(
+        session, owner, lead, S.registered, 30, registered_name="别名", registered_credit_code=code
+    )
     assert lead.enterprise_id == firm.id
     assert len(session.exec(select(Enterprise)).all()) == count
     assert session.exec(

@@ -13,7 +13,7 @@ from enterprises.projects.carriers import CarrierFields, CarrierKind
 from enterprises.projects.followups import FollowUpFields
 from enterprises.projects.lead_stages import LeadMoveFields
 from enterprises.projects.leads import Lead, LeadStage
-from tests.factories import make_lead, make_user
+from tests.factories import landing_values, make_lead, make_user
 
 S = LeadStage
 
@@ -25,7 +25,7 @@ def owner(session: Session) -> User:
 
 def _walk(session: Session, owner: User, lead: Lead, *steps: tuple[LeadStage, date]) -> None:
     for stage, on in steps:
-        data = LeadMoveFields(to_stage=stage, on=on)
+        data = LeadMoveFields(to_stage=stage, on=on, **landing_values(stage))
         lead_stages.move(session=session, actor=owner, lead=lead, data=data)
 
 
