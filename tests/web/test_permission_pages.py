@@ -52,6 +52,7 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/leads/limits": ("PUT", "/api/v1/leads/limits"),
     "/leads/{lead}/edit": ("PUT", _LEAD),
     "/leads/{lead}/move": ("POST", f"{_LEAD}/moves"),
+    "/leads/{lead}/moves/{move}/date": ("PUT", f"{_LEAD}/moves/{{move}}/date"),
     "/leads/{lead}/followups": ("POST", f"{_LEAD}/followups"),
     "/leads/{lead}/arrivals": ("POST", f"{_LEAD}/arrivals"),
     "/leads/{lead}/contacts": ("POST", f"{_LEAD}/contacts"),
