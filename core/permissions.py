@@ -188,6 +188,17 @@ def ensure_can_edit_lead(user: User, owner_id: int | None) -> None:
         raise PermissionDenied("只有项目负责人和管理员可以修改该项目")
 
 
+def can_correct_move_dates(user: User) -> bool:
+    """A stage move's recorded date is corrected by admins only (with a reason)."""
+    return user.role == Role.admin
+
+
+def ensure_can_correct_move_dates(user: User) -> None:
+    """Raise PermissionDenied unless the user may correct the date of a stage move."""
+    if not can_correct_move_dates(user):
+        raise PermissionDenied("只有管理员可以更正阶段移动的日期")
+
+
 def can_see_lead_contacts(user: User, team_id: int | None) -> bool:
     """Contacts' phones are shown in full only to the owner's team and admins."""
     return user.role == Role.admin or (team_id is not None and user.team_id == team_id)

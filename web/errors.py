@@ -42,6 +42,7 @@ from enterprises.cultivation.pipeline import MOVE_LABELS
 from enterprises.projects.carriers import CARRIER_LABELS, CarrierFields
 from enterprises.projects.followups import FOLLOW_UP_LABELS, FollowUpFields
 from enterprises.projects.lead_contacts import CONTACT_LABELS, ContactFields
+from enterprises.projects.lead_move_dates import MOVE_DATE_LABELS, MoveDateFields
 from enterprises.projects.lead_stages import ARRIVAL_LABELS, ArrivalFields, LeadMoveFields
 from enterprises.projects.lead_stages import MOVE_LABELS as LEAD_MOVE_LABELS
 from enterprises.projects.leads import LEAD_LABELS, LeadFields
@@ -84,6 +85,7 @@ _LABELS: dict[type, dict[str, str]] = {
     ChokePointIn: SEGMENT_LABELS,
     LeadFields: LEAD_LABELS,
     LeadMoveFields: LEAD_MOVE_LABELS,
+    MoveDateFields: MOVE_DATE_LABELS,
     FollowUpFields: FOLLOW_UP_LABELS,
     ArrivalFields: ARRIVAL_LABELS,
     ContactFields: CONTACT_LABELS,

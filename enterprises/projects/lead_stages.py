@@ -65,6 +65,12 @@ class LeadMove(SQLModel, table=True):
     to_stage: LeadStage = Field(sa_type=enum_column(LeadStage, 20))
     drop_reason: str = Field(default="", max_length=30)
     note: str = Field(default="", max_length=500)
+    date_corrected_at: datetime | None = Field(
+        default=None, description="when an admin last corrected `on` (see lead_move_dates)"
+    )
+    date_correction: str = Field(
+        default="", max_length=200, sa_column_kwargs={"server_default": ""}
+    )
 
 
 class CapitalArrival(SQLModel, table=True):

@@ -141,6 +141,12 @@ class LeadFields(Input):
         return value
 
 
+class LeadCreateFields(LeadFields):
+    """A new lead, with the day it was registered (登记日期) when that was not today."""
+
+    created_on: date | None = None
+
+
 LEAD_LABELS = {
     "name": "项目名称",
     "investor_name": "投资方",
@@ -158,6 +164,7 @@ LEAD_LABELS = {
     "owner_id": "项目负责人",
     "confidential": "保密项目",
     "description": "项目简介",
+    "created_on": "登记日期",
     "version": "版本号",
 }
 
@@ -215,6 +222,11 @@ class Lead(LeadFields, table=True):
     next_due: date | None = Field(default=None, index=True)
     created_on: date = Field(default_factory=date.today, index=True)
     demo: bool = Field(default=False, description="generated demo data, removable")
+    backfilled: bool = Field(
+        default=False,
+        description="entered after the fact from a ledger (补录): not new in its month",
+        sa_column_kwargs={"server_default": false()},
+    )
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
@@ -306,7 +318,8 @@ def _check_references(session: Session, data: LeadFields) -> None:
 
 
 def create(*, session: Session, actor: User, data: LeadFields, on: date | None = None) -> Lead:
-    """Log a new lead; its owner is the actor unless an admin names another."""
+    """Log a new lead registered `on` (登记日期, default today); its owner is the actor unless
+    an admin names another."""
     permissions.ensure_can_create_lead(actor)
     data = data.model_copy()
     data.owner_id = data.owner_id or actor.id
@@ -315,12 +328,16 @@ def create(*, session: Session, actor: User, data: LeadFields, on: date | None =
     _check_references(session, data)
     owner = session.get(User, data.owner_id) if data.owner_id else None
     today = on or date.today()
+    if today > date.today():
+        raise FieldErrors({"created_on": "登记日期不能晚于今天"})
     lead = Lead(
-        **data.model_dump(),
+        **data.model_dump(include=set(LeadFields.model_fields)),
         team_id=owner.team_id if owner else None,
         investor_core=core_name(data.investor_name),
         stage_since=today,
         created_on=today,
+        # Registered in a month already past: entered after the fact (补录), not new this month.
+        backfilled=(today.year, today.month) < (date.today().year, date.today().month),
     )
     session.add(lead)
     session.flush()

@@ -19,10 +19,18 @@ from core.db import require_id
 from core.orgs import get_park_by_code
 from enterprises.cultivation import designations, pipeline
 from enterprises.cultivation.designations import DesignationFields
-from enterprises.projects import carriers, followups, lead_contacts, lead_stages, leads
+from enterprises.projects import (
+    carriers,
+    followups,
+    lead_contacts,
+    lead_move_dates,
+    lead_stages,
+    leads,
+)
 from enterprises.projects.carriers import CarrierFields
 from enterprises.projects.followups import FollowUpFields
 from enterprises.projects.lead_contacts import ContactFields
+from enterprises.projects.lead_move_dates import MoveDateFields
 from enterprises.projects.lead_stages import ArrivalFields, LeadMoveFields
 from enterprises.projects.leads import LeadFields, LeadStage
 from enterprises.registry import service as enterprise_service
@@ -209,11 +217,18 @@ def plant_markup(zone: Zone, session: Session) -> None:
             next_due=date.today() - timedelta(days=1),  # overdue: on the owner's to-do page
         ),
     )
-    lead_stages.move(
+    signed = lead_stages.move(
         session=session,
         actor=promoter,
         lead=lead,
         data=LeadMoveFields(to_stage=LeadStage.signed, note=plant("lead move note", 500)),
+    )
+    lead_move_dates.correct_date(
+        session=session,
+        actor=admin,
+        lead=lead,
+        move_id=require_id(signed),
+        data=MoveDateFields(on=date.today(), reason=plant("move date correction", 200)),
     )
     lead_stages.add_arrival(
         session=session,

@@ -17,9 +17,11 @@ from core import audit
 from core.accounts import Role, User
 from core.orgs import OrgUnit
 from enterprises.cultivation import designations, pipeline
-from enterprises.projects import carriers, lead_contacts
+from enterprises.projects import carriers, lead_contacts, lead_stages
 from enterprises.projects.carriers import CarrierFields
 from enterprises.projects.lead_contacts import ContactFields
+from enterprises.projects.lead_stages import LeadMoveFields
+from enterprises.projects.leads import LeadStage
 from enterprises.spreadsheets import imports
 from plans.targets import Target
 from plans.tasks import PlanTask
@@ -84,6 +86,12 @@ def build_world(session: Session) -> World:
             session, users[Role.promotion], name="矩阵本人项目", park_id=firms["mine"].park_id
         ),
         "theirs": make_lead(session, other_promoter, name="矩阵他人项目"),
+    }
+    move_of = {
+        side: lead_stages.move(
+            session=session, actor=admin, lead=lead, data=LeadMoveFields(to_stage=LeadStage.contact)
+        )
+        for side, lead in lead_of.items()
     }
     contact_of = {
         side: lead_contacts.add_contact(
@@ -165,6 +173,7 @@ def build_world(session: Session) -> World:
         "lead": {s: lead.id for s, lead in lead_of.items()},
         "lead_version": {s: lead.version for s, lead in lead_of.items()},
         "contact": {s: c.id for s, c in contact_of.items()},
+        "move": {s: m.id for s, m in move_of.items()},
         "entry": {  # an audit entry that records a phone
             s: audit.history(session=session, object_type="lead_contact", object_id=c.id or 0)[0].id
             for s, c in contact_of.items()

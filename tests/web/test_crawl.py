@@ -90,6 +90,7 @@ _BY_NAME = {
     "batch_id": "batch",
     "carrier_id": "carrier",
     "contact_id": "contact",
+    "move_id": "move",
     "cultivation_id": "cultivation",
     "lead_id": "lead",
     "user_id": "bystander",

@@ -151,6 +151,7 @@ SHOWN_IN: dict[str, list[str]] = {
     "follow-up notes": ["lead page"],
     "follow-up next step": ["lead list", "lead page", "lead list .csv", "my to-do", "stall watch"],
     "lead move note": ["lead page"],
+    "move date correction": ["lead page"],
     "arrival note": ["lead page"],
     "carrier name": ["lead page", "carriers", "carrier form", "audit log"],
     "carrier land use": ["carriers", "carrier form"],

@@ -12,6 +12,7 @@ Page forms are covered in test_permission_pages.py.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -207,6 +208,13 @@ API_OPS: list[Op] = [
         LEAD_EDITORS,
         ADMIN,
         lambda w, s: {"name": "新联系人"},
+    ),
+    Op(
+        "PUT",
+        "/api/v1/leads/{lead}/moves/{move}/date",
+        ADMIN,
+        ADMIN,
+        lambda w, s: {"on": date.today().isoformat(), "reason": "矩阵更正"},
     ),
     Op("DELETE", "/api/v1/leads/{lead}/contacts/{contact}", LEAD_EDITORS, ADMIN),
     Op("POST", "/api/v1/leads/{lead}/contacts/{contact}/phone", LEAD_EDITORS, ADMIN),

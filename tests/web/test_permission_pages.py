@@ -54,6 +54,7 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/leads/{lead}/move": ("POST", f"{_LEAD}/moves"),
     "/leads/{lead}/land": ("POST", f"{_LEAD}/land"),
     "/leads/{lead}/firm-code": ("POST", f"{_LEAD}/firm-code"),
+    "/leads/{lead}/moves/{move}/date": ("PUT", f"{_LEAD}/moves/{{move}}/date"),
     "/leads/{lead}/followups": ("POST", f"{_LEAD}/followups"),
     "/leads/{lead}/arrivals": ("POST", f"{_LEAD}/arrivals"),
     "/leads/{lead}/contacts": ("POST", f"{_LEAD}/contacts"),

@@ -1,7 +1,7 @@
 """The JSON API of the work on one project: stage moves, follow-ups, capital arrivals,
 contacts (and revealing a contact's phone), fitting carriers."""
 
-from datetime import date
+from datetime import date, datetime
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
@@ -11,11 +11,13 @@ from enterprises.projects import (
     carriers,
     followups,
     lead_contacts,
+    lead_move_dates,
     lead_stages,
     leads,
 )
 from enterprises.projects.followups import FollowUpFields, FollowUpKind
 from enterprises.projects.lead_contacts import ContactFields
+from enterprises.projects.lead_move_dates import MoveDateFields
 from enterprises.projects.lead_stages import ArrivalFields, LeadMoveFields
 from enterprises.projects.leads import LeadStage
 from web.api.leads import LeadOut, lead_with_contacts
@@ -31,9 +33,13 @@ class MoveIn(LeadMoveFields):
 
 
 class MoveOut(BaseModel):
-    """One stage move."""
+    """One stage move: `on` is the day it took effect, `recorded_at` when it was entered."""
 
+    id: int
     on: date
+    recorded_at: datetime
+    date_corrected_at: datetime | None
+    date_correction: str
     actor_name: str
     from_stage: LeadStage | None
     to_stage: LeadStage
@@ -74,6 +80,30 @@ def move(lead_id: PathId, session: SessionDep, user: CurrentUser, data: MoveIn) 
     fields = LeadMoveFields.model_validate(data.model_dump(exclude={"version"}))
     lead_stages.move(session=session, actor=user, lead=lead, data=fields, version=data.version)
     return lead_with_contacts(session, user, lead)
+
+
+class MoveDateIn(MoveDateFields):
+    """A corrected effective date; send the lead's version you read to be refused if stale."""
+
+    version: Version | None = None
+
+
+@router.put("/{lead_id:int}/moves/{move_id:int}/date")
+def correct_move_date(
+    lead_id: PathId, move_id: PathId, session: SessionDep, user: CurrentUser, data: MoveDateIn
+) -> MoveOut:
+    """Correct the effective date of a move (admins, with a reason; audited)."""
+    lead = leads.get(session=session, user=user, lead_id=lead_id)
+    fields = MoveDateFields.model_validate(data.model_dump(exclude={"version"}))
+    moved = lead_move_dates.correct_date(
+        session=session,
+        actor=user,
+        lead=lead,
+        move_id=move_id,
+        data=fields,
+        version=data.version,
+    )
+    return MoveOut.model_validate(moved, from_attributes=True)
 
 
 @router.get("/{lead_id:int}/followups")

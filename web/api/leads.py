@@ -20,7 +20,7 @@ from enterprises.projects import (
 )
 from enterprises.projects.evaluation import Evaluation
 from enterprises.projects.lead_watch import Flagged
-from enterprises.projects.leads import Lead, LeadFields, LeadStage
+from enterprises.projects.leads import Lead, LeadCreateFields, LeadFields, LeadStage
 from web.deps import CurrentUser, PathId, QueryId, SessionDep, Version, lead_reader
 from web.downloads import table_download
 from web.filters import LeadQueryDep
@@ -61,6 +61,7 @@ class LeadOut(LeadFields):
     next_step: str
     next_due: date | None
     created_on: date
+    backfilled: bool = False
     version: int
     contacts: list[ContactOut] = []
 
@@ -175,8 +176,9 @@ def list_leads(
 
 
 @router.post("", status_code=201)
-def create_lead(session: SessionDep, user: CurrentUser, data: LeadFields) -> CreatedOut:
-    """Log a lead; possible duplicates are returned with it (check /leads/duplicates first)."""
+def create_lead(session: SessionDep, user: CurrentUser, data: LeadCreateFields) -> CreatedOut:
+    """Log a lead, registered `created_on` (登记日期, default today); possible duplicates are
+    returned with it (check /leads/duplicates first)."""
     found = lead_duplicates.duplicates(
         session=session,
         user=user,
@@ -184,7 +186,7 @@ def create_lead(session: SessionDep, user: CurrentUser, data: LeadFields) -> Cre
         credit=data.investor_credit_code,
         exclude=None,
     )
-    lead = leads.create(session=session, actor=user, data=data)
+    lead = leads.create(session=session, actor=user, data=data, on=data.created_on)
     return CreatedOut(lead=lead_out(lead), duplicates=[DuplicateOut(**d.__dict__) for d in found])
 
 

@@ -11,9 +11,18 @@ from starlette.datastructures import FormData
 
 from core.errors import DomainError
 from core.validation import parse
-from enterprises.projects import carriers, followups, lead_contacts, lead_search, lead_stages, leads
+from enterprises.projects import (
+    carriers,
+    followups,
+    lead_contacts,
+    lead_move_dates,
+    lead_search,
+    lead_stages,
+    leads,
+)
 from enterprises.projects.followups import FOLLOW_UP_LABELS, FollowUpFields
 from enterprises.projects.lead_contacts import CONTACT_LABELS, ContactFields
+from enterprises.projects.lead_move_dates import MOVE_DATE_LABELS, MoveDateFields
 from enterprises.projects.lead_stages import (
     ARRIVAL_LABELS,
     MOVE_LABELS,
@@ -99,6 +108,33 @@ def _on_lead_page(
             request, session, user, lead, {section: message_for(exc)}, status_for(exc)
         )
     return RedirectResponse(f"/leads/{lead_id}#{section}", status_code=303)
+
+
+@router.post("/moves/{move_id:int}/date")
+def correct_move_date(
+    request: Request,
+    lead_id: int,
+    move_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    form: FormDep,
+) -> Response:
+    """Correct a move's effective date (admins, with a reason)."""
+    version = str(form.get("version") or "")
+
+    def action(lead: leads.Lead) -> None:
+        values = _values(form, MoveDateFields.model_fields)
+        data = parse(MoveDateFields, values, MOVE_DATE_LABELS)
+        lead_move_dates.correct_date(
+            session=session,
+            actor=user,
+            lead=lead,
+            move_id=move_id,
+            data=data,
+            version=int(version) if version.isdigit() else None,
+        )
+
+    return _on_lead_page(request, lead_id, session, user, "moves", action)
 
 
 @router.post("/followups")

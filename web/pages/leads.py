@@ -35,6 +35,7 @@ from enterprises.projects.leads import (
     SPACE_KIND_LABELS,
     SPACE_UNIT_LABELS,
     Lead,
+    LeadCreateFields,
     LeadFields,
 )
 from enterprises.registry.models import Enterprise
@@ -206,6 +207,7 @@ def _form_page(
         "lead": lead,
         "labels": LEAD_LABELS,
         "duplicates": duplicates or [],
+        "today": date.today().isoformat(),
         "park_options": [(p.id, p.name) for p in choices["parks"]],
         "chain_options": [(c.id, c.name) for c in choices["chains"]],
         "owner_options": [(u.id, u.display_name or u.username) for u in choices["owners"]],
@@ -220,7 +222,10 @@ def new_form(request: Request, session: SessionDep, user: CurrentUser) -> Respon
     """An empty lead form."""
     permissions.ensure_can_create_lead(user)
     defaults = LeadFields.model_construct().model_dump()
-    values = {k: v for k, v in defaults.items() if v is not None} | {"owner_id": user.id}
+    values = {k: v for k, v in defaults.items() if v is not None} | {
+        "owner_id": user.id,
+        "created_on": date.today().isoformat(),
+    }
     return _form_page(request, session, values, {}, None)
 
 
@@ -228,8 +233,10 @@ def new_form(request: Request, session: SessionDep, user: CurrentUser) -> Respon
 def create(request: Request, session: SessionDep, user: CurrentUser, form: FormDep) -> Response:
     """Log the lead; a possible duplicate must be confirmed first."""
     values = form_values(form)
+    if created_on := str(form.get("created_on") or "").strip():
+        values["created_on"] = created_on
     try:
-        data = parse(LeadFields, values, LEAD_LABELS)
+        data = parse(LeadCreateFields, values, LEAD_LABELS)
         found = lead_duplicates.duplicates(
             session=session,
             user=user,
@@ -239,7 +246,7 @@ def create(request: Request, session: SessionDep, user: CurrentUser, form: FormD
         )
         if found and form.get("confirm_duplicate") != "on":
             return _form_page(request, session, values, {}, None, found, status=409)
-        lead = leads.create(session=session, actor=user, data=data)
+        lead = leads.create(session=session, actor=user, data=data, on=data.created_on)
     except FieldErrors as exc:
         return _form_page(request, session, values, exc.errors, None, status=422)
     return RedirectResponse(f"/leads/{lead.id}", status_code=303)
@@ -361,6 +368,11 @@ def detail_page(
             own_firm=lead.enterprise_id,
         ),
         "history": _history(session, lead, names),
+        "moves": (
+            lead_stages.moves(session=session, lead_id=lead_id)
+            if permissions.can_correct_move_dates(user)
+            else []
+        ),
         "errors": errors or {},
         "today": date.today().isoformat(),
         "labels": LEAD_LABELS | HISTORY_LABELS,
