@@ -264,3 +264,14 @@ def ensure_can_report_task(user: User, lead_unit_ids: set[int]) -> None:
     """Raise PermissionDenied unless the user may report the task's progress."""
     if not can_report_task(user, lead_unit_ids):
         raise PermissionDenied("只有牵头单位的人员或管理员可以报送该任务的进展")
+
+
+def can_edit_plans(user: User) -> bool:
+    """Plans and their targets are written by admins and leaders; everyone else reads them."""
+    return user.role in (Role.admin, Role.leader)
+
+
+def ensure_can_edit_plans(user: User) -> None:
+    """Raise PermissionDenied unless the user may write plans and their targets."""
+    if not can_edit_plans(user):
+        raise PermissionDenied("只有管理员和领导可以编写规划和目标")

@@ -17,13 +17,9 @@ from enterprises.cultivation.designations import Designation
 from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage
 from enterprises.projects.leads import LANDED, Lead, LeadStage, visible
 from enterprises.registry.models import Enterprise
-from plans import target_status, targets
-from plans.target_status import Progress
+from plans import figures, target_status
+from plans.target_status import Progress, Status
 from plans.targets import Plan, Target
-
-HIGH_GROWTH = "003-high-growth"
-HIGH_TECH = "003-high-tech"
-ANCHORS = "003-anchor"
 
 
 def month_bounds(month: str | None, today: date) -> tuple[date, date]:
@@ -55,34 +51,56 @@ def standings(*, session: Session, day: date) -> list[tuple[Progress, list[tuple
     return figure_cache.cached(session=session, what=f"standings:{day}", compute=compute)
 
 
-def progress(*, session: Session, day: date, headline_only: bool = False) -> list[Progress]:
-    """Every target's standing on `day` (or only the dashboard's headline targets)."""
+def in_force(
+    items: list[tuple[Progress, list[tuple[date, float]]]], day: date
+) -> list[tuple[Progress, list[tuple[date, float]]]]:
+    """The standings of the plans in force on `day` (their period covers its year)."""
+    return [(p, t) for p, t in items if p.plan.in_force(day)]
+
+
+@dataclass(frozen=True)
+class PlanStanding:
+    """An ended plan's final standing: how many of its targets were met by their deadlines."""
+
+    plan: Plan
+    targets: int
+    achieved: int
+    behind: int
+    no_data: int
+
+
+def history(*, session: Session, day: date) -> list[PlanStanding]:
+    """The ended plans (历史规划), newest first, with their targets' standing at the deadlines."""
+    by_plan: dict[int, list[Progress]] = {}
+    plans: dict[int, Plan] = {}
+    for item, _ in standings(session=session, day=day):
+        if item.plan.period_end.year >= day.year:
+            continue  # in force, or not begun
+        by_plan.setdefault(item.plan.id or 0, []).append(item)
+        plans[item.plan.id or 0] = item.plan
+    found = [
+        PlanStanding(
+            plan=plans[pid],
+            targets=len(items),
+            achieved=sum(i.status == Status.achieved for i in items),
+            behind=sum(i.status == Status.behind for i in items),
+            no_data=sum(i.status == Status.no_data for i in items),
+        )
+        for pid, items in by_plan.items()
+    ]
+    return sorted(found, key=lambda s: (s.plan.period_end, s.plan.id or 0), reverse=True)
+
+
+def progress(
+    *, session: Session, day: date, headline_only: bool = False, current_only: bool = False
+) -> list[Progress]:
+    """Every target's standing on `day` (only headline ones; only plans in force on `day`)."""
     return [
         item
         for item, _ in standings(session=session, day=day)
-        if item.target.headline or not headline_only
+        if (item.target.headline or not headline_only)
+        and (item.plan.in_force(day) or not current_only)
     ]
-
-
-def _counts_by(session: Session, day: date, by: str) -> dict[str, dict[int | None, float]]:
-    """The counting targets shown in the tables, per park or per chain; cached per version."""
-
-    def compute(own: Session) -> dict[str, dict[int | None, float]]:
-        found: dict[str, dict[int | None, float]] = {}
-        for code in (HIGH_GROWTH, HIGH_TECH, ANCHORS):
-            pair = _counting(own, code)
-            if pair is None:
-                continue
-            if by == "park":
-                found[code] = dict(
-                    targets.by_park(session=own, target=pair[0], plan=pair[1], day=day)
-                )
-            else:
-                by_chain = targets.by_chain(session=own, target=pair[0], plan=pair[1], day=day)
-                found[code] = {k: v for k, v in by_chain.items()}
-        return found
-
-    return figure_cache.cached(session=session, what=f"counts-by-{by}:{day}", compute=compute)
 
 
 @dataclass
@@ -116,12 +134,6 @@ class ChainRow:
     landed_investment: float = 0
 
 
-def _counting(session: Session, code: str) -> tuple[Target, Plan] | None:
-    target = session.exec(select(Target).where(Target.code == code)).first()
-    plan = session.get(Plan, target.plan_id) if target else None
-    return (target, plan) if target and plan else None
-
-
 def _park_rows(session: Session, day: date) -> list[ParkRow]:
     """The parks' registry figures (firms, titles); cached per registry version."""
 
@@ -138,8 +150,8 @@ def _park_rows(session: Session, day: date) -> list[ParkRow]:
         for park, n, above in own.exec(sizes.group_by(col(Enterprise.park_id))):
             if park in rows:
                 rows[park].firms, rows[park].above_size = int(n), int(above or 0)
-        names = {HIGH_GROWTH: "high_growth", HIGH_TECH: "high_tech", ANCHORS: "anchors"}
-        for code, counts in _counts_by(own, day, "park").items():
+        names = {"high-growth": "high_growth", "high-tech": "high_tech", "anchor": "anchors"}
+        for code, counts in figures.by_park(session=own, day=day).items():
             for where, value in counts.items():
                 if where in rows:
                     setattr(rows[where], names[code], value)
@@ -159,8 +171,8 @@ def _chain_rows(session: Session, day: date) -> list[ChainRow]:
             )
             for c in chain_service.get_all(session=own)
         }
-        names = {HIGH_GROWTH: "high_growth", HIGH_TECH: "high_tech"}
-        for code, per_chain in _counts_by(own, day, "chain").items():
+        names = {"high-growth": "high_growth", "high-tech": "high_tech"}
+        for code, per_chain in figures.by_chain(session=own, day=day).items():
             for which, value in per_chain.items():
                 if which in rows and code in names:
                     setattr(rows[which], names[code], value)

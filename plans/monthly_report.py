@@ -29,7 +29,7 @@ def build(
 ) -> MonthlyReport:
     """The report of a month (default: this month), judged at its last day or today.
 
-    Its targets are those of one plan (default: the first, the zone's own).
+    Its targets are those of one plan, or by default of every plan in force on that day.
     """
     first, last = dashboard.month_bounds(month, today)
     day = min(last, today)
@@ -39,7 +39,7 @@ def build(
         last=last,
         targets=[
             item
-            for item in dashboard.progress(session=session, day=day)
+            for item in dashboard.progress(session=session, day=day, current_only=plan is None)
             if plan is None or item.plan.id == plan.id
         ],
         parks=dashboard.park_table(session=session, day=day, year_start=year_start),
@@ -91,7 +91,7 @@ def sheets(report: MonthlyReport) -> list[Sheet]:
             "园区",
             "企业",
             "规上",
-            "高成长（累计认定）",
+            "高成长企业（有效）",
             "高新技术企业",
             "链主",
             "在谈项目",
@@ -119,7 +119,7 @@ def sheets(report: MonthlyReport) -> list[Sheet]:
         [
             "产业链",
             "企业/机构",
-            "高成长（累计认定）",
+            "高成长企业（有效）",
             "高新技术企业",
             "在谈项目",
             "本年落地",

@@ -36,8 +36,8 @@ class ParkProjects:
     available_area: float
 
 
-def _counting(session: Session) -> list[tuple[Target, Plan]]:
-    """The computed targets that count firms, in plan order."""
+def _counting(session: Session, today: date) -> list[tuple[Target, Plan]]:
+    """The computed targets that count firms, of the plans in force today, in plan order."""
     stmt = (
         select(Target, Plan)
         .join(Plan)
@@ -48,11 +48,12 @@ def _counting(session: Session) -> list[tuple[Target, Plan]]:
         (target, plan)
         for target, plan in session.exec(stmt)
         if (target.definition or {}).get("measure") in ("recognised", "holding")
+        and plan.in_force(today)
     ]
 
 
 def targets_in(*, session: Session, park_id: int, today: date) -> list[ParkTarget]:
-    """Every counting target's value in the park, against the park's share where one is set."""
+    """Every counting target of the plans in force: its value in the park, against its share."""
 
     def compute(own: Session) -> dict[int, float]:
         # Counted from the whole event log: cached until the registry changes.
@@ -65,14 +66,14 @@ def targets_in(*, session: Session, park_id: int, today: date) -> list[ParkTarge
                 park_id=park_id,
             )
             or 0.0
-            for target, plan in _counting(own)
+            for target, plan in _counting(own, today)
         }
 
     values = figure_cache.cached(
         session=session, what=f"park-targets:{park_id}:{today}", compute=compute
     )
     found = []
-    for target, plan in _counting(session):
+    for target, plan in _counting(session, today):
         value = values[target.id or 0]
         share = target_shares.shares_of(session=session, target=target)[0].get(park_id)
         met = None if share is None else meets(value, share, Comparator(target.comparator))

@@ -91,7 +91,8 @@ def standing(
     has_baseline = target.baseline_on is not None and target.baseline_value is not None
     start_day = target.baseline_on if has_baseline else plan.period_start - timedelta(days=1)
     assert start_day is not None  # set whenever there is a baseline
-    trend_days = quarter_ends(plan.period_start, today) if with_trend else []
+    # The trend ends where the value is judged, so a headline and its line share one range.
+    trend_days = quarter_ends(plan.period_start, judged_on) if with_trend else []
     days = [start_day, judged_on, *trend_days]
     values = series(session=session, target=target, plan=plan, days=days)
     start_value = target.baseline_value if has_baseline else values[0]
@@ -157,11 +158,17 @@ def quarter_ends(first: date, last: date, most: int = 16) -> list[date]:
 
 
 def trend(*, session: Session, target: Target, plan: Plan, today: date) -> list[tuple[date, float]]:
-    """The target's values over time: quarter ends for computed ones, the reports otherwise."""
+    """The target's values up to the day it is judged (today, or its deadline if passed).
+
+    Quarter ends for computed targets, the reports for reported ones.
+    """
     if target.kind == TargetKind.reported:
         stmt = (
             select(ReportedValue)
-            .where(ReportedValue.target_id == target.id, col(ReportedValue.as_of) <= today)
+            .where(
+                ReportedValue.target_id == target.id,
+                col(ReportedValue.as_of) <= min(today, target.deadline),
+            )
             .order_by(col(ReportedValue.as_of), col(ReportedValue.id))
         )
         return [(r.as_of, r.value) for r in session.exec(stmt)]

@@ -96,7 +96,22 @@ class Plan(SQLModel, table=True):
     period_start: date
     period_end: date
     source: str = Field(default="", max_length=200, description="the source text it was read from")
+    source_text: str = Field(
+        default="",
+        sa_type=sa.Text,
+        sa_column_kwargs={"server_default": ""},
+        description="the plan's own words, as pasted when it was entered",
+    )
+    demo: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": sa.false()},
+        description="demo data (演示), removed with the demo",
+    )
     position: int = 0
+
+    def in_force(self, today: date) -> bool:
+        """Whether the plan's period covers today's year."""
+        return self.period_start.year <= today.year <= self.period_end.year
 
 
 class Target(SQLModel, table=True):
@@ -237,14 +252,22 @@ def _holding(session: Session, definition: dict[str, Any], day: date) -> Any:
     )
 
 
-def firms(*, session: Session, target: Target, plan: Plan, day: date) -> Any:
-    """The subquery of firm ids a counting definition selects on `day`."""
-    definition = target.definition or {}
+def firms_of(*, session: Session, definition: dict[str, Any], day: date, start: date) -> Any:
+    """The subquery of firm ids a counting definition selects on `day` (counting from `start`)."""
     if definition.get("measure") == "recognised":
-        return _recognised_since(session, definition, day, plan.period_start)
+        return _recognised_since(session, definition, day, start)
     if definition.get("measure") == "holding":
         return _holding(session, definition, day)
-    raise ValueError(f"目标 {target.code} 不是按企业计数的目标")
+    raise ValueError(f"{definition.get('measure')} 不是按企业计数的口径")
+
+
+def firms(*, session: Session, target: Target, plan: Plan, day: date) -> Any:
+    """The subquery of firm ids a counting target's definition selects on `day`."""
+    if (target.definition or {}).get("measure") not in ("recognised", "holding"):
+        raise ValueError(f"目标 {target.code} 不是按企业计数的目标")
+    return firms_of(
+        session=session, definition=target.definition or {}, day=day, start=plan.period_start
+    )
 
 
 def output_shares(
@@ -299,7 +322,14 @@ def value_on(
 
 def by_park(*, session: Session, target: Target, plan: Plan, day: date) -> dict[int | None, float]:
     """A counting target's value per park on `day`."""
-    ids = firms(session=session, target=target, plan=plan, day=day).subquery()
+    return count_by_park(
+        session=session, ids=firms(session=session, target=target, plan=plan, day=day)
+    )
+
+
+def count_by_park(*, session: Session, ids: Any) -> dict[int | None, float]:
+    """Distinct firms of a firm-id query, per park."""
+    ids = ids.subquery()
     stmt = (
         select(Enterprise.park_id, func.count(func.distinct(ids.c.enterprise_id)))
         .join(Enterprise, col(Enterprise.id) == ids.c.enterprise_id)
@@ -310,7 +340,14 @@ def by_park(*, session: Session, target: Target, plan: Plan, day: date) -> dict[
 
 def by_chain(*, session: Session, target: Target, plan: Plan, day: date) -> dict[int, float]:
     """A counting target's value per chain on `day` (a firm counts in each chain it is in)."""
-    ids = firms(session=session, target=target, plan=plan, day=day).subquery()
+    return count_by_chain(
+        session=session, ids=firms(session=session, target=target, plan=plan, day=day)
+    )
+
+
+def count_by_chain(*, session: Session, ids: Any) -> dict[int, float]:
+    """Distinct firms of a firm-id query, per chain (a firm counts in each chain it is in)."""
+    ids = ids.subquery()
     stmt = (
         select(Segment.chain_id, func.count(func.distinct(ids.c.enterprise_id)))
         .join(Membership, col(Membership.enterprise_id) == ids.c.enterprise_id)

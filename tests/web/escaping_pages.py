@@ -94,6 +94,8 @@ PAGES = {
     "audit log .xlsx": Page("/audit/export.xlsx", "xlsx"),
     "audit log .csv": Page("/audit/export.csv", "csv"),
     "users": Page("/users"),
+    "plans": Page("/plans"),
+    "plan page": Page("/plans/{plan}"),
     "password page": Page("/account/password"),
 }
 

@@ -36,8 +36,9 @@ from enterprises.projects.leads import LeadFields, LeadStage
 from enterprises.registry import service as enterprise_service
 from enterprises.registry.models import EnterpriseCreate
 from enterprises.spreadsheets import imports
-from plans import targets
+from plans import plan_writing, targets
 from plans import tasks as plan_tasks
+from plans.plan_writing import PlanFields, TargetFields
 from plans.targets import ReportFields, Target, TargetKind
 from plans.tasks import PlanTask, ProgressFields, TaskStatus
 from tests.factories import (
@@ -262,6 +263,28 @@ def plant_markup(zone: Zone, session: Session) -> None:
             evidence_url="https://example.org/" + plant("target report evidence", 400),
         ),
     )
+    plan = plan_writing.create(
+        session=session,
+        actor=admin,
+        data=PlanFields(
+            name=plant("plan name", 200),
+            issuer=plant("plan issuer", 200),
+            period_start_year=date.today().year,
+            period_end_year=date.today().year + 2,
+            source_text=plant("plan source text", 2000),
+        ),
+    )
+    plan_writing.add_target(
+        session=session,
+        actor=admin,
+        plan=plan,
+        data=TargetFields(
+            name=plant("plan target name", 200),
+            unit="家",
+            target_value=10,
+            headline=True,
+        ),
+    )
     task = session.exec(select(PlanTask).where(PlanTask.code == "003-task-01")).one()
     plan_tasks.report(
         session=session,
@@ -322,6 +345,7 @@ def plant_markup(zone: Zone, session: Session) -> None:
     }
     zone.ids["target"] = target.code
     zone.ids["task"] = require_id(task)
+    zone.ids["plan"] = require_id(plan)
 
 
 def _workbook(headers: list[str], *rows: list[Any]) -> bytes:

@@ -186,6 +186,7 @@ def build_world(session: Session) -> World:
         "unit": {s: finance.id for s in ("mine", "theirs")},
         "user": {"mine": users[Role.viewer].id, "theirs": users[Role.viewer].id},
         "designation": {"mine": "gazelle", "theirs": "gazelle"},
+        "plan": {s: target.plan_id for s in ("mine", "theirs")},
     }
     session.flush()
     return World(users, ids)

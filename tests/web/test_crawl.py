@@ -98,6 +98,7 @@ _BY_NAME = {
     "key": "progress_key",
     "task_id": "task",
     "entry_id": "entry",
+    "plan_id": "plan",
 }
 _CODES = {
     "chains": "chain",

@@ -167,6 +167,10 @@ SHOWN_IN: dict[str, list[str]] = {
     "import name cell, preview": ["pending import"],
     "import address cell, preview": ["pending import"],
     "import cell in an error": ["refused import"],
+    "plan name": ["plans", "plan page", "targets", "monthly report", "monthly report .xlsx"],
+    "plan issuer": ["plans", "plan page"],
+    "plan source text": ["plan page"],
+    "plan target name": ["plan page", "dashboard", "targets", "monthly report"],
 }
 # Where the text written with a control character shows.
 STORED_IN = [
@@ -192,7 +196,13 @@ STORED_IN = [
     "audit log .csv",
 ]
 # Pages that show no stored text, or none at all.
-NOT_RENDERED = {"/", "/login", "/my-chain", "/imports/progress/{key}"}
+NOT_RENDERED = {
+    "/",
+    "/login",
+    "/my-chain",
+    "/imports/progress/{key}",
+    "/plans/targets-template.csv",
+}
 
 
 def _shown_in() -> list[tuple[str, str]]:

@@ -1,5 +1,6 @@
 """The dashboard, the targets pages, reported values and the monthly report, over HTTP."""
 
+from datetime import date
 from io import BytesIO
 
 import pytest
@@ -9,7 +10,9 @@ from sqlmodel import Session
 
 from core.accounts import Role
 from core.orgs import get_park_by_code
-from plans import dashboard
+from plans import dashboard, plan_writing
+from plans.plan_writing import PlanFields, TargetFields
+from plans.targets import Plan, TargetKind
 from tests.factories import bearer, login, make_user, settled
 from web.pages.dashboard import chain_chart
 
@@ -41,12 +44,34 @@ def test_leaders_start_at_the_dashboard(client: TestClient, session: Session) ->
     assert client.get("/", follow_redirects=False).headers["location"] == "/dashboard"
 
 
+def _current_plan(session: Session) -> Plan:
+    """A plan in force today with three headline targets counted from the registry."""
+    admin = make_user(session, Role.admin)
+    year = date.today().year
+    plan = plan_writing.create(
+        session=session,
+        actor=admin,
+        data=PlanFields(name="现行规划", period_start_year=year - 1, period_end_year=year + 1),
+    )
+    for name, figure in (
+        ("链主企业", "anchor"),
+        ("高新技术企业数量", "high-tech"),
+        ("规上高企", "high-tech-above"),
+    ):
+        data = TargetFields(
+            name=name, kind=TargetKind.computed, figure=figure, target_value=10, headline=True
+        )
+        plan_writing.add_target(session=session, actor=admin, plan=plan, data=data)
+    return plan
+
+
 def test_dashboard_shows_the_headline_targets_without_blank_charts(
     client: TestClient, session: Session
 ) -> None:
+    _current_plan(session)
     login(client, session, make_user(session, Role.leader))
     page = client.get("/dashboard").text
-    for name in ("累计培育或认定“链主”企业", "高新技术企业数量", "规上高新技术企业数量"):
+    for name in ("链主企业", "高新技术企业数量", "规上高企"):
         assert name in page
     assert page.count("data-chart=") >= 2 and "状态规则" in page
     # Without firms the chain comparison says what is missing instead of drawing nothing.
@@ -143,13 +168,15 @@ def test_admin_sets_park_shares_and_the_park_page_shows_them(
     client: TestClient, session: Session
 ) -> None:
     shunde = get_park_by_code(session=session, code="shunde")
+    plan = _current_plan(session)
+    code = plan_writing.targets_of(session=session, plan=plan)[0].code
     csrf = login(client, session, make_user(session, Role.admin))
     bad = client.post(
-        "/targets/003-high-growth/shares", data={"csrf_token": csrf, f"park_{shunde.id}": "很多"}
+        f"/targets/{code}/shares", data={"csrf_token": csrf, f"park_{shunde.id}": "很多"}
     )
     assert bad.status_code == 422 and "分解值须为数字" in bad.text
     saved = client.post(
-        "/targets/003-high-growth/shares",
+        f"/targets/{code}/shares",
         data={"csrf_token": csrf, f"park_{shunde.id}": "80"},
         follow_redirects=False,
     )
@@ -157,8 +184,11 @@ def test_admin_sets_park_shares_and_the_park_page_shows_them(
     login(client, session, make_user(session, Role.park_bureau, park="shunde"))
     assert client.get("/", follow_redirects=False).headers["location"] == "/parks/shunde"
     page = client.get("/parks/shunde").text
-    assert "累计认定瞪羚、单打冠军、独角兽（潜在、种子）企业" in page and ">80<" in page
-    history = client.get("/targets/003-high-growth").text
+    assert "链主企业" in page and ">80<" in page
+    assert (
+        "累计认定瞪羚" not in page
+    )  # plan 003 ended: its targets are history, not the park's work
+    history = client.get(f"/targets/{code}").text
     assert 'value="80"' not in history  # a park bureau sees the share, not the form
 
 

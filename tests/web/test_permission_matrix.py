@@ -56,6 +56,7 @@ SEGMENT = {"name": "矩阵环节", "stream": "mid"}
 DOSSIER = {"kind": "technology", "name": "矩阵条目"}
 LEAD_BODY = {"name": "矩阵新项目", "investor_name": "矩阵投资有限公司"}
 LEAD_EDITORS = {Role.admin, Role.promotion}
+PLAN_WRITERS = {Role.admin, Role.leader}
 
 API_OPS: list[Op] = [
     _chain_op("PATCH", "/api/v1/chains/{chain}", lambda w, s: {}),
@@ -265,6 +266,29 @@ API_OPS: list[Op] = [
         ADMIN,
         lambda w, s: {"value": 1, "as_of": "2026-01-31", "source": "矩阵"},
     ),
+    # Plans and their targets are written by admins and leaders.
+    Op(
+        "POST",
+        "/api/v1/plans",
+        PLAN_WRITERS,
+        PLAN_WRITERS,
+        lambda w, s: {"name": "矩阵规划", "period_start_year": 2026, "period_end_year": 2028},
+    ),
+    Op(
+        "POST",
+        "/api/v1/plans/{plan}/targets",
+        PLAN_WRITERS,
+        PLAN_WRITERS,
+        lambda w, s: {"name": "矩阵目标", "target_value": 1},
+    ),
+    Op(
+        "POST",
+        "/api/v1/plans/{plan}/copy",
+        PLAN_WRITERS,
+        PLAN_WRITERS,
+        lambda w, s: {"start_year": 2031},
+    ),
+    Op("POST", "/api/v1/plans/{plan}/import", PLAN_WRITERS, PLAN_WRITERS, files=True),
     Op(
         "POST",
         "/api/v1/users",

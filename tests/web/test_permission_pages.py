@@ -72,6 +72,10 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/users/{user}/password": ("POST", "/api/v1/users/{user}/password"),
     "/audit/{entry}/reveal": ("POST", "/api/v1/audit/{entry}/reveal"),
     "/account/password": ("POST", "/api/v1/account/password"),
+    "/plans": ("POST", "/api/v1/plans"),
+    "/plans/{plan}/targets": ("POST", "/api/v1/plans/{plan}/targets"),
+    "/plans/{plan}/copy": ("POST", "/api/v1/plans/{plan}/copy"),
+    "/plans/{plan}/import": ("POST", "/api/v1/plans/{plan}/import"),
 }
 # What a page form sends where it differs from the API body.
 PAGE_FORMS: dict[str, Callable[[World, str], dict[str, Any]]] = {

@@ -16,6 +16,7 @@ from web.api import (
     lead_work,
     leads,
     plan_tasks,
+    plans,
     targets,
     users,
 )
@@ -33,6 +34,7 @@ router.include_router(lead_landing.router)
 router.include_router(carriers.router)
 router.include_router(landmarks.router)
 router.include_router(targets.router)
+router.include_router(plans.router)
 router.include_router(plan_tasks.router)
 router.include_router(audit.router)
 router.include_router(users.router)

@@ -5,7 +5,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlmodel import col, select
 
 from plans import dashboard, target_status, targets
 from plans.target_status import Progress, Status
@@ -13,17 +12,6 @@ from plans.targets import Comparator, Plan, ReportFields, TargetKind
 from web.deps import CurrentUser, SessionDep
 
 router = APIRouter(tags=["targets"])
-
-
-class PlanOut(BaseModel):
-    """A plan."""
-
-    code: str
-    name: str
-    issuer: str
-    document_number: str
-    period_start: date
-    period_end: date
 
 
 class TargetOut(BaseModel):
@@ -78,13 +66,6 @@ def _out(item: Progress) -> TargetOut:
         projection=item.projection,
         status=item.status,
     )
-
-
-@router.get("/plans")
-def list_plans(session: SessionDep, user: CurrentUser) -> list[PlanOut]:
-    """The plans whose targets are tracked."""
-    plans = session.exec(select(Plan).order_by(col(Plan.position)))
-    return [PlanOut.model_validate(p, from_attributes=True) for p in plans]
 
 
 @router.get("/targets")

@@ -21,6 +21,7 @@ from web.pages import (
     leads,
     parks,
     plan_tasks,
+    plans,
     target_plan,
     users,
 )
@@ -42,6 +43,7 @@ router.include_router(lead_watch.router)
 router.include_router(carriers.router)
 router.include_router(dashboard.router)
 router.include_router(target_plan.router)
+router.include_router(plans.router)
 router.include_router(parks.router)
 router.include_router(plan_tasks.router)
 router.include_router(audit_log.router)

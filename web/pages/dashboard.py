@@ -64,7 +64,7 @@ def chain_chart(rows: list[dashboard.ChainRow]) -> dict[str, Any] | None:
         "kind": "bars",
         "categories": [r.name for r in rows],
         "series": [
-            {"name": "高成长企业（累计认定）", "data": [r.high_growth for r in rows]},
+            {"name": "高成长企业（有效）", "data": [r.high_growth for r in rows]},
             {"name": "高新技术企业", "data": [r.high_tech for r in rows]},
             {"name": "在谈项目", "data": [r.open_leads for r in rows]},
         ],
@@ -82,8 +82,11 @@ def dashboard_page(request: Request, session: SessionDep, user: CurrentUser) -> 
     context = {
         "today": today,
         "headline": [
-            (item, trend_chart(item, points)) for item, points in standings if item.target.headline
+            (item, trend_chart(item, points))
+            for item, points in dashboard.in_force(standings, today)
+            if item.target.headline
         ],
+        "history": dashboard.history(session=session, day=today),
         "parks": dashboard.park_table(session=session, day=today, year_start=year_start),
         "chains": chains,
         "chain_chart": chain_chart(chains),
@@ -199,11 +202,13 @@ def report_value(
 
 
 def _report_plan(session: Session, code: str) -> Plan | None:
-    """The plan a report covers: the one asked for, else the first (the zone's own)."""
-    stmt = select(Plan).order_by(col(Plan.position))
-    if code:
-        stmt = stmt.where(Plan.code == code)
-    return session.exec(stmt).first()
+    """The plan a report covers: the one asked for, else None (every plan in force)."""
+    if not code:
+        return None
+    plan = session.exec(select(Plan).where(Plan.code == code)).first()
+    if plan is None:
+        raise FieldErrors({"plan": f"规划 {code} 不存在"})
+    return plan
 
 
 @router.get("/reports/monthly")

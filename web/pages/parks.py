@@ -9,7 +9,7 @@ from core.orgs import get_park_by_code, landmark_views
 from enterprises.cultivation import designations, roster
 from enterprises.cultivation.pipeline import ORDER, STAGE_LABELS
 from enterprises.registry.service import count_by_park
-from plans import park_progress
+from plans import figures, park_progress
 from web.deps import CurrentUser, SessionDep
 from web.render import render
 
@@ -26,6 +26,7 @@ def park_page(code: str, request: Request, session: SessionDep, user: CurrentUse
     context = {
         "park": park,
         "firms": count_by_park(session=session).get(park_id, (0, 0)),
+        "figures": figures.in_park(session=session, park_id=park_id, day=today),
         "targets": park_progress.targets_in(session=session, park_id=park_id, today=today),
         "projects": park_progress.projects_in(session=session, park_id=park_id, today=today),
         "landmarks": landmark_views(session=session, park_id=park_id),
