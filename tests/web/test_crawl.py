@@ -97,6 +97,8 @@ _BY_NAME = {
     "key": "progress_key",
     "task_id": "task",
     "entry_id": "entry",
+    "prospect_id": "prospect",
+    "prospect_batch_id": "prospect_batch",
 }
 _CODES = {
     "chains": "chain",

@@ -15,6 +15,8 @@ from web.api import (
     lead_work,
     leads,
     plan_tasks,
+    prospect_imports,
+    prospects,
     targets,
     users,
 )
@@ -34,3 +36,5 @@ router.include_router(targets.router)
 router.include_router(plan_tasks.router)
 router.include_router(audit.router)
 router.include_router(users.router)
+router.include_router(prospect_imports.router)
+router.include_router(prospects.router)

@@ -20,6 +20,8 @@ from web.pages import (
     leads,
     parks,
     plan_tasks,
+    prospect_imports,
+    prospects,
     target_plan,
     users,
 )
@@ -44,3 +46,5 @@ router.include_router(parks.router)
 router.include_router(plan_tasks.router)
 router.include_router(audit_log.router)
 router.include_router(users.router)
+router.include_router(prospects.router)
+router.include_router(prospect_imports.router)
