@@ -275,3 +275,25 @@ def ensure_can_edit_plans(user: User) -> None:
     """Raise PermissionDenied unless the user may write plans and their targets."""
     if not can_edit_plans(user):
         raise PermissionDenied("只有管理员和领导可以编写规划和目标")
+
+
+def sees_prospects(user: User) -> bool:
+    """The target library (招商目标库) is for everyone who sees projects (not viewers)."""
+    return sees_leads(user)
+
+
+def ensure_sees_prospects(user: User) -> None:
+    """Raise PermissionDenied for a role the target library holds nothing for."""
+    if not sees_prospects(user):
+        raise PermissionDenied("您的角色无权查看招商目标库")
+
+
+def can_edit_prospects(user: User) -> bool:
+    """Target firms are added, imported and edited by promotion staff and admins."""
+    return user.role in (Role.admin, Role.promotion)
+
+
+def ensure_can_edit_prospects(user: User) -> None:
+    """Raise PermissionDenied unless the user may change the target library."""
+    if not can_edit_prospects(user):
+        raise PermissionDenied("只有招商人员和管理员可以维护招商目标库")

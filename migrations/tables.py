@@ -26,6 +26,7 @@ TABLE_MODULES = (
     "enterprises.projects.lead_stages",
     "enterprises.projects.lead_watch",
     "enterprises.projects.leads",
+    "enterprises.prospects.models",
     "enterprises.registry.figures",
     "enterprises.registry.models",
     "enterprises.spreadsheets.imports",

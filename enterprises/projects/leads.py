@@ -216,6 +216,9 @@ class Lead(LeadFields, table=True):
     enterprise_id: int | None = Field(  # indexed: deleting a firm looks its leads up
         default=None, foreign_key="enterprise.id", ondelete="SET NULL", index=True
     )
+    prospect_id: int | None = Field(  # the target firm (招商目标库) the project was made from
+        default=None, foreign_key="prospect.id", ondelete="SET NULL", index=True
+    )
     capital_arrived: float = Field(default=0, description="sum of the recorded arrivals (万元)")
     last_followup_on: date | None = None
     next_step: str = Field(default="", max_length=200)

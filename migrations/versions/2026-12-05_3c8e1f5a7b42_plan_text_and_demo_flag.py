@@ -1,7 +1,7 @@
 """A plan's source text and whether it is demo data
 
 Revision ID: 3c8e1f5a7b42
-Revises: 9b4e7d2c1a60
+Revises: 3c8e51f0a7d2
 Create Date: 2026-12-05 07:10:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '3c8e1f5a7b42'
-down_revision: str | None = '9b4e7d2c1a60'
+down_revision: str | None = '3c8e51f0a7d2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

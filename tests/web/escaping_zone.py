@@ -33,6 +33,9 @@ from enterprises.projects.lead_contacts import ContactFields
 from enterprises.projects.lead_move_dates import MoveDateFields
 from enterprises.projects.lead_stages import ArrivalFields, LeadMoveFields
 from enterprises.projects.leads import LeadFields, LeadStage
+from enterprises.prospects import imports as prospect_imports
+from enterprises.prospects import service as prospect_service
+from enterprises.prospects.models import ProspectFields
 from enterprises.registry import service as enterprise_service
 from enterprises.registry.models import EnterpriseCreate
 from enterprises.spreadsheets import imports
@@ -250,6 +253,26 @@ def plant_markup(zone: Zone, session: Session) -> None:
             available_area=5000,
         ),
     )
+    prospect = prospect_service.create(
+        session=session,
+        actor=admin,
+        data=ProspectFields(
+            name=plant("prospect name", 100),
+            city=plant("prospect city", 30),
+            products=plant("prospect products", 2000),
+            source_list=plant("prospect source list", 100),
+            tags=plant("prospect tags", 200),
+            note=plant("prospect note", 1000),
+        ),
+    )
+    prospect_pending = prospect_imports.stage(
+        session=session,
+        actor=admin,
+        filename="转义测试目标名单.xlsx",
+        content=_workbook(
+            ["企业名称", "主营产品"], [plant("prospect import cell", 100), "伺服电机"]
+        ),
+    )
     target = session.exec(select(Target).where(Target.kind == TargetKind.reported)).first()
     assert target is not None, "the seeded plans have reported targets"
     targets.report(
@@ -340,6 +363,8 @@ def plant_markup(zone: Zone, session: Session) -> None:
         "cultivation": require_id(cultivation),
         "lead": require_id(lead),
         "carrier": require_id(carrier),
+        "prospect": require_id(prospect),
+        "prospect_pending": require_id(prospect_pending),
         "committed": require_id(committed),
         "refused": require_id(refused),
     }

@@ -22,6 +22,9 @@ from enterprises.projects.carriers import CarrierFields
 from enterprises.projects.lead_contacts import ContactFields
 from enterprises.projects.lead_stages import LeadMoveFields
 from enterprises.projects.leads import LeadStage
+from enterprises.prospects import imports as prospect_imports
+from enterprises.prospects import service as prospect_service
+from enterprises.prospects.models import ProspectFields
 from enterprises.spreadsheets import imports
 from plans.targets import Target
 from plans.tasks import PlanTask
@@ -125,6 +128,19 @@ def build_world(session: Session) -> World:
         )
         for side, user in (("mine", users[Role.park_bureau]), ("theirs", admin))
     }
+    # The target library has no scope: both sides are anyone's (kept by promotion and admins).
+    prospect_of = {
+        side: prospect_service.create(
+            session=session, actor=admin, data=ProspectFields(name=f"矩阵目标{side}有限公司")
+        )
+        for side in ("mine", "theirs")
+    }
+    prospect_batch_of = {
+        side: prospect_imports.stage(
+            session=session, actor=admin, filename="矩阵目标.xlsx", content=xlsx_list()
+        )
+        for side in ("mine", "theirs")
+    }
     chain_of = {"mine": robotics, "theirs": other}
     for side, chain in chain_of.items():
         first = session.exec(
@@ -180,6 +196,8 @@ def build_world(session: Session) -> World:
         },
         "carrier": {s: c.id for s, c in carrier_of.items()},
         "batch": {s: b.id for s, b in batch_of.items()},
+        "prospect": {s: p.id for s, p in prospect_of.items()},
+        "prospect_batch": {s: b.id for s, b in prospect_batch_of.items()},
         "target": {s: target.code for s in ("mine", "theirs")},
         "task": {s: t.id for s, t in task_of.items()},
         "task_version": {s: t.version for s, t in task_of.items()},

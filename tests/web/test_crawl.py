@@ -99,6 +99,8 @@ _BY_NAME = {
     "task_id": "task",
     "entry_id": "entry",
     "plan_id": "plan",
+    "prospect_id": "prospect",
+    "prospect_batch_id": "prospect_batch",
 }
 _CODES = {
     "chains": "chain",

@@ -160,6 +160,24 @@ API_OPS: list[Op] = [
     ),
     Op("POST", "/api/v1/imports/{batch}/undo", {Role.admin, Role.park_bureau}, ADMIN),
     Op("POST", "/api/v1/leads", LEAD_EDITORS, LEAD_EDITORS, lambda w, s: LEAD_BODY),
+    # The target library (招商目标库) has no scope: promotion staff and admins keep all of it.
+    Op("POST", "/api/v1/prospects", LEAD_EDITORS, LEAD_EDITORS, lambda w, s: {"name": f"矩阵{s}"}),
+    Op(
+        "PUT",
+        "/api/v1/prospects/{prospect}",
+        LEAD_EDITORS,
+        LEAD_EDITORS,
+        lambda w, s: {"name": f"矩阵目标{s}改", "version": 1},
+    ),
+    Op("POST", "/api/v1/prospects/{prospect}/project", LEAD_EDITORS, LEAD_EDITORS, lambda w, s: {}),
+    Op("POST", "/api/v1/prospects/imports", LEAD_EDITORS, LEAD_EDITORS, files=True),
+    Op(
+        "POST",
+        "/api/v1/prospects/imports/{prospect_batch}/commit",
+        LEAD_EDITORS,
+        LEAD_EDITORS,
+        lambda w, s: {},
+    ),
     Op("PUT", "/api/v1/leads/limits", ADMIN, ADMIN, lambda w, s: {}),
     Op(
         "PUT",

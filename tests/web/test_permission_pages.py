@@ -63,6 +63,18 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/leads/{lead}/carriers/{carrier}/release": ("POST", "/api/v1/carriers/{carrier}/release"),
     "/carriers/new": ("POST", "/api/v1/carriers"),
     "/carriers/{carrier}/edit": ("PUT", "/api/v1/carriers/{carrier}"),
+    "/prospects/new": ("POST", "/api/v1/prospects"),
+    "/prospects/{prospect}/edit": ("PUT", "/api/v1/prospects/{prospect}"),
+    "/prospects/{prospect}/project": ("POST", "/api/v1/prospects/{prospect}/project"),
+    "/prospects/imports": ("POST", "/api/v1/prospects/imports"),
+    "/prospects/imports/{prospect_batch}/mapping": (
+        "POST",
+        "/api/v1/prospects/imports/{prospect_batch}/commit",
+    ),
+    "/prospects/imports/{prospect_batch}/commit": (
+        "POST",
+        "/api/v1/prospects/imports/{prospect_batch}/commit",
+    ),
     "/targets/{target}/values": ("POST", "/api/v1/targets/{target}/values"),
     "/targets/{target}/shares": ("POST", "/api/v1/targets/{target}/values"),
     "/users": ("POST", "/api/v1/users"),

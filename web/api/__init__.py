@@ -17,6 +17,8 @@ from web.api import (
     leads,
     plan_tasks,
     plans,
+    prospect_imports,
+    prospects,
     targets,
     users,
 )
@@ -38,3 +40,5 @@ router.include_router(plans.router)
 router.include_router(plan_tasks.router)
 router.include_router(audit.router)
 router.include_router(users.router)
+router.include_router(prospect_imports.router)
+router.include_router(prospects.router)

@@ -22,6 +22,8 @@ from web.pages import (
     parks,
     plan_tasks,
     plans,
+    prospect_imports,
+    prospects,
     target_plan,
     users,
 )
@@ -48,3 +50,5 @@ router.include_router(parks.router)
 router.include_router(plan_tasks.router)
 router.include_router(audit_log.router)
 router.include_router(users.router)
+router.include_router(prospects.router)
+router.include_router(prospect_imports.router)
