@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, delete, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core import audit, bulk
@@ -35,11 +36,25 @@ SHOWN = 20  # records named in a refusal
 
 def refusals(session: Session, actor: User, batch: ImportBatch) -> tuple[list[str], list[str]]:
     """Why the batch may not be undone: firms the actor may not change, records changed since."""
-    changes = list(session.exec(select(ImportChange).where(ImportChange.batch_id == batch.id)))
+    # Plain rows, not ORM objects: a batch of 20,000 firms is read in a fraction of the time.
+    record = table_of(ImportChange)
+    changes: list[Any] = list(
+        session.execute(
+            sa_select(
+                record.c.id,
+                record.c.enterprise_id,
+                record.c.cultivation_id,
+                record.c.action,
+                record.c.version,
+            ).where(record.c.batch_id == batch.id)
+        )
+    )
     firm_ids = sorted({c.enterprise_id for c in changes if c.enterprise_id is not None})
-    firms: dict[int, Enterprise] = {}
-    for among in bulk.among(session, Enterprise.id, firm_ids):
-        firms |= {require_id(f): f for f in session.exec(select(Enterprise).where(among))}
+    table = table_of(Enterprise)
+    firms: dict[int, Any] = {}
+    query = select(table.c.id, table.c.name, table.c.park_id, table.c.version)
+    for among in bulk.among(session, table.c.id, firm_ids):
+        firms |= {f.id: f for f in session.execute(query.where(among))}
     parks = import_checks.park_names(session)
     denied = [
         problem
@@ -52,9 +67,11 @@ def refusals(session: Session, actor: User, batch: ImportBatch) -> tuple[list[st
     ]
     later = _later_batches(session, batch, changes, firm_ids)
     ours = {c.cultivation_id: c for c in changes if c.action == "recognised" and c.cultivation_id}
-    cultivations: dict[int, Cultivation] = {}
-    for among in bulk.among(session, Cultivation.enterprise_id, firm_ids):
-        cultivations |= {require_id(c): c for c in session.exec(select(Cultivation).where(among))}
+    cultivations: dict[int, Any] = {}
+    held = table_of(Cultivation)
+    query = select(held.c.id, held.c.enterprise_id, held.c.version)
+    for among in bulk.among(session, held.c.enterprise_id, firm_ids):
+        cultivations |= {c.id: c for c in session.execute(query.where(among))}
     created = {c.enterprise_id for c in changes if c.action == "created"}
     reasons: dict[int, str] = {}
     for change in changes:
@@ -83,10 +100,10 @@ def refusals(session: Session, actor: User, batch: ImportBatch) -> tuple[list[st
 
 
 def _later_batches(
-    session: Session, batch: ImportBatch, changes: list[ImportChange], firm_ids: list[int]
+    session: Session, batch: ImportBatch, changes: list[Any], firm_ids: list[int]
 ) -> dict[int, int]:
     """The firms that batches written after this one changed (firm → the latest such batch)."""
-    last = max((require_id(c) for c in changes), default=0)
+    last = max((c.id for c in changes), default=0)
     query = (
         select(ImportChange.enterprise_id, ImportChange.batch_id)
         .join(ImportBatch, col(ImportBatch.id) == col(ImportChange.batch_id))
@@ -128,11 +145,12 @@ def revert(session: Session, actor: User, batch: ImportBatch, limit: int) -> int
     checked, then restored, deleted and logged in a few more (one statement per row took
     74–146 s for 20,000 rows).
     """
-    changes = list(
-        session.exec(
-            select(ImportChange)
-            .where(ImportChange.batch_id == batch.id)
-            .order_by(col(ImportChange.id).desc())
+    record = table_of(ImportChange)
+    changes: list[Any] = list(
+        session.execute(
+            sa_select(record)
+            .where(record.c.batch_id == batch.id)
+            .order_by(record.c.id.desc())
             .limit(limit)
         )
     )
@@ -147,8 +165,8 @@ def revert(session: Session, actor: User, batch: ImportBatch, limit: int) -> int
     for among in bulk.among(session, ImportChange.enterprise_id, chunk_firms):
         made |= set(session.exec(query.where(among)))
     created: dict[int, int] = {}  # firm → the version the batch left it at
-    updated: list[ImportChange] = []
-    recognised: list[ImportChange] = []
+    updated: list[Any] = []  # plain rows of import_change
+    recognised: list[Any] = []
     joined: list[tuple[int, int]] = []
     for change in changes:
         if change.action == "created" and change.enterprise_id is not None:
@@ -173,10 +191,9 @@ def revert(session: Session, actor: User, batch: ImportBatch, limit: int) -> int
             [{"firm": firm, "segment": segment} for firm, segment in joined],
         )
     _delete_created(session, actor, batch, created)
-    table = table_of(ImportChange)
-    ids = [require_id(c) for c in changes]
-    for among in bulk.among(session, table.c.id, ids):
-        session.execute(delete(table).where(among))
+    ids = [c.id for c in changes]
+    for among in bulk.among(session, record.c.id, ids):
+        session.execute(delete(record).where(among))
     session.flush()
     # Rows changed by statements above, not through the ORM: objects of them read afresh.
     bulk.reread(session, Cultivation, restored)
@@ -187,9 +204,7 @@ def _changed_since(label: str, why: str = "之后被编辑") -> Conflict:
     return Conflict(f"不能继续撤销：{label}{why}，撤销会丢失这一改动")
 
 
-def _restore_firms(
-    session: Session, actor: User, batch: ImportBatch, changes: list[ImportChange]
-) -> None:
+def _restore_firms(session: Session, actor: User, batch: ImportBatch, changes: list[Any]) -> None:
     """Give the firms the chunk updated their values before, if untouched since."""
     changes = [c for c in changes if c.before]
     firms: dict[int, Enterprise] = {}
@@ -246,7 +261,7 @@ def _restore_firms(
 
 
 def _restore_cultivations(
-    session: Session, actor: User, batch: ImportBatch, changes: list[ImportChange]
+    session: Session, actor: User, batch: ImportBatch, changes: list[Any]
 ) -> list[int]:
     """Put the cultivations the chunk recognised back where they stood (or delete the ones it
     started), if none moved since; log each restoration as an event; return those restored."""
@@ -336,7 +351,7 @@ def _restore_cultivations(
     return [r["cid"] for r in restored]
 
 
-def require_id_of(change: ImportChange) -> int:
+def require_id_of(change: Any) -> int:
     """The cultivation an import record names."""
     assert change.cultivation_id is not None
     return change.cultivation_id
