@@ -35,7 +35,8 @@ class AuditEntry(SQLModel, table=True):
     source: str = Field(default="", max_length=60, description="client address or 'cli'")
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A value as the audit log keeps it: dates as ISO text, enums as their values."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, date | datetime):
@@ -54,7 +55,7 @@ def _primary_key(obj: SQLModel) -> str:
 def snapshot(obj: SQLModel, fields: list[str] | None = None) -> dict[str, Any]:
     """Return the JSON-safe values of an object's fields."""
     names = fields if fields is not None else list(type(obj).model_fields)
-    return {name: _plain(getattr(obj, name)) for name in names}
+    return {name: plain(getattr(obj, name)) for name in names}
 
 
 def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -117,6 +118,36 @@ def record_created(
         [
             common | {"object_id": str(oid), "object_label": label[:200], "after": after}
             for oid, label, after in rows
+        ],
+    )
+
+
+def record_changes(
+    *,
+    session: Session,
+    actor: Any,
+    action: str,
+    object_type: str,
+    rows: list[tuple[int, str, dict[str, Any], dict[str, Any]]],
+) -> None:
+    """Add one change entry per (id, label, before, after) in a single statement (bulk writes)."""
+    if not rows:
+        return
+    common = {
+        "at": utcnow(),
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": getattr(actor, "username", "system"),
+        "action": action,
+        "object_type": object_type,
+        "source": str(session.info.get("source", ""))[:60],
+    }
+    bulk.insert_rows(
+        session,
+        AuditEntry,
+        [
+            common
+            | {"object_id": str(oid), "object_label": label[:200], "before": before, "after": after}
+            for oid, label, before, after in rows
         ],
     )
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, SQLModel
 
 from core import versions
@@ -87,3 +88,12 @@ def among(session: Session, column: Any, values: Collection[Any]) -> Iterator[An
     listed: Sequence[Any] = values if isinstance(values, Sequence) else list(values)
     for chunk in chunks(listed):
         yield column.in_(chunk)
+
+
+def reread(session: Session, model: type[SQLModel], ids: Collection[int]) -> None:
+    """Read afresh the objects of these rows that the session holds, after a bulk statement
+    changed the rows behind the ORM's back (a request holds few; the rest are never loaded)."""
+    for row_id in ids:
+        held = session.identity_map.get(identity_key(model, row_id))
+        if held is not None:
+            session.refresh(held)

@@ -4,8 +4,9 @@ A list of 20,000 rows written in one transaction held SQLite's write lock for 20
 minutes): every other write, logins included, failed meanwhile. So the rows are checked first
 in a read transaction (the check is most of the time), then the batch is claimed — marked
 `committing` (or `undoing`), its version taken through core.locking, so that one request at a
-time runs it — and written in chunks of CHUNK_ROWS rows, each a short write transaction of its
-own between which other writers take their turn (import_writes, import_undo). Each chunk
+time runs it — and written in chunks, each a short write transaction of its own (sized to take
+about CHUNK_SECONDS, see Sizer) between which other writers take their turn (import_writes,
+import_undo, which write each chunk with a few set-based statements). Each chunk
 claims the batch again with the version it left, and records how far it got.
 
 A chunk that finds a record it may not write (another park's firm now, a value changed since
@@ -36,9 +37,12 @@ from enterprises.spreadsheets import import_rows, import_undo, import_writes
 from enterprises.spreadsheets.import_rows import Preview
 from enterprises.spreadsheets.imports import ImportBatch, ImportStatus, columns_for, get, preview
 
-CHUNK_ROWS = 200  # rows per write transaction: ≈ 0.1–0.3 s of SQLite's write lock each
+CHUNK_ROWS = 20_000  # at most this many rows per write transaction
+FIRST_CHUNK = 1_000  # the first chunk's rows; the next ones are sized by time
+CHUNK_SECONDS = 0.3  # each chunk aims to hold a write transaction (SQLite's one lock) this long
 BEGIN_TRIES = 4  # a chunk waits up to this many busy timeouts for SQLite's write lock
-PAUSE_SHARE = 1.0  # SQLite: after each chunk, pause for this share of its time (at most 0.5 s)
+PAUSE_SHARE = 0.25  # SQLite: after each chunk, pause for this share of its time, but at least
+PAUSE_SECONDS = 0.1  # as long as a waiting writer's longest sleep between tries (sqlite3: 0.1 s)
 STALE_AFTER = timedelta(minutes=2)  # a run that wrote nothing for this long has stopped
 
 # A transaction that writes (True) or only reads (False), as core.db.transaction gives them.
@@ -74,6 +78,27 @@ def _stopped(batch: ImportBatch, status: ImportStatus) -> bool:
     return bool(batch.failure) or claimed is None or utcnow() - claimed > STALE_AFTER
 
 
+class Sizer:
+    """Chunk sizes that follow the time a chunk takes: about CHUNK_SECONDS each, whatever the
+    database and the machine's load (a row of a designation list costs more than a firm's)."""
+
+    def __init__(self, most: int) -> None:
+        self.most = max(most, 1)
+        self.rows = min(FIRST_CHUNK, self.most)
+        self.started = 0.0
+
+    def begin(self) -> None:
+        """Note the start of a chunk's work."""
+        self.started = time.monotonic()
+
+    def end(self, rows: int) -> None:
+        """Size the next chunk from how long this one's `rows` took."""
+        took = max(time.monotonic() - self.started, 1e-3)
+        wanted = int(rows * CHUNK_SECONDS / took)
+        # Grow at most fourfold at a time: one fast chunk of a few rows says little.
+        self.rows = max(1, min(self.most, wanted, self.rows * 4))
+
+
 @contextmanager
 def _writing(transactions: Transactions) -> Iterator[Session]:
     """One of the run's write transactions (a chunk), then on SQLite a pause: writers waiting
@@ -81,7 +106,6 @@ def _writing(transactions: Transactions) -> Iterator[Session]:
     it again at once would starve them past their busy timeout. A run that finds the lock taken
     past its own busy timeout queues again (it has written nothing) rather than stop."""
     for attempt in range(BEGIN_TRIES):
-        started = time.monotonic()
         with ExitStack() as stack:
             try:
                 session = stack.enter_context(transactions(True))
@@ -90,9 +114,14 @@ def _writing(transactions: Transactions) -> Iterator[Session]:
                     raise
                 continue  # nothing was written: queue again rather than fail a long run
             sqlite = session.get_bind().dialect.name == "sqlite"
+            started = time.monotonic()
             yield session
         if sqlite:
-            time.sleep(min((time.monotonic() - started) * PAUSE_SHARE, 0.5))
+            took = time.monotonic() - started
+            # A short hold: the waiters are still polling often; a long one: they poll every 0.1 s.
+            time.sleep(
+                took if took < PAUSE_SECONDS else min(max(took * PAUSE_SHARE, PAUSE_SECONDS), 0.5)
+            )
         return
 
 
@@ -163,19 +192,21 @@ def commit(
         session.flush()
         version = batch.version
     rows = result.rows
+    sizer, begin = Sizer(chunk_rows), start
     try:
-        for begin in range(start, len(rows), chunk_rows):
+        while begin < len(rows):
             report("写入数据库", begin, len(rows))
             with _writing(transactions) as session:
+                sizer.begin()
                 batch = _claim(session, batch_id, version)
                 designation = (
                     session.get(Designation, batch.designation_id) if batch.designation_id else None
                 )
-                chunk = import_writes.Chunk(
-                    batch_id, filename, rows[begin : begin + chunk_rows], designation
-                )
+                part = rows[begin : begin + sizer.rows]
+                chunk = import_writes.Chunk(batch_id, filename, part, designation)
                 counts = import_writes.write(session, actor, chunk)
-                batch.rows_done = min(begin + chunk_rows, len(rows))
+                begin += len(part)
+                batch.rows_done = begin
                 batch.created_count += counts.created
                 batch.updated_count += counts.updated
                 batch.unchanged_count += counts.same
@@ -183,6 +214,7 @@ def commit(
                 batch.claimed_at = utcnow()
                 session.flush()
                 version = batch.version
+                sizer.end(len(part))
     except (Conflict, PermissionDenied) as exc:
         _abandon(transactions, actor, batch_id, version, exc)
     except BaseException as exc:
@@ -242,14 +274,17 @@ def _revert_all(
     transactions: Transactions, actor: User, batch_id: int, version: int, chunk_rows: int
 ) -> int:
     """Revert a claimed batch's records chunk by chunk; return the batch's version after."""
+    sizer = Sizer(chunk_rows)
     while True:
         with _writing(transactions) as session:
+            sizer.begin()
             batch = _claim(session, batch_id, version)
-            done = import_undo.revert(session, actor, batch, chunk_rows)
+            done = import_undo.revert(session, actor, batch, sizer.rows)
             batch.rows_done = max(batch.rows_done - done, 0)
             batch.claimed_at = utcnow()
             session.flush()
             version = batch.version
+            sizer.end(max(done, 1))
         if not done:
             return version
 

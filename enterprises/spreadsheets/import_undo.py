@@ -16,12 +16,13 @@ a short write transaction, checking each again under its lock, and deletes those
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from core import audit, bulk, locking
+from core import audit, bulk
 from core.accounts import User
-from core.db import require_id, table_of
+from core.db import require_id, table_of, utcnow
 from core.errors import Conflict, PermissionDenied
 from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage
 from enterprises.registry.models import Enterprise, EnterpriseFields, Membership
@@ -35,11 +36,25 @@ SHOWN = 20  # records named in a refusal
 
 def refusals(session: Session, actor: User, batch: ImportBatch) -> tuple[list[str], list[str]]:
     """Why the batch may not be undone: firms the actor may not change, records changed since."""
-    changes = list(session.exec(select(ImportChange).where(ImportChange.batch_id == batch.id)))
+    # Plain rows, not ORM objects: a batch of 20,000 firms is read in a fraction of the time.
+    record = table_of(ImportChange)
+    changes: list[Any] = list(
+        session.execute(
+            sa_select(
+                record.c.id,
+                record.c.enterprise_id,
+                record.c.cultivation_id,
+                record.c.action,
+                record.c.version,
+            ).where(record.c.batch_id == batch.id)
+        )
+    )
     firm_ids = sorted({c.enterprise_id for c in changes if c.enterprise_id is not None})
-    firms: dict[int, Enterprise] = {}
-    for among in bulk.among(session, Enterprise.id, firm_ids):
-        firms |= {require_id(f): f for f in session.exec(select(Enterprise).where(among))}
+    table = table_of(Enterprise)
+    firms: dict[int, Any] = {}
+    query = select(table.c.id, table.c.name, table.c.park_id, table.c.version)
+    for among in bulk.among(session, table.c.id, firm_ids):
+        firms |= {f.id: f for f in session.execute(query.where(among))}
     parks = import_checks.park_names(session)
     denied = [
         problem
@@ -52,9 +67,11 @@ def refusals(session: Session, actor: User, batch: ImportBatch) -> tuple[list[st
     ]
     later = _later_batches(session, batch, changes, firm_ids)
     ours = {c.cultivation_id: c for c in changes if c.action == "recognised" and c.cultivation_id}
-    cultivations: dict[int, Cultivation] = {}
-    for among in bulk.among(session, Cultivation.enterprise_id, firm_ids):
-        cultivations |= {require_id(c): c for c in session.exec(select(Cultivation).where(among))}
+    cultivations: dict[int, Any] = {}
+    held = table_of(Cultivation)
+    query = select(held.c.id, held.c.enterprise_id, held.c.version)
+    for among in bulk.among(session, held.c.enterprise_id, firm_ids):
+        cultivations |= {c.id: c for c in session.execute(query.where(among))}
     created = {c.enterprise_id for c in changes if c.action == "created"}
     reasons: dict[int, str] = {}
     for change in changes:
@@ -83,10 +100,10 @@ def refusals(session: Session, actor: User, batch: ImportBatch) -> tuple[list[st
 
 
 def _later_batches(
-    session: Session, batch: ImportBatch, changes: list[ImportChange], firm_ids: list[int]
+    session: Session, batch: ImportBatch, changes: list[Any], firm_ids: list[int]
 ) -> dict[int, int]:
     """The firms that batches written after this one changed (firm → the latest such batch)."""
-    last = max((require_id(c) for c in changes), default=0)
+    last = max((c.id for c in changes), default=0)
     query = (
         select(ImportChange.enterprise_id, ImportChange.batch_id)
         .join(ImportBatch, col(ImportBatch.id) == col(ImportChange.batch_id))
@@ -122,46 +139,64 @@ def _listed(items: list[str]) -> str:
 
 
 def revert(session: Session, actor: User, batch: ImportBatch, limit: int) -> int:
-    """Undo up to `limit` of the batch's records, newest first; return how many (0: none left)."""
-    changes = list(
-        session.exec(
-            select(ImportChange)
-            .where(ImportChange.batch_id == batch.id)
-            .order_by(col(ImportChange.id).desc())
+    """Undo up to `limit` of the batch's records, newest first; return how many (0: none left).
+
+    Set-based: the chunk's firms and cultivations are read and locked in a few statements,
+    checked, then restored, deleted and logged in a few more (one statement per row took
+    74–146 s for 20,000 rows).
+    """
+    record = table_of(ImportChange)
+    changes: list[Any] = list(
+        session.execute(
+            sa_select(record)
+            .where(record.c.batch_id == batch.id)
+            .order_by(record.c.id.desc())
             .limit(limit)
         )
     )
-    created: dict[int, int] = {}  # firm → the version the batch left it at
+    if not changes:
+        return 0
     # The firms the batch created take their cultivations with them (checked in `refusals`).
-    made = set(
-        session.exec(
-            select(ImportChange.enterprise_id).where(
-                ImportChange.batch_id == batch.id, ImportChange.action == "created"
-            )
-        )
+    chunk_firms = sorted({c.enterprise_id for c in changes if c.enterprise_id is not None})
+    made: set[int | None] = set()
+    query = select(ImportChange.enterprise_id).where(
+        ImportChange.batch_id == batch.id, ImportChange.action == "created"
     )
+    for among in bulk.among(session, ImportChange.enterprise_id, chunk_firms):
+        made |= set(session.exec(query.where(among)))
+    created: dict[int, int] = {}  # firm → the version the batch left it at
+    updated: list[Any] = []  # plain rows of import_change
+    recognised: list[Any] = []
+    joined: list[tuple[int, int]] = []
     for change in changes:
         if change.action == "created" and change.enterprise_id is not None:
             created[change.enterprise_id] = change.version or 1
         elif change.enterprise_id in made:
             continue
         elif change.action == "updated" and change.enterprise_id is not None:
-            _restore_firm(session, actor, batch, change)
+            updated.append(change)
         elif change.action == "recognised" and change.cultivation_id is not None:
-            _restore_cultivation(session, actor, batch, change)
+            recognised.append(change)
         elif change.action == "joined" and change.enterprise_id is not None and change.after:
-            session.execute(
-                delete(table_of(Membership)).where(
-                    table_of(Membership).c.enterprise_id == change.enterprise_id,
-                    table_of(Membership).c.segment_id == change.after["segment_id"],
-                )
-            )
+            joined.append((change.enterprise_id, change.after["segment_id"]))
+    _restore_firms(session, actor, batch, updated)
+    restored = _restore_cultivations(session, actor, batch, recognised)
+    if joined:
+        table = table_of(Membership)
+        session.execute(
+            delete(table).where(
+                table.c.enterprise_id == bindparam("firm"),
+                table.c.segment_id == bindparam("segment"),
+            ),
+            [{"firm": firm, "segment": segment} for firm, segment in joined],
+        )
     _delete_created(session, actor, batch, created)
-    table = table_of(ImportChange)
-    ids = [require_id(c) for c in changes]
-    for among in bulk.among(session, table.c.id, ids):
-        session.execute(delete(table).where(among))
+    ids = [c.id for c in changes]
+    for among in bulk.among(session, record.c.id, ids):
+        session.execute(delete(record).where(among))
     session.flush()
+    # Rows changed by statements above, not through the ORM: objects of them read afresh.
+    bulk.reread(session, Cultivation, restored)
     return len(changes)
 
 
@@ -169,82 +204,160 @@ def _changed_since(label: str, why: str = "之后被编辑") -> Conflict:
     return Conflict(f"不能继续撤销：{label}{why}，撤销会丢失这一改动")
 
 
-def _restore_firm(session: Session, actor: User, batch: ImportBatch, change: ImportChange) -> None:
-    firm = session.get(Enterprise, change.enterprise_id)
-    if firm is None or not change.before:
-        return
-    locking.claim(session, firm, label=f"企业「{firm.name}」")
-    _ensure_may_change(session, actor, firm)
-    if firm.version != change.version:
-        raise _changed_since(f"企业「{firm.name}」")
-    previous = EnterpriseFields.model_validate(
-        firm.model_dump(include=set(EnterpriseFields.model_fields)) | change.before
-    )
-    after = audit.snapshot(firm, list(change.before))
-    for key in change.before:
-        setattr(firm, key, getattr(previous, key))
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="undo_import",
-        obj=firm,
-        label=firm.name,
-        before=after,
-        after=audit.snapshot(firm, list(change.before)) | {"import_batch": batch.id},
-    )
-    # The state an earlier batch left is back: that batch's record may be undone in its turn.
+def _restore_firms(session: Session, actor: User, batch: ImportBatch, changes: list[Any]) -> None:
+    """Give the firms the chunk updated their values before, if untouched since."""
+    changes = [c for c in changes if c.before]
+    firms: dict[int, Enterprise] = {}
+    for among in bulk.among(session, Enterprise.id, sorted({c.enterprise_id for c in changes})):
+        query = select(Enterprise).where(among).with_for_update(key_share=True)
+        firms |= {
+            require_id(f): f for f in session.exec(query.execution_options(populate_existing=True))
+        }
+    parks = import_checks.park_names(session)
     table = table_of(ImportChange)
+    handed_back: list[dict[str, int]] = []
+    for change in changes:
+        firm = firms.get(change.enterprise_id or 0)
+        if firm is None:
+            continue
+        _ensure_may_change(actor, firm, parks)
+        if firm.version != change.version:
+            raise _changed_since(f"企业「{firm.name}」")
+        assert change.before is not None
+        previous = EnterpriseFields.model_validate(
+            firm.model_dump(include=set(EnterpriseFields.model_fields)) | change.before
+        )
+        after = audit.snapshot(firm, list(change.before))
+        for key in change.before:
+            setattr(firm, key, getattr(previous, key))
+        firm.version += 1
+        firm.updated_at = utcnow()
+        audit.record(
+            session=session,
+            actor=actor,
+            action="undo_import",
+            obj=firm,
+            label=firm.name,
+            before=after,
+            after=audit.snapshot(firm, list(change.before)) | {"import_batch": batch.id},
+        )
+        handed_back.append(
+            {"firm": require_id(firm), "left": (change.version or 0) - 1, "now": firm.version}
+        )
+    session.flush()
+    if handed_back:
+        # The state an earlier batch left is back: that batch's record may be undone in its turn.
+        session.execute(
+            update(table)
+            .where(
+                table.c.enterprise_id == bindparam("firm"),
+                table.c.batch_id != batch.id,
+                table.c.action.in_(("created", "updated")),
+                table.c.version == bindparam("left"),
+            )
+            .values(version=bindparam("now")),
+            handed_back,
+        )
+
+
+def _restore_cultivations(
+    session: Session, actor: User, batch: ImportBatch, changes: list[Any]
+) -> list[int]:
+    """Put the cultivations the chunk recognised back where they stood (or delete the ones it
+    started), if none moved since; log each restoration as an event; return those restored."""
+    if not changes:
+        return []
+    table = table_of(Cultivation)
+    firms = table_of(Enterprise)
+    found: dict[int, tuple[int, str, int | None]] = {}  # cultivation → version, firm, park
+    ids = sorted({require_id_of(c) for c in changes})
+    for among in bulk.among(session, table.c.id, ids):
+        query = (
+            select(table.c.id, table.c.version, firms.c.name, firms.c.park_id)
+            .join(firms, firms.c.id == table.c.enterprise_id)
+            .where(among)
+            .with_for_update(of=table, key_share=True)
+        )
+        found |= {row[0]: (row[1], row[2], row[3]) for row in session.execute(query)}
+    parks = import_checks.park_names(session)
+    gone: list[int] = []
+    restored: list[dict[str, Any]] = []
+    for change in changes:
+        cultivation_id = require_id_of(change)
+        if cultivation_id not in found:
+            continue
+        version, name, park_id = found[cultivation_id]
+        if problem := import_checks.authority_problem(actor, None, name, park_id, park_id, parks):
+            raise PermissionDenied(f"不能撤销：{problem}")
+        if version != change.version:
+            raise _changed_since(f"企业「{name}」", "之后被移动")
+        if change.before is None:
+            gone.append(cultivation_id)
+            continue
+        state: dict[str, Any] = {k: change.before[k] for k in STATE}
+        for key in ("recognised_on", "valid_until"):
+            if state[key]:
+                state[key] = date.fromisoformat(state[key])
+        restored.append(
+            {"cid": cultivation_id, "name": name, **{f"b_{k}": v for k, v in state.items()}}
+        )
+    for among in bulk.among(session, table.c.id, gone):
+        session.execute(delete(table).where(among))
+    if not restored:
+        return []
+    now = utcnow()
     session.execute(
         update(table)
-        .where(
-            table.c.enterprise_id == firm.id,
-            table.c.batch_id != batch.id,
-            table.c.action.in_(("created", "updated")),
-            table.c.version == (change.version or 0) - 1,
-        )
-        .values(version=firm.version)
+        .where(table.c.id == bindparam("cid"))
+        .values(
+            {key: bindparam(f"b_{key}") for key in STATE}
+            | {"version": table.c.version + 1, "updated_at": now}
+        ),
+        [{k: v for k, v in r.items() if k != "name"} for r in restored],
     )
-
-
-def _restore_cultivation(
-    session: Session, actor: User, batch: ImportBatch, change: ImportChange
-) -> None:
-    cultivation = session.get(Cultivation, change.cultivation_id)
-    if cultivation is None:
-        return
-    firm = session.get(Enterprise, cultivation.enterprise_id)
-    assert firm is not None
-    locking.claim(session, cultivation, label=f"企业「{firm.name}」的培育记录")
-    _ensure_may_change(session, actor, firm)
-    if cultivation.version != change.version:
-        raise _changed_since(f"企业「{firm.name}」", "之后被移动")
-    if change.before is None:
-        session.delete(cultivation)
-        session.flush()
-        return
-    restored: dict[str, Any] = {k: change.before[k] for k in STATE}
-    for key in ("recognised_on", "valid_until"):
-        if restored[key]:
-            restored[key] = date.fromisoformat(restored[key])
-    for key, value in restored.items():
-        setattr(cultivation, key, value)
-    session.add(
-        CultivationEvent(
-            cultivation_id=require_id(cultivation),
-            on=date.today(),
-            actor_id=actor.id,
-            actor_name=actor.username,
-            from_stage=Stage.recognised,
-            to_stage=Stage(restored["stage"]),
-            note=f"撤销导入：{batch.filename}",
-        )
+    bulk.insert_rows(
+        session,
+        CultivationEvent,
+        [
+            {
+                "cultivation_id": r["cid"],
+                "on": date.today(),
+                "recorded_at": now,
+                "actor_id": actor.id,
+                "actor_name": actor.username,
+                "from_stage": Stage.recognised,
+                "to_stage": Stage(r["b_stage"]),
+                "tier_id": None,
+                "batch": "",
+                "valid_until": None,
+                "note": f"撤销导入：{batch.filename}"[:1000],
+                "document_number": "",
+                "evidence_url": "",
+                "forced": False,
+            }
+            for r in restored
+        ],
     )
-    session.flush()
+    audit.record_created(
+        session=session,
+        actor=actor,
+        action="undo_import_recognise",
+        object_type="cultivation",
+        rows=[
+            (r["cid"], r["name"], {"stage": str(r["b_stage"]), "import_batch": batch.id})
+            for r in restored
+        ],
+    )
+    return [r["cid"] for r in restored]
 
 
-def _ensure_may_change(session: Session, actor: User, firm: Enterprise) -> None:
-    parks = import_checks.park_names(session)
+def require_id_of(change: Any) -> int:
+    """The cultivation an import record names."""
+    assert change.cultivation_id is not None
+    return change.cultivation_id
+
+
+def _ensure_may_change(actor: User, firm: Enterprise, parks: dict[int | None, str]) -> None:
     if problem := import_checks.authority_problem(
         actor, None, firm.name, firm.park_id, firm.park_id, parks
     ):

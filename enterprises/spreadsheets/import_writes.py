@@ -9,14 +9,15 @@ stale. A refusal raises, naming the row, and the chunk writes nothing.
 """
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, select
 
-from core import audit, bulk, locking
+from core import audit, bulk
 from core.accounts import User
-from core.db import require_id, utcnow
+from core.db import require_id, table_of, utcnow
 from core.errors import Conflict, PermissionDenied
 from enterprises.cultivation.designations import Designation
 from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage, validity_end
@@ -60,20 +61,21 @@ class Chunk:
 
 
 def write(session: Session, actor: User, chunk: Chunk) -> Counts:
-    """Write the chunk's rows; raise PermissionDenied or Conflict (naming the row) instead."""
+    """Write the chunk's rows; raise PermissionDenied or Conflict (naming the row) instead.
+
+    Set-based: the chunk's records are read and locked in a few statements, judged in
+    Python, and written with one executemany (or COPY) per kind of change.
+    """
     parks = import_checks.park_names(session)
     counts = Counts()
     changes: list[dict[str, Any]] = []
     firm_ids = _create(session, actor, chunk, parks)
     counts.created = len(firm_ids)
     created = set(firm_ids.values())
-    for fate in chunk.rows:
-        if fate.status in ("update", "same"):
-            firm_ids[fate.row] = _update(session, actor, chunk.batch_id, fate, parks, changes)
-            if fate.status == "update":
-                counts.updated += 1
-            else:
-                counts.same += 1
+    matched = [f for f in chunk.rows if f.status in ("update", "same")]
+    firm_ids |= _update(session, actor, chunk.batch_id, matched, parks, changes)
+    counts.updated = sum(1 for f in matched if f.status == "update")
+    counts.same = len(matched) - counts.updated
     _memberships(session, chunk, firm_ids, created, changes)
     if chunk.designation is not None:
         counts.recognised = _recognitions(session, actor, chunk, firm_ids, changes)
@@ -81,6 +83,13 @@ def write(session: Session, actor: User, chunk: Chunk) -> Counts:
         blank = {"enterprise_id": None, "cultivation_id": None, "before": None, "after": None}
         bulk.insert_rows(session, ImportChange, [blank | c for c in changes])
     session.flush()
+    # Rows changed by statements, not through the ORM: objects of them read afresh.
+    bulk.reread(
+        session, Enterprise, [c["enterprise_id"] for c in changes if c["action"] == "updated"]
+    )
+    bulk.reread(
+        session, Cultivation, [c["cultivation_id"] for c in changes if c["action"] == "recognised"]
+    )
     return counts
 
 
@@ -138,52 +147,83 @@ def _update(
     session: Session,
     actor: User,
     batch_id: int,
-    fate: RowFate,
+    fates: list[RowFate],
     parks: dict[int | None, str],
     changes: list[dict[str, Any]],
-) -> int:
-    firm = session.get(Enterprise, fate.enterprise_id)
-    if firm is None:
-        raise Conflict(f"第 {fate.row} 行：企业「{fate.name}」在预览之后已被删除，请重新预览")
-    locking.claim(session, firm, label=f"第 {fate.row} 行的企业「{firm.name}」")
-    target = fate.changes["park_id"][1] if "park_id" in fate.changes else firm.park_id
-    if problem := import_checks.authority_problem(
-        actor, fate.row, firm.name, firm.park_id, target, parks
-    ):
-        raise PermissionDenied(problem)
-    stale = [k for k, (old, _) in fate.changes.items() if getattr(firm, k) != old]
-    if stale:
-        fields = "、".join(FIELD_LABELS.get(k, k) for k in stale)
-        raise Conflict(
-            f"第 {fate.row} 行：企业「{firm.name}」的{fields}在预览之后被修改，请重新预览后再导入"
+) -> dict[int, int]:
+    """Take the matched firms (locked), judge them again, write the updates; row → firm."""
+    if not fates:
+        return {}
+    table = table_of(Enterprise)
+    keys = sorted({k for f in fates for k in f.changes})
+    wanted = [
+        table.c.id,
+        table.c.name,
+        table.c.park_id,
+        table.c.version,
+        *(table.c[k] for k in keys),
+    ]
+    ids = sorted({f.enterprise_id for f in fates if f.enterprise_id is not None})
+    found: dict[int, Any] = {}
+    for among in bulk.among(session, table.c.id, ids):
+        query = select(*wanted).where(among).with_for_update(key_share=True)
+        found |= {row.id: row for row in session.execute(query)}
+    now = utcnow()
+    by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    logged: list[tuple[int, str, dict[str, Any], dict[str, Any]]] = []
+    for fate in fates:
+        firm = found.get(fate.enterprise_id or 0)
+        if firm is None:
+            raise Conflict(f"第 {fate.row} 行：企业「{fate.name}」在预览之后已被删除，请重新预览")
+        target = fate.changes["park_id"][1] if "park_id" in fate.changes else firm.park_id
+        if problem := import_checks.authority_problem(
+            actor, fate.row, firm.name, firm.park_id, target, parks
+        ):
+            raise PermissionDenied(problem)
+        stale = [k for k, (old, _) in fate.changes.items() if getattr(firm, k) != old]
+        if stale:
+            fields = "、".join(FIELD_LABELS.get(k, k) for k in stale)
+            raise Conflict(
+                f"第 {fate.row} 行：企业「{firm.name}」的{fields}在预览之后被修改，"
+                "请重新预览后再导入"
+            )
+        if fate.status != "update":
+            continue
+        changed = tuple(sorted(fate.changes))
+        by_keys.setdefault(changed, []).append(
+            {"fid": firm.id} | {f"v_{k}": new for k, (_, new) in fate.changes.items()}
         )
-    if fate.status != "update":
-        return require_id(firm)
-    for key, (_, new) in fate.changes.items():
-        setattr(firm, key, new)
-    session.flush()  # the claim moves the version with this first change
-    before = {k: old for k, (old, _) in fate.changes.items()}
-    after = {k: new for k, (_, new) in fate.changes.items()}
-    audit.record(
+        before = {k: old for k, (old, _) in fate.changes.items()}
+        after = {k: new for k, (_, new) in fate.changes.items()}
+        logged.append((firm.id, firm.name, before, after))
+        changes.append(
+            {
+                "batch_id": batch_id,
+                "enterprise_id": firm.id,
+                "action": "updated",
+                "before": before,
+                "after": after,
+                "version": firm.version + 1,  # locked above: this write is its next version
+            }
+        )
+    for changed, params in by_keys.items():
+        statement = (
+            sa_update(table)
+            .where(table.c.id == bindparam("fid"))
+            .values(
+                {k: bindparam(f"v_{k}") for k in changed}
+                | {"version": table.c.version + 1, "updated_at": now}
+            )
+        )
+        session.execute(statement, params)
+    audit.record_changes(
         session=session,
         actor=actor,
         action="import_update",
-        obj=firm,
-        label=firm.name,
-        before=before,
-        after=after,
+        object_type="enterprise",
+        rows=logged,
     )
-    changes.append(
-        {
-            "batch_id": batch_id,
-            "enterprise_id": firm.id,
-            "action": "updated",
-            "before": before,
-            "after": after,
-            "version": firm.version,
-        }
-    )
-    return require_id(firm)
+    return {f.row: f.enterprise_id for f in fates if f.enterprise_id is not None}
 
 
 def _memberships(
@@ -224,76 +264,128 @@ def _recognitions(
 ) -> int:
     designation = chunk.designation
     assert designation is not None
+    table = table_of(Cultivation)
     ids = sorted(set(firm_ids.values()))
-    held: dict[tuple[int, int | None], Cultivation] = {}
-    query = select(Cultivation).where(Cultivation.designation_id == designation.id)
-    for among in bulk.among(session, Cultivation.enterprise_id, ids):
-        held |= {(c.enterprise_id, c.chain_id): c for c in session.exec(query.where(among))}
+    held: dict[tuple[int, int | None], Any] = {}
+    query = (
+        select(
+            table.c.id,
+            table.c.enterprise_id,
+            table.c.chain_id,
+            table.c.version,
+            *(table.c[k] for k in STATE),
+        )
+        .where(table.c.designation_id == designation.id)
+        .with_for_update(key_share=True)
+    )
+    for among in bulk.among(session, table.c.enterprise_id, ids):
+        held |= {(c.enterprise_id, c.chain_id): c for c in session.execute(query.where(among))}
     latest = import_checks.latest_events(session, designation, ids)
-    done: list[tuple[RowFate, Cultivation, Stage | None, dict[str, Any] | None]] = []
+    now = utcnow()
+    moved: list[dict[str, Any]] = []  # existing cultivations, recognised now
+    started: list[dict[str, Any]] = []  # new ones
+    done: list[tuple[RowFate, dict[str, Any], Stage | None]] = []
     for fate in chunk.rows:
         firm_id = firm_ids[fate.row]
         chain_id = fate.values.get("chain") if designation.per_chain else None
-        cultivation = held.get((firm_id, chain_id))
+        current = held.get((firm_id, chain_id))
         on = import_checks.recognition_date(fate.values)
-        before: dict[str, Any] | None = None
-        previous: Stage | None = None
-        if cultivation is not None:
-            label = f"第 {fate.row} 行「{fate.name}」的培育记录"
-            locking.claim(session, cultivation, label=label)
-            if cultivation.stage == Stage.recognised:
-                continue
-            last = latest.get((firm_id, chain_id))
-            if last is not None and on < last[0]:
-                raise Conflict(
-                    f"第 {fate.row} 行：企业「{fate.name}」的认定日期 {on.isoformat()} 早于其"
-                    f"培育记录在预览之后的一步（{last[0].isoformat()}），请重新预览"
-                )
-            before = {k: getattr(cultivation, k) for k in STATE}
-            previous = Stage(cultivation.stage)
-        else:
-            cultivation = Cultivation(
-                enterprise_id=firm_id,
-                designation_id=require_id(designation),
-                chain_id=chain_id,
-                stage=Stage.recognised,
+        state = {
+            "stage": Stage.recognised,
+            "recognised_on": on,
+            "valid_until": validity_end(designation, on),
+            "batch": str(fate.values.get("year") or on.year),
+        }
+        if current is None:
+            row = {"enterprise_id": firm_id, "chain_id": chain_id, "tier_id": None, **state}
+            started.append(row)
+            done.append((fate, row, None))
+            continue
+        if current.stage == Stage.recognised:
+            continue
+        last = latest.get((firm_id, chain_id))
+        if last is not None and on < last[0]:
+            raise Conflict(
+                f"第 {fate.row} 行：企业「{fate.name}」的认定日期 {on.isoformat()} 早于其"
+                f"培育记录在预览之后的一步（{last[0].isoformat()}），请重新预览"
             )
-            session.add(cultivation)
-        cultivation.stage = Stage.recognised
-        cultivation.recognised_on = on
-        cultivation.valid_until = validity_end(designation, on)
-        cultivation.batch = str(fate.values.get("year") or on.year)
-        done.append((fate, cultivation, previous, before))
-    session.flush()  # one flush for the chunk: the ids, and the claimed rows' versions
-    for _, cultivation, previous, before in done:
-        session.add(
-            CultivationEvent(
-                cultivation_id=require_id(cultivation),
-                on=cultivation.recognised_on or date.today(),
-                actor_id=actor.id,
-                actor_name=actor.username,
-                from_stage=previous,
-                to_stage=Stage.recognised,
-                batch=cultivation.batch,
-                valid_until=cultivation.valid_until,
-                note=f"依据名单导入：{chunk.filename}",
-            )
+        row = {
+            "id": current.id,
+            "enterprise_id": firm_id,
+            "tier_id": current.tier_id,
+            "version": current.version + 1,  # locked above: this write is its next version
+            "before": {k: audit.plain(getattr(current, k)) for k in STATE},
+            **state,
+        }
+        moved.append(row)
+        done.append((fate, row, Stage(current.stage)))
+    if moved:
+        session.execute(
+            sa_update(table)
+            .where(table.c.id == bindparam("cid"))
+            .values(
+                {k: bindparam(f"v_{k}") for k in ("stage", "recognised_on", "valid_until", "batch")}
+                | {"version": table.c.version + 1, "updated_at": now}
+            ),
+            [
+                {"cid": r["id"]}
+                | {f"v_{k}": r[k] for k in ("stage", "recognised_on", "valid_until", "batch")}
+                for r in moved
+            ],
         )
-        changes.append(
+    for row, new_id in zip(
+        started, bulk.reserve_ids(session, Cultivation, len(started)), strict=True
+    ):
+        row["id"], row["version"] = new_id, 1
+    bulk.insert_rows(
+        session,
+        Cultivation,
+        [
+            {k: r[k] for k in ("id", "enterprise_id", "chain_id", "tier_id", "version", *STATE)}
+            | {"designation_id": require_id(designation), "updated_at": now}
+            for r in started
+        ],
+    )
+    note = f"依据名单导入：{chunk.filename}"[:1000]
+    bulk.insert_rows(
+        session,
+        CultivationEvent,
+        [
             {
-                "batch_id": chunk.batch_id,
-                "enterprise_id": cultivation.enterprise_id,
-                "cultivation_id": cultivation.id,
-                "action": "recognised",
-                "before": before,
-                "version": cultivation.version,
+                "cultivation_id": r["id"],
+                "on": r["recognised_on"],
+                "recorded_at": now,
+                "actor_id": actor.id,
+                "actor_name": actor.username,
+                "from_stage": previous,
+                "to_stage": Stage.recognised,
+                "tier_id": None,
+                "batch": r["batch"],
+                "valid_until": r["valid_until"],
+                "note": note,
+                "document_number": "",
+                "evidence_url": "",
+                "forced": False,
             }
-        )
+            for _, r, previous in done
+        ],
+    )
+    changes += [
+        {
+            "batch_id": chunk.batch_id,
+            "enterprise_id": r["enterprise_id"],
+            "cultivation_id": r["id"],
+            "action": "recognised",
+            "before": r.get("before"),
+            "version": r["version"],
+        }
+        for _, r, _ in done
+    ]
     audit.record_created(
         session=session,
         actor=actor,
         action="import_recognise",
         object_type="cultivation",
-        rows=[(require_id(c), f.name, audit.snapshot(c, STATE)) for f, c, _, _ in done],
+        rows=[(r["id"], f.name, {k: audit.plain(r[k]) for k in STATE}) for f, r, _ in done],
     )
     return len(done)

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core import audit
 from core.accounts import Role, User
@@ -164,6 +164,63 @@ def test_a_back_dated_recognition_is_refused_in_the_preview(session: Session) ->
     commit_import(session, admin, later)
     session.refresh(cultivation)
     assert (cultivation.stage, cultivation.recognised_on) == (Stage.recognised, date(2024, 6, 30))
+
+
+def test_undo_puts_recognised_cultivations_back_at_their_stage_in_bulk(session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    gazelle = designations.get_by_code(session=session, code="gazelle")
+    firms = [make_enterprise(session, name=f"佛山市批量撤销{n}号有限公司") for n in range(5)]
+    cultivations = []
+    for firm in firms[:3]:
+        cultivation = pipeline.start(
+            session=session,
+            actor=admin,
+            enterprise_id=firm.id or 0,
+            designation=gazelle,
+            chain_id=None,
+            on=date(2024, 1, 10),
+        )
+        pipeline.move(
+            session=session,
+            actor=admin,
+            cultivation=cultivation,
+            data=MoveFields(to_stage=Stage.pool, on=date(2024, 2, 1)),
+        )
+        cultivations.append(cultivation)
+    lines = [f"{f.name},2024-06-30" for f in firms] + ["佛山市批量撤销新企业有限公司,2024-06-30"]
+    batch = _stage(session, admin, _csv("企业名称,认定日期", *lines), "gazelle")
+    commit_import(session, admin, batch)
+    assert batch.recognised_count == 6
+    for cultivation in cultivations:
+        session.refresh(cultivation)
+        assert cultivation.stage == Stage.recognised
+    undo_import(session, admin, batch)
+    for cultivation in cultivations:
+        session.refresh(cultivation)
+        assert (cultivation.stage, cultivation.recognised_on) == (Stage.pool, None)
+        events = session.exec(
+            select(pipeline.CultivationEvent)
+            .where(pipeline.CultivationEvent.cultivation_id == cultivation.id)
+            .order_by(pipeline.CultivationEvent.id)  # type: ignore[arg-type]
+        ).all()
+        assert [e.to_stage for e in events] == [
+            Stage.candidate,
+            Stage.pool,
+            Stage.recognised,
+            Stage.pool,
+        ]
+        assert events[-1].note == "撤销导入：名单.csv"
+    # The cultivations the batch started are gone, and so is the firm it created.
+    started = select(Cultivation).where(
+        col(Cultivation.enterprise_id).in_([f.id for f in firms[3:]])
+    )
+    assert session.exec(started).all() == []
+    assert _firm(session, "佛山市批量撤销新企业有限公司") is None
+    logged = session.exec(
+        select(audit.AuditEntry).where(audit.AuditEntry.action == "undo_import_recognise")
+    ).all()
+    assert sorted(int(e.object_id) for e in logged) == sorted(c.id or 0 for c in cultivations)
+    assert session.exec(select(ImportChange).where(ImportChange.batch_id == batch.id)).all() == []
 
 
 def test_chain_and_segment_are_checked_and_written_as_memberships(session: Session) -> None:
