@@ -42,6 +42,7 @@ from enterprises.cultivation.pipeline import MOVE_LABELS
 from enterprises.projects.carriers import CARRIER_LABELS, CarrierFields
 from enterprises.projects.followups import FOLLOW_UP_LABELS, FollowUpFields
 from enterprises.projects.lead_contacts import CONTACT_LABELS, ContactFields
+from enterprises.projects.lead_intake import INTAKE_LABELS, IntakeFields
 from enterprises.projects.lead_move_dates import MOVE_DATE_LABELS, MoveDateFields
 from enterprises.projects.lead_stages import ARRIVAL_LABELS, ArrivalFields, LeadMoveFields
 from enterprises.projects.lead_stages import MOVE_LABELS as LEAD_MOVE_LABELS
@@ -83,6 +84,7 @@ _LABELS: dict[type, dict[str, str]] = {
     FigureFields: FIGURE_LABELS,
     StartIn: MOVE_LABELS | {"enterprise_id": "企业", "designation": "认定称号", "chain": "产业链"},
     ChokePointIn: SEGMENT_LABELS,
+    IntakeFields: INTAKE_LABELS,
     LeadFields: LEAD_LABELS,
     LeadMoveFields: LEAD_MOVE_LABELS,
     MoveDateFields: MOVE_DATE_LABELS,

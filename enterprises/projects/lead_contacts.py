@@ -1,5 +1,8 @@
 """The people at an investor the team talks to; their phones are personal information."""
 
+import re
+
+from pydantic import field_validator
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core import audit, locking, permissions, personal
@@ -22,12 +25,36 @@ class LeadContact(SQLModel, table=True):
     phone: str = Field(default="", max_length=40)
 
 
+PHONE_DIGITS = 7  # the shortest number worth keeping: a local line without its area code
+# Empty, or digits with spaces and + - ( ): published in the schema, checked by _check_phone.
+PHONE_PATTERN = rf"^$|^[+\-() ]*(?:[0-9][+\-() ]*){{{PHONE_DIGITS},}}$"
+PHONE_CHARACTERS = re.compile(r"[0-9+\-() ]*")
+
+
 class ContactFields(Input):
     """What a user gives for a contact."""
 
     name: str = Field(min_length=1, max_length=40)
     title: str = Field(default="", max_length=60)
-    phone: str = Field(default="", max_length=40, regex=r"^[0-9+\-() ]*$")
+    phone: str = Field(
+        default="", max_length=40, schema_extra={"json_schema_extra": {"pattern": PHONE_PATTERN}}
+    )
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("phone")
+    @classmethod
+    def _check_phone(cls, value: str) -> str:
+        # SQLModel's Field(regex=…) is not applied under pydantic 2: PHONE_PATTERN, checked here
+        # with messages that say what is wrong.
+        if not PHONE_CHARACTERS.fullmatch(value):
+            raise ValueError("只能包含数字、空格和 + - ( )")
+        if value and sum(c.isdigit() for c in value) < PHONE_DIGITS:
+            raise ValueError(f"至少应有 {PHONE_DIGITS} 位数字")
+        return value
 
 
 CONTACT_LABELS = {"name": "联系人姓名", "title": "职务", "phone": "联系电话"}

@@ -163,3 +163,36 @@ def test_the_desktop_keeps_its_bar(desktop: "playwright.Page", server: Server, p
     assert desktop.locator("nav.mainnav").is_visible()
     assert not desktop.locator("details.navmenu").is_visible()
     assert desktop.locator("header").bounding_box()["height"] <= 60
+
+
+def test_a_lead_is_logged_after_a_call_in_one_form_on_a_phone(
+    phone: "playwright.Page", server: Server
+) -> None:
+    """Issue 19: one page, one submit; the segment list follows the chosen chain."""
+    _signed_in(phone, server, "promoter2")
+    phone.goto("/leads/new")
+    phone.wait_for_function(
+        "document.querySelector('select[name=chain_id]')?.['htmx-internal-data']"
+    )
+    everything = phone.locator("select[name=segment_id] option").count()
+    phone.fill("input[name=name]", "手机登记储能项目")
+    phone.fill("input[name=investor_name]", "惠州手机登记储能科技有限公司")
+    phone.fill("input[name='contact.name']", "陈总")
+    phone.fill("input[name='contact.phone']", "137 1234 5678")
+    phone.fill("input[name='next_step.notes']", "电话沟通，下周来访")
+    phone.fill("input[name='next_step.step']", "寄送园区资料")
+    phone.select_option("select[name=chain_id]", label="机器人")
+    phone.wait_for_function(
+        f"document.querySelectorAll('select[name=segment_id] option').length < {everything}"
+    )
+    segments = phone.locator("select[name=segment_id] optgroup")
+    assert segments.count() == 1 and segments.first.get_attribute("label") == "机器人"
+    phone.select_option("select[name=segment_id]", label="伺服系统")
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    phone.screenshot(path=_shots() / "promoter2_new_lead_filled_390.png", full_page=True)
+    phone.click("button:has-text('保存')")
+    phone.wait_for_url(re.compile(r"/leads/\d+$"))
+    assert phone.locator("h1", has_text="手机登记储能项目").is_visible()
+    assert phone.locator("#contacts", has_text="陈总").is_visible()
+    assert phone.locator("#stage", has_text="下一步：寄送园区资料").is_visible()
+    assert "机器人 / 伺服系统" in phone.locator("dl.fields").inner_text()

@@ -75,6 +75,7 @@ PAGES = {
     "evaluation": Page("/leads/evaluation"),
     "evaluation .xlsx": Page("/leads/evaluation.xlsx", "xlsx"),
     "duplicate check": Page("/leads/duplicates?investor_name={lead_investor}", "fragment"),
+    "lead segment options": Page("/leads/segment-options", "fragment"),
     "carriers": Page("/carriers"),
     "carrier form": Page("/carriers/{carrier}/edit"),
     "new carrier form": Page("/carriers/new"),

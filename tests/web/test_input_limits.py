@@ -167,7 +167,7 @@ def test_an_arrival_and_a_reported_value_are_bounded(client: TestClient, session
 
 def test_the_openapi_states_every_bound(client: TestClient) -> None:
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
-    lead = schemas["LeadFields"]["properties"]
+    lead = schemas["IntakeFields"]["properties"]  # the body of POST /leads
     assert lead["planned_investment"]["anyOf"][0]["maximum"] == 1e9
     assert lead["space_need"]["anyOf"][0]["maximum"] == 1e8
     firm = schemas["EnterpriseCreate"]["properties"]

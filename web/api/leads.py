@@ -14,13 +14,15 @@ from enterprises.projects import (
     evaluation,
     lead_contacts,
     lead_duplicates,
+    lead_intake,
     lead_search,
     lead_watch,
     leads,
 )
 from enterprises.projects.evaluation import Evaluation
+from enterprises.projects.lead_intake import IntakeFields
 from enterprises.projects.lead_watch import Flagged
-from enterprises.projects.leads import Lead, LeadCreateFields, LeadFields, LeadStage
+from enterprises.projects.leads import Lead, LeadFields, LeadStage
 from web.deps import CurrentUser, PathId, QueryId, SessionDep, Version, lead_reader
 from web.downloads import table_download
 from web.filters import LeadQueryDep
@@ -176,9 +178,13 @@ def list_leads(
 
 
 @router.post("", status_code=201)
-def create_lead(session: SessionDep, user: CurrentUser, data: LeadCreateFields) -> CreatedOut:
-    """Log a lead, registered `created_on` (登记日期, default today); possible duplicates are
-    returned with it (check /leads/duplicates first)."""
+def create_lead(session: SessionDep, user: CurrentUser, data: IntakeFields) -> CreatedOut:
+    """Log a lead, with its first contact and first next step if given (all or nothing).
+
+    `contact` ({name, title, phone}) becomes its first contact; `next_step` ({kind, notes,
+    step, due}) its first follow-up. Possible duplicates are returned with it (check
+    /leads/duplicates first). Errors name the field: `contact.phone`, `next_step.due`, ….
+    """
     found = lead_duplicates.duplicates(
         session=session,
         user=user,
@@ -186,8 +192,11 @@ def create_lead(session: SessionDep, user: CurrentUser, data: LeadCreateFields) 
         credit=data.investor_credit_code,
         exclude=None,
     )
-    lead = leads.create(session=session, actor=user, data=data, on=data.created_on)
-    return CreatedOut(lead=lead_out(lead), duplicates=[DuplicateOut(**d.__dict__) for d in found])
+    lead = lead_intake.create(session=session, actor=user, data=data).lead
+    return CreatedOut(
+        lead=lead_with_contacts(session, user, lead),
+        duplicates=[DuplicateOut(**d.__dict__) for d in found],
+    )
 
 
 @router.get("/duplicates")

@@ -15,6 +15,7 @@ from web.pages import (
     designations,
     enterprises,
     imports,
+    lead_intake,
     lead_landing,
     lead_watch,
     lead_work,
@@ -39,6 +40,7 @@ router.include_router(cultivation.router)
 router.include_router(designations.router)
 router.include_router(imports.router)
 router.include_router(leads.router)
+router.include_router(lead_intake.router)
 router.include_router(lead_work.router)
 router.include_router(lead_landing.router)
 router.include_router(lead_watch.router)

@@ -35,7 +35,6 @@ from enterprises.projects.leads import (
     SPACE_KIND_LABELS,
     SPACE_UNIT_LABELS,
     Lead,
-    LeadCreateFields,
     LeadFields,
 )
 from enterprises.registry.models import Enterprise
@@ -191,7 +190,7 @@ def form_values(form: FormData) -> dict[str, Any]:
     return values
 
 
-def _form_page(
+def form_page(
     request: Request,
     session: Session,
     values: dict[str, Any],
@@ -199,7 +198,9 @@ def _form_page(
     lead: Lead | None,
     duplicates: list[lead_duplicates.Duplicate] | None = None,
     status: int = 200,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
+    """The lead form (a new lead's form also asks for its contact and first step: `extra`)."""
     choices = _choices(session)
     context = {
         "values": values,
@@ -213,43 +214,9 @@ def _form_page(
         "owner_options": [(u.id, u.display_name or u.username) for u in choices["owners"]],
         **choices,
         **LABELS,
+        **(extra or {}),
     }
     return render(request, "leads/form.html", context, status_code=status)
-
-
-@router.get("/new")
-def new_form(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """An empty lead form."""
-    permissions.ensure_can_create_lead(user)
-    defaults = LeadFields.model_construct().model_dump()
-    values = {k: v for k, v in defaults.items() if v is not None} | {
-        "owner_id": user.id,
-        "created_on": date.today().isoformat(),
-    }
-    return _form_page(request, session, values, {}, None)
-
-
-@router.post("/new")
-def create(request: Request, session: SessionDep, user: CurrentUser, form: FormDep) -> Response:
-    """Log the lead; a possible duplicate must be confirmed first."""
-    values = form_values(form)
-    if created_on := str(form.get("created_on") or "").strip():
-        values["created_on"] = created_on
-    try:
-        data = parse(LeadCreateFields, values, LEAD_LABELS)
-        found = lead_duplicates.duplicates(
-            session=session,
-            user=user,
-            investor_name=data.investor_name,
-            credit=data.investor_credit_code,
-            exclude=None,
-        )
-        if found and form.get("confirm_duplicate") != "on":
-            return _form_page(request, session, values, {}, None, found, status=409)
-        lead = leads.create(session=session, actor=user, data=data, on=data.created_on)
-    except FieldErrors as exc:
-        return _form_page(request, session, values, exc.errors, None, status=422)
-    return RedirectResponse(f"/leads/{lead.id}", status_code=303)
 
 
 @router.get("/{lead_id:int}/edit")
@@ -258,7 +225,7 @@ def edit_form(request: Request, lead_id: int, session: SessionDep, user: Current
     lead = leads.get(session=session, user=user, lead_id=lead_id)
     permissions.ensure_can_edit_lead(user, lead.owner_id)
     values = lead.model_dump(include=set(LeadFields.model_fields) | {"version"})
-    return _form_page(request, session, values, {}, lead)
+    return form_page(request, session, values, {}, lead)
 
 
 @router.post("/{lead_id:int}/edit")
@@ -279,12 +246,12 @@ def edit(
             version=int(version) if version.isdigit() else 0,
         )
     except FieldErrors as exc:
-        return _form_page(
+        return form_page(
             request, session, values | {"version": version}, exc.errors, lead, status=422
         )
     except Conflict as exc:
         errors = {"version": exc.message}
-        return _form_page(
+        return form_page(
             request, session, values | {"version": lead.version}, errors, lead, status=409
         )
     return RedirectResponse(f"/leads/{lead_id}", status_code=303)
