@@ -9,6 +9,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
@@ -136,15 +137,15 @@ def _anchors(session: Session) -> list[tuple[int, int]]:
 def generate(*, session: Session, seed: int = 2023) -> int:
     """Add figures and cultivation histories for every demo firm; return cultivations made."""
     rng = random.Random(seed)
-    # Three columns, not whole firms: a city-sized demo has hundreds of thousands.
+    # Five columns, not whole firms: a city-sized demo has hundreds of thousands.
     firms = session.execute(
-        select(
-            Enterprise.id,
-            Enterprise.annual_revenue,
-            Enterprise.annual_output,
-            Enterprise.rd_spend,
-            Enterprise.employees,
-        ).where(Enterprise.origin == Origin.demo)
+        sa.select(
+            col(Enterprise.id),
+            col(Enterprise.annual_revenue),
+            col(Enterprise.annual_output),
+            col(Enterprise.rd_spend),
+            col(Enterprise.employees),
+        ).where(col(Enterprise.origin) == Origin.demo)
     ).all()
     catalogue = {d.code: d for d in session.exec(select(Designation))}
     tiers = {
