@@ -122,6 +122,32 @@ def _follow_latest(
         session.flush()
 
 
+def follow_summary(*, session: Session, actor: User, enterprise: Enterprise) -> None:
+    """An edit of the firm's summary corrects its data year's row too, where there is one."""
+    if enterprise.figures_year is None:
+        return
+    row = session.exec(
+        select(EnterpriseFigure).where(
+            EnterpriseFigure.enterprise_id == enterprise.id,
+            EnterpriseFigure.year == enterprise.figures_year,
+        )
+    ).first()
+    if row is None:
+        return
+    values = {
+        column: getattr(enterprise, field)
+        for field, column in SUMMARY.items()
+        if getattr(enterprise, field) is not None
+    }
+    audit.update(
+        session=session,
+        actor=actor,
+        obj=row,
+        label=f"{enterprise.name}/{row.year}年",
+        values=values,
+    )
+
+
 @dataclass(frozen=True)
 class Current:
     """A firm's figures as its card shows them, and the year they are of."""

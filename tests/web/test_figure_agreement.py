@@ -12,7 +12,9 @@ from core.orgs import get_park_by_code
 from enterprises.cultivation import designations, pipeline
 from enterprises.cultivation.pipeline import MoveFields, Stage
 from enterprises.registry import figures as firm_figures
+from enterprises.registry import service as enterprise_service
 from enterprises.registry.figures import FigureFields
+from enterprises.registry.models import EnterpriseUpdate
 from plans import dashboard, figures, target_status, targets
 from plans.targets import Plan
 from tests.factories import login, make_enterprise, make_user
@@ -111,3 +113,17 @@ def test_a_headline_value_and_its_trend_end_on_the_same_day(session: Session) ->
         session=session, target=target, plan=plan, today=date(2026, 12, 5)
     )
     assert history[-1][0] == date(2023, 12, 31)
+
+
+def test_editing_the_firms_figures_corrects_its_data_years_row(session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    firm = make_enterprise(session, annual_output=5000, figures_year=2025, employees=10)
+    firm_figures.put(
+        session=session, actor=admin, enterprise=firm, data=FigureFields(year=2025, output=5000)
+    )
+    fields = firm.model_dump(include=set(EnterpriseUpdate.model_fields))
+    edit = EnterpriseUpdate(**(fields | {"annual_output": 4894, "employees": 321}))
+    enterprise_service.update(session=session, actor=admin, enterprise_id=firm.id or 0, data=edit)
+    [row] = firm_figures.of(session=session, enterprise_id=firm.id or 0)
+    assert (row.output, row.employees) == (4894, 321)
+    assert firm_figures.current(firm, [row]).output == firm.annual_output == 4894
