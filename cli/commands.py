@@ -50,11 +50,12 @@ def cmd_lapse(session: Session, args: argparse.Namespace) -> None:
 
 @_session_scope
 def cmd_demo(session: Session, args: argparse.Namespace) -> None:
-    from seeds import demo, demo_cultivation, demo_leads, demo_targets, demo_volume
+    from seeds import demo, demo_cultivation, demo_leads, demo_plans, demo_targets, demo_volume
 
     if args.remove:
         print(f"已删除演示项目 {demo_leads.remove(session=session)} 个")
         print(f"已删除演示填报 {demo_targets.remove(session=session)} 条")
+        print(f"已删除演示规划 {demo_plans.remove(session=session)} 个")
         print(f"已删除演示企业 {demo.remove(session=session)} 家")
         return
     if get_settings().env == "production":
@@ -64,6 +65,8 @@ def cmd_demo(session: Session, args: argparse.Namespace) -> None:
     if session.exec(select(Enterprise.id).where(Enterprise.origin == Origin.demo)).first():
         print("演示企业已存在，跳过生成（先运行 chainplan demo --remove 可重新生成）")
         users = demo.ensure_demo_users(session=session)
+        if demo_plans.generate(session=session):
+            print(f"已生成现行演示规划：{demo_plans.NAME}")
     else:
         added = 0
         for n, start in enumerate(range(0, args.enterprises, demo.BATCH)):
@@ -82,6 +85,8 @@ def cmd_demo(session: Session, args: argparse.Namespace) -> None:
             )
         reports = demo_targets.generate(session=session, seed=args.seed)
         refresh_statistics(session)
+        if demo_plans.generate(session=session):
+            print(f"已生成现行演示规划：{demo_plans.NAME}")
         print(f"已生成演示企业 {added} 家（标记为演示数据），培育记录 {histories} 条，")
         print(f"招商项目 {projects} 个，目标填报 {reports} 条")
         if extra:

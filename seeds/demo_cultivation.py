@@ -9,6 +9,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
@@ -43,14 +44,19 @@ def _figures(rng: random.Random, firm: Row[Any]) -> list[dict[str, Any]]:
     growth = rng.uniform(-0.05, 0.35)
     rows = []
     for year in range(LAST_YEAR, FIRST_YEAR - 1, -1):
+        output = round(revenue * rng.uniform(0.85, 1.1), 1)
+        rd_spend = round(revenue * rng.uniform(0.01, 0.07), 1)
+        if year == LAST_YEAR:  # the firm's own fields summarise its latest year: the same numbers
+            output = firm.annual_output if firm.annual_output is not None else output
+            rd_spend = firm.rd_spend if firm.rd_spend is not None else rd_spend
         rows.append(
             {
                 "enterprise_id": firm.id,
                 "year": year,
                 "revenue": round(revenue, 1),
-                "output": round(revenue * rng.uniform(0.85, 1.1), 1),
+                "output": output,
                 "tax": round(revenue * rng.uniform(0.02, 0.06), 1),
-                "rd_spend": round(revenue * rng.uniform(0.01, 0.07), 1),
+                "rd_spend": rd_spend,
                 "employees": firm.employees,
                 "invention_patents": rng.randint(0, 30),
             }
@@ -131,11 +137,15 @@ def _anchors(session: Session) -> list[tuple[int, int]]:
 def generate(*, session: Session, seed: int = 2023) -> int:
     """Add figures and cultivation histories for every demo firm; return cultivations made."""
     rng = random.Random(seed)
-    # Three columns, not whole firms: a city-sized demo has hundreds of thousands.
+    # Five columns, not whole firms: a city-sized demo has hundreds of thousands.
     firms = session.execute(
-        select(Enterprise.id, Enterprise.annual_revenue, Enterprise.employees).where(
-            Enterprise.origin == Origin.demo
-        )
+        sa.select(
+            col(Enterprise.id),
+            col(Enterprise.annual_revenue),
+            col(Enterprise.annual_output),
+            col(Enterprise.rd_spend),
+            col(Enterprise.employees),
+        ).where(col(Enterprise.origin) == Origin.demo)
     ).all()
     catalogue = {d.code: d for d in session.exec(select(Designation))}
     tiers = {

@@ -1,5 +1,8 @@
 """Enterprises' annual figures, and the discovery of firms that meet a designation's criteria."""
 
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, col, select
 
@@ -80,6 +83,98 @@ def put(
             label=label,
             after=audit.snapshot(found, list(FigureFields.model_fields)),
         )
+        _follow_latest(session, actor, enterprise, found)
         return found
     audit.update(session=session, actor=actor, obj=found, label=label, values=data.model_dump())
+    _follow_latest(session, actor, enterprise, found)
     return found
+
+
+# The firm's own fields that summarise its latest year, and the yearly column each comes from.
+SUMMARY = {
+    "annual_revenue": "revenue",
+    "annual_output": "output",
+    "rd_spend": "rd_spend",
+    "employees": "employees",
+}
+
+
+def _follow_latest(
+    session: Session, actor: User, enterprise: Enterprise, row: EnterpriseFigure
+) -> None:
+    """A year as recent as the firm's data year becomes its summary (list, card, chain sums)."""
+    if enterprise.figures_year is not None and row.year < enterprise.figures_year:
+        return
+    values: dict[str, object] = {"figures_year": row.year}
+    values |= {
+        field: getattr(row, column)
+        for field, column in SUMMARY.items()
+        if getattr(row, column) is not None
+    }
+    if audit.update(
+        session=session,
+        actor=actor,
+        obj=enterprise,
+        label=f"{enterprise.name}（{row.year}年经营数据）",
+        values=values,
+    ):
+        enterprise.version += 1
+        session.flush()
+
+
+def follow_summary(*, session: Session, actor: User, enterprise: Enterprise) -> None:
+    """An edit of the firm's summary corrects its data year's row too, where there is one."""
+    if enterprise.figures_year is None:
+        return
+    row = session.exec(
+        select(EnterpriseFigure).where(
+            EnterpriseFigure.enterprise_id == enterprise.id,
+            EnterpriseFigure.year == enterprise.figures_year,
+        )
+    ).first()
+    if row is None:
+        return
+    values = {
+        column: getattr(enterprise, field)
+        for field, column in SUMMARY.items()
+        if getattr(enterprise, field) is not None
+    }
+    audit.update(
+        session=session,
+        actor=actor,
+        obj=row,
+        label=f"{enterprise.name}/{row.year}年",
+        values=values,
+    )
+
+
+@dataclass(frozen=True)
+class Current:
+    """A firm's figures as its card shows them, and the year they are of."""
+
+    year: int | None
+    revenue: float | None
+    output: float | None
+    rd_spend: float | None
+    employees: int | None
+
+
+def current(enterprise: Any, yearly: list[EnterpriseFigure]) -> Current:
+    """The card's figures: the latest yearly row as recent as the firm's data year, else the
+    firm's own fields. The card, the yearly table and the list show one number for one year."""
+    latest = max(yearly, key=lambda f: f.year, default=None)
+    if latest is not None and latest.year >= (enterprise.figures_year or 0):
+        return Current(
+            latest.year,
+            latest.revenue if latest.revenue is not None else enterprise.annual_revenue,
+            latest.output if latest.output is not None else enterprise.annual_output,
+            latest.rd_spend if latest.rd_spend is not None else enterprise.rd_spend,
+            latest.employees if latest.employees is not None else enterprise.employees,
+        )
+    return Current(
+        enterprise.figures_year,
+        enterprise.annual_revenue,
+        enterprise.annual_output,
+        enterprise.rd_spend,
+        enterprise.employees,
+    )

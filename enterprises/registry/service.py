@@ -12,7 +12,7 @@ from core.accounts import User
 from core.db import contains_text, require_id
 from core.errors import FieldErrors, NotFound, PermissionDenied
 from core.orgs import Park, park_names
-from enterprises.registry import tallies
+from enterprises.registry import figures, tallies
 from enterprises.registry.models import (
     FIELD_LABELS,
     Enterprise,
@@ -253,6 +253,8 @@ def update(
         before=old,
         after=new,
     )
+    if set(new) & {"figures_year", *figures.SUMMARY}:
+        figures.follow_summary(session=session, actor=actor, enterprise=enterprise)
     return enterprise
 
 

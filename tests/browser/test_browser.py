@@ -21,7 +21,7 @@ from core import accounts
 from core.db import make_engine
 from core.settings import Settings
 from enterprises.projects.leads import Lead
-from seeds import demo, demo_cultivation, demo_leads
+from seeds import demo, demo_cultivation, demo_leads, demo_plans
 from tests.databases import drop_scratch, seeded_scratch
 from web.app import create_app
 from web.deps import SESSION_COOKIE
@@ -57,6 +57,7 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         demo_cultivation.generate(session=session)
         demo.ensure_demo_users(session=session)
         demo_leads.generate(session=session, count=60)
+        demo_plans.generate(session=session)  # the dashboard shows the plans in force
 
     url = seeded_scratch(database_url, tmp_path_factory.mktemp("browser"), demo_zone)
     port = _free_port()
@@ -283,7 +284,7 @@ def test_a_new_lead_shows_possible_duplicates_as_it_is_typed(
 
 def test_the_dashboard_draws_its_charts(page: "playwright.Page", server: Server) -> None:
     _log_in(page, "leader", lands_on="**/dashboard")
-    assert page.locator(".target-card").count() == 5
+    assert page.locator(".target-card").count() == len(demo_plans.COMPUTED)
     # ECharts draws SVG into each chart element once its script has run.
     page.wait_for_function(
         "[...document.querySelectorAll('[data-chart]')].every(e => e.querySelector('svg path'))"

@@ -197,6 +197,7 @@ def detail_page(
         for entry in merge.history(session=session, enterprise_id=enterprise_id)
     ]
     today = date.today()
+    yearly = figures.of(session=session, enterprise_id=enterprise_id)
     tiers = {
         d.code: designations.tiers_of(session=session, designation_id=d.id or 0)
         for d in designations.get_all(session=session)
@@ -221,7 +222,8 @@ def detail_page(
             "tiers": tiers,
             "tier_names": {t.id: t.name for group in tiers.values() for t in group},
             "chains": chain_service.get_all(session=session),
-            "figures": figures.of(session=session, enterprise_id=enterprise_id),
+            "figures": yearly,
+            "current": figures.current(enterprise, yearly),
             "stage_labels": STAGE_LABELS,
             "stages": list(Stage),
             "move_error": move_error,
