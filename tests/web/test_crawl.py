@@ -99,6 +99,7 @@ _BY_NAME = {
     "entry_id": "entry",
     "prospect_id": "prospect",
     "prospect_batch_id": "prospect_batch",
+    "suggestion_id": "suggestion",
 }
 _CODES = {
     "chains": "chain",

@@ -17,6 +17,8 @@ from web.api import (
     plan_tasks,
     prospect_imports,
     prospects,
+    segment_targets,
+    suggestion_review,
     targets,
     users,
 )
@@ -38,3 +40,5 @@ router.include_router(audit.router)
 router.include_router(users.router)
 router.include_router(prospect_imports.router)
 router.include_router(prospects.router)
+router.include_router(segment_targets.router)
+router.include_router(suggestion_review.router)
