@@ -48,7 +48,8 @@ def open_for_chain(
         .join(Enterprise, col(Enterprise.id) == MembershipSuggestion.enterprise_id)
         .join(Segment, col(Segment.id) == MembershipSuggestion.segment_id)
         .where(*waiting)
-        .order_by(col(MembershipSuggestion.score).desc(), col(MembershipSuggestion.id))
+        # Both descending: SQLite walks the review index (chain, status, score, rowid) in order.
+        .order_by(col(MembershipSuggestion.score).desc(), col(MembershipSuggestion.id).desc())
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
