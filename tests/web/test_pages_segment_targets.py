@@ -129,3 +129,25 @@ def test_the_chief_reviews_suggestions(client: TestClient, session: Session) -> 
     other = make_user(session, Role.chain_chief, chains=("hydrogen",))
     login(client, session, other)
     assert client.get("/chains/robotics/suggestions").status_code == 403
+
+
+def test_a_firms_new_products_are_suggested_at_once(client: TestClient, session: Session) -> None:
+    from sqlmodel import select
+
+    from chainmaps.suggestions import MembershipSuggestion
+
+    admin = make_user(session, Role.admin)
+    segment = _robot_segment(session, "协作机器人")
+    headers = bearer(session, admin)
+    made = client.post(
+        "/api/v1/enterprises",
+        headers=headers,
+        json={"name": "佛山市建议测试有限公司", "park_id": 1, "main_products": "协作机器人"},
+    )
+    assert made.status_code == 201, made.text
+    found = session.exec(
+        select(MembershipSuggestion.segment_id).where(
+            MembershipSuggestion.enterprise_id == made.json()["id"]
+        )
+    ).all()
+    assert segment.id in found
