@@ -50,9 +50,18 @@ def cmd_lapse(session: Session, args: argparse.Namespace) -> None:
 
 @_session_scope
 def cmd_demo(session: Session, args: argparse.Namespace) -> None:
-    from seeds import demo, demo_cultivation, demo_leads, demo_plans, demo_targets, demo_volume
+    from seeds import (
+        demo,
+        demo_cultivation,
+        demo_leads,
+        demo_plans,
+        demo_prospects,
+        demo_targets,
+        demo_volume,
+    )
 
     if args.remove:
+        print(f"已删除演示目标企业 {demo_prospects.remove(session=session)} 家")
         print(f"已删除演示项目 {demo_leads.remove(session=session)} 个")
         print(f"已删除演示填报 {demo_targets.remove(session=session)} 条")
         print(f"已删除演示规划 {demo_plans.remove(session=session)} 个")
@@ -84,16 +93,37 @@ def cmd_demo(session: Session, args: argparse.Namespace) -> None:
                 session=session, count=args.leads - projects, seed=args.seed
             )
         reports = demo_targets.generate(session=session, seed=args.seed)
+        targets = demo_prospects.generate(session=session, seed=args.seed)
+        firm_suggestions = _suggest(session)
         refresh_statistics(session)
         if demo_plans.generate(session=session):
             print(f"已生成现行演示规划：{demo_plans.NAME}")
         print(f"已生成演示企业 {added} 家（标记为演示数据），培育记录 {histories} 条，")
         print(f"招商项目 {projects} 个，目标填报 {reports} 条")
+        print(f"招商目标企业 {targets} 家，本区企业的环节建议 {firm_suggestions} 条（待链长审核）")
         if extra:
             print(f"另为城市规模数据补充培育事件 {extra} 条")
     print(f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
     for user in users:
         print(f"  {user.username:<10} {ROLE_LABELS[user.role]:<8} {user.display_name}")
+
+
+def _suggest(session: Session) -> int:
+    """Suggest segments for every registry firm and every target firm; return the former."""
+    from chainmaps import suggestions
+    from chains.matching import load_matcher
+    from enterprises.prospects import matching
+
+    matcher = load_matcher(session=session)
+    matching.compute_all(session=session, matcher=matcher)
+    return suggestions.compute_all(session=session, matcher=matcher)
+
+
+@_session_scope
+def cmd_suggest(session: Session, args: argparse.Namespace) -> None:
+    print(
+        f"已为本区企业生成环节建议 {_suggest(session)} 条（待链长审核），并重算招商目标的建议环节"
+    )
 
 
 @_session_scope
@@ -151,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "lapse", help="write the lapse event of recognitions past their validity (run daily)"
     ).set_defaults(func=cmd_lapse)
+    sub.add_parser(
+        "suggest", help="suggest segments for every firm and target firm from their products"
+    ).set_defaults(func=cmd_suggest)
     demo = sub.add_parser("demo", help="generate demo enterprises and demo users")
     demo.add_argument("--enterprises", type=int, default=5000)
     demo.add_argument("--leads", type=int, default=400, help="investment projects")

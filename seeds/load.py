@@ -7,6 +7,7 @@ import yaml
 from sqlmodel import Session, select
 
 from chains.models import Chain, ChainUnit, DossierItem, Segment, SegmentLink, UnitRole
+from chains.segment_words import derive_words, seed_words
 from core.db import require_id
 from core.orgs import Landmark, LandmarkItem, LandmarkItemKind, LandmarkUnit, OrgUnit, Park
 from core.upsert import upsert
@@ -134,6 +135,14 @@ def _map(
             values=values,
         )
         segments[seg["code"]] = require_id(segment)
+        # The segment's words for matching firms' products (按图招商): its name's parts and
+        # stems, its technology and any phrases the plan uses for it (`words`).
+        phrases = [seg["tech"]] if seg.get("tech") else []
+        seed_words(
+            session=session,
+            segment=segment,
+            words=derive_words(seg["name"], [*phrases, *seg.get("words", [])]),
+        )
         stated = basis.of_row(row) if seg.get("plan") else basis.inferred()
         bases.add("segment", segment.id, stated)
         if seg.get("tech"):

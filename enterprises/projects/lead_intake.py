@@ -107,9 +107,7 @@ def create(*, session: Session, actor: User, data: IntakeFields, on: date | None
     if step is not None:
         _check_step(step, date.today())
     with session.begin_nested():  # a refusal of any part leaves nothing written
-        lead = leads.create(
-            session=session, actor=actor, data=data.lead_fields(), on=registered
-        )
+        lead = leads.create(session=session, actor=actor, data=data.lead_fields(), on=registered)
         person = None
         if data.contact is not None:
             try:

@@ -85,6 +85,8 @@ PAGES = {
     "new prospect form": Page("/prospects/new"),
     "prospect imports": Page("/prospects/imports"),
     "prospect import preview": Page("/prospects/imports/{prospect_pending}"),
+    "gap targets": Page(f"/prospects/gaps?chain={CHAIN}"),
+    "review suggestions": Page(f"/chains/{CHAIN}/suggestions"),
     "dashboard": Page("/dashboard"),
     "targets": Page("/targets"),
     "target page": Page("/targets/{target}"),

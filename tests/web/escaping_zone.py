@@ -11,9 +11,11 @@ from openpyxl import Workbook
 from sqlalchemy import text as sql
 from sqlmodel import Session, select
 
+from chainmaps.suggestions import MembershipSuggestion
 from chains import dossier, editing
 from chains import service as chain_service
 from chains.models import DossierItemFields, DossierKind, SegmentFields, Stream
+from chains.segment_words import seed_words
 from core.accounts import Role, User, create_user, get_or_create_team
 from core.db import require_id
 from core.orgs import get_park_by_code
@@ -165,6 +167,16 @@ def plant_markup(zone: Zone, session: Session) -> None:
         ),
     )
     join_segment(session, firm, segment)
+    other_segment = chain_service.segments_of(session=session, chain_id=require_id(chain))[0]
+    session.add(  # a suggested place for the chief's review
+        MembershipSuggestion(
+            enterprise_id=require_id(firm),
+            segment_id=require_id(other_segment),
+            chain_id=require_id(chain),
+            score=0.9,
+            words=["转义"],
+        )
+    )
     designation = designations.create(
         session=session,
         actor=admin,
@@ -253,13 +265,15 @@ def plant_markup(zone: Zone, session: Session) -> None:
             available_area=5000,
         ),
     )
+    seed_words(session=session, segment=segment, words=[plant("segment word", 30)])
     prospect = prospect_service.create(
         session=session,
         actor=admin,
         data=ProspectFields(
             name=plant("prospect name", 100),
             city=plant("prospect city", 30),
-            products=plant("prospect products", 2000),
+            products=plant("prospect products", 1950)
+            + p["segment word"],  # a target of the segment
             source_list=plant("prospect source list", 100),
             tags=plant("prospect tags", 200),
             note=plant("prospect note", 1000),

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
+from chainmaps.suggestions import MembershipSuggestion
 from chains import service as chain_service
 from chains.models import DossierItem, Segment, SegmentLink
 from core import audit
@@ -167,7 +168,22 @@ def build_world(session: Session) -> World:
 
     target = session.exec(select(Target)).first()
     assert target is not None
+
     # The park bureau's account belongs to 市财政局, a lead unit of task 七(三) only.
+    def suggestion(side: str) -> MembershipSuggestion:
+        """A suggested place of the side's firm in the side's chain, for its chief's review."""
+        chain = chain_of[side]
+        found = MembershipSuggestion(
+            enterprise_id=firms[side].id or 0,
+            segment_id=segments(chain.id or 0)[0].id or 0,
+            chain_id=chain.id or 0,
+            score=0.85,
+            words=["矩阵词"],
+        )
+        session.add(found)
+        session.flush()
+        return found
+
     finance = session.exec(select(OrgUnit).where(OrgUnit.code == "city-finance")).one()
     users[Role.park_bureau].unit_id = finance.id
     session.add(users[Role.park_bureau])
@@ -198,6 +214,7 @@ def build_world(session: Session) -> World:
         "batch": {s: b.id for s, b in batch_of.items()},
         "prospect": {s: p.id for s, p in prospect_of.items()},
         "prospect_batch": {s: b.id for s, b in prospect_batch_of.items()},
+        "suggestion": {s: suggestion(s).id for s in ("mine", "theirs")},
         "target": {s: target.code for s in ("mine", "theirs")},
         "task": {s: t.id for s, t in task_of.items()},
         "task_version": {s: t.version for s, t in task_of.items()},

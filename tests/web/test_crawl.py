@@ -101,6 +101,7 @@ _BY_NAME = {
     "plan_id": "plan",
     "prospect_id": "prospect",
     "prospect_batch_id": "prospect_batch",
+    "suggestion_id": "suggestion",
 }
 _CODES = {
     "chains": "chain",

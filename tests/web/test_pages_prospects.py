@@ -102,7 +102,7 @@ def test_import_through_the_pages(client: TestClient, session: Session) -> None:
 def test_a_target_becomes_a_project_once(client: TestClient, session: Session) -> None:
     staff = make_user(session, Role.promotion)
     made = worded_chain(session, staff)
-    firm = make_prospect(session, staff, products="协作机器人", credit_code=None)
+    firm = make_prospect(session, staff, products="协作机器人、协作臂")
     headers = bearer(session, staff)
     first = client.post(f"/api/v1/prospects/{firm.id}/project", headers=headers, json={})
     assert first.status_code == 200 and first.json()["created"] is True

@@ -72,6 +72,13 @@ API_OPS: list[Op] = [
         lambda w, s: {"choke_point": True},
     ),
     _chain_op("POST", "/api/v1/chains/{chain}/segments/{segment}/confirm"),
+    _chain_op("POST", "/api/v1/chains/{chain}/suggestions/{suggestion}/accept"),
+    _chain_op("POST", "/api/v1/chains/{chain}/suggestions/{suggestion}/reject"),
+    _chain_op(
+        "PUT",
+        "/api/v1/chains/{chain}/segments/{segment}/words",
+        lambda w, s: {"words": ["矩阵词"], "version": 1},
+    ),
     _chain_op(
         "PUT",
         "/api/v1/chains/{chain}/segments/{segment}/firms/{firm}",

@@ -29,6 +29,15 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/chains/{chain}/segments/{segment}/delete": ("DELETE", _SEG),
     "/chains/{chain}/segments/{segment}/choke": ("PUT", f"{_SEG}/choke-point"),
     "/chains/{chain}/segments/{segment}/confirm": ("POST", f"{_SEG}/confirm"),
+    "/chains/{chain}/segments/{segment}/words": ("PUT", f"{_SEG}/words"),
+    "/chains/{chain}/suggestions/{suggestion}/accept": (
+        "POST",
+        f"{_CHAIN}/suggestions/{{suggestion}}/accept",
+    ),
+    "/chains/{chain}/suggestions/{suggestion}/reject": (
+        "POST",
+        f"{_CHAIN}/suggestions/{{suggestion}}/reject",
+    ),
     "/chains/{chain}/segments/{segment}/firms/{firm}": ("PUT", f"{_SEG}/firms/{{firm}}"),
     "/chains/{chain}/links": ("POST", f"{_CHAIN}/links"),
     "/chains/{chain}/links/delete": ("DELETE", f"{_CHAIN}/links/{{link_source}}/{{link_target}}"),

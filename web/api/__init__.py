@@ -19,6 +19,8 @@ from web.api import (
     plans,
     prospect_imports,
     prospects,
+    segment_targets,
+    suggestion_review,
     targets,
     users,
 )
@@ -42,3 +44,5 @@ router.include_router(audit.router)
 router.include_router(users.router)
 router.include_router(prospect_imports.router)
 router.include_router(prospects.router)
+router.include_router(segment_targets.router)
+router.include_router(suggestion_review.router)

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from chainmaps import suggestions
 from enterprises import merge
 from enterprises.registry import service as enterprise_service
 from enterprises.registry.models import (
@@ -89,6 +90,7 @@ def create_enterprise(
 ) -> EnterprisePublic:
     """Create an enterprise (admin, or the park bureau of its park)."""
     enterprise = enterprise_service.create(session=session, actor=user, data=data)
+    suggestions.refresh_firms(session=session, enterprise_ids=[enterprise.id or 0])  # 按图招商
     return enterprise_service.public_views(session=session, user=user, enterprises=[enterprise])[0]
 
 
@@ -100,6 +102,7 @@ def update_enterprise(
     enterprise = enterprise_service.update(
         session=session, actor=user, enterprise_id=enterprise_id, data=data
     )
+    suggestions.refresh_firms(session=session, enterprise_ids=[enterprise_id])  # 按图招商
     return enterprise_service.public_views(session=session, user=user, enterprises=[enterprise])[0]
 
 

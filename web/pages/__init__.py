@@ -25,6 +25,8 @@ from web.pages import (
     plans,
     prospect_imports,
     prospects,
+    segment_targets,
+    suggestion_review,
     target_plan,
     users,
 )
@@ -54,3 +56,5 @@ router.include_router(audit_log.router)
 router.include_router(users.router)
 router.include_router(prospects.router)
 router.include_router(prospect_imports.router)
+router.include_router(segment_targets.router)
+router.include_router(suggestion_review.router)

@@ -23,6 +23,7 @@ from enterprises.projects.leads import LEAD_STAGE_LABELS
 from enterprises.registry import service as enterprise_service
 from web.deps import ChainDep, CurrentUser, SessionDep
 from web.downloads import attachment
+from web.pages.segment_targets import panel_extras
 from web.render import is_htmx, render, templates
 
 router = APIRouter()
@@ -121,6 +122,7 @@ def panel_context(
         "lead_total": lead_total,
         "leads": leads,
         "lead_stage_labels": LEAD_STAGE_LABELS,
+        **panel_extras(session, user, view.id, segment_id),
     }
 
 

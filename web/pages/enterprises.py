@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 from starlette.datastructures import FormData
 
+from chainmaps import suggestions
 from chains import service as chain_service
 from core import permissions, personal
 from core.accounts import Role, User
@@ -157,6 +158,7 @@ def create(request: Request, session: SessionDep, user: CurrentUser, form: FormD
     try:
         data = parse(EnterpriseCreate, values, FIELD_LABELS)
         enterprise = enterprise_service.create(session=session, actor=user, data=data)
+        suggestions.refresh_firms(session=session, enterprise_ids=[enterprise.id or 0])
     except FieldErrors as exc:
         return _form_page(request, session, user, values, exc.errors, None, 422)
     return RedirectResponse(f"/enterprises/{enterprise.id}", status_code=303)
@@ -276,6 +278,7 @@ def update(
         enterprise_service.update(
             session=session, actor=user, enterprise_id=enterprise_id, data=data
         )
+        suggestions.refresh_firms(session=session, enterprise_ids=[enterprise_id])  # 按图招商
     except FieldErrors as exc:
         return _form_page(request, session, user, values, exc.errors, enterprise_id, 422)
     except Conflict as exc:

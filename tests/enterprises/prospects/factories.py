@@ -45,6 +45,6 @@ def worded_chain(session: Session, actor: User) -> dict[str, Segment]:
         session=session, segment=made["精密减速器"], words=["精密减速器", "RV减速器", "谐波减速器"]
     )
     seed_words(session=session, segment=made["伺服系统"], words=["伺服电机", "伺服驱动器"])
-    seed_words(session=session, segment=made["协作机器人"], words=["协作机器人"])
+    seed_words(session=session, segment=made["协作机器人"], words=["协作机器人", "协作臂"])
     session.flush()
     return made
