@@ -11,7 +11,8 @@ loopback HTTP, as a browser or an API client would wait for it:
   ratio ours / datasette is of the p95s of page 1.
 Every figure is p50 / p95 / max wall time of `--runs` requests after one warm-up, and the
 server process's CPU time per request (read from /proc): on a machine busy with other work the
-wall time includes waiting for a core, the CPU time does not; the load average is printed.
+wall time includes waiting for a core, the CPU time does not (it counts the app's process
+only: PostgreSQL's own work is not in it); the load average is printed.
 PostgreSQL: pass `--postgres URL` (a database the benchmark may create scratch databases
 beside) to time the same paths on PostgreSQL too.
 Run: `python -m tests.benchmarks.search [--enterprises 200000] [--runs 30] [--db FILE]`, datasette
