@@ -124,6 +124,7 @@ def search(
         if by_index
         else select(Enterprise.id).where(*conds)
     )
+    probe = 0
     if flt.q.strip() or (flt.chain_id is not None and flt.segment_id is not None):
         # Without an estimate, counted as far as one firm in a hundred: the plan needs that.
         probe = cap if share is not None else max(cap, registry // 100)
@@ -139,6 +140,11 @@ def search(
             segment_id=flt.segment_id,
         )
         tally = paging.Tally(matches, False)
+    if share is None and 0 < probe < matches:
+        # No estimate (PostgreSQL), and more match than the count read: a term this common is
+        # taken to be held by one firm in twenty (精密: one in ten), so that the pages near
+        # the top still walk (page 20 of 精密: 26 ms walking, 170 ms sorting every match).
+        share = max(matches, registry // 20)
     share = matches if share is None else max(share, matches)
     page = paging.clamp(page, tally, page_size)
     offset = (page - 1) * page_size
