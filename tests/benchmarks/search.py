@@ -34,6 +34,7 @@ from urllib.parse import quote
 import httpx
 
 from tests.benchmarks.page_weight import _prepare, _session_token
+from tests.benchmarks.scale import _vacuum
 from tests.databases import drop_scratch, scratch_url
 from web.deps import SESSION_COOKIE
 
@@ -207,6 +208,7 @@ def _postgres(args: argparse.Namespace, tmp: Path) -> None:
     try:
         started = time.perf_counter()
         _prepare(url, args.pg_enterprises)
+        _vacuum(url)  # what autovacuum does soon after a bulk write
         print(
             f"\nPostgreSQL, {args.pg_enterprises:,} firms (built in "
             f"{time.perf_counter() - started:.0f} s): search for {TERM}"
