@@ -49,6 +49,7 @@ bench: install
 	$(BIN)/python -m tests.benchmarks.imports
 	$(BIN)/python -m tests.benchmarks.leads
 	$(BIN)/python -m tests.benchmarks.page_weight
+	$(BIN)/python -m tests.benchmarks.search
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor chainplan.db chainplan.db-wal chainplan.db-shm

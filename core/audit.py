@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, Index, insert
 from sqlalchemy import inspect as sa_inspect
-from sqlmodel import Field, Session, SQLModel, col, func, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import bulk
+from core import bulk, paging
 from core.db import CHINA_TIME, defer_write, utcnow
+from core.paging import Page
 
 
 class AuditEntry(SQLModel, table=True):
@@ -276,18 +277,16 @@ def _conditions(flt: AuditFilter) -> list[Any]:
 
 def search(
     *, session: Session, flt: AuditFilter, page: int = 1, page_size: int = 100
-) -> tuple[int, list[AuditEntry]]:
-    """Entries matching the filter, newest first, one page at a time, and their total."""
+) -> Page[AuditEntry]:
+    """Entries matching the filter, newest first, one page at a time; the total exact up to
+    paging.COUNT_CAP (the log only grows)."""
     where = _conditions(flt)
-    total = session.exec(select(func.count()).select_from(AuditEntry).where(*where)).one()
-    stmt = (
+    rows = (
         select(AuditEntry)
         .where(*where)
         .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
-        .offset((max(page, 1) - 1) * page_size)
-        .limit(page_size)
     )
-    return total, list(session.exec(stmt))
+    return paging.paginate(session, rows, select(AuditEntry.id).where(*where), page, page_size)
 
 
 def object_types(*, session: Session) -> list[str]:

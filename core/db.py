@@ -83,6 +83,19 @@ def contains_text(column: Any, text: str) -> sa.ColumnElement[bool]:
     return _folded_like(column, pattern)
 
 
+def count_up_to(session: Session, stmt: sa.Select[Any], cap: int) -> int:
+    """Count the rows of stmt, reading at most cap + 1 of them.
+
+    Returns the exact count when it is at most cap, else cap + 1 ("more than cap"): a search
+    for a common term need not read its tens of thousands of matches to say so.
+    """
+    probe: sa.Select[Any] = (
+        stmt.with_only_columns(sa.literal_column("1")).order_by(None).limit(cap + 1)
+    )
+    counted = sa.select(sa.func.count()).select_from(probe.subquery())
+    return int(session.execute(counted).scalar_one())
+
+
 class days_between(GenericFunction[int]):
     """`days_between(later, earlier)`: whole days from one date column to another."""
 

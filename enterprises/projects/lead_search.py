@@ -9,10 +9,11 @@ from sqlalchemy import func, or_, union_all
 from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
-from core import permissions, personal
+from core import paging, permissions, personal
 from core.accounts import Team, User
 from core.db import chunks, contains_text, require_id
 from core.orgs import Park
+from core.paging import Page
 from enterprises.projects.lead_contacts import LeadContact
 from enterprises.projects.leads import (
     LEAD_STAGE_LABELS,
@@ -113,19 +114,18 @@ def names(*, session: Session) -> Names:
 
 
 def search(
-    *, session: Session, user: User, flt: LeadFilter, page: int = 1, page_size: int = PAGE_SIZE
-) -> tuple[int, list[Lead]]:
-    """One page of matching leads, most recently changed first, and the total."""
+    *,
+    session: Session,
+    user: User,
+    flt: LeadFilter,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    cap: int | None = None,
+) -> Page[Lead]:
+    """One page of matching leads, most recently changed first; the total exact up to cap."""
     where = conditions(session=session, user=user, flt=flt)
-    total = session.exec(select(func.count()).select_from(Lead).where(*where)).one()
-    stmt = (
-        select(Lead)
-        .where(*where)
-        .order_by(col(Lead.updated_at).desc(), col(Lead.id).desc())
-        .offset((max(page, 1) - 1) * page_size)
-        .limit(page_size)
-    )
-    return total, list(session.exec(stmt))
+    rows = select(Lead).where(*where).order_by(col(Lead.updated_at).desc(), col(Lead.id).desc())
+    return paging.paginate(session, rows, select(Lead.id).where(*where), page, page_size, cap)
 
 
 @dataclass(frozen=True)

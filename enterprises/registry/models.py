@@ -9,7 +9,7 @@ from pydantic import field_validator
 from sqlalchemy import Index, UniqueConstraint
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, col
 
 from core import bounds, versions
 from core.db import MAX_ID, enum_column, utcnow
@@ -192,10 +192,43 @@ def _gin_lookup(element: _holds_chars, compiler: Any, **kw: Any) -> str:
 def holds_chars(term: str) -> sa.ColumnElement[bool]:
     """A condition the search index answers: it keeps every firm whose name or products hold
     `term` (ignoring case), and some others (match the term itself too)."""
-    # SQLite: every letter or digit of the term, each a token (its index keeps no positions,
-    # and no punctuation: leaving a character out only lets more firms through).
-    tokens = " ".join(f'"{c}"' for c in term.lower() if c.isalnum())
-    return _holds_chars(sa.literal(term, sa.String), sa.literal(tokens, sa.String))
+    return _holds_chars(sa.literal(term, sa.String), sa.literal(char_tokens(term), sa.String))
+
+
+def char_tokens(term: str) -> str:
+    """The query of SQLite's index of characters for term: every letter or digit of the term,
+    each a token (its index keeps no positions, and no punctuation: leaving a character out
+    only lets more firms through)."""
+    return " ".join(f'"{c}"' for c in term.lower() if c.isalnum())
+
+
+def matching_ids(session: Session, term: str, conds: list[Any]) -> Any:
+    """SELECT the ids of firms holding term's characters (by the index) and meeting conds.
+
+    On SQLite the index is joined, not asked with IN: an IN list is built whole before the
+    first firm is read (21,000 rowids for 精密), a join streams, so LIMIT stops it early.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return sa.select(col(Enterprise.id)).where(holds_chars(term), *conds)
+    chars = sa.table("enterprise_chars", sa.column("rowid"), sa.column("enterprise_chars"))
+    return (
+        sa.select(col(Enterprise.id))
+        .select_from(chars.join(Enterprise, Enterprise.id == chars.c.rowid))  # type: ignore[arg-type]
+        .where(chars.c.enterprise_chars.op("MATCH")(char_tokens(term)), *conds)
+    )
+
+
+def chars_estimate(session: Session, term: str) -> int | None:
+    """How many firms hold every character of term, read off SQLite's index of characters
+    alone (no firm's row read: ~2 ms for 21,000 at 200,000 firms); a little more than the
+    firms holding the term. None on PostgreSQL, whose index answers no count without the rows."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    found = session.execute(
+        sa.text("SELECT count(*) FROM enterprise_chars WHERE enterprise_chars MATCH :tokens"),
+        {"tokens": char_tokens(term)},
+    )
+    return int(found.scalar_one())
 
 
 class Enterprise(EnterpriseFields, table=True):
@@ -317,9 +350,11 @@ class EnterprisePublic(EnterpriseFields):
 
 
 class EnterprisePage(SQLModel):
-    """One page of an enterprise list."""
+    """One page of an enterprise list; `total` is the cap when `total_is_lower_bound`."""
 
     total: int
+    total_is_lower_bound: bool = False
+    has_next: bool = False
     page: int
     page_size: int
     items: list[EnterprisePublic]

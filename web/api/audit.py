@@ -30,9 +30,11 @@ class AuditEntryOut(BaseModel):
 
 
 class AuditPage(BaseModel):
-    """One page of the log."""
+    """One page of the log; `total` is the cap when `total_is_lower_bound`."""
 
     total: int
+    total_is_lower_bound: bool = False
+    has_next: bool = False
     page: int
     items: list[AuditEntryOut]
 
@@ -51,9 +53,13 @@ def audit_log(
     """Entries by object, actor and date range, newest first, 100 per page."""
     permissions.ensure_can_read_audit(user)
     flt = audit_filter(object_type, object_id, actor, start, end)
-    total, entries = audit.search(session=session, flt=flt, page=page)
+    result = audit.search(session=session, flt=flt, page=page)
     return AuditPage(
-        total=total, page=page, items=[_out(e, *personal.masked_entry(e)) for e in entries]
+        total=result.total,
+        total_is_lower_bound=result.total_is_lower_bound,
+        has_next=result.has_next,
+        page=result.page,
+        items=[_out(e, *personal.masked_entry(e)) for e in result.items],
     )
 
 

@@ -35,7 +35,14 @@ def list_enterprises(
     flt = query.to_filter(session)
     result = enterprise_service.search(session=session, flt=flt, page=page, page_size=page_size)
     items = enterprise_service.public_views(session=session, user=user, enterprises=result.items)
-    return EnterprisePage(total=result.total, page=result.page, page_size=page_size, items=items)
+    return EnterprisePage(
+        total=result.total,
+        total_is_lower_bound=result.total_is_lower_bound,
+        has_next=result.has_next,
+        page=result.page,
+        page_size=page_size,
+        items=items,
+    )
 
 
 @router.get("/export", response_class=Response)

@@ -69,9 +69,11 @@ class LeadOut(LeadFields):
 
 
 class LeadPage(BaseModel):
-    """One page of leads."""
+    """One page of leads; `total` is the cap when `total_is_lower_bound`."""
 
     total: int
+    total_is_lower_bound: bool = False
+    has_next: bool = False
     page: int
     page_size: int
     items: list[LeadOut]
@@ -167,14 +169,21 @@ def list_leads(
     page_size: Annotated[int, Query(ge=1, le=500)] = lead_search.PAGE_SIZE,
 ) -> LeadPage:
     """Leads the user may see, filtered, most recently changed first."""
-    total, rows = lead_search.search(
+    result = lead_search.search(
         session=session,
         user=user,
         flt=query.to_filter(session, user),
         page=page,
         page_size=page_size,
     )
-    return LeadPage(total=total, page=page, page_size=page_size, items=[lead_out(r) for r in rows])
+    return LeadPage(
+        total=result.total,
+        total_is_lower_bound=result.total_is_lower_bound,
+        has_next=result.has_next,
+        page=result.page,
+        page_size=page_size,
+        items=[lead_out(r) for r in result.items],
+    )
 
 
 @router.post("", status_code=201)

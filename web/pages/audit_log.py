@@ -90,14 +90,12 @@ def audit_page(
     """Search the log by object, actor and date range."""
     permissions.ensure_can_read_audit(user)
     flt = audit_filter(object_type, object_id, actor, start, end)
-    total, entries = audit.search(session=session, flt=flt, page=page, page_size=PAGE_SIZE)
+    result = audit.search(session=session, flt=flt, page=page, page_size=PAGE_SIZE)
     params = {"object_type": object_type, "object_id": object_id, "actor": actor}
     params |= {"start": start, "end": end}
     context: dict[str, Any] = {
-        "entries": [(e, _changes(e), personal.holds_personal(e)) for e in entries],
-        "total": total,
-        "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "entries": [(e, _changes(e), personal.holds_personal(e)) for e in result.items],
+        "result": result,
         "params": params,
         "query_string": urlencode({k: v for k, v in params.items() if v}),
         "types": audit.object_types(session=session),
@@ -127,7 +125,7 @@ def audit_export(
     """The filtered log as .xlsx or .csv (at most 50,000 entries, newest first; phones masked)."""
     permissions.ensure_can_read_audit(user)
     flt = audit_filter(object_type, object_id, actor, start, end)
-    _, entries = audit.search(session=session, flt=flt, page=1, page_size=EXPORT_LIMIT)
+    entries = audit.search(session=session, flt=flt, page=1, page_size=EXPORT_LIMIT).items
     rows = [
         [
             e.at.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M:%S"),

@@ -100,15 +100,10 @@ def lead_list(
     request: Request, session: SessionDep, user: CurrentUser, query: LeadQueryDep, page: int = 1
 ) -> Response:
     """The project library as a filtered list; htmx swaps only the results."""
-    total, rows = lead_search.search(
+    result = lead_search.search(
         session=session, user=user, flt=query.to_filter(session, user), page=page
     )
-    context = _list_context(session, query) | {
-        "total": total,
-        "rows": rows,
-        "page": page,
-        "pages": max(1, -(-total // lead_search.PAGE_SIZE)),
-    }
+    context = _list_context(session, query) | {"result": result, "rows": result.items}
     return render(request, "leads/list.html", context, fragment="leads/_results.html")
 
 

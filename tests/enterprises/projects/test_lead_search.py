@@ -14,7 +14,10 @@ def test_a_term_finds_leads_by_name_or_investor_ignoring_latin_case(session: Ses
     by_investor = make_lead(session, promoter, investor_name="Abb中国投资有限公司")
     make_lead(session, promoter, name="伺服电机扩产项目")
     for term in ("abb", "ABB", "Abb"):
-        total, found = lead_search.search(session=session, user=promoter, flt=LeadFilter(q=term))
-        assert (total, {lead.id for lead in found}) == (2, {by_name.id, by_investor.id}), term
-    total, found = lead_search.search(session=session, user=promoter, flt=LeadFilter(q="机器人"))
-    assert [lead.id for lead in found] == [by_name.id]
+        found = lead_search.search(session=session, user=promoter, flt=LeadFilter(q=term))
+        assert (found.total, {lead.id for lead in found.items}) == (
+            2,
+            {by_name.id, by_investor.id},
+        ), term
+    found = lead_search.search(session=session, user=promoter, flt=LeadFilter(q="机器人"))
+    assert [lead.id for lead in found.items] == [by_name.id]

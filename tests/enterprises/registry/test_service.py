@@ -249,3 +249,20 @@ def test_valid_code_factory_makes_valid_codes() -> None:
     from enterprises.registry.credit_code import problem
 
     assert problem(valid_code(42)) is None
+
+
+def test_a_search_counts_up_to_the_cap_and_its_pages_still_reach_every_match(
+    session: Session,
+) -> None:
+    made = {make_enterprise(session, main_products="封顶计数产品").id for _ in range(5)}
+    flt = EnterpriseFilter(q="封顶计数")
+    first = service.search(session=session, flt=flt, page=1, page_size=2, cap=3)
+    assert (first.total, first.total_is_lower_bound, first.has_next) == (3, True, True)
+    seen = [
+        e.id
+        for p in (1, 2, 3)
+        for e in service.search(session=session, flt=flt, page=p, page_size=2, cap=3).items
+    ]
+    assert len(seen) == 5 and set(seen) == made
+    exact = service.search(session=session, flt=flt, page=1, page_size=2, cap=5)
+    assert (exact.total, exact.total_is_lower_bound, exact.pages) == (5, False, 3)
