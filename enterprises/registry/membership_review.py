@@ -161,6 +161,17 @@ def remove(*, session: Session, actor: User, chain: Chain, membership_id: int) -
     session.flush()
 
 
+def describe(*, session: Session, chain: Chain, membership_id: int) -> str:
+    """The firm and segment of a place in this chain, in words ("" when there is none)."""
+    row = session.exec(
+        select(Enterprise, Segment)
+        .join(Membership, col(Membership.enterprise_id) == Enterprise.id)
+        .join(Segment, col(Segment.id) == Membership.segment_id)
+        .where(Membership.id == membership_id, Segment.chain_id == chain.id)
+    ).first()
+    return _label(*row) if row else ""
+
+
 def pending(
     *, session: Session, chain_id: int, segment_id: int | None = None
 ) -> list[PendingEntry]:

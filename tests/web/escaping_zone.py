@@ -25,8 +25,9 @@ from enterprises.projects.followups import FollowUpFields
 from enterprises.projects.lead_contacts import ContactFields
 from enterprises.projects.lead_stages import ArrivalFields, LeadMoveFields
 from enterprises.projects.leads import LeadFields, LeadStage
+from enterprises.registry import membership_review
 from enterprises.registry import service as enterprise_service
-from enterprises.registry.models import EnterpriseCreate
+from enterprises.registry.models import EnterpriseCreate, MembershipSource
 from enterprises.spreadsheets import imports
 from plans import targets
 from plans import tasks as plan_tasks
@@ -153,6 +154,15 @@ def plant_markup(zone: Zone, session: Session) -> None:
         ),
     )
     join_segment(session, firm, segment)
+    # The same firm waiting for the chief's review in another segment, with a note.
+    membership_review.enter(
+        session=session,
+        actor=admin,
+        enterprise=firm,
+        segment_id=require_id(chain_service.segments_of(session=session, chain_id=chain.id)[0]),
+        source=MembershipSource.edit,
+        note=plant("membership note", 200),
+    )
     designation = designations.create(
         session=session,
         actor=admin,

@@ -20,6 +20,8 @@ from enterprises.cultivation import designations, pipeline
 from enterprises.projects import carriers, lead_contacts
 from enterprises.projects.carriers import CarrierFields
 from enterprises.projects.lead_contacts import ContactFields
+from enterprises.registry import membership_review
+from enterprises.registry.models import MembershipSource
 from enterprises.spreadsheets import imports
 from plans.targets import Target
 from plans.tasks import PlanTask
@@ -141,6 +143,18 @@ def build_world(session: Session) -> World:
         assert found is not None, "the seed gives every chain dossier items"
         return found
 
+    # A firm waiting for the chief's review in each chain (确认 / 移出).
+    review_of = {
+        side: membership_review.enter(
+            session=session,
+            actor=admin,
+            enterprise=firms[side],
+            segment_id=segments(chain.id or 0)[1].id or 0,
+            source=MembershipSource.edit,
+            note="矩阵待确认",
+        )
+        for side, chain in chain_of.items()
+    }
     target = session.exec(select(Target)).first()
     assert target is not None
     # The park bureau's account belongs to 市财政局, a lead unit of task 七(三) only.
@@ -177,6 +191,7 @@ def build_world(session: Session) -> World:
         "unit": {s: finance.id for s in ("mine", "theirs")},
         "user": {"mine": users[Role.viewer].id, "theirs": users[Role.viewer].id},
         "designation": {"mine": "gazelle", "theirs": "gazelle"},
+        "membership": {s: m.id for s, m in review_of.items()},
     }
     session.flush()
     return World(users, ids)

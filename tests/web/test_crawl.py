@@ -97,6 +97,7 @@ _BY_NAME = {
     "key": "progress_key",
     "task_id": "task",
     "entry_id": "entry",
+    "membership_id": "membership",
 }
 _CODES = {
     "chains": "chain",

@@ -70,6 +70,8 @@ API_OPS: list[Op] = [
         lambda w, s: {"choke_point": True},
     ),
     _chain_op("POST", "/api/v1/chains/{chain}/segments/{segment}/confirm"),
+    _chain_op("POST", "/api/v1/chains/{chain}/review/{membership}/confirm"),
+    _chain_op("DELETE", "/api/v1/chains/{chain}/review/{membership}"),
     _chain_op(
         "PUT",
         "/api/v1/chains/{chain}/segments/{segment}/firms/{firm}",

@@ -51,6 +51,14 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/leads/new": ("POST", "/api/v1/leads"),
     "/leads/limits": ("PUT", "/api/v1/leads/limits"),
     "/leads/{lead}/edit": ("PUT", _LEAD),
+    "/chains/{chain}/review/{membership}/confirm": (
+        "POST",
+        "/api/v1/chains/{chain}/review/{membership}/confirm",
+    ),
+    "/chains/{chain}/review/{membership}/remove": (
+        "DELETE",
+        "/api/v1/chains/{chain}/review/{membership}",
+    ),
     "/leads/{lead}/move": ("POST", f"{_LEAD}/moves"),
     "/leads/{lead}/land": ("POST", f"{_LEAD}/land"),
     "/leads/{lead}/firm-code": ("POST", f"{_LEAD}/firm-code"),

@@ -20,6 +20,7 @@ from core.orgs import Park, landmark_views, list_parks
 from core.spreadsheet import XLSX_TYPE
 from enterprises.projects import lead_search
 from enterprises.projects.leads import LEAD_STAGE_LABELS
+from enterprises.registry import membership_review
 from enterprises.registry import service as enterprise_service
 from web.deps import ChainDep, CurrentUser, SessionDep
 from web.downloads import attachment
@@ -81,6 +82,9 @@ def chain_detail(
         "gaps": gaps,
         "can_edit": permissions.can_edit_chain(session=session, user=user, chain_id=view.id),
         "tab": "map",
+        "pending_count": membership_review.pending_counts(session=session, chain_ids=[view.id]).get(
+            view.id, 0
+        ),
         "lead_counts": lead_search.open_counts(session=session, user=user, chain_id=view.id),
     }
     if segment:
