@@ -5,13 +5,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from chainmaps import figures as chain_figures
 from chains import service as chain_service
 from chains.models import Segment
 from core import audit
 from core.accounts import Role, User
 from enterprises.registry import membership_review
 from enterprises.registry.models import Membership, MembershipReview, MembershipSource
-from tests.factories import bearer, login, make_enterprise, make_user
+from tests.factories import bearer, login, make_enterprise, make_user, settled
 
 MARKUP = '<img src=x onerror="alert(1)">"引号"'
 
@@ -88,6 +89,40 @@ def test_confirming_by_htmx_replaces_the_row_and_is_audited(
     assert row.status_code == 200 and "已确认" in row.text and "<tr>" in row.text
     entry = audit.history(session=session, object_type="membership", object_id=member.id or 0)[0]
     assert entry.action == "confirm"
+
+
+def test_the_map_counts_a_firm_only_once_confirmed(client: TestClient, session: Session) -> None:
+    segment = _robotics_segment(session)
+    robotics = chain_service.get_by_code(session=session, code="robotics")
+
+    def figures() -> tuple[str, int, int]:
+        view = chain_figures.detail(session=session, code="robotics")
+        gap = next(g for g in chain_figures.gap_report(view) if g.segment_id == segment.id)
+        counts = chain_figures.chain_counts(session=session, chain_id=robotics.id)
+        return str(gap.status), gap.firms, counts[robotics.id or 0][1]
+
+    status, firms, chain_firms = figures()
+    assert (status, firms) == ("missing", 0)
+    member = _pending(session, segment, name="待确认计数企业")
+    csrf = login(client, session, _users(session)["chief"])
+    session.commit()
+    settled(client)
+    assert figures() == (status, firms, chain_firms)  # a pending firm counts nowhere
+    listed = client.get(f"/enterprises?chain=robotics&segment={segment.id}")
+    assert "待确认计数企业" not in listed.text
+    panel = client.get(
+        f"/chains/robotics/segments/{segment.id}", headers={"HX-Request": "true"}
+    ).text
+    assert "待确认计数企业" in panel and "待确认</a>" in panel and "另有 1 家待确认" in panel
+    page = client.get("/chains/robotics").text
+    assert "/chains/robotics/review" in page and "待链长确认" in page
+    url = f"/chains/robotics/review/{member.id}/confirm"
+    assert client.post(url, data={"csrf_token": csrf}).status_code == 200
+    session.expire_all()
+    settled(client)
+    assert figures() == ("weak", 1, chain_firms + 1)
+    listed = client.get(f"/enterprises?chain=robotics&segment={segment.id}")
+    assert "待确认计数企业" in listed.text
 
 
 def test_removing_deletes_the_place(client: TestClient, session: Session) -> None:
