@@ -165,3 +165,33 @@ def test_review_through_the_api(client: TestClient, session: Session) -> None:
         r for r in listed if r["membership_id"] != member.id
     ]
     assert client.delete("/api/v1/chains/robotics/review/999999", headers=chief).status_code == 404
+
+
+def test_a_park_bureau_places_its_firm_pending(client: TestClient, session: Session) -> None:
+    segment = _robotics_segment(session)
+    own = make_enterprise(session, name="园区自填企业", park="shunde")
+    other = make_enterprise(session, name="他园企业", park="nanhai")
+    bureau = make_user(session, Role.park_bureau, park="shunde")
+    csrf = login(client, session, bureau)
+    page = client.get(f"/enterprises/{own.id}")
+    assert 'action="/enterprises/' in page.text and "待链长确认" in page.text
+    form = {"csrf_token": csrf, "segment_id": str(segment.id), "note": MARKUP}
+    placed = client.post(f"/enterprises/{own.id}/segments", data=form)
+    assert placed.status_code == 200 and "待确认" in placed.text
+    member = session.exec(select(Membership).where(Membership.enterprise_id == own.id)).one()
+    assert member.review == MembershipReview.pending and member.entered_note == MARKUP
+    assert client.post(f"/enterprises/{other.id}/segments", data=form).status_code == 403
+    assert client.post("/enterprises/999999/segments", data=form).status_code == 404
+    bad = client.post(f"/enterprises/{own.id}/segments", data=form | {"segment_id": "999999"})
+    assert bad.status_code == 422
+    headers = bearer(session, bureau)
+    api = client.post(
+        f"/api/v1/enterprises/{other.id}/segments",
+        json={"segment_id": segment.id},
+        headers=headers,
+    )
+    assert api.status_code == 403
+    chief = _users(session)["chief"]
+    login(client, session, chief)
+    review = client.get("/chains/robotics/review").text
+    assert "园区自填企业" in review and "企业信息编辑" in review

@@ -159,6 +159,13 @@ API_OPS: list[Op] = [
         lambda w, s: {},
     ),
     Op("POST", "/api/v1/imports/{batch}/undo", {Role.admin, Role.park_bureau}, ADMIN),
+    Op(
+        "POST",
+        "/api/v1/enterprises/{firm}/segments",
+        {Role.admin, Role.park_bureau},
+        ADMIN,
+        lambda w, s: {"segment_id": w.of("segment2", s), "note": "矩阵环节"},
+    ),
     Op("POST", "/api/v1/leads", LEAD_EDITORS, LEAD_EDITORS, lambda w, s: LEAD_BODY),
     Op("PUT", "/api/v1/leads/limits", ADMIN, ADMIN, lambda w, s: {}),
     Op(

@@ -39,6 +39,7 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/enterprises/{firm}/edit": ("PUT", "/api/v1/enterprises/{firm}"),
     "/enterprises/{firm}/merge": ("POST", "/api/v1/enterprises/{firm}/merge"),
     "/enterprises/{firm}/phone": ("POST", "/api/v1/enterprises/{firm}/phone"),
+    "/enterprises/{firm}/segments": ("POST", "/api/v1/enterprises/{firm}/segments"),
     "/leads/{lead}/contacts/{contact}/phone": ("POST", f"{_LEAD}/contacts/{{contact}}/phone"),
     "/enterprises/{firm}/cultivations": ("POST", "/api/v1/cultivations"),
     "/designations/{designation}/discovered": ("POST", "/api/v1/cultivations"),
