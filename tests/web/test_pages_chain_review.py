@@ -116,6 +116,7 @@ def test_the_map_counts_a_firm_only_once_confirmed(client: TestClient, session: 
     assert "待确认计数企业" in panel and "待确认</a>" in panel and "另有 1 家待确认" in panel
     page = client.get("/chains/robotics").text
     assert "/chains/robotics/review" in page and "待链长确认" in page
+    assert "待确认1</text>" in page  # the segment's badge on the map
     url = f"/chains/robotics/review/{member.id}/confirm"
     assert client.post(url, data={"csrf_token": csrf}).status_code == 200
     session.expire_all()

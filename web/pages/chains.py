@@ -1,5 +1,6 @@
 """Chain list, the cross-chain matrix, a chain's map with its segment panel, and downloads."""
 
+from collections import Counter
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -68,6 +69,13 @@ def chain_matrix(request: Request, session: SessionDep, user: CurrentUser) -> Re
     )
 
 
+def _waiting(session: Session, chain_id: int) -> dict[str, Any]:
+    """The chain's firms waiting for the chief's review (待确认): in all, and per segment."""
+    entries = membership_review.pending(session=session, chain_id=chain_id)
+    per_segment = Counter(e.membership.segment_id for e in entries)
+    return {"pending_count": len(entries), "pending_by_segment": per_segment}
+
+
 @router.get("/chains/{code}")
 def chain_detail(
     chain: ChainDep, request: Request, session: SessionDep, user: CurrentUser, segment: int = 0
@@ -82,9 +90,7 @@ def chain_detail(
         "gaps": gaps,
         "can_edit": permissions.can_edit_chain(session=session, user=user, chain_id=view.id),
         "tab": "map",
-        "pending_count": membership_review.pending_counts(session=session, chain_ids=[view.id]).get(
-            view.id, 0
-        ),
+        **_waiting(session, view.id),
         "lead_counts": lead_search.open_counts(session=session, user=user, chain_id=view.id),
     }
     if segment:
@@ -156,6 +162,7 @@ def map_svg(chain: ChainDep, request: Request, session: SessionDep, user: Curren
             basis.inferred_links(session=session, chain=view),
         ),
         "names": {s.id: s.name for s in view.segments},
+        **_waiting(session, view.id),
     }
     body = templates.get_template("chains/_map.svg").render(context)
     return Response(
