@@ -35,7 +35,7 @@ from chains.service import (
 from core import figure_cache
 from core.db import listed_in, require_id
 from enterprises.cultivation import standing
-from enterprises.registry.models import Enterprise, MemberRole, Membership
+from enterprises.registry.models import Enterprise, MemberRole, Membership, counted
 
 
 class SegmentCounts(NamedTuple):
@@ -62,7 +62,8 @@ def pooled_with(own: Any, pooled: Any) -> Any:
 def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int, SegmentCounts]:
     """Return {segment id: counts of firms, anchor, above-size, hidden-champion, high-growth}.
 
-    High-growth firms hold a valid recognition of a designation marked high-growth.
+    High-growth firms hold a valid recognition of a designation marked high-growth. Only places
+    the chain chief confirmed count (a pending one, 待确认, counts nowhere).
 
     A segment with a technology also counts the firms of other segments with that technology
     (a sensor maker counts for every chain's sensor segment); roles count only where held.
@@ -93,6 +94,7 @@ def _count_segments(session: Session) -> dict[int, SegmentCounts]:
             func.sum(case((growing, 1), else_=0)),
         )
         .join(Enterprise, col(Enterprise.id) == firm)
+        .where(counted())
         .group_by(col(Membership.segment_id))
     )
     target, pooled = aliased(Segment), aliased(Segment)
@@ -104,7 +106,7 @@ def _count_segments(session: Session) -> dict[int, SegmentCounts]:
             func.count(func.distinct(case((growing, firm)))),
         )
         .join(pooled, col(pooled.technology) == target.technology)
-        .join(Membership, col(Membership.segment_id) == pooled.id)
+        .join(Membership, and_(col(Membership.segment_id) == pooled.id, counted()))
         .join(Enterprise, col(Enterprise.id) == firm)
         .where(col(target.technology).is_not(None))
         .group_by(col(target.id))
@@ -145,6 +147,7 @@ def _count_chains(session: Session) -> dict[int, tuple[int, int, int]]:
             func.count(func.distinct(case((col(Membership.role) == MemberRole.anchor, firm)))),
         )
         .join(Membership, col(Membership.segment_id) == Segment.id)
+        .where(counted())
         .group_by(col(Segment.chain_id))
     )
     found = {cid: (int(n), int(a)) for cid, n, a in session.exec(firms)}

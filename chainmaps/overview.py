@@ -22,6 +22,8 @@ from enterprises.registry.models import (
     EnterpriseKind,
     MemberRole,
     Membership,
+    MembershipReview,
+    counted,
 )
 
 STALE_AFTER_DAYS = 90
@@ -50,7 +52,7 @@ def headline(*, session: Session, chain_id: int) -> Headline:
             func.max(case((col(Membership.hidden_champion), 1), else_=0)).label("hidden"),
         )
         .join(Segment, col(Segment.id) == Membership.segment_id)
-        .where(Segment.chain_id == chain_id)
+        .where(Segment.chain_id == chain_id, counted())
         .group_by(col(Membership.enterprise_id))
         .subquery()
     )
@@ -91,18 +93,22 @@ class PanelFirm:
     hidden_champion: bool
     via: str | None  # the other chain's segment it comes from, for shared technologies
     recognitions: list[str]
+    pending: bool = False  # waiting for the chain chief's review (待确认): not counted
 
 
 def segment_firms(
     *, session: Session, segment: Segment, limit: int = PANEL_FIRMS
 ) -> tuple[int, list[PanelFirm]]:
-    """Return (total, first firms) of a segment, anchors and big firms first.
+    """Return (confirmed total, first firms) of a segment: confirmed firms first, anchors and
+    big firms first among them, then the pending ones (待确认), shown but not counted.
 
     Firms of other chains' segments with the same technology are included and say where from.
     """
-    pooled = col(Membership.segment_id) == segment.id
+    own = col(Membership.segment_id) == segment.id
+    pooled: Any = own
     if segment.technology:
-        pooled = or_(pooled, col(Segment.technology) == segment.technology)
+        # Other segments lend their confirmed firms only; this one shows its pending ones too.
+        pooled = or_(own, and_(col(Segment.technology) == segment.technology, counted()))
     base = (
         select(Enterprise, Membership, Segment, Chain)
         .join(Membership, col(Membership.enterprise_id) == Enterprise.id)
@@ -117,6 +123,7 @@ def segment_firms(
     )
     stmt = base.order_by(
         col(Membership.segment_id) != segment.id,
+        ~counted(),
         rank,
         col(Enterprise.above_size).desc(),
         col(Enterprise.annual_output).desc(),
@@ -125,7 +132,7 @@ def segment_firms(
     total = session.exec(
         select(func.count(func.distinct(Membership.enterprise_id)))
         .join(Segment, col(Segment.id) == Membership.segment_id)
-        .where(pooled)
+        .where(pooled, counted())
     ).one()
     firms: dict[int, PanelFirm] = {}
     parks = park_names(session=session)
@@ -148,6 +155,7 @@ def segment_firms(
             hidden_champion=member.hidden_champion,
             via=None if where.id == segment.id else f"{chain.name}·{where.name}",
             recognitions=held.get(firm.id, []),
+            pending=member.review == MembershipReview.pending,
         )
     return int(total), list(firms.values())[:limit]
 
@@ -180,7 +188,7 @@ def matrix(*, session: Session) -> dict[int, dict[Stream, MatrixCell]]:
     firm_rows = session.exec(
         select(own.chain_id, own.stream, func.count(func.distinct(Membership.enterprise_id)))
         .join(pooled, pooled_with(own, pooled))
-        .join(Membership, col(Membership.segment_id) == pooled.id)
+        .join(Membership, and_(col(Membership.segment_id) == pooled.id, counted()))
         .group_by(col(own.chain_id), col(own.stream))
     )
     firms = {(cid, Stream(stream)): int(n) for cid, stream, n in firm_rows}
@@ -245,7 +253,7 @@ def _dossier_firms(session: Session, chain_id: int, condition: Any) -> list[Doss
         select(Enterprise, Membership, Segment.name)
         .join(Membership, col(Membership.enterprise_id) == Enterprise.id)
         .join(Segment, col(Segment.id) == Membership.segment_id)
-        .where(Segment.chain_id == chain_id, condition)
+        .where(Segment.chain_id == chain_id, condition, counted())
         .order_by(col(Enterprise.name), col(Segment.position))
     )
     parks = park_names(session=session)

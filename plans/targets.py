@@ -32,6 +32,7 @@ from enterprises.cultivation.designations import Designation
 from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage
 from enterprises.registry.figures import EnterpriseFigure
 from enterprises.registry.models import Enterprise, Membership
+from enterprises.registry.models import counted as confirmed_place
 
 ABOVE_SIZE_REVENUE = 2000.0  # 万元: 规上 is annual main revenue of 20 million yuan or more
 
@@ -274,8 +275,10 @@ def output_shares(
     *, session: Session, days: list[date], park_id: int | None = None
 ) -> list[float | None]:
     """The chains' share (%) of 规上 output on each day: the latest year of figures by then."""
-    in_chain = select(Membership.enterprise_id).join(
-        Segment, col(Segment.id) == Membership.segment_id
+    in_chain = (
+        select(Membership.enterprise_id)
+        .join(Segment, col(Segment.id) == Membership.segment_id)
+        .where(confirmed_place())  # as the chain map counts
     )
     counted: list[Any] = [col(EnterpriseFigure.revenue) >= ABOVE_SIZE_REVENUE]
     if park_id is not None:
@@ -352,6 +355,7 @@ def count_by_chain(*, session: Session, ids: Any) -> dict[int, float]:
         select(Segment.chain_id, func.count(func.distinct(ids.c.enterprise_id)))
         .join(Membership, col(Membership.enterprise_id) == ids.c.enterprise_id)
         .join(Segment, col(Segment.id) == Membership.segment_id)
+        .where(confirmed_place())
         .group_by(col(Segment.chain_id))
     )
     return {chain: float(n) for chain, n in session.exec(stmt)}

@@ -15,7 +15,7 @@ from core.orgs import park_names
 from enterprises.cultivation.designations import Designation, Tier
 from enterprises.cultivation.pipeline import Cultivation, Stage, effective_stage
 from enterprises.cultivation.standing import stages_on
-from enterprises.registry.models import Enterprise, Membership
+from enterprises.registry.models import Enterprise, Membership, counted
 
 PAGE_SIZE = 100
 
@@ -99,8 +99,10 @@ def _conditions(session: Session, flt: RosterFilter, today: date) -> list[Any]:
     if flt.due_soon:
         conds.append(_due_soon(session, today))
     if flt.segment_id is not None or flt.chain_id is not None:
-        member = select(Membership.enterprise_id).join(
-            Segment, col(Segment.id) == Membership.segment_id
+        member = (
+            select(Membership.enterprise_id)
+            .join(Segment, col(Segment.id) == Membership.segment_id)
+            .where(counted())  # as the chain map counts: confirmed places only
         )
         if flt.segment_id is not None:
             member = member.where(Membership.segment_id == flt.segment_id)

@@ -14,7 +14,7 @@ from chains.models import Chain, Segment
 from core import audit, locking, permissions
 from core.accounts import User
 from core.db import require_id, utcnow
-from core.errors import NotFound
+from core.errors import FieldErrors, NotFound
 from enterprises.registry.models import (
     SOURCE_LABELS,
     Enterprise,
@@ -102,6 +102,26 @@ def enter(
     return member
 
 
+def enter_by_edit(
+    *, session: Session, actor: User, enterprise_id: int, segment_id: int, note: str = ""
+) -> Membership:
+    """A firm's editor (its park bureau, an admin) places it in a segment, pending review."""
+    firm = session.get(Enterprise, enterprise_id)
+    if firm is None:
+        raise NotFound(f"企业 {enterprise_id} 不存在")
+    permissions.ensure_can_edit_enterprise(actor, firm.park_id)
+    if session.get(Segment, segment_id) is None:
+        raise FieldErrors({"segment_id": f"环节 {segment_id} 不存在"})
+    return enter(
+        session=session,
+        actor=actor,
+        enterprise=firm,
+        segment_id=segment_id,
+        source=MembershipSource.edit,
+        note=note,
+    )
+
+
 def _reviewable(
     session: Session, actor: User, chain: Chain, membership_id: int
 ) -> tuple[Membership, Enterprise, Segment]:
@@ -159,6 +179,17 @@ def remove(*, session: Session, actor: User, chain: Chain, membership_id: int) -
     )
     session.delete(member)
     session.flush()
+
+
+def describe(*, session: Session, chain: Chain, membership_id: int) -> str:
+    """The firm and segment of a place in this chain, in words ("" when there is none)."""
+    row = session.exec(
+        select(Enterprise, Segment)
+        .join(Membership, col(Membership.enterprise_id) == Enterprise.id)
+        .join(Segment, col(Segment.id) == Membership.segment_id)
+        .where(Membership.id == membership_id, Segment.chain_id == chain.id)
+    ).first()
+    return _label(*row) if row else ""
 
 
 def pending(

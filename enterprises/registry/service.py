@@ -24,8 +24,10 @@ from enterprises.registry.models import (
     MemberRole,
     Membership,
     MembershipPublic,
+    MembershipReview,
     Origin,
     chars_estimate,
+    counted,
     holds_chars,
     matching_ids,
 )
@@ -73,7 +75,8 @@ def filter_conditions(flt: EnterpriseFilter, *, by_characters: bool = True) -> l
     if not flt.include_demo:
         conds.append(Enterprise.origin != Origin.demo)
     if flt.segment_id is not None or flt.chain_id is not None:
-        member = select(Membership.id).where(Membership.enterprise_id == Enterprise.id)
+        # As the chain map counts: places the chain chief confirmed (not those 待确认).
+        member = select(Membership.id).where(Membership.enterprise_id == Enterprise.id, counted())
         if flt.segment_id is not None:
             member = member.where(Membership.segment_id == flt.segment_id)
         if flt.chain_id is not None:
@@ -196,6 +199,7 @@ def memberships(
                 chain_code=c.code,
                 chain_name=c.name,
                 role=MemberRole(m.role),
+                review=MembershipReview(m.review),
             )
         )
     return result
@@ -343,7 +347,7 @@ def leading_members(
         )
         .join(Enterprise, col(Enterprise.id) == Membership.enterprise_id)
         .join(Segment, col(Segment.id) == Membership.segment_id)
-        .where(Segment.chain_id == chain_id)
+        .where(Segment.chain_id == chain_id, counted())
         .subquery()
     )
     rows = session.exec(

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func
 
 from chains.models import Segment
 from core import figure_cache
-from enterprises.registry.models import Enterprise, Membership, Origin
+from enterprises.registry.models import Enterprise, Membership, Origin, counted
 
 # (park id, above size, demo row) → firms; a firm sits in one park, so the groups add up.
 Groups = list[tuple[int | None, bool, bool, int]]
@@ -68,6 +68,7 @@ def _count(session: Session) -> Tallies:
             "segment",
             sa.select(col(Membership.segment_id), *firm, func.count())
             .join(Enterprise, col(Enterprise.id) == member)
+            .where(counted())
             .group_by(col(Membership.segment_id), *firm),
         ),
         (
@@ -77,6 +78,7 @@ def _count(session: Session) -> Tallies:
             .select_from(Segment)
             .join(Membership, col(Membership.segment_id) == Segment.id)
             .join(Enterprise, col(Enterprise.id) == member)
+            .where(counted())
             .group_by(col(Segment.chain_id), *firm),
         ),
     ]

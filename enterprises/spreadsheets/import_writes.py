@@ -26,6 +26,8 @@ from enterprises.registry.models import (
     Enterprise,
     EnterpriseFields,
     Membership,
+    MembershipReview,
+    MembershipSource,
     Origin,
 )
 from enterprises.spreadsheets import import_checks
@@ -233,7 +235,8 @@ def _memberships(
     created: set[int],
     changes: list[dict[str, Any]],
 ) -> None:
-    """Place the listed firms in their segments (firms already there stay as they are)."""
+    """Place the listed firms in their segments as pending (firms already there stay as they
+    are)."""
     wanted = {(firm_ids[f.row], f.values["segment"]) for f in chunk.rows if f.values.get("segment")}
     existing = sorted({firm for firm, _ in wanted} - created)
     present: set[tuple[int, int]] = set()
@@ -241,7 +244,15 @@ def _memberships(
     for among in bulk.among(session, Membership.enterprise_id, existing):
         present |= set(session.exec(query.where(among)).all())
     added = sorted(wanted - present)
-    bulk.insert_rows(session, Membership, [{"enterprise_id": e, "segment_id": s} for e, s in added])
+    # They wait for the chain chief's review (待确认) before the chain map counts them.
+    entered = {
+        "review": MembershipReview.pending,
+        "entered_by": MembershipSource.imported,
+        "entered_note": f"名单导入（第 {chunk.batch_id} 批）",
+        "entered_at": utcnow(),
+    }
+    rows = [{"enterprise_id": e, "segment_id": s} | entered for e, s in added]
+    bulk.insert_rows(session, Membership, rows)
     # A created firm's memberships go with it on undo; an existing firm's are recorded.
     changes += [
         {

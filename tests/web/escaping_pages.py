@@ -39,6 +39,7 @@ PAGES = {
     "gap list .xlsx": Page(f"/chains/{CHAIN}/gaps.xlsx", "xlsx"),
     "chain work page": Page(f"/chains/{CHAIN}/work"),
     "chain edit page": Page(f"/chains/{CHAIN}/edit"),
+    "chain review page": Page(f"/chains/{CHAIN}/review"),
     "chain matrix": Page("/chains/matrix"),
     "dossier": Page(f"/chains/{CHAIN}/dossier"),
     "dossier item form": Page(f"/chains/{CHAIN}/dossier/{{item}}/edit"),

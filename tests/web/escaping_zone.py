@@ -38,8 +38,10 @@ from enterprises.projects.leads import LeadFields, LeadStage
 from enterprises.prospects import imports as prospect_imports
 from enterprises.prospects import service as prospect_service
 from enterprises.prospects.models import ProspectFields
+    )
+from enterprises.registry import membership_review
 from enterprises.registry import service as enterprise_service
-from enterprises.registry.models import EnterpriseCreate
+from enterprises.registry.models import EnterpriseCreate, MembershipSource
 from enterprises.spreadsheets import imports
 from plans import plan_writing, targets
 from plans import tasks as plan_tasks
@@ -176,6 +178,15 @@ def plant_markup(zone: Zone, session: Session) -> None:
             score=0.9,
             words=["转义"],
         )
+    )
+    # The same firm waiting for the chief's review in another segment, with a note.
+    membership_review.enter(
+        session=session,
+        actor=admin,
+        enterprise=firm,
+        segment_id=require_id(chain_service.segments_of(session=session, chain_id=chain.id)[0]),
+        source=MembershipSource.edit,
+        note=plant("membership note", 200),
     )
     designation = designations.create(
         session=session,

@@ -26,6 +26,8 @@ from enterprises.projects.leads import LeadStage
 from enterprises.prospects import imports as prospect_imports
 from enterprises.prospects import service as prospect_service
 from enterprises.prospects.models import ProspectFields
+from enterprises.registry import membership_review
+from enterprises.registry.models import MembershipSource
 from enterprises.spreadsheets import imports
 from plans.targets import Target
 from plans.tasks import PlanTask
@@ -166,6 +168,18 @@ def build_world(session: Session) -> World:
         assert found is not None, "the seed gives every chain dossier items"
         return found
 
+    # A firm waiting for the chief's review in each chain (确认 / 移出).
+    review_of = {
+        side: membership_review.enter(
+            session=session,
+            actor=admin,
+            enterprise=firms[side],
+            segment_id=segments(chain.id or 0)[1].id or 0,
+            source=MembershipSource.edit,
+            note="矩阵待确认",
+        )
+        for side, chain in chain_of.items()
+    }
     target = session.exec(select(Target)).first()
     assert target is not None
 
@@ -222,6 +236,7 @@ def build_world(session: Session) -> World:
         "user": {"mine": users[Role.viewer].id, "theirs": users[Role.viewer].id},
         "designation": {"mine": "gazelle", "theirs": "gazelle"},
         "plan": {s: target.plan_id for s in ("mine", "theirs")},
+        "membership": {s: m.id for s, m in review_of.items()},
     }
     session.flush()
     return World(users, ids)

@@ -148,6 +148,7 @@ def test_settings_confirmation_and_firm_roles(client: TestClient, session: Sessi
         json={"role": "anchor", "hidden_champion": True},
     )
     assert role.json()["role"] == "anchor"
+    settled(client)  # a token's reader may see figures a moment old right after a write
     detail = client.get("/api/v1/chains/robotics", headers=headers).json()
     assert detail["anchor_count"] == 1
 

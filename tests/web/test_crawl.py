@@ -102,6 +102,7 @@ _BY_NAME = {
     "prospect_id": "prospect",
     "prospect_batch_id": "prospect_batch",
     "suggestion_id": "suggestion",
+    "membership_id": "membership",
 }
 _CODES = {
     "chains": "chain",

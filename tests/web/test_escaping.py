@@ -83,6 +83,7 @@ SHOWN_IN: dict[str, list[str]] = {
     ],
     "segment description": ["segment panel", "chain page, segment open", "chain edit page"],
     "choke-point note": ["segment panel", "chain page, segment open", "chain edit page"],
+    "membership note": ["chain review page"],
     "dossier name": ["dossier", "dossier item form", "chain work page", "audit log"],
     "dossier issuer": ["dossier", "dossier item form", "chain work page"],
     "dossier summary": ["dossier", "dossier item form", "chain work page"],
@@ -90,6 +91,7 @@ SHOWN_IN: dict[str, list[str]] = {
     "firm name": [
         "review suggestions",
         "segment panel",
+        "chain review page",
         "firm list",
         "firm list fragment",
         "firm page",

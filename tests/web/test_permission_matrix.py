@@ -79,6 +79,8 @@ API_OPS: list[Op] = [
         "/api/v1/chains/{chain}/segments/{segment}/words",
         lambda w, s: {"words": ["矩阵词"], "version": 1},
     ),
+    _chain_op("POST", "/api/v1/chains/{chain}/review/{membership}/confirm"),
+    _chain_op("DELETE", "/api/v1/chains/{chain}/review/{membership}"),
     _chain_op(
         "PUT",
         "/api/v1/chains/{chain}/segments/{segment}/firms/{firm}",
@@ -166,6 +168,13 @@ API_OPS: list[Op] = [
         lambda w, s: {},
     ),
     Op("POST", "/api/v1/imports/{batch}/undo", {Role.admin, Role.park_bureau}, ADMIN),
+    Op(
+        "POST",
+        "/api/v1/enterprises/{firm}/segments",
+        {Role.admin, Role.park_bureau},
+        ADMIN,
+        lambda w, s: {"segment_id": w.of("segment2", s), "note": "矩阵环节"},
+    ),
     Op("POST", "/api/v1/leads", LEAD_EDITORS, LEAD_EDITORS, lambda w, s: LEAD_BODY),
     # The target library (招商目标库) has no scope: promotion staff and admins keep all of it.
     Op("POST", "/api/v1/prospects", LEAD_EDITORS, LEAD_EDITORS, lambda w, s: {"name": f"矩阵{s}"}),

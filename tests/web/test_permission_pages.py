@@ -48,6 +48,7 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/enterprises/{firm}/edit": ("PUT", "/api/v1/enterprises/{firm}"),
     "/enterprises/{firm}/merge": ("POST", "/api/v1/enterprises/{firm}/merge"),
     "/enterprises/{firm}/phone": ("POST", "/api/v1/enterprises/{firm}/phone"),
+    "/enterprises/{firm}/segments": ("POST", "/api/v1/enterprises/{firm}/segments"),
     "/leads/{lead}/contacts/{contact}/phone": ("POST", f"{_LEAD}/contacts/{{contact}}/phone"),
     "/enterprises/{firm}/cultivations": ("POST", "/api/v1/cultivations"),
     "/designations/{designation}/discovered": ("POST", "/api/v1/cultivations"),
@@ -60,6 +61,14 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/leads/new": ("POST", "/api/v1/leads"),
     "/leads/limits": ("PUT", "/api/v1/leads/limits"),
     "/leads/{lead}/edit": ("PUT", _LEAD),
+    "/chains/{chain}/review/{membership}/confirm": (
+        "POST",
+        "/api/v1/chains/{chain}/review/{membership}/confirm",
+    ),
+    "/chains/{chain}/review/{membership}/remove": (
+        "DELETE",
+        "/api/v1/chains/{chain}/review/{membership}",
+    ),
     "/leads/{lead}/move": ("POST", f"{_LEAD}/moves"),
     "/leads/{lead}/land": ("POST", f"{_LEAD}/land"),
     "/leads/{lead}/firm-code": ("POST", f"{_LEAD}/firm-code"),

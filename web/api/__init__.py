@@ -7,6 +7,7 @@ from web.api import (
     auth,
     carriers,
     chain_edit,
+    chain_review,
     chains,
     cultivation,
     enterprises,
@@ -29,6 +30,7 @@ router = APIRouter()
 router.include_router(auth.router)
 router.include_router(chains.router)
 router.include_router(chain_edit.router)
+router.include_router(chain_review.router)
 router.include_router(enterprises.router)
 router.include_router(cultivation.router)
 router.include_router(imports.router)

@@ -4,16 +4,18 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from chainmaps import suggestions
 from enterprises import merge
+from enterprises.registry import membership_review
 from enterprises.registry import service as enterprise_service
 from enterprises.registry.models import (
     EnterpriseCreate,
     EnterprisePage,
     EnterprisePublic,
     EnterpriseUpdate,
+    MembershipReview,
 )
 from enterprises.spreadsheets import export as enterprise_export
 from web.deps import CurrentUser, Id, PathId, SessionDep
@@ -128,3 +130,38 @@ def merge_enterprises(
     absorbed = enterprise_service.get(session=session, enterprise_id=data.other_id)
     merge.merge(session=session, actor=user, kept=kept, absorbed=absorbed)
     return enterprise_service.public_views(session=session, user=user, enterprises=[kept])[0]
+
+
+class SegmentEntryIn(BaseModel):
+    """A segment the firm works in, with a note for the chain chief who reviews it."""
+
+    segment_id: Id
+    note: str = Field(default="", max_length=200)
+
+
+class SegmentEntryOut(BaseModel):
+    """The firm's place in the segment: pending (待确认) until the chain chief confirms it."""
+
+    membership_id: int
+    segment_id: int
+    review: MembershipReview
+
+
+@router.post("/{enterprise_id}/segments", response_model=SegmentEntryOut, status_code=201)
+def enter_segment(
+    enterprise_id: PathId, data: SegmentEntryIn, session: SessionDep, user: CurrentUser
+) -> SegmentEntryOut:
+    """Place the firm in a chain segment (its park bureau or an admin); it waits for the chain
+    chief's review (/api/v1/chains/{code}/review) before the chain map counts it."""
+    member = membership_review.enter_by_edit(
+        session=session,
+        actor=user,
+        enterprise_id=enterprise_id,
+        segment_id=data.segment_id,
+        note=data.note,
+    )
+    return SegmentEntryOut(
+        membership_id=member.id or 0,
+        segment_id=member.segment_id,
+        review=MembershipReview(member.review),
+    )

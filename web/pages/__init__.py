@@ -8,6 +8,7 @@ from web.pages import (
     carriers,
     chain_dossier,
     chain_edit,
+    chain_review,
     chain_work,
     chains,
     cultivation,
@@ -36,6 +37,7 @@ router.include_router(auth.router)
 router.include_router(chains.router)
 router.include_router(chain_work.router)
 router.include_router(chain_edit.router)
+router.include_router(chain_review.router)
 router.include_router(chain_dossier.router)
 router.include_router(enterprises.router)
 router.include_router(cultivation.router)

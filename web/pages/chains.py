@@ -1,5 +1,6 @@
 """Chain list, the cross-chain matrix, a chain's map with its segment panel, and downloads."""
 
+from collections import Counter
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,6 +21,7 @@ from core.orgs import Park, landmark_views, list_parks
 from core.spreadsheet import XLSX_TYPE
 from enterprises.projects import lead_search
 from enterprises.projects.leads import LEAD_STAGE_LABELS
+from enterprises.registry import membership_review
 from enterprises.registry import service as enterprise_service
 from web.deps import ChainDep, CurrentUser, SessionDep
 from web.downloads import attachment
@@ -68,6 +70,13 @@ def chain_matrix(request: Request, session: SessionDep, user: CurrentUser) -> Re
     )
 
 
+def _waiting(session: Session, chain_id: int) -> dict[str, Any]:
+    """The chain's firms waiting for the chief's review (待确认): in all, and per segment."""
+    entries = membership_review.pending(session=session, chain_id=chain_id)
+    per_segment = Counter(e.membership.segment_id for e in entries)
+    return {"pending_count": len(entries), "pending_by_segment": per_segment}
+
+
 @router.get("/chains/{code}")
 def chain_detail(
     chain: ChainDep, request: Request, session: SessionDep, user: CurrentUser, segment: int = 0
@@ -82,6 +91,7 @@ def chain_detail(
         "gaps": gaps,
         "can_edit": permissions.can_edit_chain(session=session, user=user, chain_id=view.id),
         "tab": "map",
+        **_waiting(session, view.id),
         "lead_counts": lead_search.open_counts(session=session, user=user, chain_id=view.id),
     }
     if segment:
@@ -154,6 +164,7 @@ def map_svg(chain: ChainDep, request: Request, session: SessionDep, user: Curren
             basis.inferred_links(session=session, chain=view),
         ),
         "names": {s.id: s.name for s in view.segments},
+        **_waiting(session, view.id),
     }
     body = templates.get_template("chains/_map.svg").render(context)
     return Response(

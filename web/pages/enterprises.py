@@ -13,7 +13,7 @@ from chainmaps import suggestions
 from chains import service as chain_service
 from core import permissions, personal
 from core.accounts import Role, User
-from core.db import require_id
+from core.db import MAX_ID, require_id
 from core.errors import Conflict, FieldErrors
 from core.orgs import Park, list_parks, park_names
 from core.validation import parse
@@ -21,7 +21,7 @@ from enterprises import merge
 from enterprises.cultivation import designations, roster, standing
 from enterprises.cultivation.pipeline import STAGE_LABELS, Stage
 from enterprises.cultivation.roster import RosterFilter
-from enterprises.registry import figures
+from enterprises.registry import figures, membership_review
 from enterprises.registry import service as enterprise_service
 from enterprises.registry.models import FIELD_LABELS, Enterprise, EnterpriseCreate, EnterpriseUpdate
 from enterprises.spreadsheets import export as enterprise_export
@@ -182,6 +182,20 @@ def detail(
     return detail_page(request, session, user, enterprise_id)
 
 
+def _segment_choices(session: Session) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Every chain's segments, for placing a firm in one (pending the chief's review)."""
+    return [
+        (
+            c.name,
+            [
+                (require_id(s), s.name)
+                for s in chain_service.segments_of(session=session, chain_id=require_id(c))
+            ],
+        )
+        for c in chain_service.get_all(session=session)
+    ]
+
+
 def detail_page(
     request: Request,
     session: Session,
@@ -224,6 +238,9 @@ def detail_page(
             "tiers": tiers,
             "tier_names": {t.id: t.name for group in tiers.values() for t in group},
             "chains": chain_service.get_all(session=session),
+            "segment_choices": _segment_choices(session)
+            if permissions.can_edit_enterprise(user, enterprise.park_id)
+            else [],
             "figures": yearly,
             "current": figures.current(enterprise, yearly),
             "stage_labels": STAGE_LABELS,
@@ -252,6 +269,24 @@ def merge_into(
         raise FieldErrors({"other": f"找不到编号或信用代码为“{other}”的企业"})
     merge.merge(session=session, actor=user, kept=kept, absorbed=found)
     return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
+
+
+@router.post("/{enterprise_id}/segments")
+def enter_segment(
+    enterprise_id: int, request: Request, session: SessionDep, user: CurrentUser, form: FormDep
+) -> Response:
+    """Place the firm in a chain segment, pending the chain chief's review."""
+    segment = str(form.get("segment_id") or "")
+    if not segment.isdigit() or int(segment) > MAX_ID:
+        raise FieldErrors({"segment_id": "请选择产业链环节"})
+    membership_review.enter_by_edit(
+        session=session,
+        actor=user,
+        enterprise_id=enterprise_id,
+        segment_id=int(segment),
+        note=str(form.get("note") or "")[:200],
+    )
+    return RedirectResponse(f"/enterprises/{enterprise_id}#chains", status_code=303)
 
 
 @router.get("/{enterprise_id}/edit")

@@ -12,8 +12,10 @@ from core.errors import Conflict, FieldErrors, PermissionDenied
 from enterprises.projects import landing, lead_duplicates, lead_stages
 from enterprises.projects.lead_stages import LeadMoveFields
 from enterprises.projects.leads import Lead, LeadStage
+from enterprises.registry import service as enterprise_service
 from enterprises.registry.models import (
     Enterprise,
+    EnterpriseUpdate,
     Membership,
     MembershipReview,
     MembershipSource,
@@ -146,3 +148,22 @@ def test_the_projects_own_firm_is_no_duplicate(session: Session, owner: User) ->
 
     assert firms(None) == ["佛山同名科技有限公司"]
     assert firms(lead.enterprise_id) == []
+
+
+def test_the_code_may_be_filled_in_on_the_firm(session: Session, owner: User) -> None:
+    lead = _signed(session, owner)
+    _land(
+        session, owner, lead, registered_name="佛山企业页补填有限公司", registered_code_pending=True
+    )
+    firm = session.get_one(Enterprise, lead.enterprise_id)
+    fields = EnterpriseUpdate.model_validate(
+        firm.model_dump(include=set(EnterpriseUpdate.model_fields))
+        | {"credit_code": valid_code(45)}
+    )
+    enterprise_service.update(
+        session=session,
+        actor=make_user(session, Role.admin),
+        enterprise_id=firm.id or 0,
+        data=fields,
+    )
+    assert firm.credit_code == valid_code(45) and not firm.credit_code_pending

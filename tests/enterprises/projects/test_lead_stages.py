@@ -147,8 +147,11 @@ def test_landing_creates_the_firm_in_the_target_segment(session: Session, owner:
     assert firm is not None and firm.name == "佛山某机器人有限公司"
     assert firm.credit_code == code and firm.park_id == park.id
     assert lead.registered_on == START + timedelta(30)
-    after = chain_figures.segment_counts(session=session, chain_id=robotics.id)[segment.id or 0]
-    assert after.firms == 1
+    # The firm waits for the chain chief's review: the map does not count it yet.
+    after = chain_figures.segment_counts(session=session, chain_id=robotics.id)
+    assert segment.id not in after
+    member = session.exec(select(Membership).where(Membership.enterprise_id == firm.id)).one()
+    assert member.segment_id == segment.id and member.review == "pending"
 
 
 def test_landing_links_an_existing_firm_by_credit_code(session: Session, owner: User) -> None:

@@ -15,7 +15,13 @@ from core.orgs import get_park_by_code
 from enterprises.cultivation import designations, pipeline
 from enterprises.cultivation.pipeline import Cultivation, MoveFields, Stage
 from enterprises.registry import service as enterprise_service
-from enterprises.registry.models import Enterprise, EnterpriseUpdate, Membership
+from enterprises.registry.models import (
+    Enterprise,
+    EnterpriseUpdate,
+    Membership,
+    MembershipReview,
+    MembershipSource,
+)
 from enterprises.spreadsheets import import_commit, imports
 from enterprises.spreadsheets.imports import ImportBatch, ImportChange, ImportStatus
 from tests.factories import (
@@ -258,6 +264,10 @@ def test_chain_and_segment_are_checked_and_written_as_memberships(session: Sessi
     commit_import(session, admin, good)
     held = session.exec(select(Membership).where(Membership.enterprise_id == firm.id)).all()
     assert len(held) == 1
+    # An import's places wait for the chain chief's review (待确认).
+    assert held[0].review == MembershipReview.pending
+    assert held[0].entered_by == MembershipSource.imported
+    assert held[0].entered_note == f"名单导入（第 {good.id} 批）"
     created = _firm(session, "佛山市环节导入新企业有限公司")
     assert created is not None
     assert session.exec(select(Membership).where(Membership.enterprise_id == created.id)).one()
