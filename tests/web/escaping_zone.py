@@ -38,7 +38,6 @@ from enterprises.projects.leads import LeadFields, LeadStage
 from enterprises.prospects import imports as prospect_imports
 from enterprises.prospects import service as prospect_service
 from enterprises.prospects.models import ProspectFields
-    )
 from enterprises.registry import membership_review
 from enterprises.registry import service as enterprise_service
 from enterprises.registry.models import EnterpriseCreate, MembershipSource

@@ -116,6 +116,8 @@ def test_the_chief_reviews_suggestions(client: TestClient, session: Session) -> 
     csrf = login(client, session, chief)
     page = client.get("/chains/robotics/suggestions")
     assert page.status_code == 200 and "协作机器人" in page.text and MARKUP not in page.text
+    review = client.get("/chains/robotics/review")  # the chief's review page holds them too
+    assert 'id="review-suggestions"' in review.text and f"{firm.id}\">" in review.text
     listed = client.get("/api/v1/chains/robotics/suggestions", headers=bearer(session, chief))
     item = next(i for i in listed.json()["items"] if i["enterprise_id"] == firm.id)
     assert (item["segment_id"], item["words"]) == (segment.id, ["协作机器人"])
@@ -129,6 +131,7 @@ def test_the_chief_reviews_suggestions(client: TestClient, session: Session) -> 
     other = make_user(session, Role.chain_chief, chains=("hydrogen",))
     login(client, session, other)
     assert client.get("/chains/robotics/suggestions").status_code == 403
+    assert 'id="review-suggestions"' not in client.get("/chains/robotics/review").text
 
 
 def test_a_firms_new_products_are_suggested_at_once(client: TestClient, session: Session) -> None:

@@ -13,6 +13,7 @@ from chainmaps import figures as chain_figures
 from core import permissions
 from enterprises.registry import membership_review
 from web.deps import ChainDep, CurrentUser, SessionDep
+from web.pages.suggestion_review import suggestion_context
 from web.render import is_htmx, render
 
 router = APIRouter(prefix="/chains/{code}")
@@ -27,15 +28,18 @@ def review_page(
     """The chain's pending entries by segment, with their source and note."""
     view = chain_figures.detail(session=session, code=chain.code)
     entries = membership_review.pending(session=session, chain_id=view.id)
+    can_review = permissions.can_review_chain(session=session, user=user, chain_id=view.id)
     context = {
         "chain": view,
         "tab": "review",
         "entries": entries,
         "pending_count": len(entries),
         "can_edit": permissions.can_edit_chain(session=session, user=user, chain_id=view.id),
-        "can_review": permissions.can_review_chain(session=session, user=user, chain_id=view.id),
+        "can_review": can_review,
         "done": done[:200],
     }
+    if can_review:  # suggestions from firms' products are for the chief alone
+        context |= suggestion_context(session, chain)
     return render(request, "chains/review.html", context)
 
 

@@ -82,7 +82,7 @@ def _decided(
             raise
         error, status = message_for(exc), 409 if isinstance(exc, Conflict) else 404
     if not is_htmx(request):
-        return RedirectResponse(f"/chains/{chain.code}/suggestions", status_code=303)
+        return RedirectResponse(f"/chains/{chain.code}/review#review-suggestions", status_code=303)
     return _shown(request, session, chain, 1, error, status)
 
 
