@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from core.errors import DomainError
+from core.errors import DomainError, FieldErrors
 from core.validation import parse
 from enterprises.projects import (
     carriers,
@@ -60,6 +60,9 @@ def move(
     version = str(form.get("version") or "")
     try:
         data = parse(LeadMoveFields, _values(form, LeadMoveFields.model_fields), MOVE_LABELS)
+        passed = lead_stages.skipped(lead, data.to_stage)
+        if passed and data.note.strip() and form.get("confirm_jump") != "on":
+            raise FieldErrors({"confirm_jump": "一次跨越多个阶段须勾选确认"})
         with session.begin_nested():  # a refusal leaves nothing half-written
             lead_stages.move(
                 session=session,
@@ -67,6 +70,7 @@ def move(
                 lead=lead,
                 data=data,
                 version=int(version) if version.isdigit() else None,
+                by_hand=True,
             )
     except DomainError as exc:
         if board is None:
