@@ -66,6 +66,8 @@ PAGES = {
     "lead page": Page("/leads/{lead}"),
     "lead form": Page("/leads/{lead}/edit"),
     "new lead form": Page("/leads/new"),
+    "ledger imports": Page("/leads/imports"),
+    "ledger preview": Page("/leads/imports/{ledger}"),
     "time limits": Page("/leads/limits"),
     "lead list .xlsx": Page("/leads/export.xlsx", "xlsx"),
     "lead list .csv": Page("/leads/export.csv", "csv"),

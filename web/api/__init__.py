@@ -12,6 +12,7 @@ from web.api import (
     enterprises,
     imports,
     landmarks,
+    lead_imports,
     lead_work,
     leads,
     plan_tasks,
@@ -26,6 +27,7 @@ router.include_router(chain_edit.router)
 router.include_router(enterprises.router)
 router.include_router(cultivation.router)
 router.include_router(imports.router)
+router.include_router(lead_imports.router)
 router.include_router(leads.router)
 router.include_router(lead_work.router)
 router.include_router(carriers.router)

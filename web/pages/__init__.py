@@ -15,6 +15,7 @@ from web.pages import (
     designations,
     enterprises,
     imports,
+    lead_imports,
     lead_watch,
     lead_work,
     leads,
@@ -34,6 +35,7 @@ router.include_router(enterprises.router)
 router.include_router(cultivation.router)
 router.include_router(designations.router)
 router.include_router(imports.router)
+router.include_router(lead_imports.router)
 router.include_router(leads.router)
 router.include_router(lead_work.router)
 router.include_router(lead_watch.router)

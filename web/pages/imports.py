@@ -31,7 +31,12 @@ def read_upload(upload: Any) -> tuple[str, bytes]:
 
 
 def _history(session: Session, user: User) -> list[ImportBatch]:
-    stmt = select(ImportBatch).order_by(col(ImportBatch.created_at).desc()).limit(50)
+    stmt = (
+        select(ImportBatch)
+        .where(ImportBatch.kind == "firms")
+        .order_by(col(ImportBatch.created_at).desc())
+        .limit(50)
+    )
     if not permissions.sees_every_import(user):
         stmt = stmt.where(ImportBatch.actor_id == user.id)
     return list(session.exec(stmt))
