@@ -9,6 +9,7 @@ Create Date: 2026-12-05 07:10:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = '3c8e51f0a7d2'
@@ -19,7 +20,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table('lead_move', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('date_corrected_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(
+            sa.Column('date_corrected_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
         batch_op.add_column(
             sa.Column('date_correction', sa.String(length=200), nullable=False, server_default='')
         )
