@@ -7,7 +7,6 @@ history at the dates the ledger gives — the moves, the capital, a contact, the
 projects the batch made, unless one has been changed since.
 """
 
-import hashlib
 import io
 from dataclasses import dataclass
 
@@ -18,7 +17,6 @@ from core import audit, permissions
 from core.accounts import User
 from core.db import require_id, utcnow
 from core.errors import Conflict, FieldErrors, NotFound
-from core.text import refuse_control
 from enterprises.projects import followups, lead_contacts, lead_stages, leads, ledger_rows
 from enterprises.projects.followups import FollowUpFields, FollowUpKind
 from enterprises.projects.lead_contacts import ContactFields
@@ -26,7 +24,7 @@ from enterprises.projects.lead_stages import ArrivalFields, LeadMoveFields
 from enterprises.projects.leads import Lead, LeadStage
 from enterprises.projects.ledger_rows import LEDGER_FIELDS, Ledger, LedgerRow
 from enterprises.registry.models import Enterprise
-from enterprises.spreadsheets import tabular
+from enterprises.spreadsheets import imports, tabular
 from enterprises.spreadsheets.imports import ImportBatch, ImportChange, ImportStatus
 
 KIND = "ledger"
@@ -54,28 +52,9 @@ def template() -> bytes:
 def stage(*, session: Session, actor: User, filename: str, content: bytes) -> ImportBatch:
     """Keep an uploaded ledger as a pending batch after checking it can be read."""
     permissions.ensure_can_create_lead(actor)
-    refuse_control({"file": filename}, {"file": "文件名"})
-    if len(tabular.read(filename, content)) > MAX_ROWS + 20:
+    if len(tabular.read(filename, content)) > MAX_ROWS + tabular.HEADER_SCAN:
         raise FieldErrors({"file": f"台账最多 {MAX_ROWS} 行，请分成几个文件导入"})
-    batch = ImportBatch(
-        filename=filename[:200],
-        sha256=hashlib.sha256(content).hexdigest(),
-        content=content,
-        kind=KIND,
-        actor_id=actor.id,
-        actor_name=actor.username,
-    )
-    session.add(batch)
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="import_upload",
-        obj=batch,
-        label=batch.filename,
-        after={"sha256": batch.sha256, "bytes": len(content), "kind": KIND},
-    )
-    return batch
+    return imports.keep(session=session, actor=actor, filename=filename, content=content, kind=KIND)
 
 
 def get(*, session: Session, actor: User, batch_id: int) -> ImportBatch:

@@ -115,16 +115,30 @@ def stage(
 ) -> ImportBatch:
     """Keep an uploaded file as a pending batch after checking it can be read."""
     permissions.ensure_can_import(actor)
+    return keep(
+        session=session,
+        actor=actor,
+        filename=filename,
+        content=content,
+        designation_id=designation_id,
+        park_id=permissions.park_scope(actor, None),
+    )
+
+
+def keep(
+    *, session: Session, actor: User, filename: str, content: bytes, **fields: Any
+) -> ImportBatch:
+    """Check an upload can be read and keep it as a pending batch with `fields` (audited);
+    the caller has checked the actor may import it."""
     refuse_control({"file": filename}, {"file": "文件名"})
     tabular.read(filename, content)
     batch = ImportBatch(
         filename=filename[:200],
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
-        designation_id=designation_id,
         actor_id=actor.id,
         actor_name=actor.username,
-        park_id=permissions.park_scope(actor, None),
+        **fields,
     )
     session.add(batch)
     session.flush()
@@ -134,7 +148,7 @@ def stage(
         action="import_upload",
         obj=batch,
         label=batch.filename,
-        after={"sha256": batch.sha256, "bytes": len(content), "designation_id": designation_id},
+        after={"sha256": batch.sha256, "bytes": len(content)} | fields,
     )
     return batch
 

@@ -1,8 +1,6 @@
 """Importing a project ledger (项目台账) from the browser: upload, preview with the column
 mapping, commit, undo, and the template to fill."""
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
@@ -16,7 +14,7 @@ from enterprises.spreadsheets import tabular
 from enterprises.spreadsheets.imports import ImportBatch
 from web.api.lead_imports import template as template_download
 from web.deps import CurrentUser, FormDep, SessionDep
-from web.pages.imports import read_upload
+from web.pages.imports import column_mapping, read_upload
 from web.render import render
 from web.statuses import message_for, status_for
 
@@ -88,14 +86,6 @@ def preview(batch_id: int, request: Request, session: SessionDep, user: CurrentU
     return _preview_page(request, session, user, batch)
 
 
-def _mapping(form: Any) -> dict[int, str | None]:
-    return {
-        int(key[4:]): (str(value) or None)
-        for key, value in form.items()
-        if key.startswith("col-") and key[4:].isdigit()
-    }
-
-
 @router.post("/{batch_id:int}/mapping")
 def remap(
     batch_id: int, request: Request, session: SessionDep, user: CurrentUser, form: FormDep
@@ -106,7 +96,9 @@ def remap(
         raise Conflict("已提交的批次不能再修改列对应关系")
     try:
         with session.begin_nested():
-            ledger_import.preview(session=session, actor=user, batch=batch, mapping=_mapping(form))
+            ledger_import.preview(
+                session=session, actor=user, batch=batch, mapping=column_mapping(form)
+            )
     except FieldErrors as exc:
         return _preview_page(request, session, user, batch, message_for(exc), 422)
     return RedirectResponse(f"/leads/imports/{batch_id}", status_code=303)
