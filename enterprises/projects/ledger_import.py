@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from core import audit, permissions
 from core.accounts import User
 from core.db import require_id, utcnow
-from core.errors import Conflict, FieldErrors, NotFound
+from core.errors import Conflict, DomainError, FieldErrors, NotFound
 from enterprises.projects import followups, lead_contacts, lead_stages, leads, ledger_rows
 from enterprises.projects.followups import FollowUpFields, FollowUpKind
 from enterprises.projects.lead_contacts import ContactFields
@@ -114,7 +114,10 @@ def commit(*, session: Session, actor: User, batch: ImportBatch) -> Outcome:
         raise FieldErrors({"file": f"台账有 {len(errors)} 处错误，请修正后重新上传：{shown}"})
     fresh = [r for r in ledger.rows if r.status == "new"]
     for row in fresh:
-        _write(session, actor, batch, row)
+        try:
+            _write(session, actor, batch, row)
+        except DomainError as exc:  # a rule of the services the row check did not foresee
+            raise FieldErrors({"file": f"第 {row.number} 行：{message(exc)}"}) from exc
     batch.status, batch.committed_at = ImportStatus.committed, utcnow()
     batch.rows_total, batch.created_count = len(ledger.rows), len(fresh)
     batch.unchanged_count = len(ledger.rows) - len(fresh)
@@ -128,6 +131,11 @@ def commit(*, session: Session, actor: User, batch: ImportBatch) -> Outcome:
         after={"created": len(fresh), "skipped": len(ledger.rows) - len(fresh)},
     )
     return Outcome(len(fresh), len(ledger.rows) - len(fresh))
+
+
+def message(exc: DomainError) -> str:
+    """A refusal's words without field keys."""
+    return "；".join(exc.errors.values()) if isinstance(exc, FieldErrors) else exc.message
 
 
 def _write(session: Session, actor: User, batch: ImportBatch, row: LedgerRow) -> None:

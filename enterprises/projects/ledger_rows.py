@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from core import permissions
 from core.accounts import User
 from core.errors import FieldErrors
 from core.validation import parse
@@ -178,6 +179,8 @@ def _check(row: LedgerRow, where: dict[str, str], owners: dict[str, int], actor:
         owner = owners.get(v["owner"])
         if owner is None:
             fail("owner", f"没有名为“{v['owner']}”的在岗用户")
+        elif owner != actor.id and not permissions.can_assign_lead(actor):
+            fail("owner", "只有管理员可以导入由他人负责的项目")
         v["owner_id"] = owner
     try:
         lead_fields(row)

@@ -199,3 +199,17 @@ def test_the_template_is_read_back_as_a_ledger(session: Session, owner: User) ->
     preview = ledger_import.preview(session=session, actor=owner, batch=batch)
     assert preview.header_row == 2 and preview.rows == []
     assert sorted(f for f in preview.mapping.values() if f) == sorted(LEDGER_FIELDS)
+
+
+def test_a_promoter_imports_only_projects_of_their_own(session: Session, owner: User) -> None:
+    colleague = make_user(session, Role.promotion, team="招商一组")
+    row = good_row()
+    row[6] = colleague.username
+    batch = _stage(session, owner, ledger(row))
+    errors = ledger_import.preview(session=session, actor=owner, batch=batch).rows[0].errors
+    assert errors == ["第 4 行「负责人」：只有管理员可以导入由他人负责的项目"]
+    admin = make_user(session, Role.admin)
+    batch = _stage(session, admin, ledger(row))
+    ledger_import.commit(session=session, actor=admin, batch=batch)
+    lead = session.exec(select(Lead).where(Lead.name == "华光精密伺服项目")).one()
+    assert lead.owner_id == colleague.id and lead.team_id == colleague.team_id
