@@ -240,6 +240,7 @@ class Changes:
     last: date
     recognitions: list[tuple[date, int, str, str]] = field(default_factory=list)
     new_leads: list[Lead] = field(default_factory=list)
+    backfilled_leads: list[Lead] = field(default_factory=list)  # 补录: entered after the month
     landed: list[Lead] = field(default_factory=list)
 
 
@@ -271,13 +272,18 @@ def changes(*, session: Session, user: User, first: date, last: date, limit: int
     found.recognitions = [
         (on, int(eid or 0), name, title) for on, eid, name, title in session.execute(stmt)
     ]
-    found.new_leads = list(
-        session.exec(
-            select(Lead)
-            .where(col(Lead.created_on) >= first, col(Lead.created_on) <= last, seen)
-            .order_by(col(Lead.created_on).desc())
-            .limit(limit)
+    # A lead counts in the month of its 登记日期; one entered later (补录) is shown apart.
+    registered = [col(Lead.created_on) >= first, col(Lead.created_on) <= last, seen]
+    found.new_leads, found.backfilled_leads = (
+        list(
+            session.exec(
+                select(Lead)
+                .where(*registered, col(Lead.backfilled).is_(flag))
+                .order_by(col(Lead.created_on).desc())
+                .limit(limit)
+            )
         )
+        for flag in (False, True)
     )
     found.landed = list(
         session.exec(

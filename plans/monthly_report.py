@@ -149,6 +149,10 @@ def sheets(report: MonthlyReport) -> list[Sheet]:
             for x in changes.new_leads
         ]
         + [
+            ["补录项目", x.created_on, x.name, f"计划投资 {x.planned_investment or 0:g} 万元"]
+            for x in changes.backfilled_leads
+        ]
+        + [
             ["注册落地", x.registered_on, x.name, f"计划投资 {x.planned_investment or 0:g} 万元"]
             for x in changes.landed
         ],

@@ -1,10 +1,11 @@
 """Moving a lead through its stages (landing it at 注册落地, see landing.py), and the capital
 that arrives.
 
-Before signing a lead may skip forward (a firm met at an expo may come straight to talks);
-from signing on, every milestone is passed in order, since each starts the clock of the next
-(see lead_watch.py). Stepping back needs a note, dropping needs a reason, a dropped lead can
-only be reopened where it stood, and a held lead resumes where it stood or moves on from there.
+Before signing a lead may skip forward (a firm met at an expo may come straight to talks; a
+person doing so says why in a note); from signing on, every milestone is passed in order, since
+each starts the clock of the next (see lead_watch.py). Stepping back needs a note, dropping
+needs a reason, a dropped lead can only be reopened where it stood, and a held lead resumes
+where it stood or moves on from there.
 """
 
 from datetime import date, datetime
@@ -168,13 +169,30 @@ def refusal(lead: Lead, data: LeadMoveFields) -> str:
     return ""
 
 
-def next_stages(lead: Lead) -> list[LeadStage]:
-    """The moves a board card offers without a note: onward in the flow, and on hold."""
+def jump_refusal(lead: Lead, data: LeadMoveFields) -> str:
+    """Why a person's move past stages is refused (it needs a note saying why), or ""."""
+    passed = skipped(lead, data.to_stage)
+    if passed and not data.note.strip():
+        names = "、".join(_label(s) for s in passed)
+        return f"一次跨越多个阶段（跳过{names}）须填写说明"
+    return ""
+
+
+def skipped(lead: Lead, target: LeadStage) -> list[LeadStage]:
+    """The stages of the flow a move onward to `target` passes over (none for other moves)."""
+    if target not in FLOW or LeadStage(lead.stage) == LeadStage.dropped:
+        return []
+    return FLOW[FLOW.index(_base(lead)) + 1 : FLOW.index(target)]
+
+
+def next_stages(lead: Lead, jumps: bool = True) -> list[LeadStage]:
+    """The one-click moves: onward in the flow (with `jumps`, also past stages, which need a
+    note), and on hold."""
     current, base = LeadStage(lead.stage), _base(lead)
     if current == LeadStage.dropped:
         return []
     bi = FLOW.index(base)
-    onward = FLOW[bi + 1 : SIGNED + 1] if bi < SIGNED else FLOW[bi + 1 : bi + 2]
+    onward = FLOW[bi + 1 : SIGNED + 1] if bi < SIGNED and jumps else FLOW[bi + 1 : bi + 2]
     resume = [base] if current == LeadStage.on_hold else []
     hold = [LeadStage.on_hold] if current not in (LeadStage.on_hold, LeadStage.capacity) else []
     return resume + onward + hold
@@ -188,17 +206,24 @@ def _check_date(lead: Lead, on: date) -> None:
 
 
 def move(
-    *, session: Session, actor: User, lead: Lead, data: LeadMoveFields, version: int | None = None
+    *,
+    session: Session,
+    actor: User,
+    lead: Lead,
+    data: LeadMoveFields,
+    version: int | None = None,
+    by_hand: bool = False,
 ) -> LeadMove:
     """Move a lead as the rules allow, record the event, and land it at 注册落地.
 
     With `version`, a lead changed since it was read is refused with Conflict; concurrent
-    moves run one after another, each judged on the stage the one before left.
+    moves run one after another, each judged on the stage the one before left. A move `by_hand`
+    (pages, API) past stages needs a note; history read from a ledger passes without one.
     """
     permissions.ensure_can_edit_lead(actor, lead.owner_id)
     take(session, lead, version)
     permissions.ensure_can_edit_lead(actor, lead.owner_id)  # as it is now
-    if reason := refusal(lead, data):
+    if reason := refusal(lead, data) or (jump_refusal(lead, data) if by_hand else ""):
         raise StageMoveRefused(reason)
     _check_date(lead, data.on)
     before = audit.snapshot(lead, ["stage", "stage_since", "resume_stage", "enterprise_id"])

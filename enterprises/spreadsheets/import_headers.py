@@ -34,25 +34,27 @@ def _base(header: str) -> str:
     return _NOISE.sub("", header.replace(" ", "").replace("\u3000", ""))
 
 
-def guess_field(header: str) -> str | None:
+Fields = dict[str, tuple[str, list[str], str]]
+
+
+def guess_field(header: str, fields: Fields = IMPORT_FIELDS) -> str | None:
     """Return the field a header names, if any (exact alias first, then contained alias)."""
     base = _base(header)
     if not base:
         return None
-    for key, (_, aliases, _) in IMPORT_FIELDS.items():
+    for key, (_, aliases, _) in fields.items():
         if base in aliases:
             return key
-    contained = [
-        (len(a), k) for k, (_, aliases, _) in IMPORT_FIELDS.items() for a in aliases if a in base
-    ]
+    contained = [(len(a), k) for k, (_, aliases, _) in fields.items() for a in aliases if a in base]
     return max(contained)[1] if contained else None
 
 
-def find_header(rows: list[list[tabular.Cell]]) -> int:
-    """Return the index of the header row: the one naming most known columns in the top rows."""
+def find_header(rows: list[list[tabular.Cell]], fields: Fields = IMPORT_FIELDS) -> int:
+    """Return the index of the header row: the one naming most known columns in the top rows
+    (titles merged across the columns above it name one column at most)."""
     best, best_hits = 0, -1
     for index, row in enumerate(rows[: tabular.HEADER_SCAN]):
-        hits = len({guess_field(cells.text(v)) for v in row} - {None})
+        hits = len({guess_field(cells.text(v), fields) for v in row} - {None})
         if hits > best_hits:
             best, best_hits = index, hits
     return best

@@ -59,6 +59,9 @@ class ImportBatch(SQLModel, table=True):
     sha256: str = Field(max_length=64, index=True)
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     designation_id: int | None = Field(default=None, foreign_key="designation.id")
+    kind: str = Field(  # "firms" (this module) or "ledger" (enterprises.projects.ledger_import)
+        default="firms", max_length=20, sa_column_kwargs={"server_default": "firms"}
+    )
     mapping: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
     actor_id: int | None = Field(default=None, foreign_key="app_user.id")
     actor_name: str = Field(default="", max_length=60)
@@ -96,6 +99,9 @@ class ImportChange(SQLModel, table=True):
     cultivation_id: int | None = Field(  # indexed: deleting a cultivation looks them up
         default=None, foreign_key="cultivation.id", ondelete="SET NULL", index=True
     )
+    lead_id: int | None = Field(  # a project a ledger import created
+        default=None, foreign_key="lead.id", ondelete="SET NULL", index=True
+    )
     action: str = Field(max_length=20)  # created | updated | recognised | joined
     version: int | None = Field(
         default=None, description="the version the batch left the firm or cultivation at"
@@ -109,16 +115,30 @@ def stage(
 ) -> ImportBatch:
     """Keep an uploaded file as a pending batch after checking it can be read."""
     permissions.ensure_can_import(actor)
+    return keep(
+        session=session,
+        actor=actor,
+        filename=filename,
+        content=content,
+        designation_id=designation_id,
+        park_id=permissions.park_scope(actor, None),
+    )
+
+
+def keep(
+    *, session: Session, actor: User, filename: str, content: bytes, **fields: Any
+) -> ImportBatch:
+    """Check an upload can be read and keep it as a pending batch with `fields` (audited);
+    the caller has checked the actor may import it."""
     refuse_control({"file": filename}, {"file": "文件名"})
     tabular.read(filename, content)
     batch = ImportBatch(
         filename=filename[:200],
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
-        designation_id=designation_id,
         actor_id=actor.id,
         actor_name=actor.username,
-        park_id=permissions.park_scope(actor, None),
+        **fields,
     )
     session.add(batch)
     session.flush()
@@ -128,7 +148,7 @@ def stage(
         action="import_upload",
         obj=batch,
         label=batch.filename,
-        after={"sha256": batch.sha256, "bytes": len(content), "designation_id": designation_id},
+        after={"sha256": batch.sha256, "bytes": len(content)} | fields,
     )
     return batch
 
@@ -136,12 +156,16 @@ def stage(
 def get(*, session: Session, batch_id: int, actor: User) -> ImportBatch:
     """Return a batch its uploader (or an admin) may see."""
     batch = session.get(ImportBatch, batch_id)
-    if batch is None or not permissions.can_see_import(actor, batch.actor_id):
+    if (
+        batch is None
+        or batch.kind != "firms"
+        or not permissions.can_see_import(actor, batch.actor_id)
+    ):
         raise NotFound(f"导入批次 {batch_id} 不存在")
     return batch
 
 
-class _Lookups:
+class Lookups:
     """Parks, chains and segments by the names people write, loaded once per preview."""
 
     def __init__(self, session: Session) -> None:
@@ -168,7 +192,8 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
 }
 
 
-def _convert(kind: str, raw: Any, unit: str, lookups: _Lookups, chain_id: int | None) -> Any:
+def convert(kind: str, raw: Any, unit: str, lookups: Lookups, chain_id: int | None) -> Any:
+    """One cell as the field's kind reads it; ValueError with a Chinese reason otherwise."""
     if kind in _PARSERS:
         return _PARSERS[kind](raw, unit)
     name = cells.text(raw)
@@ -269,7 +294,7 @@ def preview(
     header_index = find_header(rows)
     columns = columns_for([cells.text(v) for v in rows[header_index]], mapping, batch)
     units = {f: header_unit(h) for _, h, f in columns if f}
-    lookups = _Lookups(session)
+    lookups = Lookups(session)
     # The chain comes first so that a segment can be looked up within it.
     plan = [
         (i, header, key, IMPORT_FIELDS[key][2], units[key])
@@ -333,7 +358,7 @@ def _parse_row(
     number: int,
     row: list[tabular.Cell],
     plan: list[tuple[int, str, str, str, str]],
-    lookups: _Lookups,
+    lookups: Lookups,
 ) -> RowFate:
     fate = RowFate(row=number, status="new")
     width = len(row)
@@ -344,7 +369,7 @@ def _parse_row(
         if raw is None or raw == "":
             continue
         try:
-            fate.values[key] = _convert(kind, raw, unit, lookups, fate.values.get("chain"))
+            fate.values[key] = convert(kind, raw, unit, lookups, fate.values.get("chain"))
         except ValueError as exc:
             fate.errors.append(f"第 {number} 行「{header}」：{exc}")
     fate.name = fate.values.get("name", "")

@@ -68,6 +68,8 @@ PAGES = {
     "lead form": Page("/leads/{lead}/edit"),
     "lead landing form": Page("/leads/{lead}/land"),
     "new lead form": Page("/leads/new"),
+    "ledger imports": Page("/leads/imports"),
+    "ledger preview": Page("/leads/imports/{ledger}"),
     "time limits": Page("/leads/limits"),
     "lead list .xlsx": Page("/leads/export.xlsx", "xlsx"),
     "lead list .csv": Page("/leads/export.csv", "csv"),

@@ -28,6 +28,7 @@ from enterprises.projects import (
     lead_move_dates,
     lead_stages,
     leads,
+    ledger_import,
 )
 from enterprises.projects.carriers import CarrierFields
 from enterprises.projects.followups import FollowUpFields
@@ -378,7 +379,17 @@ def plant_markup(zone: Zone, session: Session) -> None:
         ),
         designation_id=None,
     )
+    ledger = ledger_import.stage(
+        session=session,
+        actor=admin,
+        filename=plant("ledger filename", 190) + ".xlsx",
+        content=_workbook(
+            ["项目名称", "投资方", "登记日期"],
+            [plant("ledger project cell", 100), plant("ledger investor cell", 100), "2024-01-05"],
+        ),
+    )
     zone.ids = {
+        "ledger": require_id(ledger),
         "segment": require_id(segment),
         "peer": require_id(peer),
         "pending": require_id(pending),

@@ -18,7 +18,7 @@ from core import audit
 from core.accounts import Role, User
 from core.orgs import OrgUnit
 from enterprises.cultivation import designations, pipeline
-from enterprises.projects import carriers, lead_contacts, lead_stages
+from enterprises.projects import carriers, lead_contacts, lead_stages, ledger_import
 from enterprises.projects.carriers import CarrierFields
 from enterprises.projects.lead_contacts import ContactFields
 from enterprises.projects.lead_stages import LeadMoveFields
@@ -144,6 +144,12 @@ def build_world(session: Session) -> World:
         )
         for side in ("mine", "theirs")
     }
+    ledger_of = {
+        side: ledger_import.stage(
+            session=session, actor=user, filename="矩阵台账.xlsx", content=xlsx_list()
+        )
+        for side, user in (("mine", users[Role.promotion]), ("theirs", other_promoter))
+    }
     chain_of = {"mine": robotics, "theirs": other}
     for side, chain in chain_of.items():
         first = session.exec(
@@ -229,6 +235,7 @@ def build_world(session: Session) -> World:
         "prospect": {s: p.id for s, p in prospect_of.items()},
         "prospect_batch": {s: b.id for s, b in prospect_batch_of.items()},
         "suggestion": {s: suggestion(s).id for s in ("mine", "theirs")},
+        "ledger": {s: b.id for s, b in ledger_of.items()},
         "target": {s: target.code for s in ("mine", "theirs")},
         "task": {s: t.id for s, t in task_of.items()},
         "task_version": {s: t.version for s, t in task_of.items()},

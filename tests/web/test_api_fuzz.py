@@ -49,6 +49,7 @@ RULES: dict[str, set[str]] = {
         "segment_id",
         "park_id",
         "owner_id",  # an active promotion user
+        "created_on",  # not after today
     },
     "PUT /api/v1/leads/{lead_id}": {
         "investor_credit_code",
@@ -59,6 +60,9 @@ RULES: dict[str, set[str]] = {
         "version",
     },
     "POST /api/v1/leads/{lead_id}/arrivals": {"amount", "arrived_on"},  # signed projects only
+    "PUT /api/v1/leads/{lead_id}/moves/{move_id}/date": {"on"},  # between its neighbours
+    "POST /api/v1/leads/imports": {"file"},
+    "POST /api/v1/leads/imports/{batch_id}/commit": {"mapping"},
     "GET /api/v1/leads": _DATES,
     "GET /api/v1/leads/board": _DATES,
     "GET /api/v1/leads/export.{fmt}": _DATES,

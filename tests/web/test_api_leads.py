@@ -31,7 +31,11 @@ def test_moves_follow_the_rules_and_answer_409_when_refused(
     lead = make_lead(session, owner, on=date.today() - timedelta(days=30))
     headers = bearer(session, owner)
     url = f"/api/v1/leads/{lead.id}/moves"
-    signed = client.post(url, json={"to_stage": "signed", "on": WEEK_AGO}, headers=headers)
+    jump = {"to_stage": "signed", "on": WEEK_AGO}
+    unexplained = client.post(url, json=jump, headers=headers)
+    assert unexplained.status_code == 409
+    assert "一次跨越多个阶段（跳过接洽、考察、洽谈）须填写说明" in unexplained.json()["detail"]
+    signed = client.post(url, json=jump | {"note": "展会直接签约"}, headers=headers)
     assert signed.status_code == 201 and signed.json()["stage"] == "signed"
     refused = client.post(url, json={"to_stage": "production"}, headers=headers)
     assert refused.status_code == 409
@@ -91,7 +95,7 @@ def test_reserving_a_carrier_over_the_api(client: TestClient, session: Session) 
     assert early.status_code == 422 and "已签约" in early.text
     client.post(
         f"/api/v1/leads/{lead.id}/moves",
-        json={"to_stage": "signed", "on": WEEK_AGO},
+        json={"to_stage": "signed", "on": WEEK_AGO, "note": "直接签约"},
         headers=headers,
     )
     held = client.post(

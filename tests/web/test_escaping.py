@@ -56,7 +56,15 @@ SHOWN_IN: dict[str, list[str]] = {
         "stall watch",
         "users",
     ],
-    "username": ["firm page", "imports", "audit log", "audit log .xlsx", "audit log .csv", "users"],
+    "username": [
+        "firm page",
+        "imports",
+        "ledger imports",
+        "audit log",
+        "audit log .xlsx",
+        "audit log .csv",
+        "users",
+    ],
     "promoter display name": ["lead list", "lead board", "lead page", "lead form", "my to-do"],
     "segment name": [
         "chain page",
@@ -155,6 +163,9 @@ SHOWN_IN: dict[str, list[str]] = {
     "follow-up next step": ["lead list", "lead page", "lead list .csv", "my to-do", "stall watch"],
     "lead move note": ["lead page"],
     "move date correction": ["lead page"],
+    "ledger filename": ["ledger imports", "ledger preview", "audit log .csv"],
+    "ledger project cell": ["ledger preview"],
+    "ledger investor cell": ["ledger preview"],
     "arrival note": ["lead page"],
     "carrier name": ["lead page", "carriers", "carrier form", "audit log"],
     "carrier land use": ["carriers", "carrier form"],
@@ -213,6 +224,7 @@ NOT_RENDERED = {
     "/my-chain",
     "/imports/progress/{key}",
     "/plans/targets-template.csv",
+    "/leads/imports/template.xlsx",
 }
 
 

@@ -117,7 +117,7 @@ def test_the_chief_reviews_suggestions(client: TestClient, session: Session) -> 
     page = client.get("/chains/robotics/suggestions")
     assert page.status_code == 200 and "协作机器人" in page.text and MARKUP not in page.text
     review = client.get("/chains/robotics/review")  # the chief's review page holds them too
-    assert 'id="review-suggestions"' in review.text and f"{firm.id}\">" in review.text
+    assert 'id="review-suggestions"' in review.text and f'{firm.id}">' in review.text
     listed = client.get("/api/v1/chains/robotics/suggestions", headers=bearer(session, chief))
     item = next(i for i in listed.json()["items"] if i["enterprise_id"] == firm.id)
     assert (item["segment_id"], item["words"]) == (segment.id, ["协作机器人"])

@@ -194,6 +194,9 @@ API_OPS: list[Op] = [
         LEAD_EDITORS,
         lambda w, s: {},
     ),
+    Op("POST", "/api/v1/leads/imports", LEAD_EDITORS, LEAD_EDITORS, files=True),
+    Op("POST", "/api/v1/leads/imports/{ledger}/commit", LEAD_EDITORS, ADMIN, lambda w, s: {}),
+    Op("POST", "/api/v1/leads/imports/{ledger}/undo", LEAD_EDITORS, ADMIN),
     Op("PUT", "/api/v1/leads/limits", ADMIN, ADMIN, lambda w, s: {}),
     Op(
         "PUT",

@@ -13,6 +13,7 @@ from web.api import (
     enterprises,
     imports,
     landmarks,
+    lead_imports,
     lead_landing,
     lead_work,
     leads,
@@ -34,6 +35,7 @@ router.include_router(chain_review.router)
 router.include_router(enterprises.router)
 router.include_router(cultivation.router)
 router.include_router(imports.router)
+router.include_router(lead_imports.router)
 router.include_router(leads.router)
 router.include_router(lead_work.router)
 router.include_router(lead_landing.router)

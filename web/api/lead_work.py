@@ -75,10 +75,13 @@ def list_moves(lead_id: PathId, session: SessionDep, user: CurrentUser) -> list[
 
 @router.post("/{lead_id:int}/moves", status_code=201)
 def move(lead_id: PathId, session: SessionDep, user: CurrentUser, data: MoveIn) -> LeadOut:
-    """Move the lead; refused moves answer 409 with the rule that refused them."""
+    """Move the lead; refused moves answer 409 with the rule that refused them (a move past
+    stages needs a `note`)."""
     lead = leads.get(session=session, user=user, lead_id=lead_id)
     fields = LeadMoveFields.model_validate(data.model_dump(exclude={"version"}))
-    lead_stages.move(session=session, actor=user, lead=lead, data=fields, version=data.version)
+    lead_stages.move(
+        session=session, actor=user, lead=lead, data=fields, version=data.version, by_hand=True
+    )
     return lead_with_contacts(session, user, lead)
 
 

@@ -16,6 +16,7 @@ from web.pages import (
     designations,
     enterprises,
     imports,
+    lead_imports,
     lead_intake,
     lead_landing,
     lead_watch,
@@ -43,6 +44,7 @@ router.include_router(enterprises.router)
 router.include_router(cultivation.router)
 router.include_router(designations.router)
 router.include_router(imports.router)
+router.include_router(lead_imports.router)
 router.include_router(leads.router)
 router.include_router(lead_intake.router)
 router.include_router(lead_work.router)

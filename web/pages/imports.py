@@ -31,7 +31,12 @@ def read_upload(upload: Any) -> tuple[str, bytes]:
 
 
 def _history(session: Session, user: User) -> list[ImportBatch]:
-    stmt = select(ImportBatch).order_by(col(ImportBatch.created_at).desc()).limit(50)
+    stmt = (
+        select(ImportBatch)
+        .where(ImportBatch.kind == "firms")
+        .order_by(col(ImportBatch.created_at).desc())
+        .limit(50)
+    )
     if not permissions.sees_every_import(user):
         stmt = stmt.where(ImportBatch.actor_id == user.id)
     return list(session.exec(stmt))
@@ -145,7 +150,8 @@ def preview(
     return _preview_page(request, session, user, batch, key=key)
 
 
-def _mapping(form: Any) -> dict[int, str | None]:
+def column_mapping(form: Any) -> dict[int, str | None]:
+    """The column mapping a preview's form sends (col-N → field, blank to skip)."""
     return {
         int(key[4:]): (str(value) or None)
         for key, value in form.items()
@@ -159,7 +165,7 @@ def remap(batch_id: int, session: SessionDep, user: CurrentUser, form: FormDep) 
     batch = imports.get(session=session, batch_id=batch_id, actor=user)
     if batch.status != imports.ImportStatus.pending:
         raise Conflict("已提交的批次不能再修改列对应关系")
-    batch.mapping = {str(k): v or "" for k, v in _mapping(form).items()}
+    batch.mapping = {str(k): v or "" for k, v in column_mapping(form).items()}
     return RedirectResponse(f"/imports/{batch_id}", status_code=303)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from core.errors import DomainError
+from core.errors import DomainError, FieldErrors
 from core.validation import parse
 from enterprises.projects import (
     carriers,
@@ -63,6 +63,9 @@ def move(
         data = parse(LeadMoveFields, _values(form, LeadMoveFields.model_fields), MOVE_LABELS)
         if lead_landing.needs_firm(lead, data):  # 注册落地 asks which firm registered
             return lead_landing.to_landing_form(request, lead_id)
+        passed = lead_stages.skipped(lead, data.to_stage)
+        if passed and data.note.strip() and form.get("confirm_jump") != "on":
+            raise FieldErrors({"confirm_jump": "一次跨越多个阶段须勾选确认"})
         with session.begin_nested():  # a refusal leaves nothing half-written
             lead_stages.move(
                 session=session,
@@ -70,6 +73,7 @@ def move(
                 lead=lead,
                 data=data,
                 version=int(version) if version.isdigit() else None,
+                by_hand=True,
             )
     except DomainError as exc:
         if board is None:

@@ -128,7 +128,7 @@ def _board_page(
 ) -> Response:
     context = _list_context(session, query) | {
         "columns": columns,
-        "next_stages": lead_stages.next_stages,
+        "next_stages": lambda lead: lead_stages.next_stages(lead, jumps=False),
         "moved": moved,
         "error": error,
         "today": date.today().isoformat(),
@@ -315,6 +315,7 @@ def detail_page(
         "can_see_phones": permissions.can_see_lead_contacts(user, lead.team_id),
         "timeline": followups.timeline(session=session, lead=lead),
         "next_stages": lead_stages.next_stages(lead),
+        "skipped": lambda stage: lead_stages.skipped(lead, stage),
         "all_stages": list(LEAD_STAGE_LABELS),
         "reserved": carriers.reserved_for(session=session, lead_id=lead_id),
         "fitting": carriers.fitting(session=session, lead=lead) if editable else [],
