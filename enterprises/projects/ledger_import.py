@@ -147,6 +147,10 @@ def _write(session: Session, actor: User, batch: ImportBatch, row: LedgerRow) ->
     lead.backfilled = True
     for stage, on in row.stages():
         data = LeadMoveFields(to_stage=stage, on=on, note=NOTE)
+        if stage == LeadStage.registered:
+            data.registered_name = v["registered_name"]
+            data.registered_credit_code = v.get("registered_code") or ""
+            data.registered_code_pending = not data.registered_credit_code
         lead_stages.move(session=session, actor=actor, lead=lead, data=data)
     if v.get("on_hold_on"):
         data = LeadMoveFields(to_stage=LeadStage.on_hold, on=v["on_hold_on"], note=NOTE)

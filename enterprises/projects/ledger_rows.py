@@ -61,6 +61,17 @@ LEDGER_FIELDS: Fields = {
     "owner": ("负责人", ["负责人", "项目负责人", "跟进人"], "text"),
     "created_on": ("登记日期", ["登记日期", "登记时间", "录入日期"], "date"),
     **{f"{s}_on": _dated(s) for s in DATED},
+    # The firm a landed project registered: never taken from the investor (landing with care).
+    "registered_name": (
+        "注册企业",
+        ["注册企业", "注册企业名称", "落地企业", "落地企业名称"],
+        "text",
+    ),
+    "registered_code": (
+        "注册企业信用代码",
+        ["注册企业信用代码", "注册企业统一社会信用代码", "落地企业信用代码"],
+        "code",
+    ),
     "drop_reason": ("终止原因", ["终止原因"], "text"),
     "arrived": ("到资金额", ["到资金额", "已到资", "实际到资", "累计到资", "到资"], "amount"),
     "arrived_on": ("到资日期", ["到资日期", "到资时间"], "date"),
@@ -204,6 +215,10 @@ def _check(row: LedgerRow, where: dict[str, str], owners: dict[str, int], actor:
         if index not in reached:
             later = LEAD_STAGE_LABELS[FLOW[max(reached)]]
             fail(f"{FLOW[index]}_on", f"有{later}日期时须填写（签约后逐级推进）")
+    if v.get(f"{LeadStage.registered}_on") and not v.get("registered_name"):
+        fail(
+            "registered_name", "有注册落地日期时须填写注册企业名称（信用代码未知可留空，记为待补）"
+        )
     if len(_side(row)) > 1:
         fail("dropped_on", "暂缓日期与终止日期只能填一个")
     if v.get("drop_reason") and v["drop_reason"] not in _REASONS:

@@ -12,13 +12,14 @@ from core.accounts import Role, User
 from core.errors import Conflict, FieldErrors, NotFound
 from enterprises.projects import followups, lead_contacts, lead_stages, leads, ledger_import
 from enterprises.projects.leads import Lead, LeadFields, LeadStage
+from enterprises.registry.models import Enterprise
 from enterprises.spreadsheets.imports import ImportBatch
 from tests.factories import make_lead, make_user
 
 HEADERS = [
     "序号", "项目名称", "投资方", "所属产业链", "环节", "计划投资额（亿元）", "负责人",
     "登记日期", "洽谈日期", "签约日期", "注册落地日期", "到资金额", "联系人", "联系电话",
-    "最新进展",
+    "最新进展", "注册企业",
 ]  # fmt: skip
 
 
@@ -44,6 +45,7 @@ def good_row(
     return [
         1, name, investor, "机器人", "伺服系统", "1.5", "", "2024-01-10", "2024/2/1",
         "2024年3月15日", "2024-05-20", "3000", "周总", "13912345678", "已完成厂房装修",
+        f"佛山{name}有限公司",
     ]  # fmt: skip
 
 
@@ -67,6 +69,11 @@ def test_a_ledger_comes_in_with_its_history_at_its_dates(session: Session, owner
     assert lead.planned_investment == 15000  # 1.5 亿元
     assert lead.stage == LeadStage.registered and lead.stage_since == date(2024, 5, 20)
     assert lead.registered_on == date(2024, 5, 20) and lead.capital_arrived == 3000
+    firm = session.get(
+        Enterprise, lead.enterprise_id
+    )  # the firm the ledger names, not the investor
+    assert firm is not None and firm.name == "佛山华光精密伺服项目有限公司"
+    assert firm.credit_code_pending
     moves = lead_stages.moves(session=session, lead_id=lead.id or 0)
     assert [(m.to_stage, m.on) for m in reversed(moves)] == [
         (LeadStage.negotiation, date(2024, 2, 1)),
@@ -105,7 +112,7 @@ def test_row_errors_name_row_and_column_and_nothing_is_written(
 
 def test_after_signing_a_ledger_passes_every_milestone(session: Session, owner: User) -> None:
     row = [1, "跳级项目", "跳级投资有限公司", "", "", "", "", "2024-01-01", "", "2024-02-01", ""]
-    row += [""] * 4
+    row += [""] * 5
     content = ledger(row)
     book_row = list(row)
     batch = _stage(session, owner, content)
@@ -213,3 +220,13 @@ def test_a_promoter_imports_only_projects_of_their_own(session: Session, owner: 
     ledger_import.commit(session=session, actor=admin, batch=batch)
     lead = session.exec(select(Lead).where(Lead.name == "华光精密伺服项目")).one()
     assert lead.owner_id == colleague.id and lead.team_id == colleague.team_id
+
+
+def test_a_landed_row_names_its_registered_firm(session: Session, owner: User) -> None:
+    row = good_row()
+    row[-1] = ""
+    batch = _stage(session, owner, ledger(row))
+    errors = ledger_import.preview(session=session, actor=owner, batch=batch).rows[0].errors
+    assert errors == [
+        "第 4 行「注册企业」：有注册落地日期时须填写注册企业名称（信用代码未知可留空，记为待补）"
+    ]
