@@ -203,7 +203,7 @@ def commit(
                     session.get(Designation, batch.designation_id) if batch.designation_id else None
                 )
                 part = rows[begin : begin + sizer.rows]
-                chunk = import_writes.Chunk(batch_id, filename, part, designation)
+                chunk = import_writes.Chunk(batch_id, filename, part, designation, batch.stage)
                 counts = import_writes.write(session, actor, chunk)
                 begin += len(part)
                 batch.rows_done = begin

@@ -18,11 +18,12 @@ from chains.models import Chain, Segment
 from core import audit, bulk, permissions
 from core.accounts import User
 from core.db import defer_write, enum_column, require_id, utcnow
-from core.errors import NotFound
+from core.errors import FieldErrors, NotFound
 from core.orgs import Park
 from core.progress import Reporter, silent
 from core.text import refuse_control
 from enterprises.cultivation.designations import Designation
+from enterprises.cultivation.pipeline import ORDER, STAGE_LABELS, Stage
 from enterprises.registry import credit_code
 from enterprises.registry.models import Enterprise
 from enterprises.registry.names import core_name
@@ -59,6 +60,12 @@ class ImportBatch(SQLModel, table=True):
     sha256: str = Field(max_length=64, index=True)
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     designation_id: int | None = Field(default=None, foreign_key="designation.id")
+    # The stage of the designation the list places its firms at (a row's 阶段 may say another).
+    stage: Stage = Field(
+        default=Stage.recognised,
+        sa_type=enum_column(Stage, 20),
+        sa_column_kwargs={"server_default": "recognised"},
+    )
     mapping: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
     actor_id: int | None = Field(default=None, foreign_key="app_user.id")
     actor_name: str = Field(default="", max_length=60)
@@ -105,10 +112,22 @@ class ImportChange(SQLModel, table=True):
 
 
 def stage(
-    *, session: Session, actor: User, filename: str, content: bytes, designation_id: int | None
+    *,
+    session: Session,
+    actor: User,
+    filename: str,
+    content: bytes,
+    designation_id: int | None,
+    list_stage: Stage | str = Stage.recognised,
 ) -> ImportBatch:
-    """Keep an uploaded file as a pending batch after checking it can be read."""
+    """Keep an uploaded file as a pending batch after checking it can be read.
+
+    A designation's list places its firms at `list_stage` of its cultivation (候选, 入库培育,
+    申报 or 认定).
+    """
     permissions.ensure_can_import(actor)
+    if str(list_stage) not in {s.value for s in ORDER}:
+        raise FieldErrors({"stage": "阶段应为候选、入库培育、申报、认定之一"})
     refuse_control({"file": filename}, {"file": "文件名"})
     tabular.read(filename, content)
     batch = ImportBatch(
@@ -116,6 +135,7 @@ def stage(
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
         designation_id=designation_id,
+        stage=Stage(list_stage),
         actor_id=actor.id,
         actor_name=actor.username,
         park_id=permissions.park_scope(actor, None),
@@ -128,7 +148,12 @@ def stage(
         action="import_upload",
         obj=batch,
         label=batch.filename,
-        after={"sha256": batch.sha256, "bytes": len(content), "designation_id": designation_id},
+        after={
+            "sha256": batch.sha256,
+            "bytes": len(content),
+            "designation_id": designation_id,
+            "stage": batch.stage.value,
+        },
     )
     return batch
 
@@ -168,10 +193,27 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
 }
 
 
+# The names lists give the stages of cultivation (pipeline.STAGE_LABELS and their variants).
+STAGE_NAMES = {STAGE_LABELS[s]: s for s in ORDER} | {
+    "候选企业": Stage.candidate,
+    "入库": Stage.pool,
+    "培育": Stage.pool,
+    "培育库": Stage.pool,
+    "入库企业": Stage.pool,
+    "已申报": Stage.applied,
+    "申报企业": Stage.applied,
+    "已认定": Stage.recognised,
+}
+
+
 def _convert(kind: str, raw: Any, unit: str, lookups: _Lookups, chain_id: int | None) -> Any:
     if kind in _PARSERS:
         return _PARSERS[kind](raw, unit)
     name = cells.text(raw)
+    if kind == "stage":
+        if name not in STAGE_NAMES:
+            raise ValueError(f"未知阶段“{name}”（应为候选、入库培育、申报、认定之一）")
+        return STAGE_NAMES[name].value
     if kind == "code":
         code = name.upper()
         if problem := credit_code.problem(code):
@@ -308,6 +350,7 @@ def preview(
             seen=seen,
             parks=parks,
             latest=latest,
+            list_stage=batch.stage,
         )
     _look_alikes(session, fates)
     problems = []
