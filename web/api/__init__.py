@@ -14,6 +14,7 @@ from web.api import (
     landmarks,
     lead_work,
     leads,
+    park_discovery,
     plan_tasks,
     targets,
     users,
@@ -34,3 +35,4 @@ router.include_router(targets.router)
 router.include_router(plan_tasks.router)
 router.include_router(audit.router)
 router.include_router(users.router)
+router.include_router(park_discovery.router)
