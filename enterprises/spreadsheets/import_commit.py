@@ -39,6 +39,7 @@ from enterprises.spreadsheets.imports import ImportBatch, ImportStatus, columns_
 
 CHUNK_ROWS = 20_000  # at most this many rows per write transaction
 FIRST_CHUNK = 1_000  # the first chunk's rows; the next ones are sized by time
+SMALLEST_CHUNK = 500  # but never fewer rows than this
 CHUNK_SECONDS = 0.3  # each chunk aims to hold a write transaction (SQLite's one lock) this long
 BEGIN_TRIES = 4  # a chunk waits up to this many busy timeouts for SQLite's write lock
 PAUSE_SHARE = 0.25  # SQLite: after each chunk, pause for this share of its time, but at least
@@ -95,8 +96,10 @@ class Sizer:
         """Size the next chunk from how long this one's `rows` took."""
         took = max(time.monotonic() - self.started, 1e-3)
         wanted = int(rows * CHUNK_SECONDS / took)
-        # Grow at most fourfold at a time: one fast chunk of a few rows says little.
-        self.rows = max(1, min(self.most, wanted, self.rows * 4))
+        # Grow at most fourfold at a time: one fast chunk of a few rows says little. Never below
+        # SMALLEST_CHUNK: on a starved machine a chunk's fixed cost (its claim, lookups, round
+        # trips) would otherwise shrink the chunks to a few rows and the run to a crawl.
+        self.rows = max(min(self.most, SMALLEST_CHUNK), min(self.most, wanted, self.rows * 4))
 
 
 @contextmanager
