@@ -5,8 +5,10 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from core.accounts import User
 from core.db import require_id
-from enterprises.cultivation import designations, standing
+from core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
+from enterprises.cultivation import designations, pipeline, standing
 from enterprises.cultivation.designations import Criterion, Designation, Metric
 from enterprises.registry.figures import EnterpriseFigure
 from enterprises.registry.models import Enterprise
@@ -114,3 +116,72 @@ def candidates(
         today=today,
         limit=limit,
     )
+
+
+@dataclass(frozen=True)
+class ParkDiscovery:
+    """A designation's discovered candidates among one park's firms."""
+
+    designation: Designation
+    found: list[Qualifying]
+
+
+def in_park(*, session: Session, park_id: int, today: date, limit: int = 20) -> list[ParkDiscovery]:
+    """Discovery for each active designation with criteria, among one park's firms.
+
+    Per-chain designations are left out: a candidate for one needs its chain chosen by hand.
+    """
+    shown = []
+    for designation in designations.get_all(session=session, include_inactive=False):
+        if designation.per_chain:
+            continue
+        found = candidates(
+            session=session, designation=designation, park_id=park_id, today=today, limit=limit
+        )
+        if found:
+            shown.append(ParkDiscovery(designation, found))
+    return shown
+
+
+def add_candidates(
+    *,
+    session: Session,
+    actor: User,
+    designation: Designation,
+    park_id: int,
+    enterprise_ids: list[int],
+    today: date,
+) -> int:
+    """Make the chosen firms of a park candidates (候选) of a designation, all or none.
+
+    Each start is the pipeline's own (its permission check, event and audit entry); a firm
+    outside the park, or one already in the pipeline, refuses the whole request.
+    """
+    ids = sorted(set(enterprise_ids))
+    if not ids:
+        raise FieldErrors({"ids": "请至少选择一家企业"})
+    if designation.per_chain:
+        raise FieldErrors(
+            {"designation": f"“{designation.name}”按产业链认定，请在企业页选择产业链"}
+        )
+    with session.begin_nested():
+        for enterprise_id in ids:
+            firm = session.get(Enterprise, enterprise_id)
+            if firm is None or firm.park_id != park_id:
+                raise FieldErrors({"ids": f"企业 {enterprise_id} 不属于本园区（全部未加入）"})
+            try:
+                pipeline.start(
+                    session=session,
+                    actor=actor,
+                    enterprise_id=enterprise_id,
+                    designation=designation,
+                    chain_id=None,
+                    on=today,
+                    note="按认定条件发现，加入候选",
+                )
+            except DomainError as exc:
+                message = f"{firm.name}：{exc.message}（全部未加入）"
+                if isinstance(exc, PermissionDenied | Conflict):  # a refusal stays one
+                    raise type(exc)(message) from exc
+                raise FieldErrors({"ids": message}) from exc
+    return len(ids)

@@ -19,7 +19,14 @@ from core.accounts import User
 from core.orgs import Park
 from core.validation import chinese_message
 from enterprises.cultivation.designations import Designation
-from enterprises.cultivation.pipeline import STAGE_LABELS, Cultivation, CultivationEvent, Stage
+from enterprises.cultivation.pipeline import (
+    ORDER,
+    STAGE_LABELS,
+    Cultivation,
+    CultivationEvent,
+    Stage,
+    is_ordinary,
+)
 from enterprises.registry.models import FIELD_LABELS, Enterprise, EnterpriseFields
 from enterprises.spreadsheets.import_headers import IMPORT_FIELDS
 from enterprises.spreadsheets.import_rows import RowFate
@@ -86,6 +93,35 @@ def recognition_date(values: dict[str, Any]) -> date:
     return values.get("recognised_on") or date(values["year"], 12, 31)
 
 
+def target_stage(values: dict[str, Any], list_stage: Stage) -> Stage:
+    """The stage a row places its firm at: its own 阶段, else the one the list was uploaded for."""
+    return Stage(values.get("stage") or list_stage)
+
+
+def step_date(values: dict[str, Any], target: Stage, today: date | None = None) -> date:
+    """The date a row's firm reached its stage: a recognition's date, else the stated 阶段日期,
+    else the day of the import."""
+    if target == Stage.recognised:
+        return recognition_date(values)
+    return values.get("stage_on") or today or date.today()
+
+
+def order_problem(actor: User, current: Stage, target: Stage) -> str | None:
+    """Why a list may not move a cultivation from `current` to `target` (pipeline's rules: one
+    stage on, or a restart after an exit; skipping needs an admin; a list never steps back).
+    A recognition list keeps its own rule (any stage may be recognised, not backdated)."""
+    if target == Stage.recognised or current == target:
+        return None
+    if current in ORDER and ORDER.index(target) < ORDER.index(current):
+        return f"已处于“{STAGE_LABELS[current]}”阶段，名单不能将其退回“{STAGE_LABELS[target]}”"
+    if is_ordinary(current, target, False) or permissions.can_move_out_of_order(actor):
+        return None
+    return (
+        f"处于“{STAGE_LABELS[current]}”阶段，直接列为“{STAGE_LABELS[target]}”不符合培育顺序，"
+        "须由管理员导入"
+    )
+
+
 def enterprise_values(values: dict[str, Any]) -> dict[str, Any]:
     """The row's values as enterprise fields (park → park_id)."""
     fields = {k: v for k, v in values.items() if k in ENTERPRISE_KEYS}
@@ -104,6 +140,7 @@ def judge(
     seen: dict[str, int],
     parks: dict[int | None, str],
     latest: Latest,
+    list_stage: Stage = Stage.recognised,
 ) -> None:
     """Settle a parsed row's fate: error, new, update (with its changes) or same.
 
@@ -123,9 +160,18 @@ def judge(
             values.setdefault("park", park_id)
     if designation is not None and designation.per_chain and not values.get("chain"):
         fate.errors.append(f"第 {fate.row} 行：“{designation.name}”按产业链认定，须填写「产业链」")
-    if designation is not None and not (values.get("year") or values.get("recognised_on")):
+    target = target_stage(values, list_stage)
+    if designation is None and values.get("stage"):
         fate.errors.append(
-            f"第 {fate.row} 行：导入“{designation.name}”名单须有「认定年度」或「认定日期」"
+            f"第 {fate.row} 行「阶段」：企业名单不登记培育阶段，请在名单类型中选择称号"
+        )
+    elif (
+        designation is not None
+        and target == Stage.recognised
+        and not (values.get("year") or values.get("recognised_on"))
+    ):
+        fate.errors.append(
+            f"第 {fate.row} 行：导入“{designation.name}”认定名单须有「认定年度」或「认定日期」"
         )
     # A firm joins a chain's map through a segment; a chain alone would be dropped unseen
     # (it is kept only as the chain a per-chain designation is recognised for).
@@ -138,7 +184,7 @@ def judge(
     elif values.get("chain") and not values.get("segment"):
         fate.notes.append("未填环节，只按此产业链登记认定，不归入产业链图谱")
     if firm is not None:
-        _check_matched(fate, actor, designation, firm, parks, latest)
+        _check_matched(fate, actor, designation, firm, parks, latest, target)
     fields = enterprise_values(values)
     base = firm.model_dump(include=set(EnterpriseFields.model_fields)) if firm else {}
     try:
@@ -174,6 +220,7 @@ def _check_matched(
     firm: Enterprise,
     parks: dict[int | None, str],
     latest: Latest,
+    to_stage: Stage,
 ) -> None:
     values = fate.values
     if values.get("credit_code") and firm.credit_code not in (None, values["credit_code"]):
@@ -187,7 +234,19 @@ def _check_matched(
         return
     chain_id = values.get("chain") if designation.per_chain else None
     last = latest.get((firm.id or 0, chain_id))
-    on = recognition_date(values)
+    on = step_date(values, to_stage)
+    if to_stage != Stage.recognised:
+        if last is None or last[1] == to_stage:
+            return
+        if problem := order_problem(actor, last[1], to_stage):
+            fate.errors.append(f"第 {fate.row} 行「阶段」：企业「{firm.name}」{problem}")
+        elif on < last[0]:
+            fate.errors.append(
+                f"第 {fate.row} 行：企业「{firm.name}」列为“{STAGE_LABELS[to_stage]}”的日期"
+                f" {on.isoformat()} 早于其培育记录的最近一步（{last[0].isoformat()}"
+                f" {STAGE_LABELS[last[1]]}），请核对「阶段日期」"
+            )
+        return
     if last is not None and on < last[0] and last[1] != Stage.recognised:
         fate.errors.append(
             f"第 {fate.row} 行：企业「{firm.name}」的认定日期 {on.isoformat()} 早于其培育记录的"

@@ -39,6 +39,8 @@ from enterprises.spreadsheets.imports import ImportBatch, ImportStatus, columns_
 
 CHUNK_ROWS = 20_000  # at most this many rows per write transaction
 FIRST_CHUNK = 1_000  # the first chunk's rows; the next ones are sized by time
+SMALLEST_CHUNK = 500  # but never fewer rows than this on PostgreSQL (round trips per chunk)
+SMALLEST_SQLITE_CHUNK = 50  # on SQLite, where a long chunk holds every other writer
 CHUNK_SECONDS = 0.3  # each chunk aims to hold a write transaction (SQLite's one lock) this long
 BEGIN_TRIES = 4  # a chunk waits up to this many busy timeouts for SQLite's write lock
 PAUSE_SHARE = 0.25  # SQLite: after each chunk, pause for this share of its time, but at least
@@ -91,12 +93,19 @@ class Sizer:
         """Note the start of a chunk's work."""
         self.started = time.monotonic()
 
-    def end(self, rows: int) -> None:
+    def end(self, rows: int, sqlite: bool) -> None:
         """Size the next chunk from how long this one's `rows` took."""
         took = max(time.monotonic() - self.started, 1e-3)
         wanted = int(rows * CHUNK_SECONDS / took)
-        # Grow at most fourfold at a time: one fast chunk of a few rows says little.
-        self.rows = max(1, min(self.most, wanted, self.rows * 4))
+        # Grow at most fourfold at a time: one fast chunk of a few rows says little. Never below
+        # SMALLEST_CHUNK: on a starved machine a chunk's fixed cost (its claim, lookups, round
+        # trips) would otherwise shrink the chunks to a few rows and the run to a crawl.
+        floor = SMALLEST_SQLITE_CHUNK if sqlite else SMALLEST_CHUNK
+        self.rows = max(min(self.most, floor), min(self.most, wanted, self.rows * 4))
+
+
+def _on_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
 
 
 @contextmanager
@@ -203,7 +212,7 @@ def commit(
                     session.get(Designation, batch.designation_id) if batch.designation_id else None
                 )
                 part = rows[begin : begin + sizer.rows]
-                chunk = import_writes.Chunk(batch_id, filename, part, designation)
+                chunk = import_writes.Chunk(batch_id, filename, part, designation, batch.stage)
                 counts = import_writes.write(session, actor, chunk)
                 begin += len(part)
                 batch.rows_done = begin
@@ -214,7 +223,7 @@ def commit(
                 batch.claimed_at = utcnow()
                 session.flush()
                 version = batch.version
-                sizer.end(len(part))
+                sizer.end(len(part), _on_sqlite(session))
     except (Conflict, PermissionDenied) as exc:
         _abandon(transactions, actor, batch_id, version, exc)
     except BaseException as exc:
@@ -284,7 +293,7 @@ def _revert_all(
             batch.claimed_at = utcnow()
             session.flush()
             version = batch.version
-            sizer.end(max(done, 1))
+            sizer.end(max(done, 1), _on_sqlite(session))
         if not done:
             return version
 

@@ -24,6 +24,10 @@ IMPORT_FIELDS: dict[str, tuple[str, list[str], str]] = {
     "contact_phone": ("联系电话", ["联系电话", "联系方式", "电话", "手机"], "text"),
     "year": ("认定年度", ["认定年度", "认定年份", "认定批次", "批次", "年度"], "year"),
     "recognised_on": ("认定日期", ["认定日期", "认定时间", "发证日期", "发证时间"], "date"),
+    # A cultivation list (候选 / 入库培育 / 申报): the stage of each row and the date it was
+    # reached, where the list says so (else the stage chosen on upload, and the day of import).
+    "stage": ("阶段", ["培育阶段", "所处阶段", "阶段"], "stage"),
+    "stage_on": ("阶段日期", ["列入日期", "入库日期", "申报日期", "阶段日期"], "date"),
 }
 _UNIT = re.compile(r"[（(]\s*(亿元|万元|元)\s*[)）]")
 _NOISE = re.compile(r"[\s（(].*$|[*＊:：]")

@@ -19,8 +19,8 @@ from sqlmodel import Session
 from core import personal, versions
 from enterprises.cultivation.designations import Designation
 
-_DATES = frozenset({"founded_date", "recognised_on"})
-_COMMITTED = frozenset({"chain", "segment", "year", "recognised_on"})
+_DATES = frozenset({"founded_date", "recognised_on", "stage_on"})
+_COMMITTED = frozenset({"chain", "segment", "year", "recognised_on", "stage", "stage_on"})
 
 
 @dataclass
@@ -68,7 +68,16 @@ class Preview:
 
 def key(session: Session, designation: Designation | None) -> str:
     """What a preview's verdicts depend on besides the file and the mapping."""
-    rules = designation.model_dump_json() if designation is not None else ""
+    # Read through the attributes: model_dump of an expired object (after a commit) is empty.
+    rules = (
+        json.dumps(
+            {name: getattr(designation, name) for name in type(designation).model_fields},
+            default=str,
+            sort_keys=True,
+        )
+        if designation is not None
+        else ""
+    )
     digest = hashlib.sha256(rules.encode()).hexdigest()[:16]
     return f"{versions.current(session=session)}:{digest}"
 

@@ -27,7 +27,7 @@ from core.errors import Conflict, PermissionDenied
 from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage
 from enterprises.registry.models import Enterprise, EnterpriseFields, Membership
 from enterprises.spreadsheets import import_checks
-from enterprises.spreadsheets.import_writes import STATE
+from enterprises.spreadsheets.import_placements import STATE
 from enterprises.spreadsheets.imports import ImportBatch, ImportChange, ImportStatus
 
 _LATER = (ImportStatus.committing, ImportStatus.committed, ImportStatus.undoing)
@@ -269,16 +269,17 @@ def _restore_cultivations(
         return []
     table = table_of(Cultivation)
     firms = table_of(Enterprise)
-    found: dict[int, tuple[int, str, int | None]] = {}  # cultivation → version, firm, park
+    # cultivation → its version, firm's name and park, stage
+    found: dict[int, tuple[int, str, int | None, str]] = {}
     ids = sorted({require_id_of(c) for c in changes})
     for among in bulk.among(session, table.c.id, ids):
         query = (
-            select(table.c.id, table.c.version, firms.c.name, firms.c.park_id)
+            sa_select(table.c.id, table.c.version, firms.c.name, firms.c.park_id, table.c.stage)
             .join(firms, firms.c.id == table.c.enterprise_id)
             .where(among)
             .with_for_update(of=table, key_share=True)
         )
-        found |= {row[0]: (row[1], row[2], row[3]) for row in session.execute(query)}
+        found |= {row[0]: (row[1], row[2], row[3], row[4]) for row in session.execute(query)}
     parks = import_checks.park_names(session)
     gone: list[int] = []
     restored: list[dict[str, Any]] = []
@@ -286,7 +287,7 @@ def _restore_cultivations(
         cultivation_id = require_id_of(change)
         if cultivation_id not in found:
             continue
-        version, name, park_id = found[cultivation_id]
+        version, name, park_id, stage = found[cultivation_id]
         if problem := import_checks.authority_problem(actor, None, name, park_id, park_id, parks):
             raise PermissionDenied(f"不能撤销：{problem}")
         if version != change.version:
@@ -299,7 +300,8 @@ def _restore_cultivations(
             if state[key]:
                 state[key] = date.fromisoformat(state[key])
         restored.append(
-            {"cid": cultivation_id, "name": name, **{f"b_{k}": v for k, v in state.items()}}
+            {"cid": cultivation_id, "name": name, "now": stage}
+            | {f"b_{k}": v for k, v in state.items()}
         )
     for among in bulk.among(session, table.c.id, gone):
         session.execute(delete(table).where(among))
@@ -313,7 +315,7 @@ def _restore_cultivations(
             {key: bindparam(f"b_{key}") for key in STATE}
             | {"version": table.c.version + 1, "updated_at": now}
         ),
-        [{k: v for k, v in r.items() if k != "name"} for r in restored],
+        [{k: v for k, v in r.items() if k not in ("name", "now")} for r in restored],
     )
     bulk.insert_rows(
         session,
@@ -325,7 +327,7 @@ def _restore_cultivations(
                 "recorded_at": now,
                 "actor_id": actor.id,
                 "actor_name": actor.username,
-                "from_stage": Stage.recognised,
+                "from_stage": Stage(r["now"]),
                 "to_stage": Stage(r["b_stage"]),
                 "tier_id": None,
                 "batch": "",

@@ -17,10 +17,10 @@ from sqlmodel import Session, select
 
 from core import audit, bulk
 from core.accounts import User
-from core.db import require_id, table_of, utcnow
+from core.db import table_of, utcnow
 from core.errors import Conflict, PermissionDenied
 from enterprises.cultivation.designations import Designation
-from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage, validity_end
+from enterprises.cultivation.pipeline import Cultivation, Stage
 from enterprises.registry.models import (
     FIELD_LABELS,
     Enterprise,
@@ -30,11 +30,10 @@ from enterprises.registry.models import (
     MembershipSource,
     Origin,
 )
-from enterprises.spreadsheets import import_checks
+from enterprises.spreadsheets import import_checks, import_placements
 from enterprises.spreadsheets.import_rows import RowFate
 from enterprises.spreadsheets.imports import ImportChange
 
-STATE = ["stage", "tier_id", "batch", "recognised_on", "valid_until"]
 _DEFAULTS = {
     key: info.get_default(call_default_factory=True)
     for key, info in EnterpriseFields.model_fields.items()
@@ -60,6 +59,7 @@ class Chunk:
     filename: str
     rows: list[RowFate]
     designation: Designation | None
+    stage: Stage = Stage.recognised  # where a designation's list places its firms
 
 
 def write(session: Session, actor: User, chunk: Chunk) -> Counts:
@@ -80,7 +80,7 @@ def write(session: Session, actor: User, chunk: Chunk) -> Counts:
     counts.same = len(matched) - counts.updated
     _memberships(session, chunk, firm_ids, created, changes)
     if chunk.designation is not None:
-        counts.recognised = _recognitions(session, actor, chunk, firm_ids, changes)
+        counts.recognised = import_placements.place(session, actor, chunk, firm_ids, changes)
     if changes:
         blank = {"enterprise_id": None, "cultivation_id": None, "before": None, "after": None}
         bulk.insert_rows(session, ImportChange, [blank | c for c in changes])
@@ -264,139 +264,3 @@ def _memberships(
         for e, s in added
         if e not in created
     ]
-
-
-def _recognitions(
-    session: Session,
-    actor: User,
-    chunk: Chunk,
-    firm_ids: dict[int, int],
-    changes: list[dict[str, Any]],
-) -> int:
-    designation = chunk.designation
-    assert designation is not None
-    table = table_of(Cultivation)
-    ids = sorted(set(firm_ids.values()))
-    held: dict[tuple[int, int | None], Any] = {}
-    query = (
-        select(
-            table.c.id,
-            table.c.enterprise_id,
-            table.c.chain_id,
-            table.c.version,
-            *(table.c[k] for k in STATE),
-        )
-        .where(table.c.designation_id == designation.id)
-        .with_for_update(key_share=True)
-    )
-    for among in bulk.among(session, table.c.enterprise_id, ids):
-        held |= {(c.enterprise_id, c.chain_id): c for c in session.execute(query.where(among))}
-    latest = import_checks.latest_events(session, designation, ids)
-    now = utcnow()
-    moved: list[dict[str, Any]] = []  # existing cultivations, recognised now
-    started: list[dict[str, Any]] = []  # new ones
-    done: list[tuple[RowFate, dict[str, Any], Stage | None]] = []
-    for fate in chunk.rows:
-        firm_id = firm_ids[fate.row]
-        chain_id = fate.values.get("chain") if designation.per_chain else None
-        current = held.get((firm_id, chain_id))
-        on = import_checks.recognition_date(fate.values)
-        state = {
-            "stage": Stage.recognised,
-            "recognised_on": on,
-            "valid_until": validity_end(designation, on),
-            "batch": str(fate.values.get("year") or on.year),
-        }
-        if current is None:
-            row = {"enterprise_id": firm_id, "chain_id": chain_id, "tier_id": None, **state}
-            started.append(row)
-            done.append((fate, row, None))
-            continue
-        if current.stage == Stage.recognised:
-            continue
-        last = latest.get((firm_id, chain_id))
-        if last is not None and on < last[0]:
-            raise Conflict(
-                f"第 {fate.row} 行：企业「{fate.name}」的认定日期 {on.isoformat()} 早于其"
-                f"培育记录在预览之后的一步（{last[0].isoformat()}），请重新预览"
-            )
-        row = {
-            "id": current.id,
-            "enterprise_id": firm_id,
-            "tier_id": current.tier_id,
-            "version": current.version + 1,  # locked above: this write is its next version
-            "before": {k: audit.plain(getattr(current, k)) for k in STATE},
-            **state,
-        }
-        moved.append(row)
-        done.append((fate, row, Stage(current.stage)))
-    if moved:
-        session.execute(
-            sa_update(table)
-            .where(table.c.id == bindparam("cid"))
-            .values(
-                {k: bindparam(f"v_{k}") for k in ("stage", "recognised_on", "valid_until", "batch")}
-                | {"version": table.c.version + 1, "updated_at": now}
-            ),
-            [
-                {"cid": r["id"]}
-                | {f"v_{k}": r[k] for k in ("stage", "recognised_on", "valid_until", "batch")}
-                for r in moved
-            ],
-        )
-    for row, new_id in zip(
-        started, bulk.reserve_ids(session, Cultivation, len(started)), strict=True
-    ):
-        row["id"], row["version"] = new_id, 1
-    bulk.insert_rows(
-        session,
-        Cultivation,
-        [
-            {k: r[k] for k in ("id", "enterprise_id", "chain_id", "tier_id", "version", *STATE)}
-            | {"designation_id": require_id(designation), "updated_at": now}
-            for r in started
-        ],
-    )
-    note = f"依据名单导入：{chunk.filename}"[:1000]
-    bulk.insert_rows(
-        session,
-        CultivationEvent,
-        [
-            {
-                "cultivation_id": r["id"],
-                "on": r["recognised_on"],
-                "recorded_at": now,
-                "actor_id": actor.id,
-                "actor_name": actor.username,
-                "from_stage": previous,
-                "to_stage": Stage.recognised,
-                "tier_id": None,
-                "batch": r["batch"],
-                "valid_until": r["valid_until"],
-                "note": note,
-                "document_number": "",
-                "evidence_url": "",
-                "forced": False,
-            }
-            for _, r, previous in done
-        ],
-    )
-    changes += [
-        {
-            "batch_id": chunk.batch_id,
-            "enterprise_id": r["enterprise_id"],
-            "cultivation_id": r["id"],
-            "action": "recognised",
-            "before": r.get("before"),
-            "version": r["version"],
-        }
-        for _, r, _ in done
-    ]
-    audit.record_created(
-        session=session,
-        actor=actor,
-        action="import_recognise",
-        object_type="cultivation",
-        rows=[(r["id"], f.name, {k: audit.plain(r[k]) for k in STATE}) for f, r, _ in done],
-    )
-    return len(done)

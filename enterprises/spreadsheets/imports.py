@@ -18,11 +18,12 @@ from chains.models import Chain, Segment
 from core import audit, bulk, permissions
 from core.accounts import User
 from core.db import defer_write, enum_column, require_id, utcnow
-from core.errors import NotFound
+from core.errors import FieldErrors, NotFound
 from core.orgs import Park
 from core.progress import Reporter, silent
 from core.text import refuse_control
 from enterprises.cultivation.designations import Designation
+from enterprises.cultivation.pipeline import ORDER, STAGE_LABELS, Stage
 from enterprises.registry import credit_code
 from enterprises.registry.models import Enterprise
 from enterprises.registry.names import core_name
@@ -61,6 +62,12 @@ class ImportBatch(SQLModel, table=True):
     designation_id: int | None = Field(default=None, foreign_key="designation.id")
     kind: str = Field(  # "firms" (this module) or "ledger" (enterprises.projects.ledger_import)
         default="firms", max_length=20, sa_column_kwargs={"server_default": "firms"}
+    )
+    # The stage of the designation the list places its firms at (a row's 阶段 may say another).
+    stage: Stage = Field(
+        default=Stage.recognised,
+        sa_type=enum_column(Stage, 20),
+        sa_column_kwargs={"server_default": "recognised"},
     )
     mapping: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
     actor_id: int | None = Field(default=None, foreign_key="app_user.id")
@@ -111,16 +118,29 @@ class ImportChange(SQLModel, table=True):
 
 
 def stage(
-    *, session: Session, actor: User, filename: str, content: bytes, designation_id: int | None
+    *,
+    session: Session,
+    actor: User,
+    filename: str,
+    content: bytes,
+    designation_id: int | None,
+    list_stage: Stage | str = Stage.recognised,
 ) -> ImportBatch:
-    """Keep an uploaded file as a pending batch after checking it can be read."""
+    """Keep an uploaded file as a pending batch after checking it can be read.
+
+    A designation's list places its firms at `list_stage` of its cultivation (候选, 入库培育,
+    申报 or 认定).
+    """
     permissions.ensure_can_import(actor)
+    if str(list_stage) not in {s.value for s in ORDER}:
+        raise FieldErrors({"stage": "阶段应为候选、入库培育、申报、认定之一"})
     return keep(
         session=session,
         actor=actor,
         filename=filename,
         content=content,
         designation_id=designation_id,
+        stage=Stage(list_stage),
         park_id=permissions.park_scope(actor, None),
     )
 
@@ -192,11 +212,28 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
 }
 
 
+# The names lists give the stages of cultivation (pipeline.STAGE_LABELS and their variants).
+STAGE_NAMES = {STAGE_LABELS[s]: s for s in ORDER} | {
+    "候选企业": Stage.candidate,
+    "入库": Stage.pool,
+    "培育": Stage.pool,
+    "培育库": Stage.pool,
+    "入库企业": Stage.pool,
+    "已申报": Stage.applied,
+    "申报企业": Stage.applied,
+    "已认定": Stage.recognised,
+}
+
+
 def convert(kind: str, raw: Any, unit: str, lookups: Lookups, chain_id: int | None) -> Any:
     """One cell as the field's kind reads it; ValueError with a Chinese reason otherwise."""
     if kind in _PARSERS:
         return _PARSERS[kind](raw, unit)
     name = cells.text(raw)
+    if kind == "stage":
+        if name not in STAGE_NAMES:
+            raise ValueError(f"未知阶段“{name}”（应为候选、入库培育、申报、认定之一）")
+        return STAGE_NAMES[name].value
     if kind == "code":
         code = name.upper()
         if problem := credit_code.problem(code):
@@ -333,6 +370,7 @@ def preview(
             seen=seen,
             parks=parks,
             latest=latest,
+            list_stage=batch.stage,
         )
     _look_alikes(session, fates)
     problems = []

@@ -120,7 +120,7 @@ def measure_designation(url: str, rows: int) -> None:
             content=content,
             designation_id=gazelle.id,
         )
-        result = imports.preview(session=session, batch=batch, actor=admin)
+        result = imports.preview(session=session, batch=batch, actor=admin, keep=True)
         session.commit()
         checked = time.perf_counter()
         cpu.append(time.process_time())

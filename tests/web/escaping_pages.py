@@ -102,6 +102,8 @@ PAGES = {
     "task page": Page("/tasks/{task}"),
     "parks": Page("/parks"),
     "park page": Page("/parks/shunde"),
+    "park discovery": Page("/parks/shunde/discovery"),
+    "park discovery block": Page("/parks/shunde/discovery", "fragment"),
     "audit log": Page("/audit"),
     "audit log .xlsx": Page("/audit/export.xlsx", "xlsx"),
     "audit log .csv": Page("/audit/export.csv", "csv"),

@@ -16,7 +16,7 @@ from chains import service as chain_service
 from chains.models import DossierItem, Segment, SegmentLink
 from core import audit
 from core.accounts import Role, User
-from core.orgs import OrgUnit
+from core.orgs import OrgUnit, Park
 from enterprises.cultivation import designations, pipeline
 from enterprises.projects import carriers, lead_contacts, lead_stages, ledger_import
 from enterprises.projects.carriers import CarrierFields
@@ -221,6 +221,7 @@ def build_world(session: Session) -> World:
         "firm": {s: f.id for s, f in firms.items()},
         "firm_version": {s: f.version for s, f in firms.items()},
         "park": {s: f.park_id for s, f in firms.items()},
+        "park_code": {s: session.get_one(Park, f.park_id).code for s, f in firms.items()},
         "cultivation": {s: c.id for s, c in growing.items()},
         "lead": {s: lead.id for s, lead in lead_of.items()},
         "lead_version": {s: lead.version for s, lead in lead_of.items()},

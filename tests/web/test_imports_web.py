@@ -102,3 +102,45 @@ def test_a_waiting_page_can_follow_the_import_under_its_key(
         "done": 0,
         "total": 0,
     }
+
+
+def test_a_candidate_list_is_chosen_on_the_form_and_in_the_api(
+    client: TestClient, session: Session
+) -> None:
+    csrf = login(client, session, make_user(session, Role.park_bureau))
+    form = client.get("/imports").text
+    assert '<select name="stage">' in form and '<option value="candidate">候选</option>' in form
+    content = "企业名称,所属园区\r\n佛山市网页候选测试有限公司,顺德园\r\n".encode()
+    uploaded = client.post(
+        "/imports",
+        data={"csrf_token": csrf, "designation": "gazelle", "stage": "candidate"},
+        files={"file": ("候选.csv", content, "text/csv")},
+        follow_redirects=False,
+    )
+    preview_path = uploaded.headers["location"]
+    assert "瞪羚企业候选名单" in client.get(preview_path).text
+    committed = client.post(f"{preview_path}/commit", data={"csrf_token": csrf})
+    assert "登记瞪羚企业培育阶段 1 家" in committed.text
+    refused = client.post(
+        "/imports",
+        data={"csrf_token": csrf, "designation": "gazelle", "stage": "lapsed"},
+        files={"file": ("候选.csv", content, "text/csv")},
+    )
+    assert refused.status_code == 422 and "阶段应为候选、入库培育、申报、认定之一" in refused.text
+    headers = bearer(session, make_user(session, Role.admin))
+    preview = client.post(
+        "/api/v1/imports",
+        headers=headers,
+        data={"designation": "gazelle", "stage": "pool"},
+        files={
+            "file": ("x.csv", "企业名称\r\n佛山市接口入库测试有限公司\r\n".encode(), "text/csv")
+        },
+    ).json()
+    assert preview["counts"]["new"] == 1
+    wrong = client.post(
+        "/api/v1/imports",
+        headers=headers,
+        data={"designation": "gazelle", "stage": "lapsed"},
+        files={"file": ("x.csv", b"a\r\n", "text/csv")},
+    )
+    assert wrong.status_code == 422

@@ -141,6 +141,13 @@ API_OPS: list[Op] = [
     ),
     Op(
         "POST",
+        "/api/v1/parks/{park_code}/candidates",
+        {Role.admin, Role.park_bureau},
+        ADMIN,
+        lambda w, s: {"designation": "single-champion", "ids": [w.of("firm", s)]},
+    ),
+    Op(
+        "POST",
         "/api/v1/cultivations/{cultivation}/moves",
         {Role.admin, Role.park_bureau},
         ADMIN,

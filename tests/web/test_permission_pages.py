@@ -52,6 +52,7 @@ PAGE_ROUTES: dict[str, tuple[str, str]] = {
     "/leads/{lead}/contacts/{contact}/phone": ("POST", f"{_LEAD}/contacts/{{contact}}/phone"),
     "/enterprises/{firm}/cultivations": ("POST", "/api/v1/cultivations"),
     "/designations/{designation}/discovered": ("POST", "/api/v1/cultivations"),
+    "/parks/{park_code}/discovery": ("POST", "/api/v1/parks/{park_code}/candidates"),
     "/cultivations/{cultivation}/move": ("POST", "/api/v1/cultivations/{cultivation}/moves"),
     "/cultivation/bulk-move": ("POST", "/api/v1/cultivations/bulk-moves"),
     "/imports": ("POST", "/api/v1/imports"),
@@ -117,6 +118,10 @@ PAGE_FORMS: dict[str, Callable[[World, str], dict[str, Any]]] = {
         "other": w.of("firm", "theirs" if s == "mine" else "mine")
     },
     "/designations/{designation}/discovered": lambda w, s: {"ids": [w.of("firm", s)]},
+    "/parks/{park_code}/discovery": lambda w, s: {
+        "designation": "single-champion",
+        "ids": [w.of("firm", s)],
+    },
 }
 # The designation catalogue has no API write yet: admin only, checked by its own test.
 ADMIN_PAGES = {

@@ -17,6 +17,7 @@ from web.api import (
     lead_landing,
     lead_work,
     leads,
+    park_discovery,
     plan_tasks,
     plans,
     prospect_imports,
@@ -50,3 +51,4 @@ router.include_router(prospect_imports.router)
 router.include_router(prospects.router)
 router.include_router(segment_targets.router)
 router.include_router(suggestion_review.router)
+router.include_router(park_discovery.router)

@@ -1,6 +1,6 @@
 """Importing lists through the JSON API: upload, preview, commit, undo."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel, StringConstraints
@@ -86,6 +86,12 @@ def upload(
     session: SessionDep,
     user: CurrentUser,
     designation: Annotated[str, Form(description="designation code for a recognition list")] = "",
+    stage: Annotated[
+        Literal["candidate", "pool", "applied", "recognised"],
+        Form(
+            description="the stage a designation list places its firms at: 候选/入库培育/申报/认定"
+        ),
+    ] = "recognised",
 ) -> PreviewOut:
     """Upload a list; the answer is its preview (nothing is imported yet)."""
     content = file.file.read(tabular.MAX_BYTES + 1)
@@ -98,6 +104,7 @@ def upload(
         filename=file.filename or "upload",
         content=content,
         designation_id=designation_id,
+        list_stage=stage,
     )
     return _out(batch, imports.preview(session=session, batch=batch, actor=user, keep=True))
 

@@ -13,6 +13,7 @@ from core.accounts import User
 from core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from core.progress import Reporter
 from enterprises.cultivation import designations
+from enterprises.cultivation.pipeline import ORDER, STAGE_LABELS
 from enterprises.spreadsheets import import_commit, imports, tabular
 from enterprises.spreadsheets.import_headers import IMPORT_FIELDS
 from enterprises.spreadsheets.imports import PREVIEW_ROWS, ImportBatch
@@ -49,6 +50,7 @@ def _upload_page(request: Request, session: Session, user: User, error: str = ""
         {
             "batches": _history(session, user),
             "designations": designations.get_all(session=session, include_inactive=False),
+            "stages": [(s.value, STAGE_LABELS[s]) for s in reversed(ORDER)],
             "error": error,
             "max_mb": tabular.MAX_BYTES >> 20,
             "max_rows": tabular.MAX_ROWS,
@@ -78,6 +80,7 @@ def upload(request: Request, session: SessionDep, user: CurrentUser, form: FormD
             filename=filename,
             content=content,
             designation_id=designation_id,
+            list_stage=str(form.get("stage") or "recognised"),
         )
     except FieldErrors as exc:
         return _upload_page(request, session, user, message_for(exc))
@@ -118,6 +121,7 @@ def _preview_page(
             "shown": [r for r in result.rows if r.status != "same"][:PREVIEW_ROWS],
             "fields": {k: v[0] for k, v in IMPORT_FIELDS.items()},
             "designation": designation,
+            "stage_label": STAGE_LABELS[batch.stage],
             "error": error,
         },
         status_code=status_code if error else 200,
