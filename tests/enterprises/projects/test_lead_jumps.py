@@ -9,7 +9,7 @@ from core.accounts import Role, User
 from enterprises.projects import lead_stages
 from enterprises.projects.lead_stages import LeadMoveFields, StageMoveRefused
 from enterprises.projects.leads import LeadStage
-from tests.factories import make_lead, make_user
+from tests.factories import landing_values, make_lead, make_user
 
 S = LeadStage
 START = date.today() - timedelta(days=60)
@@ -33,7 +33,7 @@ def test_a_jump_by_hand_needs_a_note(session: Session, owner: User) -> None:
     assert lead.stage == S.negotiation
     # One stage at a time, holding and resuming need no note.
     for stage in (S.signed, S.on_hold, S.signed, S.registered):
-        step = LeadMoveFields(to_stage=stage, on=START)
+        step = LeadMoveFields(to_stage=stage, on=START, **landing_values(stage))
         lead_stages.move(session=session, actor=owner, lead=lead, data=step, by_hand=True)
     assert lead.stage == S.registered
 

@@ -12,7 +12,7 @@ from enterprises.projects import followups, lead_move_dates, lead_stages, lead_w
 from enterprises.projects.lead_move_dates import MoveDateFields
 from enterprises.projects.lead_stages import LeadMove, LeadMoveFields
 from enterprises.projects.leads import Lead, LeadStage
-from tests.factories import make_lead, make_user
+from tests.factories import landing_values, make_lead, make_user
 
 TODAY = date.today()
 START = TODAY - timedelta(days=400)
@@ -20,7 +20,7 @@ S = LeadStage
 
 
 def _move(session: Session, actor: User, lead: Lead, to: LeadStage, days: int) -> LeadMove:
-    data = LeadMoveFields(to_stage=to, on=START + timedelta(days=days))
+    data = LeadMoveFields(to_stage=to, on=START + timedelta(days=days), **landing_values(to))
     return lead_stages.move(session=session, actor=actor, lead=lead, data=data)
 
 
