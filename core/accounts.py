@@ -29,7 +29,7 @@ class Role(StrEnum):
 
 ROLE_LABELS = {
     Role.admin: "管委会管理员",
-    Role.leader: "领导（只读）",
+    Role.leader: "领导",
     Role.chain_chief: "链长",
     Role.promotion: "招商人员",
     Role.park_bureau: "园区管理局",
