@@ -41,7 +41,7 @@ RULES: dict[str, set[str]] = {
     "POST /api/v1/cultivations": {"enterprise_id", "designation", "chain_id", "on"},
     "POST /api/v1/cultivations/{cultivation_id}/moves": {"to_stage", "note", "on", "tier_id"},
     "POST /api/v1/cultivations/bulk-moves": {"ids", "to_stage", "note", "on"},
-    "POST /api/v1/imports": {"file", "designation"},
+    "POST /api/v1/imports": {"file", "designation", "stage"},
     "POST /api/v1/imports/{batch_id}/commit": {"mapping"},
     "POST /api/v1/leads": {
         "investor_credit_code",
@@ -73,6 +73,37 @@ RULES: dict[str, set[str]] = {
     "POST /api/v1/users": {"password", "username"},
     "PUT /api/v1/users/{user_id}/active": {"active"},  # not one's own account
     "POST /api/v1/account/password": {"current", "password"},
+    # landing: a credit code's check digit, a firm that exists, the lead's version
+    "POST /api/v1/leads/{lead_id}/land": {
+        "on",
+        "enterprise_id",
+        "registered_name",
+        "registered_credit_code",
+        "registered_code_pending",
+        "version",
+    },
+    "POST /api/v1/leads/{lead_id}/firm-code": {"credit_code"},
+    "POST /api/v1/enterprises/{enterprise_id}/segments": {"segment_id"},  # one of the park's chain
+    "PUT /api/v1/chains/{code}/segments/{segment_id}/words": {"words", "version"},
+    "POST /api/v1/parks/{code}/candidates": {"designation", "ids"},  # the park's discovered firms
+    # plans: a period in order, milestones keyed by years inside it, a figure the kind needs
+    "POST /api/v1/plans": {"period_end_year", "name"},
+    "POST /api/v1/plans/{plan_id}/targets": {
+        "name",
+        "kind",
+        "figure",
+        "target_value",
+        "deadline_year",
+        "milestones",
+    },
+    "POST /api/v1/plans/{plan_id}/copy": {"start_year", "name"},
+    "POST /api/v1/plans/{plan_id}/import": {"file"},
+    # the target library: a credit code's check digit, one target per code and name
+    "POST /api/v1/prospects": {"credit_code", "name"},
+    "PUT /api/v1/prospects/{prospect_id}": {"credit_code", "name", "version"},
+    "POST /api/v1/prospects/imports": {"file", "source_list"},
+    "POST /api/v1/prospects/imports/{prospect_batch_id}/commit": {"mapping"},
+    "POST /api/v1/prospects/{prospect_id}/project": {"segment_id"},
 }
 ACCEPTED = {401, 403, 404, 409}
 
