@@ -348,8 +348,10 @@ def preview(
             fates.append(_parse_row(header_index + 1 + n + 1, row, plan, lookups))
     report("比对企业库", len(body), len(body))
     codes = {f.values["credit_code"] for f in fates if f.values.get("credit_code")}
-    names = {f.values["name"] for f in fates if f.values.get("name")}
-    by_code, by_name = _existing(session, codes, names)
+    by_code, _ = _existing(session, codes, set())
+    # A name is looked up only where the code found no firm (the firms found are not read twice).
+    names = {f.name for f in fates if f.name and f.values.get("credit_code", "") not in by_code}
+    _, by_name = _existing(session, set(), names)
     matched = {
         f.row: firm
         for f in fates
