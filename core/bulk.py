@@ -1,7 +1,8 @@
 """Bulk writes and lookups that skip the ORM's per-row work, for imports and large datasets.
 
 A 100,000-row list must not become 100,000 ORM objects, nor 100,000 statements: PostgreSQL
-gets COPY and array parameters, SQLite (in-process, no round trips) one executemany.
+gets COPY and array parameters, SQLite (in-process, no round trips) one executemany of the
+driver.
 """
 
 from collections.abc import Collection, Iterator, Sequence
@@ -39,32 +40,42 @@ def reserve_ids(session: Session, model: type[SQLModel], count: int) -> list[int
 
 
 def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows that all name the same columns; columns they leave out get their defaults."""
+    """Insert rows that all name the same columns; columns they leave out get their defaults.
+
+    The values go to the driver as the columns store them (enum members, JSON, datetimes made
+    so once per column's processor, as the ORM would), skipping SQLAlchemy's per-row parameter
+    work (half the time of 500,000 suggestions on SQLite).
+    """
     if not rows:
         return
     table = table_of(model)
-    if not _postgres(session):
-        session.execute(sa.insert(table), rows)  # versions sees this statement itself
-        return
     given = [table.c[name] for name in rows[0]]
     defaults = [c for c in table.c if c.name not in rows[0] and c.default is not None]
     connection = session.connection()
     dialect = connection.dialect
-    # Enum members, JSON values and the like become what the column stores, as the ORM would.
     processors = [
         (n, process)
         for n, column in enumerate([*given, *defaults])
         if (process := column.type._cached_bind_processor(dialect)) is not None
     ]
     names = ", ".join(f'"{column.name}"' for column in [*given, *defaults])
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+
+    def values() -> Iterator[list[Any]]:
         for row in rows:
-            values = [row[column.name] for column in given]
-            values += [_default(column) for column in defaults]
+            value = [row[column.name] for column in given]
+            value += [_default(column) for column in defaults]
             for n, process in processors:
-                values[n] = process(values[n])
-            copy.write_row(values)
+                value[n] = process(value[n])
+            yield value
+
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    if _postgres(session):
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for value in values():
+                copy.write_row(value)
+    else:
+        marks = ", ".join("?" for _ in range(len(given) + len(defaults)))
+        cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values())  # type: ignore[arg-type]
     versions.wrote(session, model)
 
 
