@@ -1,7 +1,8 @@
 """Bulk writes and lookups that skip the ORM's per-row work, for imports and large datasets.
 
 A 100,000-row list must not become 100,000 ORM objects, nor 100,000 statements: PostgreSQL
-gets COPY and array parameters, SQLite (in-process, no round trips) one executemany.
+gets COPY and array parameters, SQLite (in-process, no round trips) one executemany of the
+driver.
 """
 
 import json
@@ -52,7 +53,6 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str
     defaults = [c for c in table.c if c.name not in rows[0] and c.default is not None]
     connection = session.connection()
     dialect = connection.dialect
-    # Enum members, JSON values and the like become what the column stores, as the ORM would.
     processors = [
         (n, process)
         for n, column in enumerate([*given, *defaults])

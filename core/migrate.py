@@ -13,7 +13,7 @@ def modelled(name: str | None, kind: str, _parents: object) -> bool:
     """Whether autogenerate compares it with the models: not SQLite's full-text index of
     characters and its own tables, which only a migration creates (no model describes a
     virtual table)."""
-    return not (kind == "table" and (name or "").startswith("enterprise_chars"))
+    return not (kind == "table" and (name or "").startswith(("enterprise_chars", "prospect_chars")))
 
 
 def config(connection: Connection | None = None) -> Config:

@@ -19,7 +19,9 @@ from enterprises.prospects.models import (
     Prospect,
     ProspectFields,
     ProspectSegment,
+    holds_chars,
 )
+from enterprises.registry.models import indexable
 from enterprises.registry.names import core_name
 
 COUNT_CAP = 1000  # a search counts its matches up to here, then says 1,000+
@@ -95,14 +97,17 @@ class ProspectPage:
 def _conditions(flt: ProspectFilter) -> list[Any]:
     conditions: list[Any] = []
     if term := flt.q.strip():
-        conditions.append(
-            or_(
-                contains_text(Prospect.name, term),
-                contains_text(Prospect.products, term),
-                contains_text(Prospect.tags, term),
-                col(Prospect.credit_code) == term.upper(),
-            )
+        text = or_(
+            contains_text(Prospect.name, term),
+            contains_text(Prospect.products, term),
+            contains_text(Prospect.tags, term),
         )
+        if indexable(term):
+            # The index of characters first, not a LIKE over every target (a credit code is
+            # ASCII, which such a term is not: 380 of 50,000 targets read for 减速器).
+            conditions += [holds_chars(term), text]
+        else:
+            conditions.append(or_(text, col(Prospect.credit_code) == term.upper()))
     if flt.province:
         conditions.append(col(Prospect.province) == flt.province)
     if flt.size is not None:

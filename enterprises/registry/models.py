@@ -1,5 +1,6 @@
 """Tables of the enterprise registry and their input and output schemas."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -164,35 +165,60 @@ SEARCH_CHARS = (
 )
 
 
-class _holds_chars(GenericFunction[bool]):
-    """`_holds_chars(term, tokens)`: the firm's name and products hold every character of term
-    (PostgreSQL), or every one of the tokens, its letters and digits (SQLite's full-text index)."""
+class CharsLookup(GenericFunction[bool]):
+    """`lookup(term, tokens)`: the row's indexed text holds every character of term (PostgreSQL:
+    a GIN index on `search_chars`), or every one of the tokens, its letters and digits (SQLite:
+    the FTS5 table `<table>_chars`, kept by triggers). One subclass per table searched."""
 
     type = sa.Boolean()
     inherit_cache = True
+    table = ""
+    search_chars = ""
 
 
-@compiles(_holds_chars)
-def _fts_lookup(element: _holds_chars, compiler: Any, **kw: Any) -> str:
+class _holds_chars(CharsLookup):
+    inherit_cache = True
+    # enterprise_chars: migration efdba889319c.
+    table = "enterprise"
+    search_chars = SEARCH_CHARS
+
+
+def _fts_lookup(element: CharsLookup, compiler: Any, **kw: Any) -> str:
     _, tokens = element.clauses
-    # enterprise_chars: an FTS5 table kept by triggers (migration efdba889319c).
+    table = element.table
     return (
-        "enterprise.id IN (SELECT rowid FROM enterprise_chars "
-        f"WHERE enterprise_chars MATCH {compiler.process(tokens, **kw)})"
+        f"{table}.id IN (SELECT rowid FROM {table}_chars "
+        f"WHERE {table}_chars MATCH {compiler.process(tokens, **kw)})"
     )
 
 
-@compiles(_holds_chars, "postgresql")
-def _gin_lookup(element: _holds_chars, compiler: Any, **kw: Any) -> str:
+def _gin_lookup(element: CharsLookup, compiler: Any, **kw: Any) -> str:
     term, _ = element.clauses
     # Written as the index is, so the planner recognises its expression.
-    return f"{SEARCH_CHARS} @> string_to_array(lower({compiler.process(term, **kw)}), NULL)"
+    return f"{element.search_chars} @> string_to_array(lower({compiler.process(term, **kw)}), NULL)"
 
 
-def holds_chars(term: str) -> sa.ColumnElement[bool]:
-    """A condition the search index answers: it keeps every firm whose name or products hold
-    `term` (ignoring case), and some others (match the term itself too)."""
-    return _holds_chars(sa.literal(term, sa.String), sa.literal(char_tokens(term), sa.String))
+def chars_lookup(lookup: type[CharsLookup]) -> Callable[[str], sa.ColumnElement[bool]]:
+    """The condition-maker of a lookup: term → a condition the table's index of characters
+    answers, keeping every row whose text holds term (ignoring case) and some others (match
+    the term itself too)."""
+    compiles(lookup)(_fts_lookup)
+    compiles(lookup, "postgresql")(_gin_lookup)
+
+    def holds(term: str) -> sa.ColumnElement[bool]:
+        return lookup(sa.literal(term, sa.String), sa.literal(char_tokens(term), sa.String))
+
+    return holds
+
+
+holds_chars = chars_lookup(_holds_chars)
+
+
+def indexable(term: str) -> bool:
+    """Whether the index of characters narrows a search for term: it must hold a Chinese
+    (non-ASCII) character (Latin letters and digits narrow little) and a letter or digit (the
+    index holds no punctuation)."""
+    return not term.isascii() and any(c.isalnum() for c in term)
 
 
 def char_tokens(term: str) -> str:

@@ -29,6 +29,7 @@ from enterprises.registry.models import (
     chars_estimate,
     counted,
     holds_chars,
+    indexable,
     matching_ids,
 )
 
@@ -59,7 +60,7 @@ def filter_conditions(flt: EnterpriseFilter, *, by_characters: bool = True) -> l
     conds: list[Any] = []
     if flt.q.strip():
         term = flt.q.strip()
-        if by_characters and not term.isascii() and any(c.isalnum() for c in term):
+        if by_characters and indexable(term):
             conds.append(holds_chars(term))
         conds.append(
             or_(

@@ -107,3 +107,25 @@ def test_a_segments_new_words_refresh_its_targets(session: Session) -> None:
 def test_missing_target_is_not_found(session: Session) -> None:
     with pytest.raises(NotFound, match="目标企业 999999 不存在"):
         service.get(session=session, prospect_id=999999)
+
+
+def test_search_by_the_index_of_characters_follows_edits(session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    firm = make_prospect(
+        session, admin, name="常州索引传动有限公司", products="谐波减速器", tags="隐形冠军"
+    )
+    code = prospect_code(7)
+    coded = make_prospect(session, admin, credit_code=code, products="伺服电机")
+
+    def found(term: str) -> set[int | None]:
+        rows = service.search(session=session, flt=service.ProspectFilter(q=term)).rows
+        return {p.id for p in rows} & {firm.id, coded.id}
+
+    assert found("索引传动") == found("谐波减速") == found("隐形冠军") == {firm.id}
+    assert found("速减波谐") == set()  # every character held, not the term: the LIKE decides
+    assert found(code.lower()) == {coded.id} and found("、") == set()
+    data = ProspectFields(**firm.model_dump(include=set(ProspectFields.model_fields)))
+    data.products = "行星减速机"
+    service.update(session=session, actor=admin, prospect=firm, data=data, version=1)
+    session.flush()
+    assert found("谐波") == set() and found("行星减速机") == {firm.id}

@@ -1,0 +1,62 @@
+"""Computing suggested memberships: open ones are replaced, decided ones stay and block."""
+
+from sqlmodel import Session, col, select
+
+from chainmaps import suggestion_review, suggestions
+from chainmaps.suggestions import MembershipSuggestion, SuggestionStatus
+from chains.models import Chain
+from core.accounts import Role
+from tests.enterprises.prospects.factories import worded_chain
+from tests.factories import make_enterprise, make_user
+
+
+def _of(session: Session, firm_id: int | None) -> list[MembershipSuggestion]:
+    session.expire_all()  # the rows were written past the ORM
+    return list(
+        session.exec(
+            select(MembershipSuggestion)
+            .where(MembershipSuggestion.enterprise_id == firm_id)
+            .order_by(col(MembershipSuggestion.segment_id))
+        )
+    )
+
+
+def test_a_full_run_replaces_open_suggestions_and_keeps_rejected_ones(session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    made = worded_chain(session, admin)
+    changing = make_enterprise(session, name="佛山市甲传动有限公司", main_products="RV减速器")
+    refused = make_enterprise(session, name="佛山市乙科技有限公司", main_products="协作臂")
+    suggestions.compute_all(session=session)
+    [stale] = _of(session, changing.id)
+    assert (stale.segment_id, stale.words) == (made["精密减速器"].id, ["RV减速器"])
+    assert stale.status == SuggestionStatus.open and stale.computed_at is not None
+    [found] = _of(session, refused.id)
+    chain = session.get_one(Chain, found.chain_id)
+    suggestion_review.reject(session=session, actor=admin, chain=chain, suggestion_id=found.id or 0)
+
+    changing.main_products = "伺服电机"
+    session.add(changing)
+    session.flush()
+    total = suggestions.compute_all(session=session)
+    fresh = {r.segment_id: r for r in _of(session, changing.id)}
+    assert made["精密减速器"].id not in fresh  # the stale open row is gone
+    assert fresh[made["伺服系统"].id].words == ["伺服电机"]
+    assert [(r.segment_id, r.status) for r in _of(session, refused.id)] == [
+        (made["协作机器人"].id, SuggestionStatus.rejected)
+    ]
+    # A second run changes nothing: no open row is duplicated, the rejected one stays alone.
+    assert suggestions.compute_all(session=session) == total
+    assert len(_of(session, changing.id)) == len(fresh) and len(_of(session, refused.id)) == 1
+
+
+def test_a_segments_refresh_replaces_only_that_segments_open_rows(session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    made = worded_chain(session, admin)
+    firm = make_enterprise(session, name="佛山市丙机电有限公司", main_products="RV减速器、伺服电机")
+    suggestions.compute_all(session=session)
+    before = {r.segment_id: r.id for r in _of(session, firm.id)}
+    assert {made["精密减速器"].id, made["伺服系统"].id} <= set(before)
+    assert suggestions.refresh_segment(session=session, segment_id=made["伺服系统"].id or 0) >= 1
+    after = {r.segment_id: r.id for r in _of(session, firm.id)}
+    assert after[made["精密减速器"].id] == before[made["精密减速器"].id]  # untouched
+    assert after[made["伺服系统"].id] != before[made["伺服系统"].id]  # written afresh
