@@ -196,3 +196,15 @@ def test_a_lead_is_logged_after_a_call_in_one_form_on_a_phone(
     assert phone.locator("#contacts", has_text="陈总").is_visible()
     assert phone.locator("#stage", has_text="下一步：寄送园区资料").is_visible()
     assert "机器人 / 伺服系统" in phone.locator("dl.fields").inner_text()
+
+
+def test_the_chain_map_scrolls_inside_its_box_on_a_phone(
+    phone: "playwright.Page", server: Server
+) -> None:
+    _signed_in(phone, server, "chief")
+    phone.goto("/chains/robotics")
+    phone.wait_for_load_state("networkidle")
+    phone.screenshot(path=_shots() / "chief_chain_map_390.png")
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    box = phone.locator(".map-scroll")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # the map itself stays whole
