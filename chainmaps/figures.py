@@ -4,7 +4,6 @@ detail as the map draws them, and its gaps.
 They read the chain's structure (chains) and the registry and cultivation (enterprises).
 """
 
-from datetime import date
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -33,7 +32,7 @@ from chains.service import (
     units_of,
 )
 from core import figure_cache
-from core.db import listed_in, require_id
+from core.db import china_today, listed_in, require_id
 from enterprises.cultivation import standing
 from enterprises.registry.models import Enterprise, MemberRole, Membership, counted
 
@@ -80,7 +79,7 @@ def segment_counts(*, session: Session, chain_id: int | None = None) -> dict[int
 def _count_segments(session: Session) -> dict[int, SegmentCounts]:
     firm = col(Membership.enterprise_id)
     above = col(Enterprise.above_size)
-    recognised = standing.recognised_firms(date.today(), high_growth_only=True)
+    recognised = standing.recognised_firms(china_today(), high_growth_only=True)
     high_growth = listed_in(session, firm, recognised)
     growing = high_growth.held
     # A firm sits in a segment at most once, so plain counts per segment need no DISTINCT.

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from chainmaps.figures import pooled_with, segment_counts
 from chains.models import Chain, Segment, SegmentPublic, Stream
 from core.audit import AuditEntry
-from core.db import require_id
+from core.db import china_today, require_id
 from core.orgs import park_names
 from enterprises.cultivation import standing
 from enterprises.registry.models import (
@@ -57,7 +57,9 @@ def headline(*, session: Session, chain_id: int) -> Headline:
         .subquery()
     )
     above = col(Enterprise.above_size)
-    growing = col(Enterprise.id).in_(standing.recognised_firms(date.today(), high_growth_only=True))
+    growing = col(Enterprise.id).in_(
+        standing.recognised_firms(china_today(), high_growth_only=True)
+    )
     row = session.execute(
         sa.select(
             func.count(),
@@ -140,7 +142,7 @@ def segment_firms(
     held = standing.recognitions(
         session=session,
         enterprise_ids=[require_id(firm) for firm, *_ in rows],
-        today=date.today(),
+        today=china_today(),
     )
     for firm, member, where, chain in rows:
         if firm.id is None or firm.id in firms:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from core import backup, migrate
 from core.accounts import ROLE_LABELS, Role, create_user, get_or_create_team
-from core.db import make_engine, refresh_statistics, require_id, transaction
+from core.db import china_today, make_engine, refresh_statistics, require_id, transaction
 from core.errors import DomainError
 from core.settings import get_settings
 
@@ -40,11 +40,10 @@ def cmd_seed(session: Session, args: argparse.Namespace) -> None:
 
 @_session_scope
 def cmd_lapse(session: Session, args: argparse.Namespace) -> None:
-    from datetime import date
 
     from enterprises.cultivation.pipeline import lapse_expired
 
-    print(f"已记录到期认定 {lapse_expired(session=session, today=date.today())} 条")
+    print(f"已记录到期认定 {lapse_expired(session=session, today=china_today())} 条")
     refresh_statistics(session)  # daily, as the data grows
 
 

@@ -162,6 +162,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def china_today() -> date:
+    """Today's date where the zone works: from 00:00 to 08:00 China time the UTC date is still
+    yesterday's, and a lead logged at 07:30 would carry the wrong 登记日期."""
+    return datetime.now(CHINA_TIME).date()
+
+
 SQLITE_BEGIN = "chainplan_sqlite_begin"
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core import figure_store
+from core.db import china_today
 from core.versions import FAMILIES, REGISTRY, tokens
 
 T = TypeVar("T")
@@ -79,7 +80,7 @@ def cached(
     if not token:
         return compute(session)
     engine = session.get_bind().engine
-    figure: Figure = (str(engine.url), f"{'+'.join(families)}:{what}", date.today())
+    figure: Figure = (str(engine.url), f"{'+'.join(families)}:{what}", china_today())
     key: Key = (figure[0], figure[1], token, figure[2])
     parts = getattr(_making, "parts", None)
     if parts is not None:
@@ -215,7 +216,7 @@ class _Refresher:
                     return
                 figure, _ = self._queue.popitem(last=False)
                 latest = _latest.get(figure)
-            if latest is not None and figure[2] == date.today():
+            if latest is not None and figure[2] == china_today():
                 self._refresh(figure, latest)
 
     def _refresh(self, figure: Figure, latest: _Latest) -> None:

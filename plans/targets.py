@@ -25,7 +25,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from chains.models import Segment
 from core import audit, bounds, permissions, versions
 from core.accounts import User
-from core.db import enum_column, listed_in, require_id, utcnow
+from core.db import china_today, enum_column, listed_in, require_id, utcnow
 from core.errors import FieldErrors, NotFound
 from core.validation import Input
 from enterprises.cultivation.designations import Designation
@@ -385,7 +385,7 @@ def report(*, session: Session, actor: User, target: Target, data: ReportFields)
     permissions.ensure_can_report_targets(actor)
     if target.kind != TargetKind.reported:
         raise FieldErrors({"value": f"“{target.name}”由系统根据企业库计算，无需填报"})
-    if data.as_of > date.today():
+    if data.as_of > china_today():
         raise FieldErrors({"as_of": "数据日期不能晚于今天"})
     if target.form == TargetForm.milestone and data.value not in (0, 1):
         raise FieldErrors({"value": f"“{target.name}”是里程碑目标：已完成填 1，未完成填 0"})

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from chains.models import Segment
 from core import bulk
-from core.db import chunks
+from core.db import china_today, chunks
 from enterprises.cultivation.designations import Designation, Tier
 from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage, validity_end
 from enterprises.registry.figures import EnterpriseFigure
@@ -107,7 +107,7 @@ def _history(
         events.append(
             {**events[-1], "on": day, "from_stage": Stage.recognised, "tier_id": promoted.id}
         )
-    if state["valid_until"] and state["valid_until"] < date.today():
+    if state["valid_until"] and state["valid_until"] < china_today():
         state["stage"] = Stage.lapsed
         events.append(
             {

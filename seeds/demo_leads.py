@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from chains.models import Segment
 from core.accounts import Role, User
+from core.db import china_today
 from core.orgs import Park
 from enterprises.projects import carriers, followups, lead_contacts, lead_stages, leads
 from enterprises.projects.carriers import Carrier, CarrierFields, CarrierKind
@@ -187,7 +188,7 @@ def generate(*, session: Session, count: int = SERVICE_LEADS, seed: int = 2023) 
     parks = {p.code: p.id or 0 for p in session.exec(select(Park).where(Park.kind == "park"))}
     _carriers(session, admin, parks)
     segments = list(session.exec(select(Segment)))
-    today = date.today()
+    today = china_today()
     for _ in range(count):
         _lead(session, rng, rng.choice(owners), segments, list(parks.values()), today)
     session.flush()

@@ -10,6 +10,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from core.accounts import Role, User
+from core.db import china_today
 from plans import figures, plan_writing, targets
 from plans.plan_writing import PlanFields, TargetFields
 from plans.targets import Comparator, Plan, ReportFields, Target, TargetKind
@@ -60,7 +61,7 @@ def _milestones(start: float, end: float) -> dict[int, float]:
 
 def generate(*, session: Session, today: date | None = None) -> int:
     """Add the demo plan unless it is there; return the targets added."""
-    today = today or date.today()
+    today = today or china_today()
     if session.exec(select(Plan.id).where(col(Plan.demo), Plan.name == NAME)).first():
         return 0
     admin = session.exec(select(User).where(User.role == Role.admin)).first()

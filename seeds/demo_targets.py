@@ -6,6 +6,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from core.accounts import Role, User
+from core.db import china_today
 from plans import targets
 from plans.targets import ReportedValue, ReportFields, Target, TargetForm, TargetKind
 
@@ -25,7 +26,7 @@ def generate(*, session: Session, seed: int = 2023) -> int:
         if target.form == TargetForm.relative:
             continue  # a multiple of a base value nobody has entered: nothing to pretend
         share = rng.uniform(0.55, 1.15)
-        last = min(target.deadline.year, date.today().year - 1)  # no report dated ahead
+        last = min(target.deadline.year, china_today().year - 1)  # no report dated ahead
         for year in range(2021, last + 1):
             progress = share * (year - 2020) / (target.deadline.year - 2020)
             value = target.target_value * progress

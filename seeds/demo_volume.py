@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 from chains.models import Segment
 from core import bulk
 from core.accounts import Role, User, create_user, get_or_create_team
-from core.db import utcnow
+from core.db import china_today, utcnow
 from core.orgs import Park
 from enterprises.cultivation.designations import Designation
 from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage, validity_end
@@ -63,7 +63,7 @@ def leads(*, session: Session, count: int, seed: int = 2023) -> int:
     firms = list(
         session.exec(select(Enterprise.id).where(Enterprise.origin == Origin.demo).limit(50_000))
     )
-    today = date.today()
+    today = china_today()
     for start in range(0, count, BATCH):
         size = min(BATCH, count - start)
         ids = bulk.reserve_ids(session, Lead, size)
@@ -263,7 +263,7 @@ def histories(*, session: Session, events: int, seed: int = 2023) -> int:
 def _write_paths(session: Session, rng: random.Random, paths: list[tuple[int, Designation]]) -> int:
     ids = bulk.reserve_ids(session, Cultivation, len(paths))
     cultivations, moves = [], []
-    today = date.today()
+    today = china_today()
     for cid, (firm, title) in zip(ids, paths, strict=True):
         day = date(2019, 1, 1) + timedelta(days=rng.randrange(2400))
         end = rng.choice([Stage.recognised, Stage.recognised, Stage.rejected])

@@ -6,14 +6,13 @@ them (at 1,000,000 firms the chain figures take 3 s, the dashboard's 11 s) and, 
 hold the connection pool meanwhile. Seconds of start-up instead; milliseconds at a zone's size.
 """
 
-from datetime import date
-
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session
 
 from chainmaps import figures as chain_figures
 from chains import service as chain_service
 from core import figure_cache, versions
+from core.db import china_today
 from core.orgs import ParkKind, list_parks
 from enterprises.cultivation import roster
 from enterprises.registry import service as enterprise_service
@@ -25,7 +24,7 @@ def warm_up(engine: Engine) -> None:
     """Compute and cache the registry's common figures (nothing on a database not migrated)."""
     if not inspect(engine).has_table(versions.DataVersion.__tablename__):
         return
-    today = date.today()
+    today = china_today()
     with Session(engine) as session:
         session.info[figure_cache.CURRENT] = versions.FAMILIES
         tallies.total(session=session)

@@ -16,7 +16,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from core import audit, locking, permissions, versions
 from core.accounts import User
-from core.db import MAX_ID, enum_column, require_id, utcnow
+from core.db import MAX_ID, china_today, enum_column, require_id, utcnow
 from core.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
 from core.validation import Input, parse
 from enterprises.cultivation.designations import Designation, Tier
@@ -298,7 +298,7 @@ def move(
     # First, so that the rules below judge the stage as it now is (a stale version: 409).
     label = f"“{firm.name}”的培育状态"
     locking.claim(session, cultivation, version, label=label, current=["stage"])
-    current = effective_stage(cultivation, today or date.today())
+    current = effective_stage(cultivation, today or china_today())
     _check_tier(session, designation, data)
     tier_up = data.tier_id is not None and _tier_rank(session, data.tier_id) > _tier_rank(
         session, cultivation.tier_id

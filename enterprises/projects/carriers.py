@@ -9,7 +9,7 @@ from sqlmodel import Field, Session, col, select
 
 from core import audit, bounds, locking, permissions
 from core.accounts import User
-from core.db import MAX_ID, enum_column, utcnow
+from core.db import MAX_ID, china_today, enum_column, utcnow
 from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from core.orgs import Landmark, Park
 from core.validation import Input
@@ -226,7 +226,7 @@ def reserve(*, session: Session, actor: User, carrier: Carrier, lead: Lead, on: 
         raise Conflict(
             f"载体“{carrier.name}”当前不可预留（{CARRIER_STATUS_LABELS[carrier.status]}）"
         )
-    if on > date.today():
+    if on > china_today():
         raise FieldErrors({"on": "预留日期不能晚于今天"})
     values = {"status": CarrierStatus.reserved, "reserved_lead_id": lead.id, "reserved_on": on}
     audit.update(session=session, actor=actor, obj=carrier, label=carrier.name, values=values)

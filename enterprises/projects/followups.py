@@ -9,7 +9,7 @@ from sqlmodel import Field, Session, col, select
 
 from core import audit, permissions
 from core.accounts import User
-from core.db import enum_column, require_id, utcnow
+from core.db import china_today, enum_column, require_id, utcnow
 from core.errors import FieldErrors
 from core.validation import Input
 from enterprises.projects import lead_stages
@@ -82,7 +82,7 @@ class FollowUp(FollowUpFields, table=True):
 def log(*, session: Session, actor: User, lead: Lead, data: FollowUpFields) -> FollowUp:
     """Add a follow-up; the newest entry's next step becomes the lead's open next step."""
     permissions.ensure_can_edit_lead(actor, lead.owner_id)
-    if data.on > date.today():
+    if data.on > china_today():
         raise FieldErrors({"on": "跟进日期不能晚于今天"})
     take(session, lead)  # the next step below is compared with the lead as it now is
     entry = FollowUp(

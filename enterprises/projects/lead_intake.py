@@ -12,6 +12,7 @@ from pydantic import field_validator
 from sqlmodel import Field, Session
 
 from core.accounts import User
+from core.db import china_today
 from core.errors import FieldErrors
 from core.validation import Input
 from enterprises.projects import followups, lead_contacts, leads
@@ -105,7 +106,7 @@ def create(*, session: Session, actor: User, data: IntakeFields, on: date | None
     registered = on or data.created_on
     step = None if data.next_step is None or data.next_step.is_blank() else data.next_step
     if step is not None:
-        _check_step(step, date.today())
+        _check_step(step, china_today())
     with session.begin_nested():  # a refusal of any part leaves nothing written
         lead = leads.create(session=session, actor=actor, data=data.lead_fields(), on=registered)
         person = None
@@ -121,7 +122,7 @@ def create(*, session: Session, actor: User, data: IntakeFields, on: date | None
             try:
                 fields = FollowUpFields(
                     kind=step.kind,
-                    on=registered or date.today(),
+                    on=registered or china_today(),
                     notes=step.notes or FIRST_NOTES,
                     next_step=step.step,
                     next_due=step.due,

@@ -12,7 +12,7 @@ from sqlmodel import Field, Session, col, select
 
 from core import audit, permissions
 from core.accounts import User
-from core.db import utcnow
+from core.db import china_today, utcnow
 from core.errors import FieldErrors, NotFound
 from core.validation import Input
 from enterprises.projects.lead_stages import LeadMove
@@ -37,8 +37,8 @@ def _title(move: LeadMove) -> str:
 def bounds(lead: Lead, ordered: list[LeadMove], index: int) -> tuple[date, date]:
     """The earliest and latest date the move at `index` of the lead's moves may take."""
     earliest = ordered[index - 1].on if index > 0 else lead.created_on
-    latest = ordered[index + 1].on if index + 1 < len(ordered) else date.today()
-    return earliest, min(latest, date.today())
+    latest = ordered[index + 1].on if index + 1 < len(ordered) else china_today()
+    return earliest, min(latest, china_today())
 
 
 def correct_date(
@@ -61,7 +61,7 @@ def correct_date(
         raise NotFound(f"阶段移动记录 {move_id} 不存在")
     move = ordered[index]
     earliest, latest = bounds(lead, ordered, index)
-    if data.on > date.today():
+    if data.on > china_today():
         raise FieldErrors({"on": "生效日期不能晚于今天"})
     if data.on < earliest:
         what = "上一次移动" if index > 0 else "项目登记"

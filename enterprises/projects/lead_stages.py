@@ -15,7 +15,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from core import audit, bounds, permissions, versions
 from core.accounts import User
-from core.db import MAX_ID, enum_column, require_id, utcnow
+from core.db import MAX_ID, china_today, enum_column, require_id, utcnow
 from core.errors import Conflict, FieldErrors
 from core.validation import Input
 from enterprises.projects import landing
@@ -199,7 +199,7 @@ def next_stages(lead: Lead, jumps: bool = True) -> list[LeadStage]:
 
 
 def _check_date(lead: Lead, on: date) -> None:
-    if on > date.today():
+    if on > china_today():
         raise FieldErrors({"on": "日期不能晚于今天"})
     if on < lead.stage_since:
         raise FieldErrors({"on": f"日期不能早于进入当前阶段的日期 {lead.stage_since.isoformat()}"})
@@ -284,7 +284,7 @@ def add_arrival(
     take(session, lead)  # judged, and its sum added to, as the lead now is
     if lead.reached < SIGNED:
         raise FieldErrors({"amount": "签约前的项目不能登记到资"})
-    if data.arrived_on > date.today():
+    if data.arrived_on > china_today():
         raise FieldErrors({"arrived_on": "到资日期不能晚于今天"})
     arrival = CapitalArrival(lead_id=require_id(lead), actor_id=actor.id, **data.model_dump())
     session.add(arrival)

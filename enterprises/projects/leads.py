@@ -15,7 +15,7 @@ from sqlmodel import Field, Session, col
 from chains.models import Chain, Segment
 from core import audit, bounds, locking, permissions, versions
 from core.accounts import User
-from core.db import MAX_ID, enum_column, utcnow
+from core.db import MAX_ID, china_today, enum_column, utcnow
 from core.errors import FieldErrors, NotFound
 from core.orgs import Park
 from core.permissions import LeadScope
@@ -330,8 +330,8 @@ def create(*, session: Session, actor: User, data: LeadFields, on: date | None =
         raise FieldErrors({"owner_id": "只有管理员可以登记由他人负责的项目"})
     _check_references(session, data)
     owner = session.get(User, data.owner_id) if data.owner_id else None
-    today = on or date.today()
-    if today > date.today():
+    today = on or china_today()
+    if today > china_today():
         raise FieldErrors({"created_on": "登记日期不能晚于今天"})
     lead = Lead(
         **data.model_dump(include=set(LeadFields.model_fields)),
@@ -340,7 +340,7 @@ def create(*, session: Session, actor: User, data: LeadFields, on: date | None =
         stage_since=today,
         created_on=today,
         # Registered in a month already past: entered after the fact (补录), not new this month.
-        backfilled=(today.year, today.month) < (date.today().year, date.today().month),
+        backfilled=(today.year, today.month) < (china_today().year, china_today().month),
     )
     session.add(lead)
     session.flush()

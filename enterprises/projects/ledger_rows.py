@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from core import permissions
 from core.accounts import User
+from core.db import china_today
 from core.errors import FieldErrors
 from core.validation import parse
 from enterprises.projects import lead_duplicates
@@ -198,7 +199,7 @@ def _check(row: LedgerRow, where: dict[str, str], owners: dict[str, int], actor:
     except FieldErrors as exc:
         for key, message in exc.errors.items():
             fail(key if key in LEDGER_FIELDS else "name", message)
-    today, stages = date.today(), row.stages()
+    today, stages = china_today(), row.stages()
     v.setdefault("created_on", min([d for _, d in stages], default=today))
     if v["created_on"] > today:
         fail("created_on", "登记日期不能晚于今天")

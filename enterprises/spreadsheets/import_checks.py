@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from core import bulk, permissions
 from core.accounts import User
+from core.db import china_today
 from core.orgs import Park
 from core.validation import chinese_message
 from enterprises.cultivation.designations import Designation
@@ -106,7 +107,7 @@ def step_date(values: dict[str, Any], target: Stage, today: date | None = None) 
     else the day of the import."""
     if target == Stage.recognised:
         return recognition_date(values)
-    return values.get("stage_on") or today or date.today()
+    return values.get("stage_on") or today or china_today()
 
 
 def order_problem(actor: User, current: Stage, target: Stage) -> str | None:

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from core import audit, bulk
 from core.accounts import User
-from core.db import require_id, table_of, utcnow
+from core.db import china_today, require_id, table_of, utcnow
 from core.errors import Conflict, PermissionDenied
 from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage
 from enterprises.registry.models import Enterprise, EnterpriseFields, Membership
@@ -323,7 +323,7 @@ def _restore_cultivations(
         [
             {
                 "cultivation_id": r["cid"],
-                "on": date.today(),
+                "on": china_today(),
                 "recorded_at": now,
                 "actor_id": actor.id,
                 "actor_name": actor.username,

@@ -12,13 +12,13 @@ import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
 from sqlmodel import Session, col, select
 
 from core.accounts import User, get_user_by_username, issue_token
-from core.db import make_engine
+from core.db import china_today, make_engine
 from enterprises.projects.leads import Lead
 from enterprises.registry.models import Enterprise, Origin
 
@@ -105,7 +105,7 @@ def _request(
         lead = rng.choice(actor.leads)
         body: dict[str, object] = {
             "kind": "call",
-            "on": date.today().isoformat(),
+            "on": china_today().isoformat(),
             "notes": "负载测试跟进",
         }
         return "log a follow-up (write)", "POST", f"/api/v1/leads/{lead}/followups", body

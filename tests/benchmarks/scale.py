@@ -20,7 +20,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from sqlmodel import Session
 from chainmaps import figures as chain_figures
 from core import versions
 from core.accounts import get_user_by_username
-from core.db import make_engine
+from core.db import china_today, make_engine
 from core.settings import Settings
 from plans import dashboard
 from tests.benchmarks import imports as import_bench
@@ -153,7 +152,7 @@ def _aggregates(url: str, runs: int) -> None:
     """The figures behind the chain map and the dashboard: computed afresh (as after a write),
     the very SELECTs that computation sent replayed through the bare driver, and as served."""
     engine = make_engine(url)
-    today = date.today()
+    today = china_today()
     sent: list[tuple[str, Any]] = []
 
     def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:

@@ -7,6 +7,7 @@ from chainmaps import membership, overview
 from chains import service as chain_service
 from chains.models import SegmentPublic, Stream
 from core.accounts import Role
+from core.db import china_today
 from enterprises.cultivation import designations, pipeline
 from enterprises.cultivation.pipeline import Cultivation, MoveFields, Stage
 from enterprises.registry.models import MemberRole
@@ -153,9 +154,9 @@ def test_high_growth_firms_count_while_their_recognition_is_valid(session: Sessi
     gazelle, tech, plain = (make_enterprise(session) for _ in range(3))
     for firm in (gazelle, tech, plain):
         join_segment(session, firm, seg["整机"])
-    _recognise(session, gazelle.id or 0, "gazelle", date.today() - timedelta(days=30))
+    _recognise(session, gazelle.id or 0, "gazelle", china_today() - timedelta(days=30))
     # High-tech status is no high-growth designation, and this one has lapsed anyway.
-    _recognise(session, tech.id or 0, "high-tech", date.today() - timedelta(days=4 * 366))
+    _recognise(session, tech.id or 0, "high-tech", china_today() - timedelta(days=4 * 366))
     counts = chain_figures.segment_counts(session=session, chain_id=chain.id)
     assert counts[seg["整机"].id or 0].high_growth == 1
     gap = chain_figures.gaps(session=session, code=chain.code)[0]

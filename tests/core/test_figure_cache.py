@@ -3,13 +3,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core import figure_cache, figure_store, versions
+from core.db import china_today
 
 
 def _token_of(session: Session) -> str:
@@ -135,7 +135,7 @@ def test_a_refresh_waits_for_another_process_computing_the_figure_and_takes_its_
         pytest.skip("SQLite serves one process; processes coordinate on PostgreSQL")
     assert read(lambda _: "old") == "old"
     token = _write_elsewhere(engine)
-    stored = f"timed:{versions.REGISTRY}:{what}:{date.today()}"  # as figure_cache names it
+    stored = f"timed:{versions.REGISTRY}:{what}:{china_today()}"  # as figure_cache names it
     claimed, finished = threading.Event(), threading.Event()
 
     def other_process() -> None:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from core import audit, users
 from core.accounts import Role, User
+from core.db import china_today
 from core.orgs import get_park_by_code
 from enterprises.projects import carriers, followups, lead_contacts, lead_stages, leads
 from enterprises.projects.carriers import Carrier, CarrierFields
@@ -115,7 +116,7 @@ def test_sixteen_moves_of_a_lead_make_one_move(shared: Engine, sends_version: bo
 
     def write(session: Session, value: tuple[User, Lead]) -> None:
         actor, lead = value
-        data = LeadMoveFields(to_stage=LeadStage.contact, on=date.today())
+        data = LeadMoveFields(to_stage=LeadStage.contact, on=china_today())
         lead_stages.move(
             session=session,
             actor=actor,
@@ -233,7 +234,7 @@ def test_sixteen_signed_projects_reserving_one_carrier_one_gets_it(shared: Engin
 
     def write(session: Session, value: tuple[User, Carrier, Lead]) -> None:
         actor, carrier, lead = value
-        carriers.reserve(session=session, actor=actor, carrier=carrier, lead=lead, on=date.today())
+        carriers.reserve(session=session, actor=actor, carrier=carrier, lead=lead, on=china_today())
 
     outcome = Race(read, write).run(shared)
     assert outcome.errors == [] and outcome.statuses == {200: 1, 409: WRITERS - 1}

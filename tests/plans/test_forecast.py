@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from core.accounts import Role, User
+from core.db import china_today
 from core.orgs import get_park_by_code
 from enterprises.cultivation import designations, pipeline
 from enterprises.cultivation.pipeline import MoveFields, Stage
@@ -49,7 +50,7 @@ def target(session: Session) -> tuple[Target, Plan]:
         code="f-gazelle",
         name="瞪羚企业",
         target_value=10,
-        deadline=date.today() + timedelta(days=400),
+        deadline=china_today() + timedelta(days=400),
         kind=TargetKind.computed,
         definition={"measure": "recognised", "designations": ["gazelle"]},
     )
@@ -67,7 +68,7 @@ def test_forecast_from_observed_steps_and_the_plan_backwards(
 ) -> None:
     goal, plan = target
     result = forecast.forecast(
-        session=session, target=goal, plan=plan, today=date.today(), parks=_parks(session)
+        session=session, target=goal, plan=plan, today=china_today(), parks=_parks(session)
     )
     steps = {s.stage: (s.rate, s.days) for s in result.steps}
     assert steps == {
@@ -90,7 +91,7 @@ def test_assumptions_can_be_overridden(session: Session, target: tuple[Target, P
         session=session,
         target=goal,
         plan=plan,
-        today=date.today(),
+        today=china_today(),
         parks=_parks(session),
         overrides={Stage.applied: (1.0, None)},
     )
@@ -113,7 +114,7 @@ def test_a_park_with_enough_history_uses_its_own_shares(
         session=session,
         target=goal,
         plan=plan,
-        today=date.today(),
+        today=china_today(),
         parks=_parks(session),
         min_sample=1,
     )

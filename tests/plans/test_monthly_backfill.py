@@ -1,10 +1,11 @@
 """Monthly figures count a project in the month of its 登记日期, and show 补录 apart."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session
 
 from core.accounts import Role
+from core.db import china_today
 from plans import dashboard
 from tests.factories import make_lead, make_user
 
@@ -13,7 +14,7 @@ def test_back_entered_projects_count_in_their_month_apart_from_new_ones(
     session: Session,
 ) -> None:
     owner = make_user(session, Role.promotion)
-    today = date.today()
+    today = china_today()
     first = today.replace(day=1)
     last_month = (first - timedelta(days=1)).replace(day=1)
     late = make_lead(session, owner, name="上月补录项目", on=last_month)

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from core.accounts import Role
 from core.audit import AuditEntry
+from core.db import china_today
 from core.errors import FieldErrors, PermissionDenied
 from core.spreadsheet import Sheet, write_workbook
 from plans import plan_writing, target_import, target_status
@@ -84,7 +85,7 @@ def test_a_computed_target_uses_a_figure_and_is_judged(session: Session) -> None
     assert target.definition == {"measure": "holding", "designations": ["high-tech"]}
     assert target.deadline == date(2026, 12, 31)
     assert target.milestones == {"2024": 40, "2025": 70}
-    progress = target_status.assess(session=session, target=target, plan=plan, today=date.today())
+    progress = target_status.assess(session=session, target=target, plan=plan, today=china_today())
     assert progress.value is not None
 
 

@@ -4,7 +4,7 @@ control characters written straight into the database (input refuses them)."""
 import io
 import itertools
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from openpyxl import Workbook
@@ -17,7 +17,7 @@ from chains import service as chain_service
 from chains.models import DossierItemFields, DossierKind, SegmentFields, Stream
 from chains.segment_words import seed_words
 from core.accounts import Role, User, create_user, get_or_create_team
-from core.db import require_id
+from core.db import china_today, require_id
 from core.orgs import get_park_by_code
 from enterprises.cultivation import designations, pipeline
 from enterprises.cultivation.designations import DesignationFields
@@ -209,7 +209,7 @@ def plant_markup(zone: Zone, session: Session) -> None:
         enterprise_id=require_id(firm),
         designation=designation,
         chain_id=None,
-        on=date.today(),
+        on=china_today(),
         note=plant("cultivation note", 1000),
     )
     lead = leads.create(
@@ -237,11 +237,11 @@ def plant_markup(zone: Zone, session: Session) -> None:
         actor=promoter,
         lead=lead,
         data=FollowUpFields(
-            on=date.today() - timedelta(days=10),
+            on=china_today() - timedelta(days=10),
             people="转义测试",  # stored, shown on no page
             notes=plant("follow-up notes", 2000),
             next_step=plant("follow-up next step", 200),
-            next_due=date.today() - timedelta(days=1),  # overdue: on the owner's to-do page
+            next_due=china_today() - timedelta(days=1),  # overdue: on the owner's to-do page
         ),
     )
     signed = lead_stages.move(
@@ -255,13 +255,13 @@ def plant_markup(zone: Zone, session: Session) -> None:
         actor=admin,
         lead=lead,
         move_id=require_id(signed),
-        data=MoveDateFields(on=date.today(), reason=plant("move date correction", 200)),
+        data=MoveDateFields(on=china_today(), reason=plant("move date correction", 200)),
     )
     lead_stages.add_arrival(
         session=session,
         actor=promoter,
         lead=lead,
-        data=ArrivalFields(amount=100, arrived_on=date.today(), note=plant("arrival note", 200)),
+        data=ArrivalFields(amount=100, arrived_on=china_today(), note=plant("arrival note", 200)),
     )
     carrier = carriers.create(
         session=session,
@@ -306,7 +306,7 @@ def plant_markup(zone: Zone, session: Session) -> None:
         target=target,
         data=ReportFields(
             value=1,
-            as_of=date.today(),
+            as_of=china_today(),
             source=plant("target report source", 300),
             evidence_url="https://example.org/" + plant("target report evidence", 400),
         ),
@@ -317,8 +317,8 @@ def plant_markup(zone: Zone, session: Session) -> None:
         data=PlanFields(
             name=plant("plan name", 200),
             issuer=plant("plan issuer", 200),
-            period_start_year=date.today().year,
-            period_end_year=date.today().year + 2,
+            period_start_year=china_today().year,
+            period_end_year=china_today().year + 2,
             source_text=plant("plan source text", 2000),
         ),
     )
@@ -339,9 +339,11 @@ def plant_markup(zone: Zone, session: Session) -> None:
         actor=admin,
         task=task,
         data=ProgressFields(
-            on=date.today(), text=plant("task progress report", 1000), status=TaskStatus.in_progress
+            on=china_today(),
+            text=plant("task progress report", 1000),
+            status=TaskStatus.in_progress,
         ),
-        today=date.today(),
+        today=china_today(),
     )
     committed = imports.stage(
         session=session,
@@ -453,7 +455,7 @@ def plant_control_characters(zone: Zone, session: Session) -> None:
         enterprise_id=require_id(firm),
         designation=designations.get_by_code(session=session, code="gazelle"),
         chain_id=None,
-        on=date.today(),
+        on=china_today(),
     )
     lead = leads.create(
         session=session,

@@ -1,15 +1,16 @@
 """The project library and carrier library over the JSON API."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from core.accounts import Role
+from core.db import china_today
 from core.orgs import get_park_by_code
 from tests.factories import bearer, make_lead, make_user
 
-WEEK_AGO = (date.today() - timedelta(days=7)).isoformat()
+WEEK_AGO = (china_today() - timedelta(days=7)).isoformat()
 
 
 def test_create_returns_possible_duplicates(client: TestClient, session: Session) -> None:
@@ -28,7 +29,7 @@ def test_moves_follow_the_rules_and_answer_409_when_refused(
     client: TestClient, session: Session
 ) -> None:
     owner = make_user(session, Role.promotion)
-    lead = make_lead(session, owner, on=date.today() - timedelta(days=30))
+    lead = make_lead(session, owner, on=china_today() - timedelta(days=30))
     headers = bearer(session, owner)
     url = f"/api/v1/leads/{lead.id}/moves"
     jump = {"to_stage": "signed", "on": WEEK_AGO}
@@ -71,7 +72,7 @@ def test_reserving_a_carrier_over_the_api(client: TestClient, session: Session) 
     owner = make_user(session, Role.promotion)
     park = get_park_by_code(session=session, code="gaoming")
     lead = make_lead(
-        session, owner, park_id=park.id, space_need=1000, on=date.today() - timedelta(days=30)
+        session, owner, park_id=park.id, space_need=1000, on=china_today() - timedelta(days=30)
     )
     bureau = bearer(session, make_user(session, Role.park_bureau, park="gaoming"))
     carrier = client.post(
@@ -116,13 +117,13 @@ def test_watch_lists_evaluation_and_limits(client: TestClient, session: Session)
     )
     assert refused.status_code == 403
     owner = make_user(session, Role.promotion)
-    make_lead(session, owner, name="八天没跟进", on=date.today() - timedelta(days=8))
+    make_lead(session, owner, name="八天没跟进", on=china_today() - timedelta(days=8))
     headers = bearer(session, owner)
     stale = client.get("/api/v1/leads/stale?mine=true", headers=headers).json()
     assert [(s["name"], s["days_over"]) for s in stale] == [("八天没跟进", 1)]
     figures = client.get(
         "/api/v1/leads/evaluation",
-        params={"start": "2020-01-01", "end": date.today().isoformat()},
+        params={"start": "2020-01-01", "end": china_today().isoformat()},
         headers=headers,
     ).json()
     assert figures["funnel"][0]["count"] >= 1 and set(figures["landed"]) == {
@@ -152,7 +153,7 @@ def test_odd_versions_and_other_roles_learn_nothing_and_change_nothing(
     client: TestClient, session: Session
 ) -> None:
     owner = make_user(session, Role.promotion)
-    lead = make_lead(session, owner, on=date.today() - timedelta(days=30))
+    lead = make_lead(session, owner, on=china_today() - timedelta(days=30))
     url = f"/api/v1/leads/{lead.id}"
     current = client.get(url, headers=bearer(session, owner)).json()
     fields = {k: current[k] for k in ("name", "investor_name", "source")}

@@ -19,7 +19,7 @@ from chains.models import SegmentLink, Stream
 from core import accounts
 from core.accounts import LoginSession, Role, User
 from core.audit import AuditEntry
-from core.db import make_engine, utcnow
+from core.db import china_today, make_engine, utcnow
 from core.orgs import get_park_by_code
 from core.settings import Settings
 from enterprises.cultivation import designations, pipeline
@@ -172,7 +172,7 @@ def _count(zone: Zone, statement: object) -> int:
 
 
 def test_sixteen_admins_moving_one_lead_from_one_version(zone: Zone) -> None:
-    move = {"to_stage": "contact", "on": date.today().isoformat(), "version": 1}
+    move = {"to_stage": "contact", "on": china_today().isoformat(), "version": 1}
     path = f"/api/v1/leads/{zone.lead_id}/moves"
     answers = _at_once(zone, [(p, lambda c: c.post(path, json=move), "") for p in zone.admins])
     assert answers == {("", 201): 1, ("", 409): WRITERS - 1}
@@ -182,7 +182,7 @@ def test_sixteen_admins_moving_one_lead_from_one_version(zone: Zone) -> None:
 
 def test_sixteen_projects_reserving_one_carrier(zone: Zone) -> None:
     path = f"/api/v1/carriers/{zone.carrier_id}/reserve"
-    today = date.today().isoformat()
+    today = china_today().isoformat()
     answers = _at_once(
         zone,
         [

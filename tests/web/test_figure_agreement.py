@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from core.accounts import Role, User
+from core.db import china_today
 from core.orgs import get_park_by_code
 from enterprises.cultivation import designations, pipeline
 from enterprises.cultivation.pipeline import MoveFields, Stage
@@ -49,7 +50,7 @@ def test_the_park_page_and_the_dashboard_ranking_count_one_set_of_high_tech_firm
     _recognise(session, admin, "high-tech", date(2021, 6, 2), "shunde")
     _recognise(session, admin, "high-tech", date(2025, 3, 1), "shunde")
     _recognise(session, admin, "high-tech", date(2025, 3, 1), "nanhai")
-    today = date.today()
+    today = china_today()
     shunde = get_park_by_code(session=session, code="shunde").id
     ranking = {
         r.park_id: r

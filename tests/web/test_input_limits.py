@@ -1,7 +1,6 @@
 """Input refuses control characters, numbers past their bound and NaN/Infinity, in Chinese."""
 
 import json
-from datetime import date
 from typing import Any
 
 import pytest
@@ -11,6 +10,7 @@ from sqlmodel import Session, select
 
 from chains import service as chain_service
 from core.accounts import Role
+from core.db import china_today
 from core.orgs import get_park_by_code
 from enterprises.cultivation import designations, standing
 from plans.targets import Target, TargetKind
@@ -158,7 +158,7 @@ def test_an_arrival_and_a_reported_value_are_bounded(client: TestClient, session
     ids = _ids(session)
     arrival = client.post(
         f"/api/v1/leads/{ids['lead']}/arrivals",
-        json={"amount": 1e12, "arrived_on": date.today().isoformat()},
+        json={"amount": 1e12, "arrived_on": china_today().isoformat()},
         headers=ids["headers"],
     )
     assert arrival.status_code == 422

@@ -1,17 +1,18 @@
 """Dated moves over the page and the API: 登记日期 at creation, an admin's date correction."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from core.accounts import Role, User
+from core.db import china_today
 from enterprises.projects import lead_stages
 from enterprises.projects.lead_stages import LeadMove, LeadMoveFields
 from enterprises.projects.leads import Lead, LeadStage
 from tests.factories import bearer, login, make_lead, make_user
 
-START = date.today() - timedelta(days=200)
+START = china_today() - timedelta(days=200)
 MARKUP = "<script>alert(1)</script>"
 
 
@@ -32,7 +33,7 @@ def test_a_lead_is_created_with_its_registration_date(client: TestClient, sessio
     assert created.status_code == 201
     lead = created.json()["lead"]
     assert lead["created_on"] == START.isoformat() and lead["backfilled"] is True
-    future = (date.today() + timedelta(days=3)).isoformat()
+    future = (china_today() + timedelta(days=3)).isoformat()
     refused = client.post(
         "/api/v1/leads", json=body | {"name": "未来项目", "created_on": future}, headers=headers
     )

@@ -1,6 +1,5 @@
 """The dashboard, the targets pages, reported values and the monthly report, over HTTP."""
 
-from datetime import date
 from io import BytesIO
 
 import pytest
@@ -9,6 +8,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from core.accounts import Role
+from core.db import china_today
 from core.orgs import get_park_by_code
 from plans import dashboard, plan_writing
 from plans.plan_writing import PlanFields, TargetFields
@@ -47,7 +47,7 @@ def test_leaders_start_at_the_dashboard(client: TestClient, session: Session) ->
 def _current_plan(session: Session) -> Plan:
     """A plan in force today with three headline targets counted from the registry."""
     admin = make_user(session, Role.admin)
-    year = date.today().year
+    year = china_today().year
     plan = plan_writing.create(
         session=session,
         actor=admin,

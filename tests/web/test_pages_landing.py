@@ -1,7 +1,7 @@
 """Landing a project in the browser's and the API's terms: the form, the redirect from a move,
 the firm chosen or entered, the code filled in later, by role."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from chains import service as chain_service
 from core.accounts import Role, User
+from core.db import china_today
 from enterprises.projects import lead_stages
 from enterprises.projects.lead_stages import LeadMoveFields
 from enterprises.projects.leads import Lead, LeadStage
@@ -19,8 +20,8 @@ MARKUP = '<b onmouseover="x">佛山"子"</b>'
 
 
 def _signed(session: Session, owner: User, **values: object) -> Lead:
-    lead = make_lead(session, owner, on=date.today() - timedelta(days=30), **values)
-    data = LeadMoveFields(to_stage=LeadStage.signed, on=date.today() - timedelta(days=20))
+    lead = make_lead(session, owner, on=china_today() - timedelta(days=30), **values)
+    data = LeadMoveFields(to_stage=LeadStage.signed, on=china_today() - timedelta(days=20))
     lead_stages.move(session=session, actor=owner, lead=lead, data=data)
     return lead
 

@@ -1,7 +1,7 @@
 """One form (and one API call) for a new lead, its contact and next step; segment options."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -9,12 +9,13 @@ from sqlmodel import Session, col, func, select
 
 from chains import service as chain_service
 from core.accounts import Role
+from core.db import china_today
 from enterprises.projects.followups import FollowUp
 from enterprises.projects.lead_contacts import LeadContact
 from enterprises.projects.leads import Lead
 from tests.factories import bearer, login, make_user
 
-NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
+NEXT_WEEK = (china_today() + timedelta(days=7)).isoformat()
 MARKUP = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 
 
@@ -65,7 +66,7 @@ def test_a_bad_contact_phone_creates_nothing_and_keeps_the_form(
 
 def test_a_past_due_date_creates_nothing(client: TestClient, session: Session) -> None:
     csrf = login(client, session, make_user(session, Role.promotion))
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (china_today() - timedelta(days=1)).isoformat()
     response = client.post("/leads/new", data=_form(csrf, **{"next_step.due": yesterday}))
     assert response.status_code == 422 and "下一步截止日期不能早于今天" in response.text
     assert _count(session, Lead, col(Lead.name), "电话登记新能源项目") == 0

@@ -1,7 +1,7 @@
 """The project library in the browser's terms: pages by role, forms, board moves, masking."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -12,6 +12,7 @@ from sqlmodel import Session
 from chains import service as chain_service
 from core import audit
 from core.accounts import Role, User
+from core.db import china_today
 from enterprises.projects import lead_contacts, lead_stages
 from enterprises.projects.lead_contacts import ContactFields
 from enterprises.projects.lead_stages import LeadMoveFields
@@ -172,12 +173,12 @@ def test_landing_from_the_lead_page_creates_the_firm(client: TestClient, session
     owner = make_user(session, Role.promotion)
     robotics = chain_service.get_by_code(session=session, code="robotics")
     segment = chain_service.segments_of(session=session, chain_id=robotics.id or 0)[0]
-    lead = make_lead(session, owner, segment_id=segment.id, on=date.today() - timedelta(days=30))
+    lead = make_lead(session, owner, segment_id=segment.id, on=china_today() - timedelta(days=30))
     lead_stages.move(
         session=session,
         actor=owner,
         lead=lead,
-        data=LeadMoveFields(to_stage=LeadStage.signed, on=date.today() - timedelta(days=20)),
+        data=LeadMoveFields(to_stage=LeadStage.signed, on=china_today() - timedelta(days=20)),
     )
     csrf = login(client, session, owner)
     moved = client.post(
@@ -247,7 +248,7 @@ def test_chain_pages_show_the_leads_aimed_at_the_chain(
 
 def test_evaluation_exports_to_xlsx(client: TestClient, session: Session) -> None:
     owner = make_user(session, Role.promotion)
-    make_lead(session, owner, planned_investment=1234, on=date.today() - timedelta(days=3))
+    make_lead(session, owner, planned_investment=1234, on=china_today() - timedelta(days=3))
     login(client, session, owner)
     response = client.get("/leads/evaluation.xlsx")
     assert response.status_code == 200

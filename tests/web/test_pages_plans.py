@@ -1,18 +1,17 @@
 """Plans over HTTP: the list, one plan, its forms, and /api/v1/plans."""
 
-from datetime import date
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from core.accounts import Role
+from core.db import china_today
 from plans import plan_writing
 from plans.plan_writing import PlanFields, TargetFields
 from plans.targets import Plan, TargetKind
 from tests.factories import bearer, login, make_user
 
-THIS_YEAR = date.today().year
+THIS_YEAR = china_today().year
 
 
 def _current_plan(session: Session, name: str = "现行行动计划") -> Plan:

@@ -1,13 +1,12 @@
 """Units, plan tasks and progress reports over HTTP: pages, forms and the JSON API."""
 
-from datetime import date
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from core import users
 from core.accounts import Role
+from core.db import china_today
 from core.orgs import OrgUnit
 from plans.tasks import PlanTask
 from tests.factories import bearer, login, make_user
@@ -67,14 +66,14 @@ def test_a_lead_unit_member_reports_progress_through_the_page(
     assert 'action="/tasks/' in page and "规划原文" in page
     empty = client.post(
         f"/tasks/{task}/reports",
-        data={"csrf_token": csrf, "on": date.today().isoformat(), "text": "", "status": "done"},
+        data={"csrf_token": csrf, "on": china_today().isoformat(), "text": "", "status": "done"},
     )
     assert empty.status_code == 422 and "进展情况" in empty.text
     done = client.post(
         f"/tasks/{task}/reports",
         data={
             "csrf_token": csrf,
-            "on": date.today().isoformat(),
+            "on": china_today().isoformat(),
             "text": "资金已落实",
             "status": "done",
         },
@@ -108,7 +107,12 @@ def test_the_api_reports_progress_and_sets_an_account_s_unit(
         f"/api/v1/users/{member.id}/unit", json={"unit_id": finance}, headers=bearer(session, admin)
     )
     assert answer.status_code == 200 and answer.json()["unit_id"] == finance
-    body = {"on": date.today().isoformat(), "text": "推进中", "status": "in_progress", "version": 1}
+    body = {
+        "on": china_today().isoformat(),
+        "text": "推进中",
+        "status": "in_progress",
+        "version": 1,
+    }
     reported = client.post(
         f"/api/v1/tasks/{task}/reports", json=body, headers=bearer(session, member)
     )

@@ -12,7 +12,6 @@ Page forms are covered in test_permission_pages.py.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from core.accounts import Role
+from core.db import china_today
 from enterprises.projects.leads import LeadStage
 from tests.factories import PASSWORD, bearer
 from tests.web.permission_world import (
@@ -259,7 +259,7 @@ API_OPS: list[Op] = [
         "/api/v1/leads/{lead}/moves/{move}/date",
         ADMIN,
         ADMIN,
-        lambda w, s: {"on": date.today().isoformat(), "reason": "矩阵更正"},
+        lambda w, s: {"on": china_today().isoformat(), "reason": "矩阵更正"},
     ),
     Op("DELETE", "/api/v1/leads/{lead}/contacts/{contact}", LEAD_EDITORS, ADMIN),
     Op("POST", "/api/v1/leads/{lead}/contacts/{contact}/phone", LEAD_EDITORS, ADMIN),

@@ -1,6 +1,5 @@
 """The figures a server process computes before its first request."""
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,7 @@ from sqlmodel import Session
 from chainmaps import figures as chain_figures
 from chains import service as chain_service
 from core import figure_cache
-from core.db import make_engine
+from core.db import china_today, make_engine
 from plans import dashboard
 from tests.databases import drop_scratch, scratch_url
 from web.warmup import warm_up
@@ -32,7 +31,7 @@ def test_after_the_warm_up_chain_pages_and_the_dashboard_need_only_the_version(
         try:
             for code in codes:
                 chain_figures.detail(session=session, code=code)
-            dashboard.standings(session=session, day=date.today())
+            dashboard.standings(session=session, day=china_today())
         finally:
             event.remove(engine, "before_cursor_execute", count)
     # One read of the registry's version token each: every figure was already computed.

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from chains import service as chain_service
 from core import permissions
-from core.db import require_id
+from core.db import china_today, require_id
 from core.validation import Input
 from enterprises.cultivation import designations, discovery, pipeline, roster, standing
 from enterprises.cultivation.designations import Metric
@@ -157,7 +157,7 @@ def designation_counts(
 ) -> CountsOut:
     """Firms by stage on a date (default today), recomputed from the event log."""
     designation = designations.get_by_code(session=session, code=code)
-    day = as_of or date.today()
+    day = as_of or china_today()
     by_park, by_chain = roster.breakdown(session=session, designation=designation, day=day)
     return CountsOut(
         designation=designation.code,
@@ -175,7 +175,7 @@ def discover(code: str, session: SessionDep, user: CurrentUser) -> list[Qualifyi
         session=session,
         designation=designation,
         park_id=permissions.park_scope(user, None),
-        today=date.today(),
+        today=china_today(),
     )
     return [
         QualifyingOut(
@@ -197,7 +197,7 @@ def list_cultivations(
     total, rows = roster.search(
         session=session,
         flt=query.to_filter(session, user),
-        today=date.today(),
+        today=china_today(),
         page=page,
         page_size=page_size,
     )
@@ -215,11 +215,11 @@ def export_cultivations(
 ) -> Response:
     """The filtered cultivation list as a .xlsx or .csv file with Chinese headers."""
     _, rows = enterprise_export.roster_rows(
-        session=session, flt=query.to_filter(session, user), today=date.today()
+        session=session, flt=query.to_filter(session, user), today=china_today()
     )
     return table_download(
         format,
-        f"培育名单-{date.today():%Y%m%d}",
+        f"培育名单-{china_today():%Y%m%d}",
         enterprise_export.ROSTER_HEADERS,
         rows,
         enterprise_export.ROSTER_WIDTHS,
@@ -248,7 +248,7 @@ def start_cultivation(data: StartIn, session: SessionDep, user: CurrentUser) -> 
 
 
 def _row(session: Session, cultivation_id: int) -> RosterRowOut:
-    row = roster.row(session=session, cultivation_id=cultivation_id, today=date.today())
+    row = roster.row(session=session, cultivation_id=cultivation_id, today=china_today())
     return RosterRowOut.model_validate(row, from_attributes=True)
 
 

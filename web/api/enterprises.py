@@ -1,12 +1,12 @@
 """The enterprise registry as JSON."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from chainmaps import suggestions
+from core.db import china_today
 from enterprises import merge
 from enterprises.registry import membership_review
 from enterprises.registry import service as enterprise_service
@@ -60,7 +60,7 @@ def export_enterprises(
     )
     return table_download(
         format,
-        f"企业名单-{date.today():%Y%m%d}",
+        f"企业名单-{china_today():%Y%m%d}",
         enterprise_export.ENTERPRISE_HEADERS,
         rows,
         enterprise_export.ENTERPRISE_WIDTHS,

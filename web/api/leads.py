@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from core import personal
 from core.accounts import User
-from core.db import require_id
+from core.db import china_today, require_id
 from enterprises.projects import (
     evaluation,
     lead_contacts,
@@ -245,7 +245,7 @@ def stalled(
 ) -> list[FlaggedOut]:
     """Signed projects past the limit of their next milestone."""
     found = lead_watch.stalled(
-        session=session, user=user, today=date.today(), park_id=park_id, team_id=team_id
+        session=session, user=user, today=china_today(), park_id=park_id, team_id=team_id
     )
     return _flagged(found)
 
@@ -255,7 +255,7 @@ def overdue(session: SessionDep, user: CurrentUser, mine: bool = False) -> list[
     """Open leads whose next step is past due (mine=true: the user's own)."""
     owner = user.id if mine else None
     return _flagged(
-        lead_watch.overdue_steps(session=session, user=user, today=date.today(), owner_id=owner)
+        lead_watch.overdue_steps(session=session, user=user, today=china_today(), owner_id=owner)
     )
 
 
@@ -264,7 +264,7 @@ def stale(session: SessionDep, user: CurrentUser, mine: bool = False) -> list[Fl
     """Open leads with no follow-up for longer than their stage allows."""
     owner = user.id if mine else None
     return _flagged(
-        lead_watch.stale(session=session, user=user, today=date.today(), owner_id=owner)
+        lead_watch.stale(session=session, user=user, today=china_today(), owner_id=owner)
     )
 
 
@@ -300,7 +300,7 @@ def export(fmt: str, session: SessionDep, user: CurrentUser, query: LeadQueryDep
     )
     return table_download(
         fmt,
-        f"招商项目-{date.today():%Y%m%d}",
+        f"招商项目-{china_today():%Y%m%d}",
         lead_search.EXPORT_HEADERS,
         rows,
         lead_search.EXPORT_WIDTHS,

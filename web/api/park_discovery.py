@@ -1,12 +1,10 @@
 """候选发现 per park: a park's firms that meet a designation's criteria, added as candidates."""
 
-from datetime import date
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from core import permissions
-from core.db import require_id
+from core.db import china_today, require_id
 from core.orgs import get_park_by_code
 from core.validation import Input
 from enterprises.cultivation import designations, discovery
@@ -48,7 +46,7 @@ class AddedOut(BaseModel):
 def park_discovery(code: str, session: SessionDep, user: CurrentUser) -> list[ParkDiscoveryOut]:
     """Per active designation, the park's firms meeting its criteria, not yet in its pipeline."""
     park = get_park_by_code(session=session, code=code)
-    found = discovery.in_park(session=session, park_id=require_id(park), today=date.today())
+    found = discovery.in_park(session=session, park_id=require_id(park), today=china_today())
     return [
         ParkDiscoveryOut(
             designation=entry.designation.code,
@@ -77,6 +75,6 @@ def add_candidates(
         designation=designation,
         park_id=require_id(park),
         enterprise_ids=list(data.ids),
-        today=date.today(),
+        today=china_today(),
     )
     return AddedOut(added=added)

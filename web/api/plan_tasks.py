@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlmodel import select
 
+from core.db import china_today
 from core.errors import NotFound
 from core.orgs import UnitKind, list_units
 from plans import tasks as plan_tasks
@@ -84,7 +85,7 @@ def tasks_of_plan(code: str, session: SessionDep, user: CurrentUser) -> list[Tas
     plan = session.exec(select(Plan).where(Plan.code == code)).first()
     if plan is None:
         raise NotFound(f"规划 {code} 不存在")
-    return [_out(v) for v in plan_tasks.of_plan(session=session, plan=plan, today=date.today())]
+    return [_out(v) for v in plan_tasks.of_plan(session=session, plan=plan, today=china_today())]
 
 
 @router.get("/tasks/mine")
@@ -92,7 +93,7 @@ def my_tasks(session: SessionDep, user: CurrentUser) -> list[TaskOut]:
     """The tasks the user's unit leads or co-operates on (none without a unit)."""
     if user.unit_id is None:
         return []
-    views = plan_tasks.of_unit(session=session, unit_id=user.unit_id, today=date.today())
+    views = plan_tasks.of_unit(session=session, unit_id=user.unit_id, today=china_today())
     return [_out(v) for v in views]
 
 
@@ -100,7 +101,7 @@ def my_tasks(session: SessionDep, user: CurrentUser) -> list[TaskOut]:
 def task(task_id: PathId, session: SessionDep, user: CurrentUser) -> TaskOut:
     """A task with its reports, newest first."""
     row = plan_tasks.get(session=session, task_id=task_id)
-    return _out(plan_tasks.detail(session=session, task=row, today=date.today()))
+    return _out(plan_tasks.detail(session=session, task=row, today=china_today()))
 
 
 @router.post("/tasks/{task_id}/reports", status_code=201)
@@ -109,5 +110,5 @@ def report(
 ) -> TaskOut:
     """Report progress on a task (its lead units' members, admins); send the version read."""
     row = plan_tasks.get(session=session, task_id=task_id)
-    plan_tasks.report(session=session, actor=user, task=row, data=data, today=date.today())
-    return _out(plan_tasks.detail(session=session, task=row, today=date.today()))
+    plan_tasks.report(session=session, actor=user, task=row, data=data, today=china_today())
+    return _out(plan_tasks.detail(session=session, task=row, today=china_today()))

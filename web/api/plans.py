@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sqlmodel import Field
 
 from core import permissions
+from core.db import china_today
 from core.validation import Input
 from enterprises.spreadsheets import tabular
 from plans import figures, plan_writing, target_import
@@ -71,7 +72,7 @@ def _plan_out(plan: Plan) -> PlanOut:
         document_number=plan.document_number,
         period_start=plan.period_start,
         period_end=plan.period_end,
-        in_force=plan.in_force(date.today()),
+        in_force=plan.in_force(china_today()),
         demo=plan.demo,
     )
 

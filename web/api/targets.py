@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from core.db import china_today
 from plans import dashboard, target_status, targets
 from plans.target_status import Progress, Status
 from plans.targets import Comparator, Plan, ReportFields, TargetKind
@@ -76,7 +77,7 @@ def list_targets(
     on: Annotated[date | None, Query(description="judge as of this day (default today)")] = None,
 ) -> list[TargetOut]:
     """Targets with current value, share reached, time elapsed, projection and status."""
-    items = dashboard.progress(session=session, day=on or date.today())
+    items = dashboard.progress(session=session, day=on or china_today())
     return [_out(i) for i in items if not plan or i.plan.code == plan]
 
 
@@ -86,7 +87,7 @@ def target_history(code: str, session: SessionDep, user: CurrentUser) -> list[Po
     target = targets.get_by_code(session=session, code=code)
     plan = session.get(Plan, target.plan_id)
     assert plan is not None  # a target always belongs to a plan
-    points = target_status.trend(session=session, target=target, plan=plan, today=date.today())
+    points = target_status.trend(session=session, target=target, plan=plan, today=china_today())
     return [PointOut(on=day, value=value) for day, value in points]
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from core import audit, permissions, personal
 from core.audit import AuditEntry, AuditFilter
+from core.db import china_today
 from core.errors import FieldErrors
 from web.deps import CurrentUser, SessionDep
 from web.downloads import table_download
@@ -141,7 +142,7 @@ def audit_export(
     ]
     return table_download(
         fmt,
-        f"操作日志-{date.today():%Y%m%d}",
+        f"操作日志-{china_today():%Y%m%d}",
         ["时间（北京时间）", "操作人", "操作", "对象类型", "对象编号", "对象", "变更", "来源地址"],
         rows,
         [20, 14, 10, 16, 10, 30, 60, 16],

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from chains import service as chain_service
 from core import permissions
 from core.accounts import User
+from core.db import china_today
 from core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from core.orgs import list_parks
 from core.validation import parse
@@ -45,7 +46,7 @@ def _work_page(
     status: int = 0,
 ) -> Response:
     flt = query.to_filter(session, user)
-    today = date.today()
+    today = china_today()
     total, rows = roster.search(session=session, flt=flt, today=today, page=page)
     catalogue = designations.get_all(session=session)
     park_id = flt.park_id
@@ -99,11 +100,11 @@ def work(
 def export(fmt: str, session: SessionDep, user: CurrentUser, query: RosterQueryDep) -> Response:
     """The filtered cultivation list as .xlsx or .csv."""
     _, rows = enterprise_export.roster_rows(
-        session=session, flt=query.to_filter(session, user), today=date.today()
+        session=session, flt=query.to_filter(session, user), today=china_today()
     )
     return table_download(
         fmt,
-        f"培育名单-{date.today():%Y%m%d}",
+        f"培育名单-{china_today():%Y%m%d}",
         enterprise_export.ROSTER_HEADERS,
         rows,
         enterprise_export.ROSTER_WIDTHS,
@@ -139,7 +140,7 @@ def start(enterprise_id: int, session: SessionDep, user: CurrentUser, form: Form
         chain_service.get_by_code(session=session, code=chain_code).id if chain_code else None
     )
     try:
-        on = date.fromisoformat(str(form.get("on") or date.today().isoformat()))
+        on = date.fromisoformat(str(form.get("on") or china_today().isoformat()))
     except ValueError as exc:
         raise FieldErrors({"on": "日期格式应为 2024-01-31"}) from exc
     pipeline.start(

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from chains import service as chain_service
 from core import audit, permissions
 from core.accounts import User
+from core.db import china_today
 from core.errors import FieldErrors
 from core.orgs import Park, ParkKind
 from core.spreadsheet import XLSX_TYPE, write_workbook
@@ -74,7 +75,7 @@ def chain_chart(rows: list[dashboard.ChainRow]) -> dict[str, Any] | None:
 @router.get("/dashboard")
 def dashboard_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Headline targets, park ranking, chain comparison and this month's changes."""
-    today = date.today()
+    today = china_today()
     standings = dashboard.standings(session=session, day=today)
     year_start = today.replace(month=1, day=1)
     chains = dashboard.chain_table(session=session, day=today, year_start=year_start)
@@ -107,7 +108,7 @@ def target_list(
     With `on`, everything is judged as it stood at the end of that day (from the history).
     """
     try:
-        day = date.fromisoformat(on) if on else date.today()
+        day = date.fromisoformat(on) if on else china_today()
     except ValueError as exc:
         raise FieldErrors({"on": "日期格式应为 2023-12-31"}) from exc
     plans = list(session.exec(select(Plan).order_by(col(Plan.position))))
@@ -119,7 +120,7 @@ def target_list(
         "chosen": plan,
         "on": on,
         "groups": [(p, [i for i in items if i.plan.id == p.id]) for p in chosen],
-        "today": date.today(),
+        "today": china_today(),
         **LABELS,
     }
     return render(request, "dashboard/targets.html", context)
@@ -135,7 +136,7 @@ def _target_page(
     status: int = 200,
     share_errors: dict[str, str] | None = None,
 ) -> Response:
-    today = date.today()
+    today = china_today()
     plan = session.get(Plan, target.plan_id)
     assert plan is not None  # a target always belongs to a plan
     item = target_status.assess(session=session, target=target, plan=plan, today=today)
@@ -218,14 +219,14 @@ def monthly_report(
     """The monthly report as a printable page (A4)."""
     chosen = _report_plan(session, plan)
     report = monthly_report_service.build(
-        session=session, user=user, month=_month(month), today=date.today(), plan=chosen
+        session=session, user=user, month=_month(month), today=china_today(), plan=chosen
     )
     context = {
         "plan": chosen,
         "plans": list(session.exec(select(Plan).order_by(col(Plan.position)))),
         "report": report,
         "month": report.first.strftime("%Y-%m"),
-        "as_of": min(report.last, date.today()),
+        "as_of": min(report.last, china_today()),
         **LABELS,
     }
     return render(request, "dashboard/monthly.html", context)
@@ -240,7 +241,7 @@ def monthly_report_xlsx(
         session=session,
         user=user,
         month=_month(month),
-        today=date.today(),
+        today=china_today(),
         plan=_report_plan(session, plan),
     )
     body = write_workbook(monthly_report_service.sheets(report))

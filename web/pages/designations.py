@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from core import permissions
 from core.accounts import User
-from core.db import require_id
+from core.db import china_today, require_id
 from core.errors import DomainError, FieldErrors
 from core.validation import parse
 from enterprises.cultivation import designations, discovery, pipeline, roster
@@ -36,7 +36,7 @@ def _catalogue(
     failed: str = "",
     errors: dict[str, str] | None = None,
 ) -> Response:
-    today = date.today()
+    today = china_today()
     catalogue = designations.get_all(session=session)
     return render(
         request,
@@ -189,15 +189,15 @@ def _view(
     status: int = 200,
 ) -> Response:
     try:
-        day = date.fromisoformat(as_of) if as_of else date.today()
+        day = date.fromisoformat(as_of) if as_of else china_today()
     except ValueError:
-        day, error = date.today(), "日期格式应为 2022-12-31，已按今天显示"
+        day, error = china_today(), "日期格式应为 2022-12-31，已按今天显示"
     by_park, by_chain = roster.breakdown(session=session, designation=designation, day=day)
     found = discovery.candidates(
         session=session,
         designation=designation,
         park_id=permissions.park_scope(user, None),
-        today=date.today(),
+        today=china_today(),
         limit=DISCOVER_SHOWN,
     )
     return render(
@@ -231,7 +231,7 @@ def add_discovered(
     """Put the chosen discovered firms straight into the cultivation pool, all or none."""
     designation = _designation(session, code)
     ids = [int(str(v)) for v in form.getlist("ids") if str(v).isdigit()]
-    today = date.today()
+    today = china_today()
     savepoint = session.begin_nested()
     try:
         if not ids:

@@ -1,6 +1,5 @@
 """Enterprise list, detail and edit pages."""
 
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,7 +12,7 @@ from chainmaps import suggestions
 from chains import service as chain_service
 from core import permissions, personal
 from core.accounts import Role, User
-from core.db import MAX_ID, require_id
+from core.db import MAX_ID, china_today, require_id
 from core.errors import Conflict, FieldErrors
 from core.orgs import Park, list_parks, park_names
 from core.validation import parse
@@ -77,7 +76,7 @@ def export(fmt: str, session: SessionDep, user: CurrentUser, query: EnterpriseQu
     )
     return table_download(
         fmt,
-        f"企业名单-{date.today():%Y%m%d}",
+        f"企业名单-{china_today():%Y%m%d}",
         enterprise_export.ENTERPRISE_HEADERS,
         rows,
         enterprise_export.ENTERPRISE_WIDTHS,
@@ -212,7 +211,7 @@ def detail_page(
         (entry, *personal.masked_entry(entry))
         for entry in merge.history(session=session, enterprise_id=enterprise_id)
     ]
-    today = date.today()
+    today = china_today()
     yearly = figures.of(session=session, enterprise_id=enterprise_id)
     tiers = {
         d.code: designations.tiers_of(session=session, designation_id=d.id or 0)

@@ -1,7 +1,6 @@
 """Logging a new lead: one form for the lead, its first contact and its first next step, and
 the segment choice that follows the chosen chain."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -11,6 +10,7 @@ from starlette.datastructures import FormData
 
 from chains import service as chain_service
 from core import permissions
+from core.db import china_today
 from core.errors import FieldErrors
 from core.validation import parse
 from enterprises.projects import lead_duplicates, lead_intake
@@ -60,7 +60,7 @@ def _intake_page(
     duplicates: list[lead_duplicates.Duplicate] | None = None,
     status: int = 200,
 ) -> Response:
-    extra = {"labels": INTAKE_LABELS, "today": date.today().isoformat()}
+    extra = {"labels": INTAKE_LABELS, "today": china_today().isoformat()}
     return form_page(request, session, values, errors, None, duplicates, status, extra)
 
 
@@ -71,7 +71,7 @@ def new_form(request: Request, session: SessionDep, user: CurrentUser) -> Respon
     defaults = LeadFields.model_construct().model_dump()
     values = {k: v for k, v in defaults.items() if v is not None} | {
         "owner_id": user.id,
-        "created_on": date.today().isoformat(),
+        "created_on": china_today().isoformat(),
     }
     values["next_step.kind"] = FollowUpKind.call  # the lead came by phone, as a rule
     return _intake_page(request, session, values, {})

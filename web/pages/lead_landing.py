@@ -1,12 +1,12 @@
 """Landing a project (注册落地) with its registered firm, and filling in a pending credit code."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core import permissions
+from core.db import china_today
 from core.errors import DomainError, FieldErrors, PermissionDenied
 from core.validation import parse
 from enterprises.projects import landing, lead_stages, leads
@@ -64,7 +64,7 @@ def _land_page(
         "values": values or {},
         "error": error,
         "field_errors": field_errors or {},
-        "today": date.today().isoformat(),
+        "today": china_today().isoformat(),
         "landed": session.get(Enterprise, lead.enterprise_id) if lead.enterprise_id else None,
     }
     return render(

@@ -8,6 +8,7 @@ from sqlmodel import col, select
 
 from core import permissions
 from core.accounts import Team
+from core.db import china_today
 from core.errors import FieldErrors, PermissionDenied
 from core.orgs import get_park_by_code, list_parks
 from enterprises.projects import evaluation, lead_watch
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/leads", dependencies=[Depends(lead_reader)])
 @router.get("/mine")
 def my_day(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """A promotion user's home: overdue next steps, stale leads and stalled projects of theirs."""
-    today = date.today()
+    today = china_today()
     context = {
         "overdue": lead_watch.overdue_steps(
             session=session, user=user, today=today, owner_id=user.id
@@ -41,7 +42,7 @@ def watch(
     """Stalled projects for the team, the park and leaders, with days overdue."""
     park_id = get_park_by_code(session=session, code=park).id if park else None
     team_id = int(team) if team.isdigit() else None
-    today = date.today()
+    today = china_today()
     context = {
         "stalled": lead_watch.stalled(
             session=session, user=user, today=today, park_id=park_id, team_id=team_id
@@ -58,7 +59,7 @@ def watch(
 
 def _period(start: str, end: str) -> tuple[date, date]:
     try:
-        last = date.fromisoformat(end) if end else date.today()
+        last = date.fromisoformat(end) if end else china_today()
         first = date.fromisoformat(start) if start else last.replace(month=1, day=1)
     except ValueError as exc:
         raise FieldErrors({"start": "统计期间的日期格式应为 2025-01-31"}) from exc

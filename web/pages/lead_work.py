@@ -1,7 +1,6 @@
 """What is done to a lead from its page or a board card: moves, follow-ups, capital, carriers."""
 
 from dataclasses import fields
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -9,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from core.db import china_today
 from core.errors import DomainError, FieldErrors
 from core.validation import parse
 from enterprises.projects import (
@@ -214,7 +214,7 @@ def reserve(
 
     def action(lead: leads.Lead) -> None:
         carrier = carriers.get(session=session, carrier_id=carrier_id)
-        carriers.reserve(session=session, actor=user, carrier=carrier, lead=lead, on=date.today())
+        carriers.reserve(session=session, actor=user, carrier=carrier, lead=lead, on=china_today())
 
     return _on_lead_page(request, lead_id, session, user, "carriers", action)
 

@@ -1,6 +1,5 @@
 """The project library pages: list, board, the lead form and the lead page."""
 
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,7 +11,7 @@ from starlette.datastructures import FormData
 from chains import service as chain_service
 from core import audit, permissions, personal
 from core.accounts import Role, Team, User
-from core.db import require_id
+from core.db import china_today, require_id
 from core.errors import Conflict, FieldErrors
 from core.orgs import list_parks
 from core.validation import parse
@@ -131,7 +130,7 @@ def _board_page(
         "next_stages": lambda lead: lead_stages.next_stages(lead, jumps=False),
         "moved": moved,
         "error": error,
-        "today": date.today().isoformat(),
+        "today": china_today().isoformat(),
         "card_limit": lead_search.BOARD_CARDS,
     }
     return render(request, "leads/board.html", context, status_code=status)
@@ -145,7 +144,7 @@ def export(fmt: str, session: SessionDep, user: CurrentUser, query: LeadQueryDep
     )
     return table_download(
         fmt,
-        f"招商项目-{date.today():%Y%m%d}",
+        f"招商项目-{china_today():%Y%m%d}",
         lead_search.EXPORT_HEADERS,
         rows,
         lead_search.EXPORT_WIDTHS,
@@ -203,7 +202,7 @@ def form_page(
         "lead": lead,
         "labels": LEAD_LABELS,
         "duplicates": duplicates or [],
-        "today": date.today().isoformat(),
+        "today": china_today().isoformat(),
         "park_options": [(p.id, p.name) for p in choices["parks"]],
         "chain_options": [(c.id, c.name) for c in choices["chains"]],
         "owner_options": [(u.id, u.display_name or u.username) for u in choices["owners"]],
@@ -337,7 +336,7 @@ def detail_page(
             else []
         ),
         "errors": errors or {},
-        "today": date.today().isoformat(),
+        "today": china_today().isoformat(),
         "labels": LEAD_LABELS | HISTORY_LABELS,
         **LABELS,
     }

@@ -1,13 +1,12 @@
 """A park's own page: its progress against its share of the targets, pipeline and projects."""
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from core import permissions
 from core.accounts import User
+from core.db import china_today
 from core.errors import DomainError
 from core.orgs import Park, get_park_by_code, landmark_views
 from enterprises.cultivation import designations, discovery, roster
@@ -26,7 +25,7 @@ def park_page(code: str, request: Request, session: SessionDep, user: CurrentUse
     """Firms, targets against the park's shares, landmarks, pipeline, projects, carriers."""
     park = get_park_by_code(session=session, code=code)
     park_id = park.id or 0
-    today = date.today()
+    today = china_today()
     counts = roster.stage_counts(session=session, today=today, park_id=park_id)
     context = {
         "park": park,
@@ -59,7 +58,7 @@ def _discovery(
         "parks/discovery.html",
         {
             "park": park,
-            "found": discovery.in_park(session=session, park_id=park.id or 0, today=date.today()),
+            "found": discovery.in_park(session=session, park_id=park.id or 0, today=china_today()),
             "can_add": permissions.can_edit_enterprise(user, park.id),
             "added": added,
             "error": error,
@@ -96,7 +95,7 @@ def add_park_candidates(
             designation=designation,
             park_id=park.id or 0,
             enterprise_ids=ids,
-            today=date.today(),
+            today=china_today(),
         )
     except DomainError as exc:  # the starts were in a savepoint, rolled back
         return _discovery(

@@ -1,13 +1,13 @@
 """Plan tasks (重点任务分工, 督办) and the responsible units, as pages."""
 
 from collections.abc import Mapping
-from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
 from core import permissions, provenance
+from core.db import china_today
 from core.errors import Conflict, FieldErrors, NotFound
 from core.orgs import UNIT_KIND_LABELS, list_units
 from core.validation import parse
@@ -49,7 +49,7 @@ def plan_tasks_page(
 ) -> Response:
     """A plan's key tasks with their units, deadline, status and latest report."""
     plan = _plan(session, code)
-    views = plan_tasks.of_plan(session=session, plan=plan, today=date.today())
+    views = plan_tasks.of_plan(session=session, plan=plan, today=china_today())
     return _list(request, f"{plan.name} · 重点任务分工", views, plan=plan)
 
 
@@ -57,7 +57,7 @@ def plan_tasks_page(
 def my_tasks_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The tasks the user's unit leads or co-operates on."""
     views = (
-        plan_tasks.of_unit(session=session, unit_id=user.unit_id, today=date.today())
+        plan_tasks.of_unit(session=session, unit_id=user.unit_id, today=china_today())
         if user.unit_id is not None
         else []
     )
@@ -73,7 +73,7 @@ def _task_page(
     errors: dict[str, str],
     status: int = 200,
 ) -> Response:
-    today = date.today()
+    today = china_today()
     task = plan_tasks.get(session=session, task_id=task_id)
     view = plan_tasks.detail(session=session, task=task, today=today)
     context = {
@@ -101,14 +101,14 @@ def report_progress(
 ) -> Response:
     """Add a progress report (lead unit members, admins)."""
     task = plan_tasks.get(session=session, task_id=task_id)
-    lead = plan_tasks.detail(session=session, task=task, today=date.today()).lead_ids
+    lead = plan_tasks.detail(session=session, task=task, today=china_today()).lead_ids
     permissions.ensure_can_report_task(user, lead)  # before the form is judged
     values = {k: str(form.get(k, "")) for k in ("on", "text", "status", "version")}
     if not values["version"]:
         del values["version"]
     try:
         data = parse(ProgressFields, values, PROGRESS_LABELS)
-        plan_tasks.report(session=session, actor=user, task=task, data=data, today=date.today())
+        plan_tasks.report(session=session, actor=user, task=task, data=data, today=china_today())
     except FieldErrors as exc:
         return _task_page(request, session, user, task_id, values, exc.errors, status=422)
     except Conflict as exc:

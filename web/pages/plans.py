@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from core import permissions
 from core.accounts import User
+from core.db import china_today
 from core.errors import FieldErrors
 from core.spreadsheet import CSV_TYPE, write_csv
 from core.validation import parse
@@ -39,7 +40,7 @@ def _list_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    today = date.today()
+    today = china_today()
     every = plan_writing.get_all(session=session)
     context = {
         "current": [p for p in every if p.in_force(today)],
@@ -83,7 +84,7 @@ def _plan_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    today = date.today()
+    today = china_today()
     standing = {
         item.target.id: item
         for item in dashboard.progress(session=session, day=today)
@@ -197,7 +198,7 @@ def import_targets(
 @router.get("/plans/targets-template.csv")
 def targets_template(user: CurrentUser) -> Response:
     """A sheet to fill in with a plan's targets (the import reads these headers)."""
-    year = date.today().year
+    year = china_today().year
     headers = [*target_import.TEMPLATE_HEADERS, f"{year}年", f"{year + 1}年"]
     example = ["高新技术企业数量", "家", "4000", "≥", str(year + 2), "high-tech", "管委会", "", ""]
     name = "规划目标导入模板.csv"

@@ -1,11 +1,10 @@
 """A counting target's forecast and the plan backwards, with assumptions a leader may change."""
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
+from core.db import china_today
 from core.errors import FieldErrors
 from core.orgs import Park, ParkKind
 from enterprises.cultivation.pipeline import ORDER, Stage
@@ -52,19 +51,19 @@ def plan_page(code: str, request: Request, session: SessionDep, user: CurrentUse
         session=session,
         target=target,
         plan=plan,
-        today=date.today(),
+        today=china_today(),
         parks=parks,
         shares={k: v for k, v in park_shares.items()} or None,
         overrides=overrides,
     )
     observed = forecast.forecast(
-        session=session, target=target, plan=plan, today=date.today(), parks={}
+        session=session, target=target, plan=plan, today=china_today(), parks={}
     ).steps
     context = {
         "result": result,
         "observed": {s.stage: s for s in observed},
         "step_labels": STEP_LABELS,
         "query": query,
-        "passed": target.deadline <= date.today(),
+        "passed": target.deadline <= china_today(),
     }
     return render(request, "dashboard/plan.html", context, fragment="dashboard/_plan_result.html")

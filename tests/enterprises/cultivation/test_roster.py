@@ -3,6 +3,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from core.accounts import Role, User
+from core.db import china_today
 from enterprises.cultivation import designations, pipeline, roster
 from enterprises.cultivation.designations import Designation
 from enterprises.cultivation.pipeline import MoveFields, Stage
@@ -45,7 +46,7 @@ def test_counts_and_lists_treat_an_ended_validity_as_lapsed(session: Session) ->
     firm = make_enterprise(session, park="gaoming", name="佛山市到期计数测试有限公司")
     _walk(session, admin, firm, high_tech, date(2019, 1, 1), Stage.recognised, date(2019, 6, 1))
     park = firm.park_id
-    today = date.today()
+    today = china_today()
     counts = roster.stage_counts(session=session, today=today, park_id=park)
     assert counts.get((high_tech.id or 0, Stage.lapsed)) == 1
     assert (high_tech.id or 0, Stage.recognised) not in counts
@@ -64,10 +65,10 @@ def test_totals_match_the_rows_whether_counted_from_the_cache_or_live(session: S
     for n, (park, designation, stage, on) in enumerate(
         [
             ("gaoming", high_tech, Stage.recognised, date(2019, 6, 1)),  # lapsed by now
-            ("gaoming", high_tech, Stage.recognised, date.today()),
-            ("gaoming", gazelle, Stage.applied, date.today()),
-            ("sanshui", gazelle, Stage.candidate, date.today()),
-            ("sanshui", high_tech, Stage.applied, date.today()),
+            ("gaoming", high_tech, Stage.recognised, china_today()),
+            ("gaoming", gazelle, Stage.applied, china_today()),
+            ("sanshui", gazelle, Stage.candidate, china_today()),
+            ("sanshui", high_tech, Stage.applied, china_today()),
         ]
     ):
         firm = make_enterprise(session, park=park, name=f"佛山市合计核对{n}有限公司")
@@ -81,7 +82,7 @@ def test_totals_match_the_rows_whether_counted_from_the_cache_or_live(session: S
         for q in ("", "合计核对")
     ]
     for flt in filters:
-        total, rows = roster.search(session=session, flt=flt, today=date.today(), page_size=10**6)
+        total, rows = roster.search(session=session, flt=flt, today=china_today(), page_size=10**6)
         assert total == len(rows), flt
-    everything, _ = roster.search(session=session, flt=roster.RosterFilter(), today=date.today())
+    everything, _ = roster.search(session=session, flt=roster.RosterFilter(), today=china_today())
     assert everything >= 5

@@ -5,6 +5,7 @@ from datetime import date
 from sqlmodel import Session
 
 from core.accounts import Role
+from core.db import china_today
 from enterprises.projects import evaluation, followups, lead_stages
 from enterprises.projects.followups import FollowUpFields
 from enterprises.projects.lead_stages import LeadMoveFields
@@ -81,7 +82,7 @@ def test_open_projects_weighted_by_each_stages_landing_rate(session: Session) ->
 def test_a_follow_up_keeps_the_cached_evaluation_and_a_move_renews_it(session: Session) -> None:
     owner = make_user(session, Role.promotion, team="缓存小组")
     lead = make_lead(session, owner, on=date(2025, 1, 1), planned_investment=800)
-    period = {"start": date(2025, 1, 1), "end": date.today()}
+    period = {"start": date(2025, 1, 1), "end": china_today()}
     first = evaluation.evaluate(session=session, user=owner, **period)
     note = FollowUpFields(on=date(2025, 1, 5), notes="电话沟通", next_step="安排考察")
     followups.log(session=session, actor=owner, lead=lead, data=note)

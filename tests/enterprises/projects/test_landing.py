@@ -1,6 +1,6 @@
 """Landing a project (注册落地) with its registered firm, and filling in a pending code."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from chains import service as chain_service
 from core import audit
 from core.accounts import Role, User
+from core.db import china_today
 from core.errors import Conflict, FieldErrors, PermissionDenied
 from enterprises.projects import landing, lead_duplicates, lead_stages
 from enterprises.projects.lead_stages import LeadMoveFields
@@ -22,7 +23,7 @@ from enterprises.registry.models import (
 )
 from tests.factories import make_enterprise, make_lead, make_user, valid_code
 
-START = date.today() - timedelta(days=100)
+START = china_today() - timedelta(days=100)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Logging a lead with its first contact and first next step in one go, all or nothing."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 from chains import service as chain_service
 from core import audit
 from core.accounts import Role
+from core.db import china_today
 from core.errors import FieldErrors
 from core.validation import parse
 from enterprises.projects import followups, lead_contacts, lead_intake
@@ -18,7 +19,7 @@ from enterprises.projects.lead_intake import INTAKE_LABELS, IntakeFields
 from enterprises.projects.leads import Lead
 from tests.factories import make_user
 
-TODAY = date.today()
+TODAY = china_today()
 
 
 def _intake(**values: Any) -> IntakeFields:

@@ -1,18 +1,19 @@
 """A person's move past stages needs a note; history read from a ledger does not."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session
 
 from core.accounts import Role, User
+from core.db import china_today
 from enterprises.projects import lead_stages
 from enterprises.projects.lead_stages import LeadMoveFields, StageMoveRefused
 from enterprises.projects.leads import LeadStage
 from tests.factories import landing_values, make_lead, make_user
 
 S = LeadStage
-START = date.today() - timedelta(days=60)
+START = china_today() - timedelta(days=60)
 
 
 @pytest.fixture

@@ -1,12 +1,13 @@
 """Dated moves: the effective date apart from the time recorded, and an admin's correction."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from core.accounts import Role, User
 from core.audit import AuditEntry
+from core.db import china_today
 from core.errors import FieldErrors, NotFound, PermissionDenied
 from enterprises.projects import followups, lead_move_dates, lead_stages, lead_watch
 from enterprises.projects.lead_move_dates import MoveDateFields
@@ -14,7 +15,7 @@ from enterprises.projects.lead_stages import LeadMove, LeadMoveFields
 from enterprises.projects.leads import Lead, LeadStage
 from tests.factories import landing_values, make_lead, make_user
 
-TODAY = date.today()
+TODAY = china_today()
 START = TODAY - timedelta(days=400)
 S = LeadStage
 

@@ -1,6 +1,6 @@
 """Stage rules, landing as a firm, capital arrivals."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from chainmaps import figures as chain_figures
 from chains import service as chain_service
 from core.accounts import Role, User
+from core.db import china_today
 from core.errors import Conflict, FieldErrors, PermissionDenied
 from core.orgs import get_park_by_code
 from enterprises.projects import lead_stages
@@ -21,7 +22,7 @@ from enterprises.projects.leads import Lead, LeadStage
 from enterprises.registry.models import Enterprise, Membership
 from tests.factories import make_enterprise, make_lead, make_user, valid_code
 
-START = date.today() - timedelta(days=400)
+START = china_today() - timedelta(days=400)
 S = LeadStage
 
 

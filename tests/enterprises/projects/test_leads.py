@@ -1,8 +1,11 @@
 """Leads: who sees them, the duplicate check, contacts and their masked phones."""
 
+from datetime import UTC, date, datetime, tzinfo
+
 import pytest
 from sqlmodel import Session
 
+import core.db
 from chains import service as chain_service
 from core.accounts import Role
 from core.errors import FieldErrors, NotFound, PermissionDenied
@@ -138,3 +141,24 @@ def test_a_refused_edit_leaves_the_version_so_the_corrected_form_saves(session: 
     good = LeadFields(**fields | {"description": "更正后"})
     leads.update(session=session, actor=owner, lead=lead, data=good, version=read)
     assert lead.version == read + 1
+
+
+def test_a_lead_logged_before_eight_in_the_morning_is_dated_by_china_time(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 2025-06-30 23:30 UTC is 07:30 on 1 July in Foshan: the 登记日期 is 1 July, a lead dated
+    # 1 July is not refused as "later than today" nor taken as entered after its month (补录).
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> "Clock":
+            moment = datetime(2025, 6, 30, 23, 30, tzinfo=UTC)
+            return cls.fromtimestamp(moment.timestamp(), tz)
+
+    monkeypatch.setattr(core.db, "datetime", Clock)
+    promoter = make_user(session, Role.promotion)
+    assert make_lead(session, promoter).created_on == date(2025, 7, 1)
+    dated = make_lead(session, promoter, on=date(2025, 7, 1))
+    assert dated.created_on == date(2025, 7, 1) and not dated.backfilled
+    with pytest.raises(FieldErrors) as refused:
+        make_lead(session, promoter, on=date(2025, 7, 2))
+    assert "created_on" in refused.value.errors

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from core.accounts import Role, User
+from core.db import china_today
 from core.errors import Conflict, FieldErrors, NotFound
 from enterprises.projects import followups, lead_contacts, lead_stages, leads, ledger_import
 from enterprises.projects.leads import Lead, LeadFields, LeadStage
@@ -90,7 +91,7 @@ def test_a_ledger_comes_in_with_its_history_at_its_dates(session: Session, owner
 def test_row_errors_name_row_and_column_and_nothing_is_written(
     session: Session, owner: User
 ) -> None:
-    future = (date.today() + timedelta(days=30)).isoformat()
+    future = (china_today() + timedelta(days=30)).isoformat()
     rows = [
         good_row(),
         [2, "坏项目甲", "某某投资有限公司", "不存在的链", "", "很多", "", "2024-01-01"],
