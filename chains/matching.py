@@ -105,17 +105,21 @@ class SegmentMatcher:
         """The segments matched against."""
         return frozenset(self._ids)
 
-    def match(self, text: str, *, limit: int = 5) -> list[SegmentMatch]:
-        """The segments the text matches (score ≥ MIN_SCORE), best first, at most `limit`."""
-        return self.match_all([text], limit=limit)[0]
+    def match(
+        self, text: str, *, limit: int = 5, min_score: float = MIN_SCORE
+    ) -> list[SegmentMatch]:
+        """The segments the text matches (score ≥ min_score), best first, at most `limit`."""
+        return self.match_all([text], limit=limit, min_score=min_score)[0]
 
-    def match_all(self, texts: Sequence[str], *, limit: int = 5) -> list[list[SegmentMatch]]:
+    def match_all(
+        self, texts: Sequence[str], *, limit: int = 5, min_score: float = MIN_SCORE
+    ) -> list[list[SegmentMatch]]:
         """`match` for many texts at once (one numpy product per batch: the fast way)."""
         normalised = [normalise(t) for t in texts]
         queries = ngrams.vectorise(self._index, normalised)
         table = ngrams.scores(self._index, queries)
         result: list[list[SegmentMatch]] = [[] for _ in texts]
-        rows, columns = np.nonzero(table >= MIN_SCORE)
+        rows, columns = np.nonzero(table >= min_score)
         hits: dict[int, list[tuple[float, int, int]]] = {}
         for r, c in zip(rows.tolist(), columns.tolist(), strict=True):
             hits.setdefault(r, []).append((round(float(table[r, c]), 4), self._ids[c], c))
