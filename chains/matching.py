@@ -15,6 +15,7 @@ that pages and JSON tell the two apart (`by_words`).
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import ahocorasick
 import numpy as np
@@ -37,9 +38,21 @@ def normalise(text: str) -> str:
     return text.translate(_FOLD).lower()
 
 
+class MatchedBy(StrEnum):
+    """Why a text matched: the segment's words occur in it, or only n-grams are shared."""
+
+    words = "words"
+    ngrams = "ngrams"
+
+
 def is_gram_reason(item: str) -> bool:
     """Whether a reason item is a shared n-gram (「减速」) rather than a segment's word."""
     return item.startswith(_GRAM_OPEN) and item.endswith(_GRAM_CLOSE)
+
+
+def matched_by(reason: Sequence[str]) -> MatchedBy:
+    """What a stored reason (a match's `words`) is made of."""
+    return MatchedBy.ngrams if any(is_gram_reason(w) for w in reason) else MatchedBy.words
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,7 @@ class SegmentMatch:
     @property
     def by_words(self) -> bool:
         """Whether the reason is the segment's own words (else shared n-grams)."""
-        return not any(is_gram_reason(w) for w in self.words)
+        return matched_by(self.words) is MatchedBy.words
 
 
 @dataclass
