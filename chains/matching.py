@@ -133,12 +133,14 @@ class SegmentMatcher:
         table = ngrams.scores(self._index, queries)
         result: list[list[SegmentMatch]] = [[] for _ in texts]
         rows, columns = np.nonzero(table >= min_score)
+        values = table[rows, columns].round(4).tolist()
         hits: dict[int, list[tuple[float, int, int]]] = {}
-        for r, c in zip(rows.tolist(), columns.tolist(), strict=True):
-            hits.setdefault(r, []).append((round(float(table[r, c]), 4), self._ids[c], c))
+        for r, c, score in zip(rows.tolist(), columns.tolist(), values, strict=True):
+            hits.setdefault(r, []).append((score, self._ids[c], c))
         for r, found in hits.items():
             found.sort(key=lambda h: (-h[0], h[1]))
-            words = self._words_in(normalised[r])
+            found = found[:limit]
+            words = self._words_in(normalised[r], {segment_id for _, segment_id, _ in found})
             result[r] = [
                 SegmentMatch(
                     segment_id=segment_id,
@@ -146,7 +148,7 @@ class SegmentMatcher:
                     words=words.get(segment_id)
                     or self._shared(queries, r, column, texts[r], normalised[r]),
                 )
-                for score, segment_id, column in found[:limit]
+                for score, segment_id, column in found
             ]
         return result
 
@@ -180,8 +182,8 @@ class SegmentMatcher:
             k for k, t in enumerate(texts) if next(automaton.iter(normalise(t)), None) is not None
         ]
 
-    def _words_in(self, text: str) -> dict[int, tuple[str, ...]]:
-        """Each segment's words found in the (normalised) text, longest first.
+    def _words_in(self, text: str, segment_ids: set[int]) -> dict[int, tuple[str, ...]]:
+        """The given segments' words found in the (normalised) text, longest first.
 
         A word inside a longer found word of the same segment is that word (传感器 in 工业传感器).
         """
@@ -190,15 +192,15 @@ class SegmentMatcher:
         per_segment: dict[int, list[str]] = {}
         for word in {w for _end, w in self._words.iter(text)}:
             for segment_id in self._holders[word]:
-                per_segment.setdefault(segment_id, []).append(word)
-        return {
-            segment_id: tuple(
-                self._shown[w]
-                for w in sorted(words, key=lambda w: (-len(w), w))
-                if not any(w != o and w in o for o in words)
-            )
-            for segment_id, words in per_segment.items()
-        }
+                if segment_id in segment_ids:
+                    per_segment.setdefault(segment_id, []).append(word)
+        shown: dict[int, tuple[str, ...]] = {}
+        for segment_id, words in per_segment.items():
+            if len(words) > 1:
+                words.sort(key=lambda w: (-len(w), w))
+                words = [w for w in words if not any(w != o and w in o for o in words)]
+            shown[segment_id] = tuple(self._shown[w] for w in words)
+        return shown
 
 
 def build_matcher(profiles: Mapping[int, SegmentProfile]) -> SegmentMatcher:

@@ -20,8 +20,8 @@ import numpy.typing as npt
 
 GRAM_SIZES = (2, 3)
 _RUN = re.compile(r"[^\W_]+")
-# Texts scored per numpy product: the product holds (grams found × profiles) floats.
-_BATCH = 2_000
+# Texts scored at once: their scores are summed in one array of (texts × profiles) floats.
+_BATCH = 10_000
 
 Floats = npt.NDArray[np.float32]
 Ints = npt.NDArray[np.int64]
@@ -38,11 +38,18 @@ def grams(text: str) -> Counter[str]:
 
 @dataclass(frozen=True)
 class GramIndex:
-    """The profiles as vectors: gram i's weight in profile j is profiles[i, j]."""
+    """The profiles as vectors: gram i's weight in profile j is profiles[i, j].
+
+    Also as an inverted index (postings), since a gram is in few profiles: gram i's are
+    posted_profile[posted_start[i]:posted_start[i + 1]], with their weights in posted_weight.
+    """
 
     grams: tuple[str, ...]
     idf: Floats  # (grams,)
     profiles: Floats  # (grams, profiles), unit columns
+    posted_start: Ints  # (grams + 1,)
+    posted_profile: Ints
+    posted_weight: Floats
     automaton: ahocorasick.Automaton | None  # gram → its index
 
 
@@ -71,13 +78,23 @@ def build_index(profiles: Sequence[str]) -> GramIndex:
         matrix[rows, j] = (1 + np.log([c[g] for g in c])) * idf[rows]
     norms = np.linalg.norm(matrix, axis=0)
     matrix /= np.where(norms > 0, norms, 1)
+    gram_of, profile_of = np.nonzero(matrix)  # row-major: by gram, then profile
+    posted_start = np.searchsorted(gram_of, np.arange(len(vocabulary) + 1)).astype(np.int64)
     automaton = None
     if vocabulary:
         automaton = ahocorasick.Automaton()
         for g, i in position.items():
             automaton.add_word(g, i)
         automaton.make_automaton()
-    return GramIndex(tuple(vocabulary), idf, matrix, automaton)
+    return GramIndex(
+        grams=tuple(vocabulary),
+        idf=idf,
+        profiles=matrix,
+        posted_start=posted_start,
+        posted_profile=profile_of.astype(np.int64),
+        posted_weight=matrix[gram_of, profile_of],
+        automaton=automaton,
+    )
 
 
 def vectorise(index: GramIndex, texts: Sequence[str]) -> Queries:
@@ -102,18 +119,29 @@ def vectorise(index: GramIndex, texts: Sequence[str]) -> Queries:
 
 
 def scores(index: GramIndex, queries: Queries) -> Floats:
-    """Cosine of every text with every profile: (texts, profiles)."""
-    n = len(queries.starts) - 1
-    out = np.zeros((n, index.profiles.shape[1]), dtype=np.float32)
+    """Cosine of every text with every profile: (texts, profiles).
+
+    Through the postings: each gram a text holds adds to the few profiles holding it.
+    """
+    n, width = len(queries.starts) - 1, index.profiles.shape[1]
+    out = np.zeros((n, width), dtype=np.float32)
+    posted = np.diff(index.posted_start)
     for first in range(0, n, _BATCH):
         last = min(n, first + _BATCH)
         lo, hi = queries.starts[first], queries.starts[last]
-        if lo == hi:
+        found = queries.grams[lo:hi]
+        counts = posted[found]
+        total = int(counts.sum())
+        if not total:
             continue
-        part = queries.weights[lo:hi, None] * index.profiles[queries.grams[lo:hi]]
-        starts = queries.starts[first:last]
-        filled = starts < queries.starts[first + 1 : last + 1]  # rows with a gram
-        out[first:last][filled] = np.add.reduceat(part, starts[filled] - lo, axis=0)
+        rows = np.repeat(np.arange(last - first), np.diff(queries.starts[first : last + 1]))
+        # the postings of each gram found, one after the other
+        at = np.repeat(index.posted_start[found] - (np.cumsum(counts) - counts), counts)
+        at += np.arange(total)
+        keys = np.repeat(rows, counts) * width + index.posted_profile[at]
+        parts = np.repeat(queries.weights[lo:hi], counts) * index.posted_weight[at]
+        summed = np.bincount(keys, weights=parts, minlength=(last - first) * width)
+        out[first:last] = summed.reshape(last - first, width)
     return out
 
 
@@ -127,13 +155,15 @@ def shared_spans(
     """
     lo, hi = queries.starts[row], queries.starts[row + 1]
     ids = queries.grams[lo:hi]
-    parts = queries.weights[lo:hi] * index.profiles[ids, column]
+    parts = (queries.weights[lo:hi] * index.profiles[ids, column]).tolist()
     spans: list[tuple[int, int, float]] = []
-    for k in np.nonzero(parts > 0)[0].tolist():
-        gram = index.grams[ids[k]]
+    for gram_id, part in zip(ids.tolist(), parts, strict=True):
+        if part <= 0:
+            continue
+        gram = index.grams[gram_id]
         at = text.find(gram)
         while at >= 0:
-            spans.append((at, at + len(gram), float(parts[k])))
+            spans.append((at, at + len(gram), part))
             at = text.find(gram, at + 1)
     merged: list[tuple[int, int, float]] = []  # (start, end, weight)
     for start, end, weight in sorted(spans):
