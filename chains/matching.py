@@ -133,7 +133,7 @@ class SegmentMatcher:
         table = ngrams.scores(self._index, queries)
         result: list[list[SegmentMatch]] = [[] for _ in texts]
         rows, columns = np.nonzero(table >= min_score)
-        values = table[rows, columns].round(4).tolist()
+        values = table[rows, columns].astype(np.float64).round(4).tolist()
         hits: dict[int, list[tuple[float, int, int]]] = {}
         for r, c, score in zip(rows.tolist(), columns.tolist(), values, strict=True):
             hits.setdefault(r, []).append((score, self._ids[c], c))
