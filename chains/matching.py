@@ -139,29 +139,40 @@ class SegmentMatcher:
             hits.setdefault(r, []).append((score, self._ids[c], c))
         for r, found in hits.items():
             found.sort(key=lambda h: (-h[0], h[1]))
-            found = found[:limit]
-            words = self._words_in(normalised[r], {segment_id for _, segment_id, _ in found})
-            result[r] = [
-                SegmentMatch(
-                    segment_id=segment_id,
-                    score=score,
-                    words=words.get(segment_id)
-                    or self._shared(queries, r, column, texts[r], normalised[r]),
+            present = self._present(normalised[r])
+            words = self._words_of(present, {segment_id for _, segment_id, _ in found})
+            matches: list[SegmentMatch] = []
+            for score, segment_id, column in found:
+                reason = words.get(segment_id) or self._shared(
+                    queries, r, column, texts[r], normalised[r], present
                 )
-                for score, segment_id, column in found
-            ]
+                if reason:
+                    matches.append(SegmentMatch(segment_id=segment_id, score=score, words=reason))
+                if len(matches) == limit:
+                    break
+            result[r] = matches
         return result
 
     def _shared(
-        self, queries: ngrams.Queries, row: int, column: int, text: str, normalised: str
+        self,
+        queries: ngrams.Queries,
+        row: int,
+        column: int,
+        text: str,
+        normalised: str,
+        present: set[str],
     ) -> tuple[str, ...]:
-        """The strongest stretches of the text the segment's profile shares, 「bracketed」."""
+        """The strongest stretches of the text the segment's profile shares, 「bracketed」.
+
+        None when each lies inside a word of another segment found in the text: a firm that
+        says 协作机器人 is not also near 服务机器人 for sharing 机器人 with it.
+        """
+        spans = ngrams.shared_spans(self._index, queries, row, column, normalised)
+        if all(any(normalised[start:end] in w for w in present) for start, end in spans):
+            return ()
         # As the firm wrote them where folding kept the length (3D打印, not 3d打印)
         shown = text if len(text) == len(normalised) else normalised
-        return tuple(
-            f"{_GRAM_OPEN}{shown[start:end]}{_GRAM_CLOSE}"
-            for start, end in ngrams.shared_spans(self._index, queries, row, column, normalised)
-        )
+        return tuple(f"{_GRAM_OPEN}{shown[start:end]}{_GRAM_CLOSE}" for start, end in spans)
 
     def touching(self, segment_id: int, texts: Sequence[str]) -> list[int]:
         """The positions of the texts that share an n-gram with the segment's profile.
@@ -182,15 +193,19 @@ class SegmentMatcher:
             k for k, t in enumerate(texts) if next(automaton.iter(normalise(t)), None) is not None
         ]
 
-    def _words_in(self, text: str, segment_ids: set[int]) -> dict[int, tuple[str, ...]]:
-        """The given segments' words found in the (normalised) text, longest first.
+    def _present(self, text: str) -> set[str]:
+        """The segments' words found in the (normalised) text."""
+        if self._words is None:
+            return set()
+        return {w for _end, w in self._words.iter(text)}
+
+    def _words_of(self, present: set[str], segment_ids: set[int]) -> dict[int, tuple[str, ...]]:
+        """The given segments' words among those found, longest first, as the chief wrote them.
 
         A word inside a longer found word of the same segment is that word (传感器 in 工业传感器).
         """
-        if self._words is None:
-            return {}
         per_segment: dict[int, list[str]] = {}
-        for word in {w for _end, w in self._words.iter(text)}:
+        for word in present:
             for segment_id in self._holders[word]:
                 if segment_id in segment_ids:
                     per_segment.setdefault(segment_id, []).append(word)

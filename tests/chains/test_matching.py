@@ -96,3 +96,11 @@ def test_derive_words_splits_names_and_strips_generic_heads() -> None:
     assert derive_words("射频识别（RFID）") == ["射频识别", "RFID"]
     assert derive_words("数控系统与伺服驱动") == ["数控系统", "数控", "伺服驱动"]
     assert derive_words("压铸设备", ["压铸机"]) == ["压铸设备", "压铸", "压铸机"]
+
+
+def test_ngrams_inside_another_segments_word_are_no_reason() -> None:
+    matcher = build_matcher(PROFILES)
+    # 机器人 is shared with 工业机器人, but here it is part of 协作机器人, a word of segment 3
+    assert [m.segment_id for m in matcher.match("六轴协作机器人", min_score=0.2)] == [3]
+    near = {m.segment_id: m.words for m in matcher.match("六轴关节机器人", min_score=0.2)}
+    assert near[3] == near[4] == ("「机器人」",)
