@@ -89,7 +89,7 @@ def _words(session: SessionDep, segment_id: int, version: int) -> WordsOut:
 def get_words(
     chain: ChainDep, segment_id: PathId, session: SessionDep, user: CurrentUser
 ) -> WordsOut:
-    """A segment's words (what a firm's products must say to be suggested for it)."""
+    """A segment's words (with its name, what firms' products are matched against)."""
     segment = chain_service.get_segment(session=session, chain=chain, segment_id=segment_id)
     return _words(session, segment_id, segment.version)
 
