@@ -9,7 +9,7 @@ chief rejected (or accepted) — those rows stay, the open ones are recomputed:
 - `refresh_segment`: after a segment's words change — that segment only.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -18,14 +18,12 @@ import sqlalchemy as sa
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from chains.matching import SegmentMatcher, load_matcher, normalise
+from chains.matching import SegmentMatcher, load_matcher
 from chains.models import Segment
-from chains.segment_words import SegmentWord
 from core import bulk
 from core.db import enum_column, utcnow
 from enterprises.registry.models import Enterprise, Membership
 
-MIN_SCORE = 0.3  # below it a match is one short or common word: noise for the chief
 PER_FIRM = 5  # a firm's best segments; more would bury the review list
 _READ_CHUNK = 20_000
 
@@ -122,16 +120,17 @@ def _taken(
 
 def _rows(
     matcher: SegmentMatcher,
-    texts: Iterable[tuple[int, str]],
+    texts: Sequence[tuple[int, str]],
     taken: set[tuple[int, int]],
     chain_of: dict[int, int],
     only_segment: int | None = None,
 ) -> list[dict[str, Any]]:
     now = utcnow()
     rows = []
-    for enterprise_id, text in texts:
-        for match in matcher.match(text, limit=PER_FIRM):
-            if match.score < MIN_SCORE or (enterprise_id, match.segment_id) in taken:
+    found = matcher.match_all([text for _, text in texts], limit=PER_FIRM)
+    for (enterprise_id, _), matches in zip(texts, found, strict=True):
+        for match in matches:
+            if (enterprise_id, match.segment_id) in taken:
                 continue
             if only_segment is not None and match.segment_id != only_segment:
                 continue
@@ -206,8 +205,8 @@ def refresh_segment(
 ) -> int:
     """Recompute the open suggestions of one segment (after its words changed).
 
-    Only firms whose text holds one of the segment's words are scored (with the whole
-    matcher, so that a firm's best segments are chosen as in a full run).
+    Only firms whose text shares an n-gram with the segment's profile are scored (with the
+    whole matcher, so that a firm's best segments are chosen as in a full run).
     """
     matcher = matcher or load_matcher(session=session)
     session.execute(
@@ -216,18 +215,11 @@ def refresh_segment(
             col(MembershipSuggestion.status) == SuggestionStatus.open,
         )
     )
-    words = [
-        normalise(w)
-        for w in session.exec(select(SegmentWord.word).where(SegmentWord.segment_id == segment_id))
-    ]
-    if not words:
-        session.flush()
-        return 0
     chain_of = _chain_of(session)
     taken = _taken(session, None, segment_id)
     total = 0
     for chunk in _firm_texts(session):
-        hits = [(i, t) for i, t in chunk if any(w in normalise(t) for w in words)]
+        hits = [chunk[k] for k in matcher.touching(segment_id, [t for _, t in chunk])]
         rows = _rows(matcher, hits, taken, chain_of, only_segment=segment_id)
         _insert(session, rows)
         total += len(rows)

@@ -1,8 +1,9 @@
-"""A chain chief edits a segment's words, and what the words decide follows at once.
+"""A chain chief edits a segment's words (or its name or text), and what they decide follows.
 
-The words decide which registry firms are suggested for the segment (chainmaps.suggestions,
-for the chief's review) and which target firms are ranked for it (enterprises.prospects): both
-are recomputed for that segment alone, with one matcher read after the edit.
+They make the segment's profile (chains.matching), which decides which registry firms are
+suggested for the segment (chainmaps.suggestions, for the chief's review) and which target
+firms are ranked for it (enterprises.prospects): both are recomputed for that segment alone,
+with one matcher read after the edit.
 """
 
 from dataclasses import dataclass
@@ -10,8 +11,9 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from chainmaps import suggestions
+from chains import editing
 from chains.matching import load_matcher
-from chains.models import Chain, Segment
+from chains.models import Chain, Segment, SegmentFields
 from chains.segment_words import parse_words, set_words
 from core import permissions
 from core.accounts import User
@@ -48,8 +50,30 @@ def edit_words(
     )
     if not changed:
         return WordsEdited(changed=False)
+    return _rematch(session, require_id(segment))
+
+
+def edit_segment(
+    *,
+    session: Session,
+    actor: User,
+    chain: Chain,
+    segment: Segment,
+    data: SegmentFields,
+    version: int | None = None,
+) -> Segment:
+    """Edit a segment (chains.editing); a new name or text re-matches its firms at once."""
+    profile = (segment.name, segment.description)
+    editing.update_segment(
+        session=session, actor=actor, chain=chain, segment=segment, data=data, version=version
+    )
+    if (segment.name, segment.description) != profile:
+        _rematch(session, require_id(segment))
+    return segment
+
+
+def _rematch(session: Session, segment_id: int) -> WordsEdited:
     matcher = load_matcher(session=session)
-    segment_id = require_id(segment)
     firms = suggestions.refresh_segment(session=session, segment_id=segment_id, matcher=matcher)
     targets = prospect_matching.refresh_segment(
         session=session, segment_id=segment_id, matcher=matcher

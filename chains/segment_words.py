@@ -1,4 +1,4 @@
-"""A segment's words: what a firm's products must say to be suggested for the segment.
+"""A segment's words: with its name, what a firm's products are matched against.
 
 Seeds derive them from the plan's text for the segment (its name and the plan's phrases); the
 chain chief edits them (source 'chief'). chains.matching reads them. An edit claims the

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
 from chains.graph import ACTION_LABELS, STATUS_LABELS
+from chains.matching import matched_by
 from chains.models import GROUP_LABELS, STREAM_LABELS
 from core import bounds, permissions
 from core.accounts import ROLE_LABELS
@@ -49,6 +50,7 @@ templates.env.globals.update(
     gap_status_labels=STATUS_LABELS,
     gap_action_labels=ACTION_LABELS,
     static_url=ASSETS.url,
+    matched_by=matched_by,
 )
 
 

@@ -6,19 +6,17 @@ touched (`refresh_prospects`), for one segment after its words change (`refresh_
 or for all (`compute_all`, the `chainplan suggest` step and the benchmark).
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from chains.matching import SegmentMatcher, load_matcher, normalise
+from chains.matching import SegmentMatcher, load_matcher
 from chains.models import Segment
-from chains.segment_words import SegmentWord
 from core import bulk
 from enterprises.prospects.models import Prospect, ProspectSegment
 
-MIN_SCORE = 0.3  # as for the zone's own firms (chainmaps.suggestions): below it, noise
 PER_FIRM = 5
 _READ_CHUNK = 20_000
 
@@ -56,14 +54,15 @@ def _chain_of(session: Session) -> dict[int, int]:
 
 def _rows(
     matcher: SegmentMatcher,
-    texts: Iterable[tuple[int, str]],
+    texts: Sequence[tuple[int, str]],
     chain_of: dict[int, int],
     only_segment: int | None = None,
 ) -> list[dict[str, Any]]:
     rows = []
-    for prospect_id, text in texts:
-        for match in matcher.match(text, limit=PER_FIRM):
-            if match.score < MIN_SCORE or match.segment_id not in chain_of:
+    found = matcher.match_all([text for _, text in texts], limit=PER_FIRM)
+    for (prospect_id, _), matches in zip(texts, found, strict=True):
+        for match in matches:
+            if match.segment_id not in chain_of:
                 continue
             if only_segment is not None and match.segment_id != only_segment:
                 continue
@@ -124,22 +123,15 @@ def refresh_segment(
 ) -> int:
     """Recompute one segment's target firms (after its words changed).
 
-    Only firms whose text holds one of the segment's words are scored, with the whole matcher
-    so that a firm's best segments are chosen as in a full run.
+    Only firms whose text shares an n-gram with the segment's profile are scored, with the
+    whole matcher so that a firm's best segments are chosen as in a full run.
     """
     matcher = matcher or load_matcher(session=session)
     session.execute(sa.delete(ProspectSegment).where(col(ProspectSegment.segment_id) == segment_id))
-    words = [
-        normalise(w)
-        for w in session.exec(select(SegmentWord.word).where(SegmentWord.segment_id == segment_id))
-    ]
-    if not words:
-        session.flush()
-        return 0
     chain_of = _chain_of(session)
     total = 0
     for chunk in _texts(session):
-        hits = [(i, t) for i, t in chunk if any(w in normalise(t) for w in words)]
+        hits = [chunk[k] for k in matcher.touching(segment_id, [t for _, t in chunk])]
         rows = _rows(matcher, hits, chain_of, only_segment=segment_id)
         _insert(session, rows)
         total += len(rows)

@@ -5,7 +5,7 @@ from sqlmodel import Session, select
 
 from chainmaps import word_edits
 from chainmaps.suggestions import MembershipSuggestion
-from chains.models import Chain
+from chains.models import Chain, SegmentFields
 from core.accounts import Role
 from core.errors import Conflict, FieldErrors, PermissionDenied
 from enterprises.prospects import outreach
@@ -72,3 +72,27 @@ def test_bad_words_and_stale_forms_are_refused(session: Session) -> None:
         word_edits.edit_words(
             session=session, actor=admin, chain=chain, segment=segment, text="伺服", version=version
         )
+
+
+def test_a_renamed_segment_rematches_its_firms(session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    segment = worded_chain(session, admin)["伺服系统"]
+    chain = session.get_one(Chain, segment.chain_id)
+    firm = make_enterprise(session, name="佛山市丁科技有限公司", main_products="直线电机模组")
+
+    def reasons() -> list[list[str]]:
+        session.expire_all()  # the rows were written past the ORM
+        return [
+            s.words
+            for s in session.exec(
+                select(MembershipSuggestion).where(
+                    MembershipSuggestion.enterprise_id == firm.id,
+                    MembershipSuggestion.segment_id == segment.id,
+                )
+            )
+        ]
+
+    before = reasons()
+    data = SegmentFields(name="直线电机", stream=segment.stream, description="直线电机及驱动")
+    word_edits.edit_segment(session=session, actor=admin, chain=chain, segment=segment, data=data)
+    assert reasons() == [["「直线电机」"]] != before

@@ -105,6 +105,26 @@ def test_words_and_targets_as_json(client: TestClient, session: Session) -> None
     )
 
 
+def test_reasons_say_whether_words_or_ngrams_matched(client: TestClient, session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    segment = _robot_segment(session)  # its words: 精密减速器
+    worded = make_prospect(session, admin, products="精密减速器")
+    near = make_prospect(session, admin, products="行星减速机")  # no word of it, 减速 shared
+    login(client, session, admin)
+    panel = client.get(
+        f"/chains/robotics/segments/{segment.id}", headers={"HX-Request": "true"}
+    ).text
+    assert "含关键词“精密减速器”" in panel and "字面相近 「减速」" in panel
+    found = client.get(
+        f"/api/v1/chains/robotics/segments/{segment.id}/prospects", headers=bearer(session, admin)
+    ).json()["targets"]
+    assert [(t["prospect_id"], t["matched_by"], t["words"]) for t in found] == [
+        (worded.id, "words", ["精密减速器"]),
+        (near.id, "ngrams", ["「减速」"]),
+    ]
+    assert found[0]["score"] > found[1]["score"]
+
+
 def test_the_chief_reviews_suggestions(client: TestClient, session: Session) -> None:
     from chainmaps import suggestions
     from tests.factories import make_enterprise
@@ -121,6 +141,7 @@ def test_the_chief_reviews_suggestions(client: TestClient, session: Session) -> 
     listed = client.get("/api/v1/chains/robotics/suggestions", headers=bearer(session, chief))
     item = next(i for i in listed.json()["items"] if i["enterprise_id"] == firm.id)
     assert (item["segment_id"], item["words"]) == (segment.id, ["协作机器人"])
+    assert item["matched_by"] == "words" and "含关键词“协作机器人”" in page.text
     url = f"/chains/robotics/suggestions/{item['id']}/accept"
     done = client.post(url, data={"csrf_token": csrf}, headers={"HX-Request": "true"})
     assert done.status_code == 200 and 'id="review-suggestions"' in done.text

@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from chainmaps import figures as chain_figures
-from chainmaps import membership
+from chainmaps import membership, word_edits
 from chains import dossier as dossier_service
 from chains import editing
 from chains import service as chain_service
@@ -118,7 +118,7 @@ def update_segment(
     """Rename a segment, move it to another stream, or change its technology."""
     segment = chain_service.get_segment(session=session, chain=chain, segment_id=segment_id)
     fields = SegmentFields.model_validate(data.model_dump(exclude={"version"}))
-    editing.update_segment(
+    word_edits.edit_segment(
         session=session,
         actor=user,
         chain=chain,

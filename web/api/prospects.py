@@ -10,6 +10,7 @@ from core import permissions
 from core.accounts import User
 from enterprises.prospects import outreach, service
 from enterprises.prospects.models import FirmSize, Listing, Prospect, ProspectFields
+from web.api.match_reason import MatchReason
 from web.deps import CurrentUser, Id, PathId, SessionDep, Version
 
 
@@ -23,13 +24,11 @@ Reader = Annotated[User, Depends(prospect_reader)]
 router = APIRouter(prefix="/prospects", tags=["prospects"])
 
 
-class SuggestedSegment(BaseModel):
-    """A segment suggested for a target, with the words that matched as the reason."""
+class SuggestedSegment(MatchReason):
+    """A segment suggested for a target, with why (the words found, else shared n-grams)."""
 
     segment_id: int
     chain_id: int
-    score: float
-    words: list[str]
 
 
 class ProspectOut(ProspectFields):

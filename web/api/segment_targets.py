@@ -11,6 +11,7 @@ from chains.segment_words import WORD_MAX, WORDS_MAX, WordSource, words_of
 from core import permissions
 from enterprises.prospects import outreach
 from enterprises.prospects.models import FirmSize, Listing
+from web.api.match_reason import MatchReason
 from web.deps import ChainDep, CurrentUser, EditableChain, PathId, SessionDep, Version
 
 router = APIRouter(tags=["prospects"])
@@ -47,13 +48,11 @@ class WordsEditedOut(WordsOut):
     targets: int
 
 
-class TargetOut(BaseModel):
-    """A target firm for the segment, with why: matched words, size, listing, region."""
+class TargetOut(MatchReason):
+    """A target firm for the segment, with why: the match's reason, size, listing, region."""
 
     prospect_id: int
     name: str
-    score: float
-    words: list[str]
     province: str
     city: str
     size: FirmSize
@@ -90,7 +89,7 @@ def _words(session: SessionDep, segment_id: int, version: int) -> WordsOut:
 def get_words(
     chain: ChainDep, segment_id: PathId, session: SessionDep, user: CurrentUser
 ) -> WordsOut:
-    """A segment's words (what a firm's products must say to be suggested for it)."""
+    """A segment's words (with its name, what firms' products are matched against)."""
     segment = chain_service.get_segment(session=session, chain=chain, segment_id=segment_id)
     return _words(session, segment_id, segment.version)
 

@@ -8,21 +8,20 @@ from pydantic import BaseModel
 from chainmaps import suggestion_review
 from core import permissions
 from core.db import require_id
+from web.api.match_reason import MatchReason
 from web.deps import ChainDep, CurrentUser, PathId, SessionDep
 
 router = APIRouter(prefix="/chains/{code}/suggestions", tags=["chain editing"])
 
 
-class SuggestionOut(BaseModel):
-    """A segment suggested for a zone firm, with the words that matched as the reason."""
+class SuggestionOut(MatchReason):
+    """A segment suggested for a zone firm, with why (the words found, else shared n-grams)."""
 
     id: int
     enterprise_id: int
     enterprise_name: str
     segment_id: int
     segment_name: str
-    score: float
-    words: list[str]
 
 
 class SuggestionPageOut(BaseModel):

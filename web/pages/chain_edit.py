@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from chainmaps import figures as chain_figures
-from chainmaps import membership, overview
+from chainmaps import membership, overview, word_edits
 from chains import editing
 from chains import service as chain_service
 from chains.models import (
@@ -150,7 +150,7 @@ def update_segment(
     values = _segment_values(form)
     try:
         data = parse(SegmentFields, values, SEGMENT_LABELS)
-        editing.update_segment(
+        word_edits.edit_segment(
             session=session,
             actor=user,
             chain=chain,

@@ -3,6 +3,7 @@
 import pytest
 from sqlmodel import Session
 
+from chains.matching import MIN_SCORE
 from chains.segment_words import set_words
 from core.accounts import Role
 from core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
@@ -17,9 +18,9 @@ def test_create_suggests_segments_with_matched_words(session: Session) -> None:
     made = worded_chain(session, admin)
     firm = make_prospect(session, admin, products="RV减速器、谐波减速器；工业机器人关节")
     found = service.segments_of(session=session, prospect_ids=[firm.id or 0])[firm.id or 0]
-    assert found[0].segment_id == made["精密减速器"].id  # the best; 工业机器人 of the seed next
+    assert found[0].segment_id == made["精密减速器"].id  # the best; the seed's segments next
     assert set(found[0].words) == {"RV减速器", "谐波减速器"}
-    assert 0.9 < found[0].score < 1.0
+    assert MIN_SCORE < found[0].score < 1.0
 
 
 def test_edit_is_audited_and_refreshes_segments(session: Session) -> None:
@@ -88,7 +89,12 @@ def test_a_segments_new_words_refresh_its_targets(session: Session) -> None:
     made = worded_chain(session, admin)
     firm = make_prospect(session, admin, products="行星减速机")
     segment = made["精密减速器"]
-    assert service.segments_of(session=session, prospect_ids=[firm.id or 0])[firm.id or 0] == []
+    [near] = [
+        s
+        for s in service.segments_of(session=session, prospect_ids=[firm.id or 0])[firm.id or 0]
+        if s.segment_id == segment.id
+    ]
+    assert near.words == ["「减速」"]  # no word of the segment occurs: the shared n-gram
     chain = segment.chain_id
     from chains.models import Chain
 
@@ -101,7 +107,8 @@ def test_a_segments_new_words_refresh_its_targets(session: Session) -> None:
     )
     assert matching.refresh_segment(session=session, segment_id=segment.id or 0) == 1
     found = service.segments_of(session=session, prospect_ids=[firm.id or 0])[firm.id or 0]
-    assert found[0].words == ["行星减速机"]
+    assert (found[0].segment_id, found[0].words) == (segment.id, ["行星减速机"])
+    assert found[0].score > near.score
 
 
 def test_missing_target_is_not_found(session: Session) -> None:
