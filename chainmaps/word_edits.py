@@ -1,4 +1,5 @@
-"""A chain chief edits a segment's words (or its name or text), and what they decide follows.
+"""A chain chief edits a segment's words (or adds a segment, or changes its name or text), and
+what they decide follows.
 
 They make the segment's profile (chains.matching), which decides which registry firms are
 suggested for the segment (chainmaps.suggestions, for the chief's review) and which target
@@ -51,6 +52,13 @@ def edit_words(
     if not changed:
         return WordsEdited(changed=False)
     return _rematch(session, require_id(segment))
+
+
+def add_segment(*, session: Session, actor: User, chain: Chain, data: SegmentFields) -> Segment:
+    """Add a segment (chains.editing); its name and text match firms and targets at once."""
+    segment = editing.create_segment(session=session, actor=actor, chain=chain, data=data)
+    _rematch(session, require_id(segment))
+    return segment
 
 
 def edit_segment(

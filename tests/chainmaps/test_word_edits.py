@@ -96,3 +96,21 @@ def test_a_renamed_segment_rematches_its_firms(session: Session) -> None:
     data = SegmentFields(name="直线电机", stream=segment.stream, description="直线电机及驱动")
     word_edits.edit_segment(session=session, actor=admin, chain=chain, segment=segment, data=data)
     assert reasons() == [["「直线电机」"]] != before
+
+
+def test_a_new_segment_suggests_firms_and_ranks_targets_at_once(session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    segment = worded_chain(session, admin)["伺服系统"]
+    chain = session.get_one(Chain, segment.chain_id)
+    firm = make_enterprise(session, name="佛山市戊科技有限公司", main_products="直线电机模组")
+    target = make_prospect(session, admin, products="直线电机及驱动器")
+    data = SegmentFields(name="直线电机", stream=segment.stream, description="直线电机及驱动")
+    added = word_edits.add_segment(session=session, actor=admin, chain=chain, data=data)
+    session.expire_all()  # the suggestions were written past the ORM
+    suggested = session.exec(
+        select(MembershipSuggestion.segment_id).where(MembershipSuggestion.enterprise_id == firm.id)
+    ).all()
+    assert added.id in suggested
+    assert [t.prospect.id for t in outreach.ranked(session=session, segment_id=added.id or 0)] == [
+        target.id
+    ]

@@ -103,7 +103,7 @@ def create_segment(
     data: SegmentFields, chain: EditableChain, session: SessionDep, user: CurrentUser
 ) -> SegmentPublic:
     """Add a segment at the end of its stream."""
-    segment = editing.create_segment(session=session, actor=user, chain=chain, data=data)
+    segment = word_edits.add_segment(session=session, actor=user, chain=chain, data=data)
     return _segment_view(session, chain, segment.id or 0)
 
 

@@ -130,7 +130,7 @@ def create_segment(
     values = _segment_values(form)
     try:
         data = parse(SegmentFields, values, SEGMENT_LABELS)
-        segment = editing.create_segment(session=session, actor=user, chain=chain, data=data)
+        segment = word_edits.add_segment(session=session, actor=user, chain=chain, data=data)
     except FieldErrors as exc:
         return _edit_page(request, session, chain, "new-segment", exc.errors, values)
     return _back(chain, f"#segment-{segment.id}")
