@@ -244,15 +244,19 @@ def matching_ids(session: Session, term: str, conds: list[Any]) -> Any:
     )
 
 
-def chars_estimate(session: Session, term: str) -> int | None:
-    """How many firms hold every character of term, read off SQLite's index of characters
-    alone (no firm's row read: ~2 ms for 21,000 at 200,000 firms); a little more than the
-    firms holding the term. None on PostgreSQL, whose index answers no count without the rows."""
+def chars_estimate(session: Session, term: str, up_to: int) -> int | None:
+    """How many firms hold every character of term, counted as far as up_to, read off SQLite's
+    index of characters alone (no firm's row read); a little more than the firms holding the
+    term. Counting stops at up_to: 精密's 21,000 at 200,000 firms took 3-7 ms, its first 2,000
+    under 1 ms. None on PostgreSQL, whose index answers no count without the rows."""
     if session.get_bind().dialect.name != "sqlite":
         return None
     found = session.execute(
-        sa.text("SELECT count(*) FROM enterprise_chars WHERE enterprise_chars MATCH :tokens"),
-        {"tokens": char_tokens(term)},
+        sa.text(
+            "SELECT count(*) FROM (SELECT 1 FROM enterprise_chars "
+            "WHERE enterprise_chars MATCH :tokens LIMIT :up_to)"
+        ),
+        {"tokens": char_tokens(term), "up_to": up_to},
     )
     return int(found.scalar_one())
 

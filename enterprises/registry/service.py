@@ -1,5 +1,6 @@
 """Reading and maintaining the enterprise registry."""
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,7 +123,10 @@ def search(
     conds = filter_conditions(flt)
     walking = filter_conditions(flt, by_characters=False)
     by_index = len(walking) < len(conds)  # the index of characters can find the matches
-    share = chars_estimate(session, flt.q.strip()) if by_index else None
+    # The estimate decides only whether to walk the list's index (below): counted as far as
+    # it takes to decide for this page, no further.
+    enough = max(-(-registry // 100), math.isqrt((page * page_size * registry) // 2) + 1)
+    share = chars_estimate(session, flt.q.strip(), enough) if by_index else None
     found_ids = (
         matching_ids(session, flt.q.strip(), walking)
         if by_index

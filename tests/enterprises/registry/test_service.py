@@ -8,7 +8,13 @@ from core.orgs import get_park_by_code
 from core.validation import parse
 from enterprises import merge
 from enterprises.registry import service
-from enterprises.registry.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate, MemberRole
+from enterprises.registry.models import (
+    FIELD_LABELS,
+    EnterpriseCreate,
+    EnterpriseUpdate,
+    MemberRole,
+    chars_estimate,
+)
 from enterprises.registry.service import EnterpriseFilter
 from tests.factories import make_enterprise, make_user, valid_code
 
@@ -266,3 +272,15 @@ def test_a_search_counts_up_to_the_cap_and_its_pages_still_reach_every_match(
     assert len(seen) == 5 and set(seen) == made
     exact = service.search(session=session, flt=flt, page=1, page_size=2, cap=5)
     assert (exact.total, exact.total_is_lower_bound, exact.pages) == (5, False, 3)
+
+
+def test_the_estimate_of_a_terms_firms_stops_counting_where_asked(session: Session) -> None:
+    for n in range(6):
+        make_enterprise(session, name=f"佛山市估算{n}号有限公司")
+    make_enterprise(session, name="佛山市估有限公司", main_products="算盘")  # both characters
+    make_enterprise(session, name="佛山市估价有限公司")  # one of them only
+    counted = [chars_estimate(session, "估算", up_to) for up_to in (3, 7, 100)]
+    if session.get_bind().dialect.name == "sqlite":
+        assert counted == [3, 7, 7]
+    else:  # no estimate: PostgreSQL's index counts only by reading the rows
+        assert counted == [None, None, None]
