@@ -261,6 +261,24 @@ def chars_estimate(session: Session, term: str, up_to: int) -> int | None:
     return int(found.scalar_one())
 
 
+# Firms sampled for an estimate on PostgreSQL: those on the table's first pages (~27 firms a
+# page), which a TID range scan reads without touching the others.
+SAMPLE_PAGES = 200
+
+
+def sampled_estimate(session: Session, conds: list[Any], registry: int) -> int:
+    """How many of the registry's firms meet conds, estimated from the firms stored on the
+    table's first SAMPLE_PAGES pages (PostgreSQL: ~5,000 firms read, a few ms; its index of
+    characters answers no count without reading the rows). Exact on a registry that small."""
+    in_sample = sa.text(f"enterprise.ctid < '({SAMPLE_PAGES},0)'::tid")
+    seen, held = session.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(sa.and_(sa.true(), *conds)))
+        .select_from(Enterprise)
+        .where(in_sample)
+    ).one()
+    return held if seen >= registry else held * registry // max(seen, 1)
+
+
 class Enterprise(EnterpriseFields, table=True):
     """A firm, institute or platform of the zone's registry."""
 

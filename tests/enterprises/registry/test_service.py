@@ -1,5 +1,6 @@
 import pytest
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from core import audit, personal
 from core.accounts import Role
@@ -10,10 +11,12 @@ from enterprises import merge
 from enterprises.registry import service
 from enterprises.registry.models import (
     FIELD_LABELS,
+    Enterprise,
     EnterpriseCreate,
     EnterpriseUpdate,
     MemberRole,
     chars_estimate,
+    sampled_estimate,
 )
 from enterprises.registry.service import EnterpriseFilter
 from tests.factories import make_enterprise, make_user, valid_code
@@ -284,3 +287,17 @@ def test_the_estimate_of_a_terms_firms_stops_counting_where_asked(session: Sessi
         assert counted == [3, 7, 7]
     else:  # no estimate: PostgreSQL's index counts only by reading the rows
         assert counted == [None, None, None]
+
+
+def test_a_sample_of_the_tables_first_pages_estimates_a_terms_share(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL samples; SQLite counts its index of characters")
+    for n in range(4):
+        make_enterprise(session, name=f"佛山市抽样{n}号有限公司")
+    make_enterprise(session, name="佛山市其他有限公司")
+    held = [Enterprise.name.contains("抽样")]  # type: ignore[attr-defined]
+    stored = session.exec(select(func.count()).select_from(Enterprise)).one()
+    # A registry this small lies within the sampled pages: counted exactly.
+    assert sampled_estimate(session, held, stored) == 4
+    # A registry ten times what the sample saw: its share scaled up to it.
+    assert sampled_estimate(session, held, stored * 10) == 40
