@@ -1,5 +1,6 @@
 """Tables of the enterprise registry and their input and output schemas."""
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
@@ -219,6 +220,37 @@ def indexable(term: str) -> bool:
     (non-ASCII) character (Latin letters and digits narrow little) and a letter or digit (the
     index holds no punctuation)."""
     return not term.isascii() and any(c.isalnum() for c in term)
+
+
+# Firms read to tell how common each character is.
+CHAR_SAMPLE = 5000
+# Characters of a term the index of characters is asked for: its rarest few. Each character
+# looked up reads every firm holding it (a whole firm's name, ten characters each held by 8-25 %
+# of 1,000,000 firms: 23-27 ms on PostgreSQL; its rarest three: 4-5 ms); the term itself is
+# matched on the rows found.
+INDEX_CHARS = 3
+
+
+def char_counts(session: Session) -> dict[str, int]:
+    """How many of the first CHAR_SAMPLE firms hold each character in their name or products,
+    and how many were read (under the empty key)."""
+    texts = session.execute(
+        sa.select(col(Enterprise.name), col(Enterprise.main_products))
+        .order_by(col(Enterprise.id))
+        .limit(CHAR_SAMPLE)
+    ).all()
+    held = Counter(c for name, products in texts for c in set(f"{name} {products}".lower()))
+    return {**held, "": len(texts)}
+
+
+def narrowing(term: str, counts: dict[str, int]) -> str:
+    """The characters of term to ask the index of characters for: its rarest INDEX_CHARS
+    Chinese (non-ASCII) letters, leaving out those more than half the firms hold (佛, 山, 有,
+    限, 公, 司 in the demo registry: they narrow nothing)."""
+    sampled = counts.get("", 0)
+    chars = {c for c in term.lower() if not c.isascii() and c.isalnum()}
+    narrow = sorted((counts.get(c, 0), c) for c in chars if counts.get(c, 0) * 2 <= sampled)
+    return "".join(c for _, c in narrow[:INDEX_CHARS])
 
 
 def char_tokens(term: str) -> str:

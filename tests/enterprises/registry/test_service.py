@@ -16,6 +16,7 @@ from enterprises.registry.models import (
     EnterpriseUpdate,
     MemberRole,
     chars_estimate,
+    narrowing,
     sampled_estimate,
 )
 from enterprises.registry.service import EnterpriseFilter
@@ -301,3 +302,24 @@ def test_a_sample_of_the_tables_first_pages_estimates_a_terms_share(session: Ses
     assert sampled_estimate(session, held, stored) == 4
     # A registry ten times what the sample saw: its share scaled up to it.
     assert sampled_estimate(session, held, stored * 10) == 40
+
+
+def test_the_index_is_asked_for_a_terms_rarest_characters_not_those_every_firm_holds() -> None:
+    counts = {"": 100, "佛": 100, "山": 99, "卓": 8, "峰": 9, "厂": 2, "智": 20, "能": 21}
+    assert narrowing("佛山卓峰智能厂", counts) == "厂卓峰"  # rarest three, commonest left out
+    assert narrowing("佛山新字", counts) == "字新"  # characters the sample never saw: rarest
+    assert narrowing("佛山", counts) == ""  # held by most firms: the index narrows nothing
+    assert narrowing("ABB卓", counts) == "卓"  # Latin letters stay out of the lookup
+
+
+def test_a_search_finds_a_whole_firm_name_made_of_common_characters(session: Session) -> None:
+    # Every firm holds 佛山 and 有限公司: the index is asked for the name's rarer characters
+    # only, and the whole name is matched on the firms it finds.
+    admin = make_user(session, Role.admin)
+    for n in range(30):
+        make_enterprise(session, actor=admin, name=f"佛山市第{n}机械有限公司")
+    wanted = make_enterprise(session, actor=admin, name="佛山市卓峰智能装备有限公司")
+    make_enterprise(session, actor=admin, name="佛山市峰卓装备智能有限公司")  # same characters
+    for term in ("佛山市卓峰智能装备有限公司", "卓峰智能", "市卓峰"):
+        found = service.search(session=session, flt=EnterpriseFilter(q=term))
+        assert [e.id for e in found.items] == [wanted.id], term
