@@ -181,6 +181,15 @@ def search(
             segment_id=flt.segment_id,
         )
         tally = paging.Tally(matches, False)
+    if not tally.is_lower_bound:
+        # Counted exactly: truer than any estimate (at 200,000 firms 3,147 hold the characters
+        # of 精信, 228 the term; walking for them read 45,000 firms: 129 against 13 ms).
+        share = matches
+    elif share is None and 0 < probe < matches:
+        # No estimate, and more match than the count read: a term this common is taken to be
+        # held by one firm in twenty (精密: one in ten), so that the pages near the top still
+        # walk (page 20 of 精密 at 200,000 firms: 26 ms walking, 170 ms sorting every match).
+        share = max(matches, registry // 20)
     share = matches if share is None else max(share, matches)
     page = paging.clamp(page, tally, page_size)
     offset = (page - 1) * page_size
