@@ -1,5 +1,6 @@
 import pytest
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from core import audit, personal
 from core.accounts import Role
@@ -8,7 +9,16 @@ from core.orgs import get_park_by_code
 from core.validation import parse
 from enterprises import merge
 from enterprises.registry import service
-from enterprises.registry.models import FIELD_LABELS, EnterpriseCreate, EnterpriseUpdate, MemberRole
+from enterprises.registry.models import (
+    FIELD_LABELS,
+    Enterprise,
+    EnterpriseCreate,
+    EnterpriseUpdate,
+    MemberRole,
+    chars_estimate,
+    narrowing,
+    sampled_estimate,
+)
 from enterprises.registry.service import EnterpriseFilter
 from tests.factories import make_enterprise, make_user, valid_code
 
@@ -266,3 +276,50 @@ def test_a_search_counts_up_to_the_cap_and_its_pages_still_reach_every_match(
     assert len(seen) == 5 and set(seen) == made
     exact = service.search(session=session, flt=flt, page=1, page_size=2, cap=5)
     assert (exact.total, exact.total_is_lower_bound, exact.pages) == (5, False, 3)
+
+
+def test_the_estimate_of_a_terms_firms_stops_counting_where_asked(session: Session) -> None:
+    for n in range(6):
+        make_enterprise(session, name=f"佛山市估算{n}号有限公司")
+    make_enterprise(session, name="佛山市估有限公司", main_products="算盘")  # both characters
+    make_enterprise(session, name="佛山市估价有限公司")  # one of them only
+    counted = [chars_estimate(session, "估算", up_to) for up_to in (3, 7, 100)]
+    if session.get_bind().dialect.name == "sqlite":
+        assert counted == [3, 7, 7]
+    else:  # no estimate: PostgreSQL's index counts only by reading the rows
+        assert counted == [None, None, None]
+
+
+def test_a_sample_of_the_tables_first_pages_estimates_a_terms_share(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL samples; SQLite counts its index of characters")
+    for n in range(4):
+        make_enterprise(session, name=f"佛山市抽样{n}号有限公司")
+    make_enterprise(session, name="佛山市其他有限公司")
+    held = [Enterprise.name.contains("抽样")]  # type: ignore[attr-defined]
+    stored = session.exec(select(func.count()).select_from(Enterprise)).one()
+    # A registry this small lies within the sampled pages: counted exactly.
+    assert sampled_estimate(session, held, stored) == 4
+    # A registry ten times what the sample saw: its share scaled up to it.
+    assert sampled_estimate(session, held, stored * 10) == 40
+
+
+def test_the_index_is_asked_for_a_terms_rarest_characters_not_those_every_firm_holds() -> None:
+    counts = {"": 100, "佛": 100, "山": 99, "卓": 8, "峰": 9, "厂": 2, "智": 20, "能": 21}
+    assert narrowing("佛山卓峰智能厂", counts) == "厂卓峰"  # rarest three, commonest left out
+    assert narrowing("佛山新字", counts) == "字新"  # characters the sample never saw: rarest
+    assert narrowing("佛山", counts) == ""  # held by most firms: the index narrows nothing
+    assert narrowing("ABB卓", counts) == "卓"  # Latin letters stay out of the lookup
+
+
+def test_a_search_finds_a_whole_firm_name_made_of_common_characters(session: Session) -> None:
+    # Every firm holds 佛山 and 有限公司: the index is asked for the name's rarer characters
+    # only, and the whole name is matched on the firms it finds.
+    admin = make_user(session, Role.admin)
+    for n in range(30):
+        make_enterprise(session, actor=admin, name=f"佛山市第{n}机械有限公司")
+    wanted = make_enterprise(session, actor=admin, name="佛山市卓峰智能装备有限公司")
+    make_enterprise(session, actor=admin, name="佛山市峰卓装备智能有限公司")  # same characters
+    for term in ("佛山市卓峰智能装备有限公司", "卓峰智能", "市卓峰"):
+        found = service.search(session=session, flt=EnterpriseFilter(q=term))
+        assert [e.id for e in found.items] == [wanted.id], term
