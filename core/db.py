@@ -172,7 +172,11 @@ def spaced_chars(text: str | None) -> str:
     return " ".join(text or "")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+# Set in a connection's pool record while a bulk writer indexes its rows' characters itself.
+_CHARS_LATER = "chainplan_chars_later"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -184,8 +188,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
     # The triggers that keep the search index of characters call it (enterprises.registry.models).
     dbapi_connection.create_function("spaced_chars", 1, spaced_chars, deterministic=True)
+    # Their inserts and deletes of firms ask it first (migration 7c2e9a4b1f60): see chars_later.
+    info = record.info
+    dbapi_connection.create_function("chars_per_row", 0, lambda: not info.get(_CHARS_LATER))
     # The driver would begin transactions itself, always DEFERRED; _sqlite_begin does it instead.
     dbapi_connection.isolation_level = None
+
+
+@contextmanager
+def chars_later(session: Session) -> Iterator[bool]:
+    """Within it, SQLite's triggers that index a firm's characters row by row stand aside on
+    this session's connection, and the caller indexes the rows it inserts or deletes with one
+    statement (≈ 7 µs a firm, where the trigger cost ≈ 55 µs). Yields whether it is SQLite:
+    elsewhere nothing changes (PostgreSQL's index of characters is an index)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield False
+        return
+    info = connection.connection.info
+    info[_CHARS_LATER] = True
+    try:
+        yield True
+    finally:  # the connection goes back to the pool: every other writer indexes row by row
+        info.pop(_CHARS_LATER, None)
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:

@@ -25,6 +25,7 @@ from core.accounts import User
 from core.db import require_id, table_of, utcnow
 from core.errors import Conflict, PermissionDenied
 from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage
+from enterprises.registry import bulk_firms
 from enterprises.registry.models import Enterprise, EnterpriseFields, Membership
 from enterprises.spreadsheets import import_checks
 from enterprises.spreadsheets.import_placements import STATE
@@ -384,8 +385,7 @@ def _delete_created(session: Session, actor: User, batch: ImportBatch, ids: dict
             raise _changed_since(f"企业「{name}」")
         if problem := import_checks.authority_problem(actor, None, name, park_id, park_id, parks):
             raise PermissionDenied(f"不能撤销：{problem}")
-    for among in bulk.among(session, table.c.id, [f[0] for f in found]):
-        session.execute(delete(table).where(among))
+    bulk_firms.delete(session, [f[0] for f in found])
     audit.record_created(
         session=session,
         actor=actor,
