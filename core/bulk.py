@@ -65,11 +65,19 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str
     filled = [_default(column) for column in defaults] if fixed else []
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
+    # The value each processed column last saw, and what it became: rows share many values
+    # (the chunk's timestamp, the actor), converted once so.
+    seen: list[Any] = [object()] * len(processors)
+    made: list[Any] = [None] * len(processors)
+
     def values(row: dict[str, Any]) -> list[Any]:
         listed = [row[key] for key in keys]
         listed += filled if fixed else [_default(column) for column in defaults]
-        for n, process in processors:
-            listed[n] = process(listed[n])
+        for p, (n, process) in enumerate(processors):
+            value = listed[n]
+            if value is not seen[p]:
+                seen[p], made[p] = value, process(value)
+            listed[n] = made[p]
         return listed
 
     if _postgres(session):
