@@ -30,7 +30,7 @@ from sqlmodel import Session
 
 from core import audit, locking
 from core.accounts import User
-from core.db import refresh_statistics, utcnow
+from core.db import let_writers_in, refresh_statistics, utcnow
 from core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from core.progress import Reporter, silent
 from enterprises.cultivation.designations import Designation
@@ -47,7 +47,8 @@ CHUNK_SECONDS = 0.3  # each chunk aims to hold a write transaction (SQLite's one
 # longer, with fewer commits and round trips (≈ 1 s of a 20,000-row list's 8 went to them).
 POSTGRES_CHUNK_SECONDS = 1.5
 BEGIN_TRIES = 4  # a chunk waits up to this many busy timeouts for SQLite's write lock
-PAUSE_SHARE = 0.25  # SQLite: after each chunk, pause for this share of its time, but at least
+PAUSE_SHARE = 0.25  # SQLite: after each chunk, while writers wait, pause for this share of its
+# time, but at least
 PAUSE_SECONDS = 0.1  # as long as a waiting writer's longest sleep between tries (sqlite3: 0.1 s)
 STALE_AFTER = timedelta(minutes=2)  # a run that wrote nothing for this long has stopped
 
@@ -114,10 +115,11 @@ def _on_sqlite(session: Session) -> bool:
 
 @contextmanager
 def _writing(transactions: Transactions) -> Iterator[Session]:
-    """One of the run's write transactions (a chunk), then on SQLite a pause: writers waiting
-    for its one write lock poll for it (sleeping up to 0.1 s between tries), and a run that took
-    it again at once would starve them past their busy timeout. A run that finds the lock taken
-    past its own busy timeout queues again (it has written nothing) rather than stop."""
+    """One of the run's write transactions (a chunk), then on SQLite, while writers wait for its
+    one write lock, a pause (core.db.let_writers_in): they poll for it (sleeping up to 0.1 s
+    between tries), and a run that took it again at once would starve them. A run that finds
+    the lock taken past its own busy timeout queues again (it has written nothing) rather than
+    stop."""
     for attempt in range(BEGIN_TRIES):
         with ExitStack() as stack:
             try:
@@ -132,7 +134,7 @@ def _writing(transactions: Transactions) -> Iterator[Session]:
         if sqlite:
             took = time.monotonic() - started
             # A short hold: the waiters are still polling often; a long one: they poll every 0.1 s.
-            time.sleep(
+            let_writers_in(
                 took if took < PAUSE_SECONDS else min(max(took * PAUSE_SHARE, PAUSE_SECONDS), 0.5)
             )
         return
