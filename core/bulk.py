@@ -114,8 +114,9 @@ def among(session: Session, column: Any, values: Collection[Any]) -> Iterator[An
         yield column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type)))
         return
     listed: Sequence[Any] = values if isinstance(values, Sequence) else list(values)
-    if listed and all(type(v) is int for v in listed):
-        # Ids as one JSON parameter: an IN list of thousands is compiled bind by bind each time.
+    if listed and all(type(v) in (int, str) for v in listed):
+        # Ids, codes or names as one JSON parameter: an IN list of thousands is compiled bind by
+        # bind each time (a third of the lookups of a 20,000-row list's check).
         each = sa.func.json_each(sa.bindparam(None, json.dumps(list(listed)), type_=sa.String))
         yield column.in_(sa.select(sa.literal_column("value")).select_from(each))
         return
