@@ -200,10 +200,11 @@ def revert(session: Session, actor: User, batch: ImportBatch, limit: int) -> int
             ),
             [{"firm": firm, "segment": segment} for firm, segment in joined],
         )
-    _delete_created(session, actor, batch, created)
-    ids = [c.id for c in changes]
-    for among in bulk.among(session, record.c.id, ids):
+    # The records first: deleting a firm would otherwise set each one's firm to NULL, a write
+    # per record just before it goes.
+    for among in bulk.among(session, record.c.id, [c.id for c in changes]):
         session.execute(delete(record).where(among))
+    _delete_created(session, actor, batch, created)
     session.flush()
     # Rows changed by statements above, not through the ORM: objects of them read afresh.
     bulk.reread(session, Cultivation, restored)
