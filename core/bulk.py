@@ -65,11 +65,19 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str
     filled = [_default(column) for column in defaults] if fixed else []
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
+    # The value each processed column last saw, and what it became: rows share many values
+    # (the chunk's timestamp, the actor), converted once so.
+    seen: list[Any] = [object()] * len(processors)
+    made: list[Any] = [None] * len(processors)
+
     def values(row: dict[str, Any]) -> list[Any]:
         listed = [row[key] for key in keys]
         listed += filled if fixed else [_default(column) for column in defaults]
-        for n, process in processors:
-            listed[n] = process(listed[n])
+        for p, (n, process) in enumerate(processors):
+            value = listed[n]
+            if value is not seen[p]:
+                seen[p], made[p] = value, process(value)
+            listed[n] = made[p]
         return listed
 
     if _postgres(session):
@@ -106,8 +114,9 @@ def among(session: Session, column: Any, values: Collection[Any]) -> Iterator[An
         yield column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type)))
         return
     listed: Sequence[Any] = values if isinstance(values, Sequence) else list(values)
-    if listed and all(type(v) is int for v in listed):
-        # Ids as one JSON parameter: an IN list of thousands is compiled bind by bind each time.
+    if listed and all(type(v) in (int, str) for v in listed):
+        # Ids, codes or names as one JSON parameter: an IN list of thousands is compiled bind by
+        # bind each time (a third of the lookups of a 20,000-row list's check).
         each = sa.func.json_each(sa.bindparam(None, json.dumps(list(listed)), type_=sa.String))
         yield column.in_(sa.select(sa.literal_column("value")).select_from(each))
         return

@@ -1,11 +1,11 @@
 """Engine creation and the metadata every table shares."""
 
 import json
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import Enum
-from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
@@ -178,7 +178,11 @@ def spaced_chars(text: str | None) -> str:
     return " ".join(text or "")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+# Set in a connection's pool record while a bulk writer indexes its rows' characters itself.
+_CHARS_LATER = "chainplan_chars_later"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -190,8 +194,34 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
     # The triggers that keep the search index of characters call it (enterprises.registry.models).
     dbapi_connection.create_function("spaced_chars", 1, spaced_chars, deterministic=True)
+    # Their inserts and deletes of firms ask it first (migration 7c2e9a4b1f60): see chars_later.
+    info = record.info
+    dbapi_connection.create_function("chars_per_row", 0, lambda: not info.get(_CHARS_LATER))
     # The driver would begin transactions itself, always DEFERRED; _sqlite_begin does it instead.
     dbapi_connection.isolation_level = None
+
+
+@contextmanager
+def chars_later(session: Session) -> Iterator[bool]:
+    """Within it, SQLite's triggers that index a firm's characters row by row stand aside on
+    this session's connection, and the caller indexes the rows it inserts or deletes with one
+    statement (≈ 7 µs a firm, where the trigger cost ≈ 55 µs). Yields whether it is SQLite:
+    elsewhere nothing changes (PostgreSQL's index of characters is an index)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield False
+        return
+    info = connection.connection.info
+    info[_CHARS_LATER] = True
+    try:
+        yield True
+    finally:  # the connection goes back to the pool: every other writer indexes row by row
+        info.pop(_CHARS_LATER, None)
+
+
+# The writers of this process waiting for SQLite's one write lock (SQLite serves one process).
+_writers_waiting = 0
+_writers_changed = threading.Condition()
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
@@ -199,7 +229,31 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     # A deferred transaction that reads and then writes cannot take the write lock once
     # another writer committed after its read: SQLite fails it at once, whatever the timeout.
     mode = conn.get_execution_options().get(SQLITE_BEGIN, "")
-    conn.exec_driver_sql(f"BEGIN {mode}".strip())
+    if mode != "IMMEDIATE":
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+        return
+    global _writers_waiting
+    with _writers_changed:
+        _writers_waiting += 1
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        with _writers_changed:
+            _writers_waiting -= 1
+            _writers_changed.notify_all()
+
+
+def let_writers_in(most: float) -> None:
+    """Wait, at most `most` seconds, until no writer of this process waits for SQLite's write
+    lock: a long run of write transactions (an import's chunks) calls it between two, so that
+    the writers queued meanwhile go first. Returns at once when none waits.
+
+    They poll for the lock (sleeping up to 0.1 s between tries): a run that took it again at
+    once would starve them; one that always paused after each transaction, waiting or not,
+    spent a quarter of its time asleep.
+    """
+    with _writers_changed:
+        _writers_changed.wait_for(lambda: _writers_waiting == 0, timeout=most)
 
 
 def _json_value(value: object) -> str:
@@ -208,8 +262,9 @@ def _json_value(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-# JSON columns (audit values, import changes) hold dates as ISO text.
-_to_json = partial(json.dumps, default=_json_value)
+# JSON columns (audit values, import changes) hold dates as ISO text. One encoder for all:
+# json.dumps with `default` builds a new one per value (a third of an import's JSON time).
+_to_json = json.JSONEncoder(default=_json_value).encode
 
 
 def make_engine(url: str, **options: Any) -> Engine:

@@ -30,13 +30,14 @@ from enterprises.cultivation.pipeline import (
     Stage,
     is_ordinary,
 )
-from enterprises.registry.models import FIELD_LABELS, Enterprise, EnterpriseFields
+from enterprises.registry.models import FIELD_LABELS, EnterpriseFields
 from enterprises.spreadsheets.import_headers import IMPORT_FIELDS
 from enterprises.spreadsheets.import_rows import RowFate
 
 ENTERPRISE_KEYS = frozenset(IMPORT_FIELDS) & frozenset(EnterpriseFields.model_fields)
 _REQUIRED = frozenset(k for k, f in EnterpriseFields.model_fields.items() if f.is_required())
 Latest = dict[tuple[int, int | None], tuple[date, Stage]]  # (firm, chain) → last event
+Firm = Any  # a firm a row matched: a row of the enterprise table (its columns as attributes)
 
 
 def park_names(session: Session) -> dict[int | None, str]:
@@ -140,7 +141,7 @@ def judge(
     actor: User,
     park_id: int | None,
     designation: Designation | None,
-    firm: Enterprise | None,
+    firm: Firm | None,
     seen: dict[str, int],
     parks: dict[int | None, str],
     latest: Latest,
@@ -190,7 +191,7 @@ def judge(
     if firm is not None:
         _check_matched(fate, actor, designation, firm, parks, latest, target)
     fields = enterprise_values(values)
-    base = firm.model_dump(include=set(EnterpriseFields.model_fields)) if firm else {}
+    base = {k: getattr(firm, k) for k in EnterpriseFields.model_fields} if firm else {}
     checked = _fields_checked(base | fields)
     if checked is None:  # some field is wrong: the whole record validated names each error
         try:
@@ -220,7 +221,7 @@ def _check_matched(
     fate: RowFate,
     actor: User,
     designation: Designation | None,
-    firm: Enterprise,
+    firm: Firm,
     parks: dict[int | None, str],
     latest: Latest,
     to_stage: Stage,

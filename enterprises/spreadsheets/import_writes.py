@@ -21,6 +21,7 @@ from core.db import table_of, utcnow
 from core.errors import Conflict, PermissionDenied
 from enterprises.cultivation.designations import Designation
 from enterprises.cultivation.pipeline import Cultivation, Stage
+from enterprises.registry import bulk_firms
 from enterprises.registry.models import (
     FIELD_LABELS,
     Enterprise,
@@ -121,9 +122,8 @@ def _create(
     now = utcnow()
     common = _DEFAULTS | {"origin": Origin.manual, "version": 1, "created_at": now}
     ids = bulk.reserve_ids(session, Enterprise, len(new))
-    bulk.insert_rows(
+    bulk_firms.insert(
         session,
-        Enterprise,
         [common | f.fields | {"id": i, "updated_at": now} for f, i in zip(new, ids, strict=True)],
     )
     # Undoing a creation needs only the id; the values are in the audit record.

@@ -11,13 +11,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, Column, LargeBinary, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.models import Chain, Segment
 from core import audit, bulk, permissions
 from core.accounts import User
-from core.db import defer_write, enum_column, require_id, utcnow
+from core.db import defer_write, enum_column, require_id, table_of, utcnow
 from core.errors import FieldErrors, NotFound
 from core.orgs import Park
 from core.progress import Reporter, silent
@@ -256,16 +257,18 @@ def convert(kind: str, raw: Any, unit: str, lookups: Lookups, chain_id: int | No
 
 def _existing(
     session: Session, codes: set[str], names: set[str]
-) -> tuple[dict[str, Enterprise], dict[str, Enterprise]]:
-    by_code: dict[str, Enterprise] = {}
-    by_name: dict[str, Enterprise] = {}
+) -> tuple[dict[str, import_checks.Firm], dict[str, import_checks.Firm]]:
+    # Plain rows, not ORM objects: a list's 10,000 matched firms were a quarter of its check.
+    table = table_of(Enterprise)
+    by_code: dict[str, import_checks.Firm] = {}
+    by_name: dict[str, import_checks.Firm] = {}
     for attribute, wanted, target in (
         ("credit_code", sorted(codes), by_code),
         ("name", sorted(names), by_name),
     ):
-        column = getattr(Enterprise, attribute)
+        column = table.c[attribute]
         for among in bulk.among(session, column, wanted):
-            for firm in session.exec(select(Enterprise).where(among)):
+            for firm in session.execute(sa.select(table).where(among)):
                 target[str(getattr(firm, attribute))] = firm
     return by_code, by_name
 
@@ -358,7 +361,7 @@ def preview(
         if (firm := by_code.get(f.values.get("credit_code", "")) or by_name.get(f.name))
     }
     latest = import_checks.latest_events(
-        session, designation, sorted({require_id(f) for f in matched.values()})
+        session, designation, sorted({f.id for f in matched.values()})
     )
     parks = import_checks.park_names(session)
     seen: dict[str, int] = {}
