@@ -7,11 +7,11 @@ driver.
 
 import json
 from collections.abc import Collection, Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, SQLModel
 
 from core import versions
@@ -60,40 +60,47 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str
     ]
     names = ", ".join(f'"{column.name}"' for column in [*given, *defaults])
     keys = list(rows[0])
-    # A callable default (a timestamp, a fresh dict) is made for each row, as SQLAlchemy would.
-    fixed = not any(column.default.is_callable for column in defaults)  # type: ignore[union-attr]
-    filled = [_default(column) for column in defaults] if fixed else []
+    # Column by column, each step one C call over all rows: the values taken in column order,
+    # the defaults added, the bind processors applied, then zipped back into rows.
+    take = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+    columns: list[Sequence[Any]] = list(zip(*map(take, rows), strict=True))
+    for column in defaults:
+        # A callable default (a timestamp, a fresh dict) is made for each row, as SQLAlchemy would.
+        columns.append(
+            [_default(column) for _ in rows]
+            if column.default.is_callable  # type: ignore[union-attr]
+            else [_default(column)] * len(rows)
+        )
+    for n, process in processors:
+        columns[n] = _converted(columns[n], process)
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-
-    # The value each processed column last saw, and what it became: rows share many values
-    # (the chunk's timestamp, the actor), converted once so.
-    seen: list[Any] = [object()] * len(processors)
-    made: list[Any] = [None] * len(processors)
-
-    def values(row: dict[str, Any]) -> list[Any]:
-        listed = [row[key] for key in keys]
-        listed += filled if fixed else [_default(column) for column in defaults]
-        for p, (n, process) in enumerate(processors):
-            value = listed[n]
-            if value is not seen[p]:
-                seen[p], made[p] = value, process(value)
-            listed[n] = made[p]
-        return listed
-
     if _postgres(session):
         with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(values(row))
+            for values in zip(*columns, strict=True):
+                copy.write_row(values)
     else:
         marks = ", ".join("?" * (len(given) + len(defaults)))
         try:
             cursor.executemany(
                 f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
-                [values(row) for row in rows],
+                list(zip(*columns, strict=True)),
             )
         finally:
             cursor.close()
     versions.wrote(session, model)
+
+
+def _converted(values: Sequence[Any], process: Any) -> list[Any]:
+    """A column's values through its bind processor; rows share many values (the chunk's
+    timestamp, its dates, the actor), each converted once."""
+    made: dict[tuple[type, Any], Any] = {}
+    try:  # keyed by type too: 1, 1.0 and True are equal keys, but not the same value
+        return [
+            made[key] if (key := (type(v), v)) in made else made.setdefault(key, process(v))
+            for v in values
+        ]
+    except TypeError:  # unhashable values (JSON documents): each converted
+        return [process(v) for v in values]
 
 
 def _default(column: sa.Column[Any]) -> Any:
@@ -127,7 +134,13 @@ def among(session: Session, column: Any, values: Collection[Any]) -> Iterator[An
 def reread(session: Session, model: type[SQLModel], ids: Collection[int]) -> None:
     """Read afresh the objects of these rows that the session holds, after a bulk statement
     changed the rows behind the ORM's back (a request holds few; the rest are never loaded)."""
-    for row_id in ids:
-        held = session.identity_map.get(identity_key(model, row_id))
-        if held is not None:
-            session.refresh(held)
+    # The session's few objects are walked, not the list's thousands of ids.
+    wanted = set(ids)
+    held = [
+        state.obj()
+        for state in session.identity_map.all_states()
+        if state.key is not None and state.key[0] is model and state.key[1][0] in wanted
+    ]
+    for obj in held:
+        if obj is not None:
+            session.refresh(obj)

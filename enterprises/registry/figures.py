@@ -1,14 +1,16 @@
 """Enterprises' annual figures, and the discovery of firms that meet a designation's criteria."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, col, select
 
-from core import audit, bounds, locking, permissions, versions
+from core import audit, bounds, bulk, locking, permissions, versions
 from core.accounts import User
-from core.db import require_id
+from core.db import require_id, table_of
 from core.validation import Input
 from enterprises.registry.models import Enterprise
 
@@ -146,6 +148,55 @@ def follow_summary(*, session: Session, actor: User, enterprise: Enterprise) -> 
         label=f"{enterprise.name}/{row.year}年",
         values=values,
     )
+
+
+def follow_summaries(
+    *, session: Session, actor: User, action: str, enterprise_ids: Collection[int]
+) -> None:
+    """follow_summary for firms whose summaries a bulk statement changed (an import, its undo):
+    each one's data-year row, where there is one, takes the summary's values; audited."""
+    firms, rows = table_of(Enterprise), table_of(EnterpriseFigure)
+    query = (
+        sa.select(
+            rows.c.id,
+            rows.c.year,
+            firms.c.name,
+            *(rows.c[column].label(f"row_{column}") for column in SUMMARY.values()),
+            *(firms.c[field].label(f"firm_{field}") for field in SUMMARY),
+        )
+        .join(firms, firms.c.id == rows.c.enterprise_id)
+        .where(rows.c.year == firms.c.figures_year)
+        .with_for_update(of=rows)
+    )
+    corrected: list[tuple[int, str, dict[str, Any], dict[str, Any]]] = []
+    for among in bulk.among(session, firms.c.id, sorted(enterprise_ids)):
+        for row in session.execute(query.where(among)):
+            before, after = {}, {}
+            for field, column in SUMMARY.items():
+                value = getattr(row, f"firm_{field}")
+                if value is not None and value != getattr(row, f"row_{column}"):
+                    before[column], after[column] = getattr(row, f"row_{column}"), value
+            if after:
+                corrected.append((row.id, f"{row.name}/{row.year}年", before, after))
+    for keys in {tuple(after) for *_, after in corrected}:
+        session.execute(
+            sa.update(rows)
+            .where(rows.c.id == sa.bindparam("row_id"))
+            .values({key: sa.bindparam(f"v_{key}") for key in keys}),
+            [
+                {"row_id": row_id} | {f"v_{key}": after[key] for key in keys}
+                for row_id, _, _, after in corrected
+                if tuple(after) == keys
+            ],
+        )
+    audit.record_changes(
+        session=session,
+        actor=actor,
+        action=action,
+        object_type="enterprise_figure",
+        rows=corrected,
+    )
+    bulk.reread(session, EnterpriseFigure, [row_id for row_id, *_ in corrected])
 
 
 @dataclass(frozen=True)

@@ -185,25 +185,32 @@ def commit(
             raise Conflict(f"导入批次 #{batch_id} 正在导入（已写入 {batch.rows_done} 行），请稍候")
         if batch.status != ImportStatus.pending and not resuming:
             raise Conflict("该批次已经提交过，不能重复导入")
+        packed: bytes | None = None
         if resuming:
             assert batch.checked is not None
             result, start = import_rows.unpack(batch.checked), batch.rows_done
         else:
-            result = _kept(session, batch, mapping) or preview(
+            start = 0
+            # The kept preview's own bytes are stored again below: a preview made meanwhile
+            # may have replaced them, and a resumed run must write what this one writes.
+            kept = _kept(session, batch, mapping)
+            packed = batch.checked if kept is not None else None
+            result = kept or preview(
                 session=session, batch=batch, actor=actor, mapping=mapping, progress=progress
             )
-            start = 0
         if result.errors:
             listed = "；".join(result.errors[:5])
             more = f"等 {len(result.errors)} 处" if len(result.errors) > 5 else ""
             raise FieldErrors({"file": f"有错误，未导入任何数据：{listed}{more}"})
+        if not resuming and packed is None:
+            packed = import_rows.pack(result)
         version, filename = batch.version, batch.filename
     with _writing(transactions) as session:
         batch = _claim(session, batch_id, version)
         batch.status, batch.failure, batch.claimed_at = ImportStatus.committing, "", utcnow()
         if not resuming:
             batch.mapping = {str(i): f or "" for i, _, f in result.columns}
-            batch.checked, batch.checked_key = import_rows.pack(result), ""
+            batch.checked, batch.checked_key = packed, ""
             batch.rows_done = batch.created_count = batch.updated_count = 0
             batch.unchanged_count = batch.recognised_count = 0
         session.flush()

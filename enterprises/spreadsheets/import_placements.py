@@ -11,6 +11,7 @@ Set-based: the chunk's cultivations are read and locked in one statement, judged
 preview may be stale), and written with one executemany or COPY per kind.
 """
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam
@@ -69,9 +70,10 @@ def place(
     moved: list[dict[str, Any]] = []  # existing cultivations, moved now
     started: list[dict[str, Any]] = []  # new ones
     done: list[tuple[RowFate, dict[str, Any], Stage | None, bool]] = []
+    per_chain = designation.per_chain  # an ORM attribute: read once, not per row
     for fate in chunk.rows:
         firm_id = firm_ids[fate.row]
-        chain_id = fate.values.get("chain") if designation.per_chain else None
+        chain_id = fate.values.get("chain") if per_chain else None
         current = held.get((firm_id, chain_id))
         target = import_checks.target_stage(fate.values, chunk.stage)
         on = import_checks.step_date(fate.values, target)
@@ -117,12 +119,12 @@ def place(
     new_ids = bulk.reserve_ids(session, Cultivation, len(started))
     for row, new_id in zip(started, new_ids, strict=True):
         row["id"], row["version"] = new_id, 1
+    held_by = {"designation_id": require_id(designation), "updated_at": now}
     bulk.insert_rows(
         session,
         Cultivation,
         [
-            {k: r[k] for k in ("id", "enterprise_id", "chain_id", "version", *STATE)}
-            | {"designation_id": require_id(designation), "updated_at": now}
+            {k: r[k] for k in ("id", "enterprise_id", "chain_id", "version", *STATE)} | held_by
             for r in started
         ],
     )
@@ -173,6 +175,8 @@ def _log(
 ) -> None:
     """The placements' events and audit entries, one statement each."""
     note = f"依据名单导入：{chunk.filename}"[:1000]
+    plain = cache(audit.plain)  # the chunk's few dates and stages, converted once each
+    actor_id, actor_name = actor.id, actor.username
     bulk.insert_rows(
         session,
         CultivationEvent,
@@ -181,8 +185,8 @@ def _log(
                 "cultivation_id": r["id"],
                 "on": r["on"],
                 "recorded_at": now,
-                "actor_id": actor.id,
-                "actor_name": actor.username,
+                "actor_id": actor_id,
+                "actor_name": actor_name,
                 "from_stage": previous,
                 "to_stage": r["stage"],
                 "tier_id": r["tier_id"],
@@ -201,5 +205,5 @@ def _log(
         actor=actor,
         action="import_recognise",
         object_type="cultivation",
-        rows=[(r["id"], f.name, {k: audit.plain(r[k]) for k in STATE}) for f, r, _, _ in done],
+        rows=[(r["id"], f.name, {k: plain(r[k]) for k in STATE}) for f, r, _, _ in done],
     )

@@ -26,7 +26,7 @@ from core.accounts import User
 from core.db import china_today, require_id, table_of, utcnow
 from core.errors import Conflict, PermissionDenied
 from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage
-from enterprises.registry import bulk_firms
+from enterprises.registry import bulk_firms, figures
 from enterprises.registry.models import Enterprise, EnterpriseFields, Membership
 from enterprises.spreadsheets import import_checks
 from enterprises.spreadsheets.import_placements import STATE
@@ -227,6 +227,7 @@ def _restore_firms(session: Session, actor: User, batch: ImportBatch, changes: l
     parks = import_checks.park_names(session)
     table = table_of(ImportChange)
     handed_back: list[dict[str, int]] = []
+    summarised: list[int] = []  # firms whose figures come back: their data year's row follows
     for change in changes:
         firm = firms.get(change.enterprise_id or 0)
         if firm is None:
@@ -255,7 +256,12 @@ def _restore_firms(session: Session, actor: User, batch: ImportBatch, changes: l
         handed_back.append(
             {"firm": require_id(firm), "left": (change.version or 0) - 1, "now": firm.version}
         )
+        if figures.SUMMARY.keys() & change.before.keys():
+            summarised.append(require_id(firm))
     session.flush()
+    figures.follow_summaries(
+        session=session, actor=actor, action="undo_import", enterprise_ids=summarised
+    )
     if handed_back:
         # The state an earlier batch left is back: that batch's record may be undone in its turn.
         session.execute(

@@ -21,7 +21,7 @@ from core.db import table_of, utcnow
 from core.errors import Conflict, PermissionDenied
 from enterprises.cultivation.designations import Designation
 from enterprises.cultivation.pipeline import Cultivation, Stage
-from enterprises.registry import bulk_firms
+from enterprises.registry import bulk_firms, figures
 from enterprises.registry.models import (
     FIELD_LABELS,
     Enterprise,
@@ -224,6 +224,15 @@ def _update(
         action="import_update",
         object_type="enterprise",
         rows=logged,
+    )
+    # The card shows the data year's row: a list's new figures correct it too.
+    figures.follow_summaries(
+        session=session,
+        actor=actor,
+        action="import_update",
+        enterprise_ids=[
+            firm_id for firm_id, _, _, after in logged if figures.SUMMARY.keys() & after.keys()
+        ],
     )
     return {f.row: f.enterprise_id for f in fates if f.enterprise_id is not None}
 

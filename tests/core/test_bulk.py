@@ -4,7 +4,7 @@ from sqlmodel import Session, col, select
 
 from core import bulk, versions
 from core.audit import AuditEntry
-from core.db import utcnow
+from core.db import table_of, utcnow
 from enterprises.registry.models import Enterprise, Origin
 from tests.factories import make_enterprise
 
@@ -80,3 +80,48 @@ def test_among_finds_every_value_of_a_list_longer_than_one_statement_takes(
         for name in session.exec(select(Enterprise.name).where(condition))
     ]
     assert sorted(by_name) == sorted(names)
+
+
+def test_a_column_of_repeated_values_and_documents_goes_in_row_by_row(session: Session) -> None:
+    ids = bulk.reserve_ids(session, Enterprise, 4)
+    bulk.insert_rows(session, Enterprise, _rows(ids))
+    at = utcnow()
+    # None first, then documents (unhashable), equal documents, and one object shared by rows.
+    shared = {"founded_on": date(2021, 2, 3)}
+    afters = [None, {"name": "甲"}, shared, shared, {"name": "甲"}]
+    bulk.insert_rows(
+        session,
+        AuditEntry,
+        [
+            {
+                "at": at,
+                "actor_name": "bulk-mixed",
+                "action": "import_create",
+                "object_type": "enterprise",
+                "object_id": str(n),
+                "after": after,
+            }
+            for n, after in enumerate(afters)
+        ],
+    )
+    entries = session.exec(
+        select(AuditEntry).where(AuditEntry.actor_name == "bulk-mixed").order_by(col(AuditEntry.id))
+    ).all()
+    assert [e.object_id for e in entries] == ["0", "1", "2", "3", "4"]
+    assert [e.after for e in entries] == [
+        None,
+        {"name": "甲"},
+        {"founded_on": "2021-02-03"},
+        {"founded_on": "2021-02-03"},
+        {"name": "甲"},
+    ]
+    assert len({e.at.replace(tzinfo=None) for e in entries}) == 1
+
+
+def test_reread_refreshes_the_held_objects_a_statement_changed(session: Session) -> None:
+    held, other = make_enterprise(session), make_enterprise(session)
+    session.flush()
+    session.execute(table_of(Enterprise).update().values(main_products="伺服电机"))
+    bulk.reread(session, Enterprise, [held.id or 0, 10**9])
+    assert held.main_products == "伺服电机"
+    assert other.main_products != "伺服电机"  # not named: still as the session last read it

@@ -12,7 +12,7 @@ from core.accounts import Role
 from core.errors import FieldErrors
 from enterprises.cultivation import designations
 from enterprises.cultivation.pipeline import Cultivation, Stage
-from enterprises.registry import names
+from enterprises.registry import figures, names
 from enterprises.registry.models import Enterprise
 from enterprises.spreadsheets import imports, tabular
 from tests.enterprises.spreadsheets.sheets import HEADERS, xlsx
@@ -325,3 +325,38 @@ def test_a_control_character_in_a_cell_or_the_file_name_is_refused(session: Sess
     with pytest.raises(FieldErrors) as refused:
         _stage(session, content, name="名单\x01.csv")
     assert refused.value.errors == {"file": "文件名含有不可见的控制字符（U+0001），请删除后重试"}
+
+
+def test_a_list_s_new_figures_reach_the_data_year_row_and_undo_takes_them_back(
+    session: Session,
+) -> None:
+    existing = make_enterprise(session, name="佛山市年度数据导入有限公司")
+    admin = make_user(session, Role.admin)
+    row = figures.put(
+        session=session,
+        actor=admin,
+        enterprise=existing,
+        data=figures.FigureFields(year=2024, revenue=500.0, employees=40),
+    )
+    assert existing.figures_year == 2024 and existing.annual_revenue == 500.0
+    content = xlsx(
+        [HEADERS, [1, existing.name, existing.credit_code, "顺德园", "8000000", None, None]]
+    )
+    admin, batch = _stage(session, content)
+    commit_import(
+        session, admin, batch, {i: k for i, _, k in preview_import(session, batch).columns}
+    )
+    # The card reads the data year's row: it shows the list's figure, not the one before.
+    assert (row.revenue, row.employees) == (800.0, 40)
+    card = figures.current(existing, figures.of(session=session, enterprise_id=existing.id or 0))
+    assert card.revenue == 800.0
+    logged = audit.history(session=session, object_type="enterprise_figure", object_id=row.id or 0)
+    assert [(e.action, e.before, e.after) for e in logged][0] == (
+        "import_update",
+        {"revenue": 500.0},
+        {"revenue": 800.0},
+    )
+    undo_import(session, admin, batch)
+    assert row.revenue == 500.0 and existing.annual_revenue == 500.0
+    newest = audit.history(session=session, object_type="enterprise_figure", object_id=row.id or 0)
+    assert (newest[0].action, newest[0].after) == ("undo_import", {"revenue": 500.0})
