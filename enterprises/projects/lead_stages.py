@@ -95,7 +95,7 @@ class LeadMoveFields(Input):
     """What a user gives when moving a lead; the landing fields matter at 注册落地 only."""
 
     to_stage: LeadStage
-    on: date = Field(default_factory=date.today)
+    on: date = Field(default_factory=china_today)
     note: str = Field(default="", max_length=500)
     drop_reason: DropReason | None = None
     registered_name: str = Field(default="", max_length=100)

@@ -206,7 +206,7 @@ class Lead(LeadFields, table=True):
     owner_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     stage: LeadStage = Field(default=LeadStage.lead, sa_type=enum_column(LeadStage, 20))
-    stage_since: date = Field(default_factory=date.today)
+    stage_since: date = Field(default_factory=china_today)
     reached: int = Field(default=0, description="index in FLOW of the furthest stage reached")
     resume_stage: LeadStage | None = Field(default=None, sa_type=enum_column(LeadStage, 20))
     drop_reason: str = Field(default="", max_length=30)
@@ -223,7 +223,7 @@ class Lead(LeadFields, table=True):
     last_followup_on: date | None = None
     next_step: str = Field(default="", max_length=200)
     next_due: date | None = Field(default=None, index=True)
-    created_on: date = Field(default_factory=date.today, index=True)
+    created_on: date = Field(default_factory=china_today, index=True)
     demo: bool = Field(default=False, description="generated demo data, removable")
     backfilled: bool = Field(
         default=False,

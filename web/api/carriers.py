@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from core.db import china_today
 from core.orgs import get_park_by_code
 from enterprises.projects import carriers, leads
 from enterprises.projects.carriers import CarrierFields, CarrierKind, CarrierStatus
@@ -35,7 +36,7 @@ class ReserveIn(BaseModel):
     """Which signed project the carrier is held for, and since when."""
 
     lead_id: Id
-    on: date = Field(default_factory=date.today)
+    on: date = Field(default_factory=china_today)
 
 
 class ReleaseIn(BaseModel):

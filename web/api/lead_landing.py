@@ -5,7 +5,7 @@ from datetime import date
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from core.db import MAX_ID
+from core.db import MAX_ID, china_today
 from enterprises.projects import landing, lead_stages, leads
 from enterprises.projects.lead_stages import LeadMoveFields
 from enterprises.projects.leads import LeadStage
@@ -20,7 +20,7 @@ class LandIn(BaseModel):
     /api/v1/leads/{id}/land/firms?q=), or `registered_name` with `registered_credit_code`, or
     with `registered_code_pending` when the code is not known yet."""
 
-    on: date = Field(default_factory=date.today)
+    on: date = Field(default_factory=china_today)
     note: str = Field(default="", max_length=500)
     enterprise_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     registered_name: str = Field(default="", max_length=100)

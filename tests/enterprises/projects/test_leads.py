@@ -12,7 +12,8 @@ from core.errors import FieldErrors, NotFound, PermissionDenied
 from core.orgs import get_park_by_code
 from enterprises.projects import lead_contacts, leads
 from enterprises.projects.lead_contacts import ContactFields
-from enterprises.projects.leads import LeadFields
+from enterprises.projects.lead_stages import LeadMoveFields
+from enterprises.projects.leads import LeadFields, LeadStage
 from tests.factories import make_lead, make_user
 
 
@@ -156,7 +157,10 @@ def test_a_lead_logged_before_eight_in_the_morning_is_dated_by_china_time(
 
     monkeypatch.setattr(core.db, "datetime", Clock)
     promoter = make_user(session, Role.promotion)
-    assert make_lead(session, promoter).created_on == date(2025, 7, 1)
+    logged = make_lead(session, promoter)
+    assert (logged.created_on, logged.stage_since) == (date(2025, 7, 1), date(2025, 7, 1))
+    # A move defaults to that day too (not the UTC one, which its stage_since would refuse).
+    assert LeadMoveFields(to_stage=LeadStage.contact).on == date(2025, 7, 1)
     dated = make_lead(session, promoter, on=date(2025, 7, 1))
     assert dated.created_on == date(2025, 7, 1) and not dated.backfilled
     with pytest.raises(FieldErrors) as refused:
