@@ -12,6 +12,7 @@ from core import bounds
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0, counting its 1900 leap-year bug
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _YEAR_MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
+_YEAR = re.compile(r"^\s*(\d{4})")
 _AMOUNT = re.compile(r"^\s*([-+]?[\d,，]*\.?\d+)\s*(亿元|万元|元|亿|万)?\s*$")
 UNIT_FACTORS = {"元": 0.0001, "万元": 1.0, "万": 1.0, "亿元": 10000.0, "亿": 10000.0}
 
@@ -79,7 +80,7 @@ def parse_year(value: object) -> int:
     """Accept 2023, 2023年, 2023年第一批 or a date; return the year."""
     if isinstance(value, date):
         return value.year
-    match = re.match(r"^\s*(\d{4})", text(value))
+    match = _YEAR.match(text(value))
     if not match or not 1949 <= int(match.group(1)) <= 2100:
         raise ValueError(f"无法识别年度“{text(value)}”")
     return int(match.group(1))

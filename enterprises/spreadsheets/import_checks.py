@@ -8,19 +8,15 @@ The commit and the undo ask `authority_problem` again for every record they writ
 may be stale.
 """
 
-import threading
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from pydantic import ValidationError
 from sqlmodel import Session, col, func, select
 
 from core import bulk, permissions
 from core.accounts import User
 from core.db import china_today
 from core.orgs import Park
-from core.validation import chinese_message
 from enterprises.cultivation.designations import Designation
 from enterprises.cultivation.pipeline import (
     ORDER,
@@ -31,13 +27,15 @@ from enterprises.cultivation.pipeline import (
     is_ordinary,
 )
 from enterprises.registry.models import FIELD_LABELS, EnterpriseFields
+from enterprises.spreadsheets import import_fields
 from enterprises.spreadsheets.import_headers import IMPORT_FIELDS
 from enterprises.spreadsheets.import_rows import RowFate
 
 ENTERPRISE_KEYS = frozenset(IMPORT_FIELDS) & frozenset(EnterpriseFields.model_fields)
-_REQUIRED = frozenset(k for k, f in EnterpriseFields.model_fields.items() if f.is_required())
 Latest = dict[tuple[int, int | None], tuple[date, Stage]]  # (firm, chain) → last event
 Firm = Any  # a firm a row matched: a row of the enterprise table (its columns as attributes)
+# The columns of a matched firm the check reads: those a list may change, and its id.
+FIRM_COLUMNS = ("id", *sorted(ENTERPRISE_KEYS | {"park_id"}))
 
 
 def park_names(session: Session) -> dict[int | None, str]:
@@ -163,7 +161,8 @@ def judge(
             fate.errors.append(f"第 {fate.row} 行「所属园区」：园区管理局只能导入本园区的企业")
         if firm is None:
             values.setdefault("park", park_id)
-    if designation is not None and designation.per_chain and not values.get("chain"):
+    per_chain = designation is not None and designation.per_chain
+    if designation is not None and per_chain and not values.get("chain"):
         fate.errors.append(f"第 {fate.row} 行：“{designation.name}”按产业链认定，须填写「产业链」")
     target = target_stage(values, list_stage)
     if designation is None and values.get("stage"):
@@ -180,28 +179,21 @@ def judge(
         )
     # A firm joins a chain's map through a segment; a chain alone would be dropped unseen
     # (it is kept only as the chain a per-chain designation is recognised for).
-    per_chain = designation is not None and designation.per_chain
-    segment_unread = any("「环节」" in e or "「产业链环节」" in e for e in fate.errors)
-    if values.get("chain") and not values.get("segment") and not per_chain and not segment_unread:
-        fate.errors.append(
-            f"第 {fate.row} 行「产业链」：须同时填写「环节」，企业按环节归入产业链图谱"
-        )
-    elif values.get("chain") and not values.get("segment"):
-        fate.notes.append("未填环节，只按此产业链登记认定，不归入产业链图谱")
+    if values.get("chain") and not values.get("segment"):
+        segment_unread = any("「环节」" in e or "「产业链环节」" in e for e in fate.errors)
+        if not per_chain and not segment_unread:
+            fate.errors.append(
+                f"第 {fate.row} 行「产业链」：须同时填写「环节」，企业按环节归入产业链图谱"
+            )
+        else:
+            fate.notes.append("未填环节，只按此产业链登记认定，不归入产业链图谱")
     if firm is not None:
         _check_matched(fate, actor, designation, firm, parks, latest, target)
     fields = enterprise_values(values)
-    base = {k: getattr(firm, k) for k in EnterpriseFields.model_fields} if firm else {}
-    checked = _fields_checked(base | fields)
-    if checked is None:  # some field is wrong: the whole record validated names each error
-        try:
-            checked = EnterpriseFields.model_validate(base | fields).model_dump(exclude_unset=True)
-        except ValidationError as exc:
-            for error in exc.errors():
-                key = str(error["loc"][0])
-                fate.errors.append(
-                    f"第 {fate.row} 行「{FIELD_LABELS.get(key, key)}」：{chinese_message(error)}"
-                )
+    checked = import_fields.checked(fields, new=firm is None)
+    if checked is None:
+        for key, message in import_fields.problems(fields, new=firm is None):
+            fate.errors.append(f"第 {fate.row} 行「{FIELD_LABELS.get(key, key)}」：{message}")
     if fate.errors:
         fate.status = "error"
         return
@@ -211,9 +203,7 @@ def judge(
         fate.fields = checked  # the rest are defaults
         return
     fate.enterprise_id = firm.id
-    fate.changes = {
-        k: (base.get(k), v) for k, v in checked.items() if k in fields and base.get(k) != v
-    }
+    fate.changes = {k: (old, v) for k, v in checked.items() if (old := getattr(firm, k)) != v}
     fate.status = "update" if fate.changes else "same"
 
 
@@ -257,44 +247,3 @@ def _check_matched(
             f"最近一步（{last[0].isoformat()} {STAGE_LABELS[last[1]]}），"
             "补登会使名单与历史统计不一致，请核对认定日期或先在培育记录中处理"
         )
-
-
-def _fields_checked(data: dict[str, Any]) -> dict[str, Any] | None:
-    """The record's fields as EnterpriseFields validates them, in its order (what
-    model_validate(...).model_dump(exclude_unset=True) gives); None if any is wrong or missing.
-
-    Its validators each read one field, so each field is validated alone, and a value met
-    before (a park, the blanks of untouched fields) is not validated again: a 20,000-row list
-    validated 13 fields a row through pydantic's per-field Python hooks.
-    """
-    if not data.keys() >= _REQUIRED:
-        return None
-    checked: dict[str, Any] = {}
-    for key in EnterpriseFields.model_fields:
-        if key not in data:
-            continue
-        value = data[key]
-        try:  # the type too: 1, 1.0 and True are equal keys, but not the same input
-            ok, result = _field_checked(key, type(value).__name__, value)
-        except TypeError:  # an unhashable value: validated without the cache
-            ok, result = _field_checked.__wrapped__(key, type(value).__name__, value)
-        if not ok:
-            return None
-        checked[key] = result
-    return checked
-
-
-_holders = threading.local()  # a record per thread to validate fields on (making one costs)
-
-
-@lru_cache(maxsize=4096)
-def _field_checked(key: str, _kind: str, value: Any) -> tuple[bool, Any]:
-    """Whether one field's value passes EnterpriseFields, and what it becomes."""
-    holder = getattr(_holders, "record", None)
-    if holder is None:
-        holder = _holders.record = EnterpriseFields.model_construct()
-    try:
-        EnterpriseFields.__pydantic_validator__.validate_assignment(holder, key, value)
-    except ValidationError:
-        return False, None
-    return True, holder.__dict__[key]

@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -203,16 +204,6 @@ class Lookups:
         self.segments = {(s.chain_id, s.name): require_id(s) for s in session.exec(select(Segment))}
 
 
-_PARSERS: dict[str, Callable[[Any, str], Any]] = {
-    "text": lambda v, _: cells.text(v),
-    "date": lambda v, _: cells.parse_date(v),
-    "amount": cells.parse_amount,
-    "count": lambda v, _: cells.parse_count(v),
-    "flag": lambda v, _: cells.parse_flag(v),
-    "year": lambda v, _: cells.parse_year(v),
-}
-
-
 # The names lists give the stages of cultivation (pipeline.STAGE_LABELS and their variants).
 STAGE_NAMES = {STAGE_LABELS[s]: s for s in ORDER} | {
     "候选企业": Stage.candidate,
@@ -226,33 +217,67 @@ STAGE_NAMES = {STAGE_LABELS[s]: s for s in ORDER} | {
 }
 
 
+_UNKNOWN_STAGE = "未知阶段“{}”（应为候选、入库培育、申报、认定之一）"
+_UNKNOWN_PARK = "未知园区“{}”（应为禅城园、南海园、顺德园、高明园、三水园之一）"
+# Kinds whose few values repeat down a column (a year, a park): each is read once a column.
+_REPEATED = frozenset({"date", "flag", "year", "stage", "park", "chain"})
+Reader = Callable[[tabular.Cell, int | None], Any]  # a cell, and the row's chain → a value
+
+
+def reader(kind: str, unit: str, lookups: Lookups) -> Reader:
+    """How a column of the field's kind reads a cell (chosen once a column, not once a cell);
+    it raises ValueError with a Chinese reason. The row's chain is for a segment's column."""
+    simple: dict[str, Callable[[tabular.Cell], Any]] = {
+        "text": _text,
+        "date": cells.parse_date,
+        "amount": lambda v: cells.parse_amount(v, unit),
+        "count": cells.parse_count,
+        "flag": cells.parse_flag,
+        "year": cells.parse_year,
+        "stage": lambda v: _named(STAGE_NAMES, v, _UNKNOWN_STAGE).value,
+        "code": _code,
+        "park": lambda v: _named(lookups.parks, v, _UNKNOWN_PARK),
+        "chain": lambda v: _named(lookups.chains, v, "未知产业链“{}”"),
+    }
+    if kind in simple:
+        read = simple[kind]
+        if kind in _REPEATED:
+            read = lru_cache(maxsize=None, typed=True)(read)
+        return lambda value, _: read(value)
+
+    def segment(value: tabular.Cell, chain_id: int | None) -> int:
+        if chain_id is None:
+            raise ValueError("填写环节时须同时填写产业链")
+        name = _text(value)
+        if (chain_id, name) not in lookups.segments:
+            raise ValueError(f"该产业链没有环节“{name}”")
+        return lookups.segments[(chain_id, name)]
+
+    return segment
+
+
 def convert(kind: str, raw: Any, unit: str, lookups: Lookups, chain_id: int | None) -> Any:
     """One cell as the field's kind reads it; ValueError with a Chinese reason otherwise."""
-    if kind in _PARSERS:
-        return _PARSERS[kind](raw, unit)
-    name = cells.text(raw)
-    if kind == "stage":
-        if name not in STAGE_NAMES:
-            raise ValueError(f"未知阶段“{name}”（应为候选、入库培育、申报、认定之一）")
-        return STAGE_NAMES[name].value
-    if kind == "code":
-        code = name.upper()
-        if problem := credit_code.problem(code):
-            raise ValueError(problem)
-        return code
-    if kind == "park":
-        if name not in lookups.parks:
-            raise ValueError(f"未知园区“{name}”（应为禅城园、南海园、顺德园、高明园、三水园之一）")
-        return lookups.parks[name]
-    if kind == "chain":
-        if name not in lookups.chains:
-            raise ValueError(f"未知产业链“{name}”")
-        return lookups.chains[name]
-    if chain_id is None:
-        raise ValueError("填写环节时须同时填写产业链")
-    if (chain_id, name) not in lookups.segments:
-        raise ValueError(f"该产业链没有环节“{name}”")
-    return lookups.segments[(chain_id, name)]
+    return reader(kind, unit, lookups)(raw, chain_id)
+
+
+def _text(value: tabular.Cell) -> str:
+    # cells.text, quicker for the text most cells hold
+    return value.strip() if type(value) is str else cells.text(value)
+
+
+def _named(known: dict[str, Any], value: tabular.Cell, unknown: str) -> Any:
+    name = _text(value)
+    if name not in known:
+        raise ValueError(unknown.format(name))
+    return known[name]
+
+
+def _code(value: tabular.Cell) -> str:
+    code = _text(value).upper()
+    if problem := credit_code.problem(code):
+        raise ValueError(problem)
+    return code
 
 
 def _existing(
@@ -260,6 +285,7 @@ def _existing(
 ) -> tuple[dict[str, import_checks.Firm], dict[str, import_checks.Firm]]:
     # Plain rows, not ORM objects: a list's 10,000 matched firms were a quarter of its check.
     table = table_of(Enterprise)
+    read = sa.select(*(table.c[k] for k in import_checks.FIRM_COLUMNS))
     by_code: dict[str, import_checks.Firm] = {}
     by_name: dict[str, import_checks.Firm] = {}
     for attribute, wanted, target in (
@@ -268,7 +294,7 @@ def _existing(
     ):
         column = table.c[attribute]
         for among in bulk.among(session, column, wanted):
-            for firm in session.execute(sa.select(table).where(among)):
+            for firm in session.execute(read.where(among)).all():
                 target[str(getattr(firm, attribute))] = firm
     return by_code, by_name
 
@@ -337,7 +363,7 @@ def preview(
     lookups = Lookups(session)
     # The chain comes first so that a segment can be looked up within it.
     plan = [
-        (i, header, key, IMPORT_FIELDS[key][2], units[key])
+        (i, header, key, reader(IMPORT_FIELDS[key][2], units[key], lookups))
         for i, header, key in sorted((c for c in columns if c[2]), key=lambda c: c[2] != "chain")
         if key is not None
     ]
@@ -348,7 +374,7 @@ def preview(
             report("逐行校验", n, len(body))
         # any(row) settles nearly every row at C speed; only all-falsy rows (a lone 0) look again
         if any(row) or any(v is not None and v != "" for v in row):
-            fates.append(_parse_row(header_index + 1 + n + 1, row, plan, lookups))
+            fates.append(_parse_row(header_index + 1 + n + 1, row, plan))
     report("比对企业库", len(body), len(body))
     codes = {f.values["credit_code"] for f in fates if f.values.get("credit_code")}
     by_code, _ = _existing(session, codes, set())
@@ -365,17 +391,18 @@ def preview(
     )
     parks = import_checks.park_names(session)
     seen: dict[str, int] = {}
+    park_id, list_stage = batch.park_id, batch.stage  # read once, not once a row
     for fate in fates:
         import_checks.judge(
             fate,
             actor=actor,
-            park_id=batch.park_id,
+            park_id=park_id,
             designation=designation,
             firm=matched.get(fate.row),
             seen=seen,
             parks=parks,
             latest=latest,
-            list_stage=batch.stage,
+            list_stage=list_stage,
         )
     _look_alikes(session, fates)
     problems = []
@@ -398,24 +425,22 @@ def preview(
 
 
 def _parse_row(
-    number: int,
-    row: list[tabular.Cell],
-    plan: list[tuple[int, str, str, str, str]],
-    lookups: Lookups,
+    number: int, row: list[tabular.Cell], plan: list[tuple[int, str, str, Reader]]
 ) -> RowFate:
     fate = RowFate(row=number, status="new")
+    values = fate.values
     width = len(row)
-    for index, header, key, kind, unit in plan:
+    for index, header, key, read in plan:
         raw = row[index] if index < width else None
         if isinstance(raw, str):
             raw = raw.strip()
         if raw is None or raw == "":
             continue
         try:
-            fate.values[key] = convert(kind, raw, unit, lookups, fate.values.get("chain"))
+            values[key] = read(raw, values.get("chain"))
         except ValueError as exc:
             fate.errors.append(f"第 {number} 行「{header}」：{exc}")
-    fate.name = fate.values.get("name", "")
+    fate.name = values.get("name", "")
     if not fate.name:
         fate.errors.append(f"第 {number} 行：缺少必填值「企业名称」")
     return fate

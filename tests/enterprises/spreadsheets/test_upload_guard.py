@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from core.accounts import Role
 from core.errors import FieldErrors
-from enterprises.spreadsheets import imports
+from enterprises.spreadsheets import imports, tabular
 from tests.enterprises.spreadsheets.sheets import HEADERS, xlsx
 from tests.factories import (
     make_user,
@@ -63,3 +63,13 @@ def test_an_xlsx_declaring_entities_is_refused(session: Session) -> None:
             content=_zipped(parts),
             designation_id=None,
         )
+
+
+def test_a_csv_over_the_row_limit_is_refused_and_one_at_it_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tabular, "MAX_ROWS", 5)
+    at_limit = "企业名称\r\n" + "佛山市甲有限公司\r\n" * (5 + tabular.HEADER_SCAN - 1)
+    assert len(tabular.read("名单.csv", at_limit.encode())) == 5 + tabular.HEADER_SCAN
+    with pytest.raises(FieldErrors, match="行数超过上限 5 行"):
+        tabular.read("名单.csv", (at_limit + "佛山市乙有限公司\r\n").encode())
