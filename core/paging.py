@@ -2,8 +2,13 @@
 
 A list counts its matches only as far as COUNT_CAP: beyond it the total is a lower bound
 ("1,000+"), and whether a next page exists comes from reading one row more than a page.
+A list ordered by a number (largest first) and then by id can also hand out where a page
+ended (`After`): the next page reads on from there instead of skipping every row before it.
 """
 
+import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -11,11 +16,49 @@ import sqlalchemy as sa
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
-from core.db import count_up_to
+from core.db import MAX_ID, count_up_to
+from core.errors import DomainError
 
 T = TypeVar("T")
 
 COUNT_CAP = 1000
+
+
+_AFTER = re.compile(r"(-?[0-9]{1,17}(?:\.[0-9]{1,20})?(?:e[-+]?[0-9]{1,3})?)_([0-9]{1,10})")
+
+BAD_AFTER = "翻页位置（after）无效，可能是链接被改动或截断：请从第 1 页重新翻页"
+
+
+@dataclass(frozen=True)
+class After:
+    """Where a page ended in a list ordered by a number, largest first, then by id: the last
+    row's number and id. Written into links as `<number>_<id>` (e.g. `1234.5_678`; a tiny
+    number as `5e-05_678`, whose + or - a link must escape)."""
+
+    key: float
+    id: int
+
+    @classmethod
+    def parse(cls, text: str, lowest: float, highest: float) -> "After":
+        """Read a link's `after`; one that is not a position the list can hold (malformed,
+        truncated, edited past the bounds) raises a DomainError (400) rather than reaching SQL."""
+        found = _AFTER.fullmatch(text)
+        if found is None:
+            raise DomainError(BAD_AFTER)
+        key, row = float(found[1]), int(found[2])
+        if not (math.isfinite(key) and lowest <= key <= highest and 1 <= row <= MAX_ID):
+            raise DomainError(BAD_AFTER)
+        return cls(key, row)
+
+    def text(self) -> str:
+        """The position as a link carries it (repr of a float reads back as the same float)."""
+        return f"{self.key!r}_{self.id}"
+
+    def beyond(self, key: Any, row: Any) -> Any:
+        """The condition "after this position" on the list's number and id expressions
+        (largest number first, then ascending id; ties of the number go by id). `key <= k`
+        is stated apart so that an index on the number can start reading at k."""
+        return sa.and_(key <= self.key, sa.or_(key < self.key, row > self.id))
 
 
 @dataclass(frozen=True)
@@ -28,6 +71,7 @@ class Page(Generic[T]):
     page_size: int
     total_is_lower_bound: bool = False
     has_next: bool = False
+    next_after: After | None = None  # where this page ended, when a next page follows
 
     @property
     def pages(self) -> int:
@@ -74,15 +118,25 @@ def clamp(page: int, tally: Tally, page_size: int) -> int:
     return max(1, page if last is None else min(page, last))
 
 
-def page_of(found: list[T], tally: Tally, page: int, page_size: int) -> Page[T]:
-    """A page from the rows read for it: up to page_size + 1 (the one more says a next follows)."""
+def page_of(
+    found: list[T],
+    tally: Tally,
+    page: int,
+    page_size: int,
+    position: Callable[[T], After] | None = None,
+) -> Page[T]:
+    """A page from the rows read for it: up to page_size + 1 (the one more says a next follows);
+    `position` tells where a row stands, for the link to the next page."""
+    items = found[:page_size]
+    has_next = len(found) > page_size
     return Page(
-        items=found[:page_size],
+        items=items,
         total=tally.total,
         page=page,
         page_size=page_size,
         total_is_lower_bound=tally.is_lower_bound,
-        has_next=len(found) > page_size,
+        has_next=has_next,
+        next_after=position(items[-1]) if has_next and position is not None else None,
     )
 
 

@@ -57,6 +57,9 @@ def _document_errors(schema: dict[str, Any]) -> None:
     for operations in schema["paths"].values():
         for method, operation in operations.items():
             responses = operation["responses"]
+            for code, answer in responses.items():
+                if code.startswith("4"):  # an operation's own error answers (400) are ours too
+                    answer["content"] = content
             for code, description in ERRORS.items():
                 if code != "409" or method in WRITES:
                     responses[code] = {"description": description, "content": content}

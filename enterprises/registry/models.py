@@ -438,6 +438,16 @@ class EnterprisePage(SQLModel):
     page: int
     page_size: int
     items: list[EnterprisePublic]
+    next_after: str | None = Field(
+        default=None,
+        description="where this page ended (its last firm's output and id), when has_next: "
+        "pass it as `after` with `page` + 1 to read the next page from there",
+    )
+    next: str | None = Field(
+        default=None,
+        description="the next page's address (the same filters, `after` and `page` set), "
+        "when has_next",
+    )
 
 
 # Cached figures (chain maps, standings, park counts) read a firm's name, kind, park, size

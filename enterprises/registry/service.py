@@ -9,7 +9,7 @@ from sqlalchemy import case, exists, func, literal_column, or_
 from sqlmodel import Session, col, select
 
 from chains.models import Chain, Segment
-from core import audit, figure_cache, locking, paging, permissions, personal
+from core import audit, bounds, figure_cache, locking, paging, permissions, personal
 from core.accounts import User
 from core.db import contains_text, count_up_to, require_id
 from core.errors import FieldErrors, NotFound, PermissionDenied
@@ -101,17 +101,24 @@ def filter_conditions(
 # Largest output first, firms without figures last (outputs are never negative); the order
 # of the index ix_enterprise_list_order, which both databases can read a page from.
 # A literal, not a parameter: SQLite matches an ORDER BY to an index expression by its text.
-LIST_ORDER = (
-    func.coalesce(Enterprise.annual_output, literal_column("-1")).desc(),
-    col(Enterprise.id),
-)
+LIST_KEY = func.coalesce(Enterprise.annual_output, literal_column("-1"))
+LIST_ORDER = (LIST_KEY.desc(), col(Enterprise.id))
 
 
 # The same order, written so that no index matches it: the matches are found, then sorted.
-SORTED_ORDER = (
-    (func.coalesce(Enterprise.annual_output, literal_column("-1")) + 0).desc(),
-    col(Enterprise.id),
-)
+SORTED_KEY = LIST_KEY + 0
+SORTED_ORDER = (SORTED_KEY.desc(), col(Enterprise.id))
+
+
+def parse_after(text: str) -> paging.After | None:
+    """Where the previous page of the list ended, as its 下一页 link carries it (none: "")."""
+    return paging.After.parse(text, -1, bounds.MONEY_WAN) if text else None
+
+
+def _position(enterprise: Enterprise) -> paging.After:
+    """Where a firm stands in the list's order (LIST_KEY, then id)."""
+    output = enterprise.annual_output
+    return paging.After(-1.0 if output is None else float(output), require_id(enterprise))
 
 
 # Walking the list's index costs per firm read about four times what the index of characters
@@ -129,11 +136,14 @@ def search(
     page: int = 1,
     page_size: int = 50,
     cap: int | None = None,
+    after: paging.After | None = None,
 ) -> Page[Enterprise]:
     """Return one page of enterprises matching the filter, largest output first.
 
     A search counts its matches up to `cap` only ("1,000+" beyond): a common term no longer
-    reads all its matches to count them.
+    reads all its matches to count them. With `after` (where the previous page ended, from its
+    next link) the page is the firms after it, read as page 1 is: page 200 of a common term
+    costs what page 1 does; `page` then only numbers it.
     """
     cap = paging.COUNT_CAP if cap is None else cap
     registry = tallies.total(session=session)
@@ -192,23 +202,26 @@ def search(
         share = max(matches, registry // 20)
     share = matches if share is None else max(share, matches)
     page = paging.clamp(page, tally, page_size)
-    offset = (page - 1) * page_size
+    offset = 0 if after is not None else (page - 1) * page_size
     # Walking the list's index in order reads about (offset + page) × registry / share firms;
     # the index of characters reads every match (~share) and sorts them.
     near_top = offset == 0 or (offset + page_size) * registry * walk_cost <= 2 * share * share
     if not conds or (share * 100 >= registry and (near_top or not by_index)):
         # One firm in a hundred or more matches and the page is near the top: reading the
         # list's index in order finds it at once.
-        stmt = select(Enterprise).where(*walking).order_by(*LIST_ORDER)
+        from_after = [] if after is None else [after.beyond(LIST_KEY, col(Enterprise.id))]
+        stmt = select(Enterprise).where(*walking, *from_after).order_by(*LIST_ORDER)
         found = list(session.exec(stmt.offset(offset).limit(page_size + 1)))
     else:
         # Few match, or the page is deep: walking that index would read most of the registry
         # (a firm's name on SQLite: 540 ms); the matches are found first, their ids sorted
         # (narrow rows), and only the page's firms read.
+        if after is not None:
+            found_ids = found_ids.where(after.beyond(SORTED_KEY, col(Enterprise.id)))
         ids = found_ids.order_by(*SORTED_ORDER).offset(offset).limit(page_size + 1)
         stmt = select(Enterprise).where(col(Enterprise.id).in_(ids)).order_by(*SORTED_ORDER)
         found = list(session.exec(stmt))
-    return paging.page_of(found, tally, page, page_size)
+    return paging.page_of(found, tally, page, page_size, _position)
 
 
 def get(*, session: Session, enterprise_id: int) -> Enterprise:

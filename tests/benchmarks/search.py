@@ -6,6 +6,9 @@ loopback HTTP, as a browser or an API client would wait for it:
 - /enterprises?q=精密 on page 1, page 20 (the last the exact count reaches: 1,000 / 50) and a
   deep page (200), and its JSON twin /api/v1/enterprises on page 1 and the deep page; and a
   rare term (a whole firm's name) on page 1;
+- the deep page reached as a reader walks there: following the JSON's `next` from page 1 to
+  page 200 (the walk's time is printed), then page 200 by that link (`after=`, where page 199
+  ended) as JSON and as the page, timed as above (the last hop of the walk);
 - beside it, when DATASETTE names a datasette executable, datasette's table view of the same
   file with the same filter (name or products hold 精密), without counts and facets
   (`_nocount=1&_nofacet=1`), in its own order (rowid) and sorted by output as ours is, as a
@@ -149,10 +152,38 @@ def _ours(url: str, port: int, runs: int) -> dict[str, list[float]]:
             for path, label in [*PATHS, (f"/enterprises?q={quote(rare)}", "rare term page 1")]:
                 found[label] = _times(client, path, runs, server.pid)
                 _line(label, found[label], _CPU[path])
+            deep = _walk(client, f"/api/v1/enterprises?q={TERM}", DEEP_PAGE)
+            for path, label in (
+                (deep, f"JSON page {DEEP_PAGE} by next (keyset)"),
+                (
+                    deep.replace("/api/v1/enterprises", "/enterprises"),
+                    f"page {DEEP_PAGE} by 下一页",
+                ),
+            ):
+                found[label] = _times(client, path, runs, server.pid)
+                _line(label, found[label], _CPU[path])
     finally:
         server.terminate()
         server.wait()
     return found
+
+
+DEEP_PAGE = 200
+
+
+def _walk(client: httpx.Client, start: str, pages: int) -> str:
+    """Follow the JSON list's `next` from start to the page numbered pages; return its address
+    (the page before it ended where it begins: `after=`). Prints how long the walk took."""
+    started = time.perf_counter()
+    url = start
+    for _ in range(pages - 1):
+        answer = client.get(url).raise_for_status().json()
+        url = answer["next"]
+    assert f"page={pages}" in url, url
+    took = time.perf_counter() - started
+    hop = took / (pages - 1) * 1000
+    print(f"  walked to page {pages} by next links: {took:.1f} s ({hop:.0f} ms a hop)")
+    return str(url)
 
 
 def _rare_term(url: str) -> str:

@@ -1,6 +1,9 @@
 """Lists count their matches up to a cap: "1,000+ 家" beyond it, and the pages still walk."""
 
+import html
+import re
 from collections.abc import Iterator
+from urllib.parse import quote, urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -36,7 +39,7 @@ def test_the_firm_list_says_cap_plus_and_links_the_next_page_beyond_the_cap(
     login(small_pages, session, make_user(session, Role.viewer))
     first = small_pages.get("/enterprises?q=上限展示")
     assert "共 3+ 家" in first.text and "第 1 页" in first.text
-    assert '%E5%B1%95%E7%A4%BA&page=2" hx-get' in first.text
+    assert "%E5%B1%95%E7%A4%BA&after=" in first.text and '&page=2" hx-get' in first.text
     third = small_pages.get("/enterprises?q=上限展示&page=3")
     assert '&page=2"' in third.text and "&page=4" not in third.text and "下一页" not in third.text
     monkeypatch.setattr(paging, "COUNT_CAP", 1000)
@@ -73,3 +76,72 @@ def test_the_lead_list_and_its_json_count_up_to_the_cap(
     assert (found["total"], found["total_is_lower_bound"], found["has_next"]) == (2, True, True)
     login(client, session, owner)
     assert "共 2+ 个项目" in client.get("/leads?q=上限项目").text
+
+
+_FIRM = re.compile(r'<a href="/enterprises/(\d+)">')
+_NEXT = re.compile(r'<a href="([^"]+)"[^>]*>下一页')
+TERM = "键集<i>\"页'"
+
+
+def _keyset_firms(session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    for n, output in enumerate([7, None, 7, 2, None, 7, 2, 9]):
+        park = "nanhai" if n < 7 else "shunde"
+        make_enterprise(session, actor=admin, park=park, main_products=TERM, annual_output=output)
+
+
+def test_the_next_link_reads_on_from_where_the_page_ended_and_keeps_the_filters(
+    small_pages: TestClient, session: Session
+) -> None:
+    _keyset_firms(session)
+    login(small_pages, session, make_user(session, Role.viewer))
+    start = "/enterprises?" + urlencode({"q": TERM, "park": "nanhai"})
+    numbered = [_FIRM.findall(small_pages.get(f"{start}&page={p}").text) for p in (1, 2, 3, 4)]
+    walked, url = [], start
+    for page in (1, 2, 3, 4):
+        shown = small_pages.get(url).text
+        assert f"第 {page}/4 页" in shown
+        walked.append(_FIRM.findall(shown))
+        if page < 4:
+            url = html.unescape(_NEXT.findall(shown)[0])
+            assert "&after=" in url and f"&page={page + 1}" in url
+            assert "park=nanhai" in url and urlencode({"q": TERM}) in url  # escaped, kept
+    assert walked == numbered and len(sum(walked, [])) == 7
+    assert "下一页" not in shown
+
+
+def test_a_tampered_position_is_a_clear_error_on_the_page_and_in_the_json(
+    small_pages: TestClient, session: Session
+) -> None:
+    user = make_user(session, Role.viewer)
+    login(small_pages, session, user)
+    for after in ("bogus", "nan_5", "1e999_5", "5_99999999999", "7.0_1%3Cscript%3E"):
+        page = small_pages.get(f"/enterprises?q=x&after={after}&page=2")
+        assert page.status_code == 400 and "翻页位置（after）无效" in page.text
+        assert "<script>" not in page.text
+        answer = small_pages.get(
+            f"/api/v1/enterprises?after={after}", headers=bearer(session, user)
+        )
+        assert answer.status_code == 400 and "翻页位置" in answer.json()["detail"]
+
+
+def test_the_json_list_links_its_next_page_with_where_this_one_ended(
+    client: TestClient, session: Session
+) -> None:
+    _keyset_firms(session)
+    headers = bearer(session, make_user(session, Role.viewer))
+    start = "/api/v1/enterprises?" + urlencode({"q": TERM, "park": "nanhai", "page_size": 2})
+    numbered = [
+        [e["id"] for e in client.get(f"{start}&page={p}", headers=headers).json()["items"]]
+        for p in (1, 2, 3, 4)
+    ]
+    walked, url = [], start
+    for page in (1, 2, 3, 4):
+        answer = client.get(url, headers=headers).json()
+        assert answer["page"] == page
+        walked.append([e["id"] for e in answer["items"]])
+        url = answer["next"]
+        if page < 4:
+            assert url.startswith("/api/v1/enterprises?") and "park=nanhai" in url
+            assert f"after={quote(answer['next_after'])}" in url
+    assert walked == numbered and (url, answer["next_after"]) == (None, None)

@@ -1,8 +1,9 @@
 """The enterprise registry as JSON."""
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from chainmaps import suggestions
@@ -25,18 +26,44 @@ from web.filters import EnterpriseQueryDep
 router = APIRouter(prefix="/enterprises", tags=["enterprises"])
 
 
-@router.get("", response_model=EnterprisePage)
+@router.get(
+    "", response_model=EnterprisePage, responses={400: {"description": "after 无效（被改动过）"}}
+)
 def list_enterprises(
+    request: Request,
     session: SessionDep,
     user: CurrentUser,
     query: EnterpriseQueryDep,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    after: Annotated[
+        str,
+        Query(
+            max_length=60,
+            description="the previous page's `next_after`: the page is read from there "
+            "(keyset), as cheap deep in the list as on page 1; `page` only numbers it",
+        ),
+    ] = "",
 ) -> EnterprisePage:
-    """Search and filter enterprises, one page at a time."""
+    """Search and filter enterprises, largest output first, one page at a time.
+
+    To walk the list follow `next` (or pass `next_after` as `after` and `page` + 1): each page
+    is then read from where the previous one ended. `page` alone (without `after`) skips the
+    pages before it, which costs more the deeper the page. `total` is exact up to 1,000; beyond
+    it `total_is_lower_bound` is true and `has_next` says whether another page follows.
+    """
     flt = query.to_filter(session)
-    result = enterprise_service.search(session=session, flt=flt, page=page, page_size=page_size)
+    result = enterprise_service.search(
+        session=session,
+        flt=flt,
+        page=page,
+        page_size=page_size,
+        after=enterprise_service.parse_after(after),
+    )
     items = enterprise_service.public_views(session=session, user=user, enterprises=result.items)
+    next_after = result.next_after.text() if result.next_after else None
+    onward = {"page_size": page_size, "after": next_after, "page": result.page + 1}
+    filters = {k: v for k, v in query.params().items() if v}
     return EnterprisePage(
         total=result.total,
         total_is_lower_bound=result.total_is_lower_bound,
@@ -44,6 +71,8 @@ def list_enterprises(
         page=result.page,
         page_size=page_size,
         items=items,
+        next_after=next_after,
+        next=next_after and f"{request.url.path}?{urlencode(filters | onward)}",
     )
 
 

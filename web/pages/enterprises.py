@@ -40,12 +40,18 @@ def enterprise_list(
     settings: SettingsDep,
     query: EnterpriseQueryDep,
     page: int = 1,
+    after: str = "",
 ) -> Response:
-    """Search and filter the registry; htmx swaps only the results."""
+    """Search and filter the registry; htmx swaps only the results. The 下一页 link carries
+    where this page ended (`after`) and the next page's number, for its label."""
     params = query.params()
     flt = query.to_filter(session)
     result = enterprise_service.search(
-        session=session, flt=flt, page=page, page_size=settings.page_size
+        session=session,
+        flt=flt,
+        page=page,
+        page_size=settings.page_size,
+        after=enterprise_service.parse_after(after),
     )
     chains = chain_service.get_all(session=session)
     segments = (

@@ -1,25 +1,28 @@
 import pytest
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlmodel import Session, select
 
-from core import audit, personal
+from core import audit, bulk, paging, personal
 from core.accounts import Role
-from core.errors import Conflict, FieldErrors, PermissionDenied
+from core.db import utcnow
+from core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from core.orgs import get_park_by_code
 from core.validation import parse
 from enterprises import merge
-from enterprises.registry import service
+from enterprises.registry import bulk_firms, service
 from enterprises.registry.models import (
     FIELD_LABELS,
     Enterprise,
     EnterpriseCreate,
     EnterpriseUpdate,
     MemberRole,
+    Origin,
     chars_estimate,
     narrowing,
     sampled_estimate,
 )
 from enterprises.registry.service import EnterpriseFilter
+from enterprises.spreadsheets.import_writes import _DEFAULTS
 from tests.factories import make_enterprise, make_user, valid_code
 
 
@@ -323,3 +326,99 @@ def test_a_search_finds_a_whole_firm_name_made_of_common_characters(session: Ses
     for term in ("佛山市卓峰智能装备有限公司", "卓峰智能", "市卓峰"):
         found = service.search(session=session, flt=EnterpriseFilter(q=term))
         assert [e.id for e in found.items] == [wanted.id], term
+
+
+def _walk(session: Session, flt: EnterpriseFilter, pages: int) -> list[list[int]]:
+    """The ids of the first pages (two firms each), each read from where the previous ended."""
+    walked, after = [], None
+    for page in range(1, pages + 1):
+        found = service.search(session=session, flt=flt, page=page, page_size=2, after=after)
+        assert found.page == page
+        walked.append([e.id for e in found.items])
+        after = found.next_after
+    return walked
+
+
+def _numbered(session: Session, flt: EnterpriseFilter, pages: int) -> list[list[int]]:
+    return [
+        [e.id for e in service.search(session=session, flt=flt, page=p, page_size=2).items]
+        for p in range(1, pages + 1)
+    ]
+
+
+@pytest.mark.parametrize("fillers", [0, 700], ids=["many match", "few match"])
+def test_pages_read_from_where_the_previous_ended_are_the_numbered_pages(
+    session: Session, fillers: int
+) -> None:
+    # Many matches walk the list's index from the position, few are found and sorted (one
+    # firm in a hundred or fewer); ties of the output and firms without one go by id.
+    admin = make_user(session, Role.admin)
+    ids = bulk.reserve_ids(session, Enterprise, fillers)
+    now = utcnow()
+    common = _DEFAULTS | {"origin": Origin.manual, "version": 1, "created_at": now}
+    filler_rows = [common | {"id": i, "name": f"佛山市垫底{i}号", "updated_at": now} for i in ids]
+    bulk_firms.insert(session, filler_rows)
+    outputs = [5, None, 5, 3, None, 5, 0.00005]
+    made = [
+        make_enterprise(session, actor=admin, main_products="键集产品", annual_output=output)
+        for output in outputs
+    ]
+    flt = EnterpriseFilter(q="键集")
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        walked = _walk(session, flt, 4)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    # The sorted plan adds to the output (SORTED_KEY), so that no index matches its order.
+    sorted_plan = any("-1) + " in statement for statement in statements)
+    assert sorted_plan == (fillers > 0)
+    assert walked == _numbered(session, flt, 4)
+    by_output = sorted(made, key=lambda e: (-(e.annual_output or -1), e.id))
+    assert sum(walked, []) == [e.id for e in by_output]
+    assert service.search(session=session, flt=flt, page=4, page_size=2).next_after is None
+
+
+def test_a_walk_keeps_the_filters_and_works_without_a_term(session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    for n, park in enumerate(["shunde", "nanhai"] * 6):
+        make_enterprise(session, actor=admin, park=park, annual_output=n % 3, above_size=True)
+    park = get_park_by_code(session=session, code="nanhai")
+    for flt in (EnterpriseFilter(park_id=park.id, above_size=True), EnterpriseFilter()):
+        walked = _walk(session, flt, 3)
+        assert walked == _numbered(session, flt, 3)
+    in_park = sum(_walk(session, EnterpriseFilter(park_id=park.id, above_size=True), 3), [])
+    assert {service.get(session=session, enterprise_id=i).park_id for i in in_park} == {park.id}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x",
+        "5_",
+        "_5",
+        "5.0_0",
+        "nan_5",
+        "inf_5",
+        "1e400_5",
+        "-2_5",
+        "5_99999999999",
+        "5_1_1",
+        " 5_1",
+    ],
+)
+def test_a_position_that_is_no_place_in_the_list_is_refused(text: str) -> None:
+    with pytest.raises(DomainError, match="翻页位置"):
+        service.parse_after(text)
+
+
+def test_a_position_reads_back_as_written() -> None:
+    for key, row in ((5.0, 1), (-1.0, 7), (0.00005, 3), (123456789.123, 2**31 - 1)):
+        after = service.parse_after(paging.After(key, row).text())
+        assert after == paging.After(key, row)
+    assert service.parse_after("") is None
