@@ -34,7 +34,7 @@ from core.db import let_writers_in, refresh_statistics, utcnow
 from core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from core.progress import Reporter, silent
 from enterprises.cultivation.designations import Designation
-from enterprises.spreadsheets import import_rows, import_undo, import_writes
+from enterprises.spreadsheets import import_rows, import_undo, import_writes, undo_refusals
 from enterprises.spreadsheets.import_rows import Preview
 from enterprises.spreadsheets.imports import ImportBatch, ImportStatus, columns_for, get, preview
 
@@ -345,7 +345,7 @@ def undo(
         if batch.status != ImportStatus.committed and not takeover:
             raise Conflict("只能撤销已提交的导入批次")
         report("检查之后的改动", 0, 0)
-        refusal = import_undo.refusal_message(*import_undo.refusals(session, actor, batch))
+        refusal = undo_refusals.refusal_message(*undo_refusals.refusals(session, actor, batch))
         if refusal is not None:
             raise refusal
         version, total = batch.version, batch.rows_total or batch.rows_done
