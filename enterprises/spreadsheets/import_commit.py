@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session
 
-from core import audit, locking
+from core import audit, collector, locking
 from core.accounts import User
 from core.db import let_writers_in, refresh_statistics, utcnow
 from core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
@@ -164,6 +164,7 @@ def _mark(
         return batch.version
 
 
+@collector.paused()
 def commit(
     *,
     transactions: Transactions,
@@ -327,6 +328,7 @@ def _kept(
     return kept if columns_for(headers, mapping, batch) == kept.columns else None
 
 
+@collector.paused()
 def undo(
     *,
     transactions: Transactions,

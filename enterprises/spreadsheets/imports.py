@@ -17,7 +17,7 @@ from sqlalchemy import JSON, Column, LargeBinary, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.models import Chain, Segment
-from core import audit, bulk, permissions
+from core import audit, bulk, collector, permissions
 from core.accounts import User
 from core.db import defer_write, enum_column, require_id, table_of, utcnow
 from core.errors import FieldErrors, NotFound
@@ -336,6 +336,7 @@ def columns_for(
     return columns
 
 
+@collector.paused()
 def preview(
     *,
     session: Session,

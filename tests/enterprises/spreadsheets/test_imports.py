@@ -1,3 +1,4 @@
+import gc
 import io
 import zipfile
 from datetime import date
@@ -14,7 +15,7 @@ from enterprises.cultivation import designations
 from enterprises.cultivation.pipeline import Cultivation, Stage
 from enterprises.registry import figures, names
 from enterprises.registry.models import Enterprise
-from enterprises.spreadsheets import imports, tabular
+from enterprises.spreadsheets import import_checks, import_undo, import_writes, imports, tabular
 from tests.enterprises.spreadsheets.sheets import HEADERS, xlsx
 from tests.factories import (
     commit_import,
@@ -360,3 +361,28 @@ def test_a_list_s_new_figures_reach_the_data_year_row_and_undo_takes_them_back(
     assert row.revenue == 500.0 and existing.annual_revenue == 500.0
     newest = audit.history(session=session, object_type="enterprise_figure", object_id=row.id or 0)
     assert (newest[0].action, newest[0].after) == ("undo_import", {"revenue": 500.0})
+
+
+def test_the_check_the_commit_and_the_undo_run_with_the_collector_paused(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    collecting: dict[str, bool] = {}
+
+    def noting(name: str, step):  # type: ignore[no-untyped-def]
+        def noted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            collecting[name] = gc.isenabled()
+            return step(*args, **kwargs)
+
+        return noted
+
+    monkeypatch.setattr(import_checks, "judge", noting("check", import_checks.judge))
+    monkeypatch.setattr(import_writes, "write", noting("commit", import_writes.write))
+    monkeypatch.setattr(import_undo, "revert", noting("undo", import_undo.revert))
+    rows = [HEADERS, [1, "佛山市回收暂停有限公司", valid_code(9301), "南海园", "", "", "2024"]]
+    admin, batch = _stage(session, xlsx(rows), designation="gazelle")
+    gc.enable()
+    preview_import(session, batch, keep=True)
+    commit_import(session, admin, batch, None)
+    undo_import(session, admin, batch)
+    assert collecting == {"check": False, "commit": False, "undo": False}
+    assert gc.isenabled()
