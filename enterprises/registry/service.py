@@ -16,6 +16,14 @@ from core.errors import FieldErrors, NotFound, PermissionDenied
 from core.orgs import Park, park_names
 from core.paging import Page
 from enterprises.registry import figures, tallies
+from enterprises.registry.char_index import (
+    char_counts,
+    chars_estimate,
+    holds_chars,
+    indexable,
+    matching_ids,
+    narrowing,
+)
 from enterprises.registry.models import (
     FIELD_LABELS,
     Enterprise,
@@ -28,13 +36,7 @@ from enterprises.registry.models import (
     MembershipPublic,
     MembershipReview,
     Origin,
-    char_counts,
-    chars_estimate,
     counted,
-    holds_chars,
-    indexable,
-    matching_ids,
-    narrowing,
     sampled_estimate,
 )
 
@@ -59,7 +61,7 @@ def filter_conditions(
     """Return the WHERE conditions of an enterprise filter.
 
     `by_characters`: narrow a search by the index of characters first (PostgreSQL: GIN, SQLite:
-    FTS5), asked for the term's rarest characters by `counts` (models.narrowing; for all of
+    FTS5), asked for the term's rarest characters by `counts` (char_index.narrowing; for all of
     them without counts). Only for terms with a Chinese (non-ASCII) character: the digits and
     Latin letters every credit code is made of narrow little (at 200,000 firms "91440" took
     1.1 s through PostgreSQL's index and 0.1 s scanning; "a" 1.2 s and 0.4 s), and credit codes

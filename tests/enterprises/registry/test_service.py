@@ -10,6 +10,7 @@ from core.orgs import get_park_by_code
 from core.validation import parse
 from enterprises import merge
 from enterprises.registry import bulk_firms, service
+from enterprises.registry.char_index import chars_estimate, narrowing
 from enterprises.registry.models import (
     FIELD_LABELS,
     Enterprise,
@@ -17,8 +18,6 @@ from enterprises.registry.models import (
     EnterpriseUpdate,
     MemberRole,
     Origin,
-    chars_estimate,
-    narrowing,
     sampled_estimate,
 )
 from enterprises.registry.service import EnterpriseFilter
