@@ -2,12 +2,11 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 import sqlalchemy as sa
 from pydantic import field_validator
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, SQLModel
 
 from core import bounds, versions
 from core.db import MAX_ID, enum_column, utcnow
@@ -160,24 +159,6 @@ class EnterpriseFields(Input):
 SEARCH_CHARS = (
     "string_to_array(lower((name::text || ' '::text) || main_products::text), NULL::text)"
 )
-
-
-# Firms sampled for an estimate on PostgreSQL: those on the table's first pages (~27 firms a
-# page), which a TID range scan reads without touching the others.
-SAMPLE_PAGES = 200
-
-
-def sampled_estimate(session: Session, conds: list[Any], registry: int) -> int:
-    """How many of the registry's firms meet conds, estimated from the firms stored on the
-    table's first SAMPLE_PAGES pages (PostgreSQL: ~5,000 firms read, a few ms; its index of
-    characters answers no count without reading the rows). Exact on a registry that small."""
-    in_sample = sa.text(f"enterprise.ctid < '({SAMPLE_PAGES},0)'::tid")
-    seen, held = session.execute(
-        sa.select(sa.func.count(), sa.func.count().filter(sa.and_(sa.true(), *conds)))
-        .select_from(Enterprise)
-        .where(in_sample)
-    ).one()
-    return held if seen >= registry else held * registry // max(seen, 1)
 
 
 class Enterprise(EnterpriseFields, table=True):
