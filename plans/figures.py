@@ -1,9 +1,9 @@
 """The zone's named figures (高新技术企业, 高成长企业, 链主 …): one definition each.
 
-A figure is a target definition (see plans.targets) with a name. The dashboard's park and chain
-tables, the park page and the monthly report all count a figure through `by_park` / `by_chain`
-here, on the same day, so they cannot disagree; a plan's computed target names its figure, so
-adding a target means choosing one of these rather than writing a definition by hand.
+A figure is a target definition (see plans.target_values) with a name. The dashboard's park and
+chain tables, the park page and the monthly report all count a figure through `by_park` /
+`by_chain` here, on the same day, so they cannot disagree; a plan's computed target names its
+figure, so adding a target means choosing one of these rather than writing a definition by hand.
 """
 
 from dataclasses import dataclass
@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from core import figure_cache
-from plans import targets
+from plans import target_values
 
 
 @dataclass(frozen=True)
@@ -101,9 +101,9 @@ def by_park(*, session: Session, day: date) -> dict[str, dict[int | None, float]
 
     def compute(own: Session) -> dict[str, dict[int | None, float]]:
         return {
-            code: targets.count_by_park(
+            code: target_values.count_by_park(
                 session=own,
-                ids=targets.firms_of(
+                ids=target_values.firms_of(
                     session=own, definition=FIGURES[code].definition, day=day, start=_start(day)
                 ),
             )
@@ -118,9 +118,9 @@ def by_chain(*, session: Session, day: date) -> dict[str, dict[int, float]]:
 
     def compute(own: Session) -> dict[str, dict[int, float]]:
         return {
-            code: targets.count_by_chain(
+            code: target_values.count_by_chain(
                 session=own,
-                ids=targets.firms_of(
+                ids=target_values.firms_of(
                     session=own, definition=FIGURES[code].definition, day=day, start=_start(day)
                 ),
             )

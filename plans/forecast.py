@@ -19,7 +19,8 @@ from sqlmodel import Session, col
 from enterprises.cultivation.designations import Designation
 from enterprises.cultivation.pipeline import ORDER, Cultivation, CultivationEvent, Stage
 from enterprises.registry.models import Enterprise
-from plans.targets import Plan, Target, value_on
+from plans.target_values import value_on
+from plans.targets import Plan, Target
 
 STEPS = list(
     zip(ORDER, ORDER[1:], strict=False)

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from core import figure_cache
 from enterprises.projects.carriers import Carrier, CarrierStatus
 from enterprises.projects.leads import LANDED, Lead, LeadStage
-from plans import target_shares, targets
+from plans import target_shares, target_values
 from plans.target_status import meets
 from plans.targets import Comparator, Plan, Target, TargetKind
 
@@ -58,7 +58,7 @@ def targets_in(*, session: Session, park_id: int, today: date) -> list[ParkTarge
     def compute(own: Session) -> dict[int, float]:
         # Counted from the whole event log: cached until the registry changes.
         return {
-            target.id or 0: targets.value_on(
+            target.id or 0: target_values.value_on(
                 session=own,
                 target=target,
                 plan=plan,

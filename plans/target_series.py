@@ -1,6 +1,6 @@
 """A target's values on many days at once: one query, then arithmetic per day.
 
-The same definitions as targets.value_on, which answers for one day (and one park) in SQL;
+The same definitions as target_values.value_on, which answers for one day (and one park) in SQL;
 trends and standings need a dozen days, and reading the history once is far cheaper than a
 dozen counting queries over a million events.
 """
@@ -17,12 +17,12 @@ from sqlmodel import Session, col
 from enterprises.cultivation.designations import Designation
 from enterprises.cultivation.pipeline import Cultivation, CultivationEvent, Stage
 from enterprises.registry.models import Enterprise
+from plans.target_values import output_shares
 from plans.targets import (
     Plan,
     ReportedValue,
     Target,
     TargetKind,
-    output_shares,
 )
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from core.accounts import Role, User
 from core.db import china_today
-from plans import figures, plan_writing, targets
+from plans import figures, plan_writing, target_values, targets
 from plans.plan_writing import PlanFields, TargetFields
 from plans.targets import Comparator, Plan, ReportFields, Target, TargetKind
 
@@ -47,7 +47,7 @@ def _now_value(session: Session, plan: Plan, figure: str, today: date) -> float:
         kind=TargetKind.computed,
         definition=figures.get(figure).definition,
     )
-    return targets.value_on(session=session, target=probe, plan=plan, day=today) or 0.0
+    return target_values.value_on(session=session, target=probe, plan=plan, day=today) or 0.0
 
 
 def _milestones(start: float, end: float) -> dict[int, float]:

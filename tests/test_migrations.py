@@ -9,7 +9,7 @@ from sqlmodel import Session, SQLModel
 
 from core import migrate
 from core.db import make_engine, utcnow
-from enterprises.registry import service
+from enterprises.registry import search
 from enterprises.registry.service import EnterpriseFilter
 from tests.databases import drop_scratch, scratch_url
 
@@ -66,6 +66,6 @@ def test_the_search_index_of_characters_takes_in_the_firms_already_there(empty_u
     with engine.begin() as conn:
         migrate.upgrade(conn)
     with Session(engine) as session:
-        found = service.search(session=session, flt=EnterpriseFilter(q="早于索引"))
+        found = search.search(session=session, flt=EnterpriseFilter(q="早于索引"))
         assert [e.id for e in found.items] == [earlier]
     engine.dispose()

@@ -82,7 +82,7 @@ class CultivationEvent(SQLModel, table=True):
     """One move of a cultivation; rows are only ever added."""
 
     __tablename__ = "cultivation_event"
-    # Targets count recognitions within date ranges (plans/targets.py).
+    # Targets count recognitions within date ranges (plans/target_values.py).
     __table_args__ = (Index("ix_cultivation_event_stage_on", "to_stage", "on", "cultivation_id"),)
 
     id: int | None = Field(default=None, primary_key=True)

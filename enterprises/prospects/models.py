@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 from core.db import enum_column, utcnow
 from core.validation import Input
 from enterprises.registry import credit_code
-from enterprises.registry.models import CharsLookup, chars_lookup
+from enterprises.registry.char_index import CharsLookup, chars_lookup
 
 
 class FirmSize(StrEnum):
@@ -128,9 +128,9 @@ EDITABLE = list(ProspectFields.model_fields)
 
 
 # The characters of a target's name, products and tags, lowered, indexed as the registry's
-# firms are (enterprises.registry.models.CharsLookup): a search for 减速器 reads only the targets
-# holding 减, 速 and 器 (PostgreSQL: GIN; SQLite: the FTS5 table prospect_chars, migration
-# d4e8a1f7b2c3). Spelled as PostgreSQL prints it back, for the migrations' check.
+# firms are (enterprises.registry.char_index.CharsLookup): a search for 减速器 reads only the
+# targets holding 减, 速 and 器 (PostgreSQL: GIN; SQLite: the FTS5 table prospect_chars,
+# migration d4e8a1f7b2c3). Spelled as PostgreSQL prints it back, for the migrations' check.
 SEARCH_CHARS = (
     "string_to_array(lower((((name::text || ' '::text) || products::text) || ' '::text) || "
     "tags::text), NULL::text)"

@@ -21,7 +21,7 @@ from enterprises.prospects.models import (
     ProspectSegment,
     holds_chars,
 )
-from enterprises.registry.models import indexable
+from enterprises.registry.char_index import indexable
 from enterprises.registry.names import core_name
 
 COUNT_CAP = 1000  # a search counts its matches up to here, then says 1,000+

@@ -31,6 +31,7 @@ from core.db import make_engine, transaction
 from core.errors import DomainError
 from core.orgs import get_park_by_code
 from enterprises.cultivation import designations
+from enterprises.registry import search as enterprise_search
 from enterprises.registry import service as enterprise_service
 from enterprises.registry.models import Enterprise, EnterpriseCreate, EnterpriseUpdate
 from enterprises.registry.service import EnterpriseFilter
@@ -116,7 +117,7 @@ def run(url: str, rows: int, readers: int, writers: int, chunk_rows: int) -> Fig
         while not done.wait(THINK_SECONDS / 4):  # a page, then the next a moment later
             with transaction(engine, write=False) as session:
                 flt = EnterpriseFilter(q="负载" if number % 2 else "")
-                timed("read", partial(enterprise_service.search, session=session, flt=flt))
+                timed("read", partial(enterprise_search.search, session=session, flt=flt))
 
     def edit(number: int, round_: int) -> None:
         with transaction(engine) as session:

@@ -15,6 +15,7 @@ from enterprises.registry import figures
 from enterprises.registry.figures import FigureFields
 from plans import target_series, target_status, targets
 from plans.target_status import Status
+from plans.target_values import value_on
 from plans.targets import Comparator, Plan, ReportFields, Target, TargetForm
 from tests.factories import make_enterprise, make_user
 
@@ -97,14 +98,14 @@ def _recognise(session: Session, admin: User, code: str, on: date, **firm: objec
 def test_cumulative_recognitions_count_from_the_plan_start_on_any_date(session: Session) -> None:
     admin = make_user(session, Role.admin)
     target, plan = _target(session, "003-high-growth")
-    before = targets.value_on(session=session, target=target, plan=plan, day=date(2022, 3, 1))
+    before = value_on(session=session, target=target, plan=plan, day=date(2022, 3, 1))
     _recognise(session, admin, "gazelle", date(2022, 3, 2))
     _recognise(session, admin, "unicorn", date(2022, 5, 1))
     _recognise(session, admin, "gazelle", date(2020, 12, 1))  # before the plan: not counted
     _recognise(session, admin, "high-tech", date(2022, 3, 2))  # not a high-growth title
 
     def on(day: date) -> float | None:
-        return targets.value_on(session=session, target=target, plan=plan, day=day)
+        return value_on(session=session, target=target, plan=plan, day=day)
 
     assert on(date(2022, 3, 1)) == before
     assert on(date(2022, 3, 2)) == before + 1
@@ -116,21 +117,17 @@ def test_holding_counts_valid_recognitions_and_above_size(session: Session) -> N
     admin = make_user(session, Role.admin)
     target, plan = _target(session, "003-high-tech")
     above, _ = _target(session, "003-high-tech-above")
-    base = targets.value_on(session=session, target=target, plan=plan, day=date(2021, 6, 1)) or 0
-    base_above = targets.value_on(session=session, target=above, plan=plan, day=date(2021, 6, 1))
+    base = value_on(session=session, target=target, plan=plan, day=date(2021, 6, 1)) or 0
+    base_above = value_on(session=session, target=above, plan=plan, day=date(2021, 6, 1))
     _recognise(session, admin, "high-tech", date(2021, 6, 2), above_size=True)
     _recognise(session, admin, "high-tech", date(2021, 6, 2), above_size=False)
-    assert targets.value_on(session=session, target=target, plan=plan, day=date(2021, 6, 2)) == (
-        base + 2
-    )
-    assert targets.value_on(session=session, target=above, plan=plan, day=date(2021, 6, 2)) == (
+    assert value_on(session=session, target=target, plan=plan, day=date(2021, 6, 2)) == (base + 2)
+    assert value_on(session=session, target=above, plan=plan, day=date(2021, 6, 2)) == (
         (base_above or 0) + 1
     )
     # Valid three years: through 2024-06-01, lapsed from 2024-06-02.
-    assert targets.value_on(session=session, target=target, plan=plan, day=date(2024, 6, 1)) == (
-        base + 2
-    )
-    assert targets.value_on(session=session, target=target, plan=plan, day=date(2024, 6, 2)) == base
+    assert value_on(session=session, target=target, plan=plan, day=date(2024, 6, 1)) == (base + 2)
+    assert value_on(session=session, target=target, plan=plan, day=date(2024, 6, 2)) == base
 
 
 def test_output_share_of_the_chains_among_above_size_firms(session: Session) -> None:
@@ -150,9 +147,7 @@ def test_output_share_of_the_chains_among_above_size_firms(session: Session) -> 
             enterprise=firm,
             data=FigureFields(year=2031, revenue=revenue, output=output),
         )
-    assert (
-        targets.value_on(session=session, target=target, plan=plan, day=date(2031, 12, 31)) == 75.0
-    )
+    assert value_on(session=session, target=target, plan=plan, day=date(2031, 12, 31)) == 75.0
 
 
 START = date(2030, 1, 1)
@@ -246,5 +241,5 @@ def test_series_agrees_with_the_value_on_each_day(session: Session, code: str) -
     target, plan = _target(session, code)
     days = [date(2020, 12, 31), date(2021, 6, 1), date(2021, 6, 2), date(2022, 3, 2)]
     days += [date(2024, 6, 1), date(2024, 6, 2), date(2025, 1, 10), date(2026, 1, 1)]
-    expected = [targets.value_on(session=session, target=target, plan=plan, day=d) for d in days]
+    expected = [value_on(session=session, target=target, plan=plan, day=d) for d in days]
     assert target_series.series(session=session, target=target, plan=plan, days=days) == expected

@@ -1,14 +1,12 @@
-"""The escaping test's world: markup and quotes planted in every user-editable text, and
-control characters written straight into the database (input refuses them)."""
+"""The escaping test's world: markup and quotes planted in every user-editable text (those of
+projects in escaping_projects); control characters are written in escaping_control."""
 
 import io
 import itertools
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import text as sql
 from sqlmodel import Session, select
 
 from chainmaps.suggestions import MembershipSuggestion
@@ -16,26 +14,12 @@ from chains import dossier, editing
 from chains import service as chain_service
 from chains.models import DossierItemFields, DossierKind, SegmentFields, Stream
 from chains.segment_words import seed_words
-from core.accounts import Role, User, create_user, get_or_create_team
+from core.accounts import Role, create_user, get_or_create_team
 from core.db import china_today, require_id
 from core.orgs import get_park_by_code
 from enterprises.cultivation import designations, pipeline
 from enterprises.cultivation.designations import DesignationFields
-from enterprises.projects import (
-    carriers,
-    followups,
-    lead_contacts,
-    lead_move_dates,
-    lead_stages,
-    leads,
-    ledger_import,
-)
-from enterprises.projects.carriers import CarrierFields
-from enterprises.projects.followups import FollowUpFields
-from enterprises.projects.lead_contacts import ContactFields
-from enterprises.projects.lead_move_dates import MoveDateFields
-from enterprises.projects.lead_stages import ArrivalFields, LeadMoveFields
-from enterprises.projects.leads import LeadFields, LeadStage
+from enterprises.projects import ledger_import
 from enterprises.prospects import imports as prospect_imports
 from enterprises.prospects import service as prospect_service
 from enterprises.prospects.models import ProspectFields
@@ -48,11 +32,8 @@ from plans import tasks as plan_tasks
 from plans.plan_writing import PlanFields, TargetFields
 from plans.targets import ReportFields, Target, TargetKind
 from plans.tasks import PlanTask, ProgressFields, TaskStatus
-from tests.factories import (
-    commit_import,
-    join_segment,
-    valid_code,
-)
+from tests.factories import commit_import, join_segment, valid_code
+from tests.web.escaping_projects import plant_projects
 
 CHAIN = "robotics"
 # What an attacker types: an element carrying htmx attributes (the admin-maker of issue 17),
@@ -212,69 +193,8 @@ def plant_markup(zone: Zone, session: Session) -> None:
         on=china_today(),
         note=plant("cultivation note", 1000),
     )
-    lead = leads.create(
-        session=session,
-        actor=promoter,
-        data=LeadFields(
-            name=plant("lead name", 100),
-            investor_name=plant("lead investor", 100),
-            description=plant("lead description", 2000),
-            chain_id=chain.id,
-            segment_id=segment.id,
-            park_id=shunde.id,
-            planned_investment=50_000,
-            space_need=1000,
-        ),
-    )
-    lead_contacts.add_contact(
-        session=session,
-        actor=promoter,
-        lead=lead,
-        data=ContactFields(name=plant("contact name", 40), title=plant("contact title", 60)),
-    )
-    followups.log(
-        session=session,
-        actor=promoter,
-        lead=lead,
-        data=FollowUpFields(
-            on=china_today() - timedelta(days=10),
-            people="转义测试",  # stored, shown on no page
-            notes=plant("follow-up notes", 2000),
-            next_step=plant("follow-up next step", 200),
-            next_due=china_today() - timedelta(days=1),  # overdue: on the owner's to-do page
-        ),
-    )
-    signed = lead_stages.move(
-        session=session,
-        actor=promoter,
-        lead=lead,
-        data=LeadMoveFields(to_stage=LeadStage.signed, note=plant("lead move note", 500)),
-    )
-    lead_move_dates.correct_date(
-        session=session,
-        actor=admin,
-        lead=lead,
-        move_id=require_id(signed),
-        data=MoveDateFields(on=china_today(), reason=plant("move date correction", 200)),
-    )
-    lead_stages.add_arrival(
-        session=session,
-        actor=promoter,
-        lead=lead,
-        data=ArrivalFields(amount=100, arrived_on=china_today(), note=plant("arrival note", 200)),
-    )
-    carrier = carriers.create(
-        session=session,
-        actor=admin,
-        data=CarrierFields(
-            park_id=require_id(shunde),
-            name=plant("carrier name", 100),
-            land_use=plant("carrier land use", 40),
-            address=plant("carrier address", 200),
-            note=plant("carrier note", 500),
-            total_area=5000,
-            available_area=5000,
-        ),
+    lead, carrier = plant_projects(
+        session, plant, admin=admin, promoter=promoter, chain=chain, segment=segment, shunde=shunde
     )
     seed_words(session=session, segment=segment, words=[plant("segment word", 30)])
     prospect = prospect_service.create(
@@ -420,55 +340,3 @@ def _workbook(headers: list[str], *rows: list[Any]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-STORED = "控制\x01字符"  # as stored before input refused control characters
-# As pages and files show it: U+FFFD in its place; the audit log's export writes it out.
-SHOWN = ("控制\ufffd字符", "控制\\x01字符")
-
-
-def plant_control_characters(zone: Zone, session: Session) -> None:
-    """Write text holding a control character straight into the database, as if stored before
-    input refused it: pages and exports must still answer (with U+FFFD in its place)."""
-    admin = session.get(User, zone.users["admin"])
-    assert admin is not None
-    chain = chain_service.get_by_code(session=session, code=CHAIN)
-    segment = editing.create_segment(
-        session=session,
-        actor=admin,
-        chain=chain,
-        data=SegmentFields(name="控制字符环节", stream=Stream.downstream),
-    )
-    firm = enterprise_service.create(
-        session=session,
-        actor=admin,
-        data=EnterpriseCreate(
-            name="控制字符有限公司",
-            park_id=get_park_by_code(session=session, code="shunde").id,
-            annual_output=8e8,
-        ),
-    )
-    join_segment(session, firm, segment)
-    pipeline.start(
-        session=session,
-        actor=admin,
-        enterprise_id=require_id(firm),
-        designation=designations.get_by_code(session=session, code="gazelle"),
-        chain_id=None,
-        on=china_today(),
-    )
-    lead = leads.create(
-        session=session,
-        actor=admin,
-        data=LeadFields(name="控制字符项目", investor_name="控制字符投资有限公司"),
-    )
-    for name, row in (("segment", segment), ("enterprise", firm), ("lead", lead)):
-        session.execute(
-            sql(f"UPDATE {name} SET name = :stored WHERE id = :id"),
-            {"stored": STORED, "id": row.id},
-        )
-    session.execute(
-        sql("UPDATE audit_entry SET object_label = :stored WHERE object_label = :label"),
-        {"stored": STORED, "label": "控制字符有限公司"},
-    )
-    session.flush()

@@ -19,8 +19,9 @@ from sqlmodel import Session
 from core import figure_cache
 from core.settings import Settings
 from tests.databases import drop_scratch, seeded_scratch
+from tests.web.escaping_control import SHOWN, plant_control_characters
 from tests.web.escaping_pages import PAGES, Browser
-from tests.web.escaping_zone import SHOWN, Zone, plant_control_characters, plant_markup
+from tests.web.escaping_zone import Zone, plant_markup
 from web.app import create_app
 
 

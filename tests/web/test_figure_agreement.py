@@ -16,7 +16,7 @@ from enterprises.registry import figures as firm_figures
 from enterprises.registry import service as enterprise_service
 from enterprises.registry.figures import FigureFields
 from enterprises.registry.models import EnterpriseUpdate
-from plans import dashboard, figures, target_status, targets
+from plans import dashboard, figures, target_status, target_values, targets
 from plans.targets import Plan
 from tests.factories import login, make_enterprise, make_user
 
@@ -64,7 +64,9 @@ def test_the_park_page_and_the_dashboard_ranking_count_one_set_of_high_tech_firm
     ended = targets.get_by_code(session=session, code="003-high-tech")
     plan = session.get(Plan, ended.plan_id)
     assert plan is not None
-    at_deadline = targets.by_park(session=session, target=ended, plan=plan, day=ended.deadline)
+    at_deadline = target_values.by_park(
+        session=session, target=ended, plan=plan, day=ended.deadline
+    )
     assert at_deadline[shunde] == 1  # only the one recognised in 2021
     assert "003-high-tech" not in page  # the park's targets are those of plans in force
 

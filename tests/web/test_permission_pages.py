@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from core.accounts import Role
 from tests.factories import bearer, login
+from tests.web.permission_table import API_OPS
 from tests.web.permission_world import ROLES, World, normal, write_routes, xlsx_list
-from tests.web.test_permission_matrix import API_OPS
 
 _CHAIN = "/api/v1/chains/{chain}"
 _SEG = "/api/v1/chains/{chain}/segments/{segment}"

@@ -10,6 +10,7 @@ from chainmaps import suggestions
 from core.db import china_today
 from enterprises import merge
 from enterprises.registry import membership_review
+from enterprises.registry import search as enterprise_search
 from enterprises.registry import service as enterprise_service
 from enterprises.registry.models import (
     EnterpriseCreate,
@@ -53,12 +54,12 @@ def list_enterprises(
     it `total_is_lower_bound` is true and `has_next` says whether another page follows.
     """
     flt = query.to_filter(session)
-    result = enterprise_service.search(
+    result = enterprise_search.search(
         session=session,
         flt=flt,
         page=page,
         page_size=page_size,
-        after=enterprise_service.parse_after(after),
+        after=enterprise_search.parse_after(after),
     )
     items = enterprise_service.public_views(session=session, user=user, enterprises=result.items)
     next_after = result.next_after.text() if result.next_after else None

@@ -16,7 +16,7 @@ from core.orgs import Park, ParkKind
 from core.spreadsheet import XLSX_TYPE, write_workbook
 from core.validation import parse
 from enterprises.projects.leads import LEAD_STAGE_LABELS
-from plans import dashboard, target_shares, target_status, targets
+from plans import dashboard, target_shares, target_status, target_values, targets
 from plans import monthly_report as monthly_report_service
 from plans import tasks as plan_tasks
 from plans.target_status import RULE, STATUS_LABELS, Progress
@@ -146,10 +146,14 @@ def _target_page(
     )
     day = item.judged_on
     by_park = (
-        targets.by_park(session=session, target=target, plan=plan, day=day) if counting else {}
+        target_values.by_park(session=session, target=target, plan=plan, day=day)
+        if counting
+        else {}
     )
     by_chain = (
-        targets.by_chain(session=session, target=target, plan=plan, day=day) if counting else {}
+        target_values.by_chain(session=session, target=target, plan=plan, day=day)
+        if counting
+        else {}
     )
     park_shares, chain_shares = target_shares.shares_of(session=session, target=target)
     parks = session.exec(

@@ -21,6 +21,7 @@ from enterprises.cultivation import designations, roster, standing
 from enterprises.cultivation.pipeline import STAGE_LABELS, Stage
 from enterprises.cultivation.roster import RosterFilter
 from enterprises.registry import figures, membership_review
+from enterprises.registry import search as enterprise_search
 from enterprises.registry import service as enterprise_service
 from enterprises.registry.models import FIELD_LABELS, Enterprise, EnterpriseCreate, EnterpriseUpdate
 from enterprises.spreadsheets import export as enterprise_export
@@ -46,12 +47,12 @@ def enterprise_list(
     where this page ended (`after`) and the next page's number, for its label."""
     params = query.params()
     flt = query.to_filter(session)
-    result = enterprise_service.search(
+    result = enterprise_search.search(
         session=session,
         flt=flt,
         page=page,
         page_size=settings.page_size,
-        after=enterprise_service.parse_after(after),
+        after=enterprise_search.parse_after(after),
     )
     chains = chain_service.get_all(session=session)
     segments = (

@@ -4,7 +4,8 @@ from sqlmodel import Session, select
 from core import bulk
 from core.db import chars_later, utcnow
 from enterprises.registry import bulk_firms
-from enterprises.registry.models import Enterprise, Origin, matching_ids
+from enterprises.registry.char_index import matching_ids
+from enterprises.registry.models import Enterprise, Origin
 from enterprises.spreadsheets.import_writes import _DEFAULTS
 from tests.factories import make_enterprise
 

@@ -6,7 +6,7 @@ from sqlmodel import Session, func, select
 
 from chains import service as chain_service
 from core.orgs import get_park_by_code
-from enterprises.registry import service, tallies
+from enterprises.registry import search, tallies
 from enterprises.registry.models import Enterprise, Origin
 from enterprises.registry.service import EnterpriseFilter, filter_conditions
 from tests.factories import join_segment, make_enterprise
@@ -48,6 +48,6 @@ def test_totals_from_tallies_match_counting_the_registry(session: Session) -> No
             segment_id=segment,
         )
         assert from_tallies == counted, flt
-        assert service.search(session=session, flt=flt).total == counted, flt
+        assert search.search(session=session, flt=flt).total == counted, flt
     robotics_total = tallies.total(session=session, chain_id=robotics.id)
     assert robotics_total >= 3  # the three test firms in robotics (and the plan's firms)
