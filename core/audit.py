@@ -94,6 +94,18 @@ def record(
     return entry
 
 
+def _shared(session: Session, actor: Any, action: str, object_type: str) -> dict[str, Any]:
+    """What every entry of one bulk write holds alike."""
+    return {
+        "at": utcnow(),
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": getattr(actor, "username", "system"),
+        "action": action,
+        "object_type": object_type,
+        "source": str(session.info.get("source", ""))[:60],
+    }
+
+
 def record_created(
     *,
     session: Session,
@@ -105,21 +117,14 @@ def record_created(
     """Add one creation entry per (id, label, values) in a single statement, for bulk writes."""
     if not rows:
         return
-    common = {
-        "at": utcnow(),
-        "actor_id": getattr(actor, "id", None),
-        "actor_name": getattr(actor, "username", "system"),
-        "action": action,
-        "object_type": object_type,
-        "source": str(session.info.get("source", ""))[:60],
-    }
     bulk.insert_rows(
         session,
         AuditEntry,
         [
-            common | {"object_id": str(oid), "object_label": label[:200], "after": after}
+            {"object_id": str(oid), "object_label": label[:200], "after": after}
             for oid, label, after in rows
         ],
+        same=_shared(session, actor, action, object_type),
     )
 
 
@@ -134,22 +139,14 @@ def record_changes(
     """Add one change entry per (id, label, before, after) in a single statement (bulk writes)."""
     if not rows:
         return
-    common = {
-        "at": utcnow(),
-        "actor_id": getattr(actor, "id", None),
-        "actor_name": getattr(actor, "username", "system"),
-        "action": action,
-        "object_type": object_type,
-        "source": str(session.info.get("source", ""))[:60],
-    }
     bulk.insert_rows(
         session,
         AuditEntry,
         [
-            common
-            | {"object_id": str(oid), "object_label": label[:200], "before": before, "after": after}
+            {"object_id": str(oid), "object_label": label[:200], "before": before, "after": after}
             for oid, label, before, after in rows
         ],
+        same=_shared(session, actor, action, object_type),
     )
 
 

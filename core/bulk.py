@@ -40,30 +40,45 @@ def reserve_ids(session: Session, model: type[SQLModel], count: int) -> list[int
     return list(range(highest + 1, highest + 1 + count))
 
 
-def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows that all name the same columns; columns they leave out get their defaults.
+def insert_rows(
+    session: Session,
+    model: type[SQLModel],
+    rows: Sequence[dict[str, Any]],
+    same: dict[str, Any] | None = None,
+) -> None:
+    """Insert rows that all name the same columns; `same` holds values shared by every row (an
+    import's actor, timestamp, note), given once; columns left out get their defaults.
 
     Straight to the driver (COPY on PostgreSQL, one executemany on SQLite): SQLAlchemy's
     executemany turns each row's values one by one, which cost more than SQLite's own work.
     """
     if not rows:
         return
+    shared = same or {}
     table = table_of(model)
-    given = [table.c[name] for name in rows[0]]
-    defaults = [c for c in table.c if c.name not in rows[0] and c.default is not None]
+    keys = list(rows[0])
+    given = [table.c[name] for name in [*keys, *shared]]
+    defaults = [
+        c
+        for c in table.c
+        if c.name not in rows[0] and c.name not in shared and c.default is not None
+    ]
     connection = session.connection()
     dialect = connection.dialect
-    processors = [
-        (n, process)
+    processors = {
+        n: process
         for n, column in enumerate([*given, *defaults])
         if (process := column.type._cached_bind_processor(dialect)) is not None
-    ]
+    }
     names = ", ".join(f'"{column.name}"' for column in [*given, *defaults])
-    keys = list(rows[0])
     # Column by column, each step one C call over all rows: the values taken in column order,
-    # the defaults added, the bind processors applied, then zipped back into rows.
+    # the shared values and defaults added (a shared value converted once), the bind processors
+    # applied, then zipped back into rows.
     take = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
     columns: list[Sequence[Any]] = list(zip(*map(take, rows), strict=True))
+    for value in shared.values():
+        n = len(columns)
+        columns.append([processors.pop(n)(value) if n in processors else value] * len(rows))
     for column in defaults:
         # A callable default (a timestamp, a fresh dict) is made for each row, as SQLAlchemy would.
         columns.append(
@@ -71,7 +86,7 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str
             if column.default.is_callable  # type: ignore[union-attr]
             else [_default(column)] * len(rows)
         )
-    for n, process in processors:
+    for n, process in processors.items():
         columns[n] = _converted(columns[n], process)
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     if _postgres(session):

@@ -119,14 +119,11 @@ def place(
     new_ids = bulk.reserve_ids(session, Cultivation, len(started))
     for row, new_id in zip(started, new_ids, strict=True):
         row["id"], row["version"] = new_id, 1
-    held_by = {"designation_id": require_id(designation), "updated_at": now}
     bulk.insert_rows(
         session,
         Cultivation,
-        [
-            {k: r[k] for k in ("id", "enterprise_id", "chain_id", "version", *STATE)} | held_by
-            for r in started
-        ],
+        [{k: r[k] for k in ("id", "enterprise_id", "chain_id", *STATE)} for r in started],
+        same={"designation_id": require_id(designation), "version": 1, "updated_at": now},
     )
     _log(session, actor, chunk, done, now)
     changes += [
@@ -174,9 +171,7 @@ def _log(
     now: Any,
 ) -> None:
     """The placements' events and audit entries, one statement each."""
-    note = f"依据名单导入：{chunk.filename}"[:1000]
     plain = cache(audit.plain)  # the chunk's few dates and stages, converted once each
-    actor_id, actor_name = actor.id, actor.username
     bulk.insert_rows(
         session,
         CultivationEvent,
@@ -184,21 +179,23 @@ def _log(
             {
                 "cultivation_id": r["id"],
                 "on": r["on"],
-                "recorded_at": now,
-                "actor_id": actor_id,
-                "actor_name": actor_name,
                 "from_stage": previous,
                 "to_stage": r["stage"],
                 "tier_id": r["tier_id"],
                 "batch": r["batch"],
                 "valid_until": r["valid_until"],
-                "note": note,
-                "document_number": "",
-                "evidence_url": "",
                 "forced": forced,
             }
             for _, r, previous, forced in done
         ],
+        same={
+            "recorded_at": now,
+            "actor_id": actor.id,
+            "actor_name": actor.username,
+            "note": f"依据名单导入：{chunk.filename}"[:1000],
+            "document_number": "",
+            "evidence_url": "",
+        },
     )
     audit.record_created(
         session=session,

@@ -130,10 +130,8 @@ def _create(
     bulk.insert_rows(
         session,
         ImportChange,
-        [
-            {"batch_id": chunk.batch_id, "enterprise_id": i, "action": "created", "version": 1}
-            for i in ids
-        ],
+        [{"enterprise_id": i} for i in ids],
+        same={"batch_id": chunk.batch_id, "action": "created", "version": 1},
     )
     audit.record_created(
         session=session,

@@ -125,3 +125,26 @@ def test_reread_refreshes_the_held_objects_a_statement_changed(session: Session)
     bulk.reread(session, Enterprise, [held.id or 0, 10**9])
     assert held.main_products == "伺服电机"
     assert other.main_products != "伺服电机"  # not named: still as the session last read it
+
+
+def test_values_shared_by_every_row_are_given_once_and_converted(session: Session) -> None:
+    at = utcnow()
+    bulk.insert_rows(
+        session,
+        AuditEntry,
+        [{"object_id": "1", "after": {"n": 1}}, {"object_id": "2", "after": None}],
+        same={
+            "at": at,
+            "actor_name": "bulk-same",
+            "action": "import_create",
+            "object_type": "enterprise",
+            "before": {"on": date(2022, 5, 6)},  # a document: converted once for both rows
+        },
+    )
+    entries = session.exec(
+        select(AuditEntry).where(AuditEntry.actor_name == "bulk-same").order_by(col(AuditEntry.id))
+    ).all()
+    assert [(e.object_id, e.after) for e in entries] == [("1", {"n": 1}), ("2", None)]
+    assert all(e.before == {"on": "2022-05-06"} for e in entries)
+    assert all(e.at.replace(tzinfo=None) == at.replace(tzinfo=None) for e in entries)
+    assert all(e.source == "" and e.object_label == "" for e in entries)  # defaults still filled
