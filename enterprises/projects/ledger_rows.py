@@ -28,8 +28,8 @@ from enterprises.projects.leads import (
 )
 from enterprises.registry.names import core_name
 from enterprises.spreadsheets import cells, tabular
+from enterprises.spreadsheets.cell_readers import Lookups, convert
 from enterprises.spreadsheets.import_headers import Fields, find_header, guess_field, header_unit
-from enterprises.spreadsheets.imports import Lookups, convert
 
 SIGNED = FLOW.index(LeadStage.signed)
 # The stages a ledger dates: the flow after 线索, and the side states.
