@@ -3,7 +3,8 @@
 A list counts its matches only as far as COUNT_CAP: beyond it the total is a lower bound
 ("1,000+"), and whether a next page exists comes from reading one row more than a page.
 A list ordered by a number (largest first) and then by id can also hand out where a page
-ended (`After`): the next page reads on from there instead of skipping every row before it.
+ended and where it began (`Position`): the next page reads on from the one, the previous page
+reads back from the other, instead of skipping every row before it.
 """
 
 import math
@@ -24,41 +25,58 @@ T = TypeVar("T")
 COUNT_CAP = 1000
 
 
-_AFTER = re.compile(r"(-?[0-9]{1,17}(?:\.[0-9]{1,20})?(?:e[-+]?[0-9]{1,3})?)_([0-9]{1,10})")
+_POSITION = re.compile(r"(-?[0-9]{1,17}(?:\.[0-9]{1,20})?(?:e[-+]?[0-9]{1,3})?)_([0-9]{1,10})")
 
-BAD_AFTER = "翻页位置（after）无效，可能是链接被改动或截断：请从第 1 页重新翻页"
+BOTH_POSITIONS = "翻页位置 after 与 before 不能同时给出：请从第 1 页重新翻页"
+
+
+def bad_position(name: str) -> str:
+    """The message for a link's position (`after` or `before`) that is no place in the list."""
+    return f"翻页位置（{name}）无效，可能是链接被改动或截断：请从第 1 页重新翻页"
+
+
+def keyset_order(key: Any, row: Any, backwards: bool = False) -> tuple[Any, Any]:
+    """The order of a list paged by Position: largest number first, then ascending id; read
+    backwards (from a page's start towards the list's top), the exact reverse."""
+    return (key.asc(), row.desc()) if backwards else (key.desc(), row.asc())
 
 
 @dataclass(frozen=True)
-class After:
-    """Where a page ended in a list ordered by a number, largest first, then by id: the last
-    row's number and id. Written into links as `<number>_<id>` (e.g. `1234.5_678`; a tiny
-    number as `5e-05_678`, whose + or - a link must escape)."""
+class Position:
+    """Where a page ended or began in a list ordered by keyset_order: that row's number and id.
+    Written into links as `<number>_<id>` (e.g. `1234.5_678`; a tiny number as `5e-05_678`,
+    whose + or - a link must escape)."""
 
     key: float
     id: int
 
     @classmethod
-    def parse(cls, text: str, lowest: float, highest: float) -> "After":
-        """Read a link's `after`; one that is not a position the list can hold (malformed,
-        truncated, edited past the bounds) raises a DomainError (400) rather than reaching SQL."""
-        found = _AFTER.fullmatch(text)
+    def parse(cls, text: str, lowest: float, highest: float, name: str) -> "Position":
+        """Read a link's position (its parameter is `name`: `after` or `before`); one that is
+        not a position the list can hold (malformed, truncated, edited past the bounds) raises
+        a DomainError (400) rather than reaching SQL."""
+        found = _POSITION.fullmatch(text)
         if found is None:
-            raise DomainError(BAD_AFTER)
+            raise DomainError(bad_position(name))
         key, row = float(found[1]), int(found[2])
         if not (math.isfinite(key) and lowest <= key <= highest and 1 <= row <= MAX_ID):
-            raise DomainError(BAD_AFTER)
+            raise DomainError(bad_position(name))
         return cls(key, row)
 
     def text(self) -> str:
         """The position as a link carries it (repr of a float reads back as the same float)."""
         return f"{self.key!r}_{self.id}"
 
-    def beyond(self, key: Any, row: Any) -> Any:
-        """The condition "after this position" on the list's number and id expressions
-        (largest number first, then ascending id; ties of the number go by id). `key <= k`
-        is stated apart so that an index on the number can start reading at k."""
+    def following(self, key: Any, row: Any) -> Any:
+        """The condition "after this position" in keyset_order on the list's number and id
+        expressions (ties of the number go by id). `key <= k` is stated apart so that an index
+        on the number can start reading at k."""
         return sa.and_(key <= self.key, sa.or_(key < self.key, row > self.id))
+
+    def preceding(self, key: Any, row: Any) -> Any:
+        """The condition "before this position" in keyset_order: the mirror of `following`
+        (an index on the number is read backwards from k)."""
+        return sa.and_(key >= self.key, sa.or_(key > self.key, row < self.id))
 
 
 @dataclass(frozen=True)
@@ -71,7 +89,9 @@ class Page(Generic[T]):
     page_size: int
     total_is_lower_bound: bool = False
     has_next: bool = False
-    next_after: After | None = None  # where this page ended, when a next page follows
+    next_after: Position | None = None  # where this page ended, when a next page follows
+    # Where this page began, when the page before it is not the first (page 1 needs none).
+    prev_before: Position | None = None
 
     @property
     def pages(self) -> int:
@@ -123,12 +143,18 @@ def page_of(
     tally: Tally,
     page: int,
     page_size: int,
-    position: Callable[[T], After] | None = None,
+    position: Callable[[T], Position] | None = None,
+    backwards: bool = False,
 ) -> Page[T]:
     """A page from the rows read for it: up to page_size + 1 (the one more says a next follows);
-    `position` tells where a row stands, for the link to the next page."""
+    `position` tells where a row stands, for the links to the next and previous pages.
+    Read `backwards` (from a later page's start), the rows come nearest first and the one
+    more is the row before the page; the rows the reading started from follow it."""
     items = found[:page_size]
-    has_next = len(found) > page_size
+    if backwards:
+        items.reverse()
+    has_next = backwards or len(found) > page_size
+    placed = position if items else None  # an empty page (past the end) links by number
     return Page(
         items=items,
         total=tally.total,
@@ -136,7 +162,8 @@ def page_of(
         page_size=page_size,
         total_is_lower_bound=tally.is_lower_bound,
         has_next=has_next,
-        next_after=position(items[-1]) if has_next and position is not None else None,
+        next_after=placed(items[-1]) if has_next and placed else None,
+        prev_before=placed(items[0]) if page > 2 and placed else None,
     )
 
 

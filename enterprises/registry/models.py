@@ -298,6 +298,16 @@ class EnterprisePage(SQLModel):
         description="the next page's address (the same filters, `after` and `page` set), "
         "when has_next",
     )
+    prev_before: str | None = Field(
+        default=None,
+        description="where this page began (its first firm's output and id), from page 3 on: "
+        "pass it as `before` with `page` - 1 to read the previous page back from there",
+    )
+    prev: str | None = Field(
+        default=None,
+        description="the previous page's address (the same filters, `before` and `page` set; "
+        "page 1 without `before`), from page 2 on",
+    )
 
 
 # Cached figures (chain maps, standings, park counts) read a firm's name, kind, park, size

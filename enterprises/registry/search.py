@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from core import bounds, figure_cache, paging
 from core.db import count_up_to, require_id
+from core.errors import DomainError
 from core.paging import Page
 from enterprises.registry import tallies
 from enterprises.registry.char_index import char_counts, chars_estimate, matching_ids, narrowing
@@ -38,27 +39,38 @@ def sampled_estimate(session: Session, conds: list[Any], registry: int) -> int:
     return held if seen >= registry else held * registry // max(seen, 1)
 
 
-# Largest output first, firms without figures last (outputs are never negative); the order
-# of the index ix_enterprise_list_order, which both databases can read a page from.
-# A literal, not a parameter: SQLite matches an ORDER BY to an index expression by its text.
+# The list's key in paging.keyset_order: largest output first, firms without figures last
+# (outputs are never negative); the order of the index ix_enterprise_list_order, which both
+# databases can read a page from, forwards or backwards. A literal, not a parameter: SQLite
+# matches an ORDER BY to an index expression by its text.
 LIST_KEY = func.coalesce(Enterprise.annual_output, literal_column("-1"))
-LIST_ORDER = (LIST_KEY.desc(), col(Enterprise.id))
 
 
-# The same order, written so that no index matches it: the matches are found, then sorted.
+# The same key, written so that no index matches its order: the matches are found, then sorted.
 SORTED_KEY = LIST_KEY + 0
-SORTED_ORDER = (SORTED_KEY.desc(), col(Enterprise.id))
 
 
-def parse_after(text: str) -> paging.After | None:
-    """Where the previous page of the list ended, as its 下一页 link carries it (none: "")."""
-    return paging.After.parse(text, -1, bounds.MONEY_WAN) if text else None
+def parse_position(text: str, name: str) -> paging.Position | None:
+    """A position in the list as a link carries it (none: ""): `after`, where the previous
+    page ended (its 下一页 link), or `before`, where the next page began (its 上一页 link)."""
+    return paging.Position.parse(text, -1, bounds.MONEY_WAN, name) if text else None
 
 
-def _position(enterprise: Enterprise) -> paging.After:
+def _position(enterprise: Enterprise) -> paging.Position:
     """Where a firm stands in the list's order (LIST_KEY, then id)."""
     output = enterprise.annual_output
-    return paging.After(-1.0 if output is None else float(output), require_id(enterprise))
+    return paging.Position(-1.0 if output is None else float(output), require_id(enterprise))
+
+
+def _from_position(
+    key: Any, after: paging.Position | None, before: paging.Position | None
+) -> list[Any]:
+    """The condition of reading from a position (none without one), on the order's key."""
+    if after is not None:
+        return [after.following(key, col(Enterprise.id))]
+    if before is not None:
+        return [before.preceding(key, col(Enterprise.id))]
+    return []
 
 
 # Walking the list's index costs per firm read about four times what the index of characters
@@ -76,15 +88,20 @@ def search(
     page: int = 1,
     page_size: int = 50,
     cap: int | None = None,
-    after: paging.After | None = None,
+    after: paging.Position | None = None,
+    before: paging.Position | None = None,
 ) -> Page[Enterprise]:
     """Return one page of enterprises matching the filter, largest output first.
 
     A search counts its matches up to `cap` only ("1,000+" beyond): a common term no longer
     reads all its matches to count them. With `after` (where the previous page ended, from its
     next link) the page is the firms after it, read as page 1 is: page 200 of a common term
-    costs what page 1 does; `page` then only numbers it.
+    costs what page 1 does; `page` then only numbers it. With `before` (where the next page
+    began, from its previous link) the page is the firms before it, read backwards from there
+    as cheaply; reading back to the list's top gives page 1.
     """
+    if after is not None and before is not None:
+        raise DomainError(paging.BOTH_POSITIONS)
     cap = paging.COUNT_CAP if cap is None else cap
     registry = tallies.total(session=session)
     counts = figure_cache.cached(session=session, what="char-counts", compute=char_counts)
@@ -142,23 +159,31 @@ def search(
         share = max(matches, registry // 20)
     share = matches if share is None else max(share, matches)
     page = paging.clamp(page, tally, page_size)
-    offset = 0 if after is not None else (page - 1) * page_size
+    backwards = before is not None
+    offset = 0 if after is not None or backwards else (page - 1) * page_size
     # Walking the list's index in order reads about (offset + page) × registry / share firms;
     # the index of characters reads every match (~share) and sorts them.
     near_top = offset == 0 or (offset + page_size) * registry * walk_cost <= 2 * share * share
     if not conds or (share * 100 >= registry and (near_top or not by_index)):
-        # One firm in a hundred or more matches and the page is near the top: reading the
-        # list's index in order finds it at once.
-        from_after = [] if after is None else [after.beyond(LIST_KEY, col(Enterprise.id))]
-        stmt = select(Enterprise).where(*walking, *from_after).order_by(*LIST_ORDER)
+        # One firm in a hundred or more matches and the page is near the top (or read from a
+        # position): reading the list's index in order, or back, finds it at once.
+        order = paging.keyset_order(LIST_KEY, col(Enterprise.id), backwards)
+        from_position = _from_position(LIST_KEY, after, before)
+        stmt = select(Enterprise).where(*walking, *from_position).order_by(*order)
         found = list(session.exec(stmt.offset(offset).limit(page_size + 1)))
     else:
         # Few match, or the page is deep: walking that index would read most of the registry
         # (a firm's name on SQLite: 540 ms); the matches are found first, their ids sorted
         # (narrow rows), and only the page's firms read.
-        if after is not None:
-            found_ids = found_ids.where(after.beyond(SORTED_KEY, col(Enterprise.id)))
-        ids = found_ids.order_by(*SORTED_ORDER).offset(offset).limit(page_size + 1)
-        stmt = select(Enterprise).where(col(Enterprise.id).in_(ids)).order_by(*SORTED_ORDER)
+        order = paging.keyset_order(SORTED_KEY, col(Enterprise.id), backwards)
+        found_ids = found_ids.where(*_from_position(SORTED_KEY, after, before))
+        ids = found_ids.order_by(*order).offset(offset).limit(page_size + 1)
+        stmt = select(Enterprise).where(col(Enterprise.id).in_(ids)).order_by(*order)
         found = list(session.exec(stmt))
-    return paging.page_of(found, tally, page, page_size, _position)
+    if backwards:
+        if len(found) <= page_size:
+            # Read back to the list's top: this is page 1, whatever the link numbered it (the
+            # firms at and after the position fill it when fewer than a page came before).
+            return search(session=session, flt=flt, page=1, page_size=page_size, cap=cap)
+        page = max(page, 2)  # a page with firms before it is not the first
+    return paging.page_of(found, tally, page, page_size, _position, backwards)

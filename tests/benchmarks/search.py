@@ -8,7 +8,8 @@ loopback HTTP, as a browser or an API client would wait for it:
   rare term (a whole firm's name) on page 1;
 - the deep page reached as a reader walks there: following the JSON's `next` from page 1 to
   page 200 (the walk's time is printed), then page 200 by that link (`after=`, where page 199
-  ended) as JSON and as the page, timed as above (the last hop of the walk);
+  ended) as JSON and as the page, timed as above (the last hop of the walk); and page 199 by
+  its number beside page 199 by page 200's 上一页 link (`before=`, where page 200 began);
 - beside it, when DATASETTE names a datasette executable, datasette's table view of the same
   file with the same filter (name or products hold 精密), without counts and facets
   (`_nocount=1&_nofacet=1`), in its own order (rowid) and sorted by output as ours is, as a
@@ -153,11 +154,18 @@ def _ours(url: str, port: int, runs: int) -> dict[str, list[float]]:
                 found[label] = _times(client, path, runs, server.pid)
                 _line(label, found[label], _CPU[path])
             deep = _walk(client, f"/api/v1/enterprises?q={TERM}", DEEP_PAGE)
+            back = str(client.get(deep).raise_for_status().json()["prev"])
+            assert "before=" in back and f"page={DEEP_PAGE - 1}" in back, back
             for path, label in (
                 (deep, f"JSON page {DEEP_PAGE} by next (keyset)"),
                 (
                     deep.replace("/api/v1/enterprises", "/enterprises"),
                     f"page {DEEP_PAGE} by 下一页",
+                ),
+                (f"/enterprises?q={TERM}&page={DEEP_PAGE - 1}", f"page {DEEP_PAGE - 1} by number"),
+                (
+                    back.replace("/api/v1/enterprises", "/enterprises"),
+                    f"page {DEEP_PAGE - 1} by 上一页 (before)",
                 ),
             ):
                 found[label] = _times(client, path, runs, server.pid)

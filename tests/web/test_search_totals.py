@@ -80,6 +80,7 @@ def test_the_lead_list_and_its_json_count_up_to_the_cap(
 
 _FIRM = re.compile(r'<a href="/enterprises/(\d+)">')
 _NEXT = re.compile(r'<a href="([^"]+)"[^>]*>下一页')
+_PREV = re.compile(r'<a href="([^"]+)"[^>]*>‹ 上一页')
 TERM = "键集<i>\"页'"
 
 
@@ -108,6 +109,17 @@ def test_the_next_link_reads_on_from_where_the_page_ended_and_keeps_the_filters(
             assert "park=nanhai" in url and urlencode({"q": TERM}) in url  # escaped, kept
     assert walked == numbered and len(sum(walked, [])) == 7
     assert "下一页" not in shown
+    walked_back = []
+    for page in (3, 2, 1):
+        url = html.unescape(_PREV.findall(shown)[0])
+        assert ("&before=" in url) == (page > 1) and "&after=" not in url
+        assert url.endswith(f"&page={page}") and "park=nanhai" in url
+        assert urlencode({"q": TERM}) in url  # escaped, kept
+        shown = small_pages.get(url).text
+        assert f"第 {page}/4 页" in shown
+        walked_back.append(_FIRM.findall(shown))
+    assert walked_back == numbered[2::-1] and "上一页" not in shown
+    assert '<i>"页' not in shown.split("<nav")[-1]  # the term only escaped in the links
 
 
 def test_a_tampered_position_is_a_clear_error_on_the_page_and_in_the_json(
@@ -115,14 +127,20 @@ def test_a_tampered_position_is_a_clear_error_on_the_page_and_in_the_json(
 ) -> None:
     user = make_user(session, Role.viewer)
     login(small_pages, session, user)
-    for after in ("bogus", "nan_5", "1e999_5", "5_99999999999", "7.0_1%3Cscript%3E"):
-        page = small_pages.get(f"/enterprises?q=x&after={after}&page=2")
-        assert page.status_code == 400 and "翻页位置（after）无效" in page.text
-        assert "<script>" not in page.text
-        answer = small_pages.get(
-            f"/api/v1/enterprises?after={after}", headers=bearer(session, user)
-        )
-        assert answer.status_code == 400 and "翻页位置" in answer.json()["detail"]
+    headers = bearer(session, user)
+    for where in ("bogus", "nan_5", "1e999_5", "5_99999999999", "7.0_1%3Cscript%3E", "-2_5"):
+        for name in ("after", "before"):
+            page = small_pages.get(f"/enterprises?q=x&{name}={where}&page=2")
+            assert page.status_code == 400 and f"翻页位置（{name}）无效" in page.text
+            assert "<script>" not in page.text
+            answer = small_pages.get(f"/api/v1/enterprises?{name}={where}", headers=headers)
+            assert answer.status_code == 400
+            assert f"翻页位置（{name}）无效" in answer.json()["detail"]
+    both = "q=x&after=7.0_1&before=7.0_2&page=2"
+    page = small_pages.get(f"/enterprises?{both}")
+    assert page.status_code == 400 and "after 与 before 不能同时给出" in page.text
+    answer = small_pages.get(f"/api/v1/enterprises?{both}", headers=headers)
+    assert answer.status_code == 400 and "不能同时" in answer.json()["detail"]
 
 
 def test_the_json_list_links_its_next_page_with_where_this_one_ended(
@@ -145,3 +163,19 @@ def test_the_json_list_links_its_next_page_with_where_this_one_ended(
             assert url.startswith("/api/v1/enterprises?") and "park=nanhai" in url
             assert f"after={quote(answer['next_after'])}" in url
     assert walked == numbered and (url, answer["next_after"]) == (None, None)
+    walked_back = []
+    for page in (3, 2, 1):
+        url = answer["prev"]
+        assert url.startswith("/api/v1/enterprises?") and "park=nanhai" in url
+        assert urlencode({"q": TERM}) in url and url.endswith(f"&page={page}")
+        if page > 1:
+            assert f"before={quote(answer['prev_before'])}" in url and "after=" not in url
+        else:
+            assert answer["prev_before"] is None and "before=" not in url
+        answer = client.get(url, headers=headers).json()
+        assert (answer["page"], answer["has_next"]) == (page, True)
+        walked_back.append([e["id"] for e in answer["items"]])
+    assert walked_back == numbered[2::-1] and (answer["prev"], answer["prev_before"]) == (
+        None,
+        None,
+    )

@@ -28,7 +28,9 @@ router = APIRouter(prefix="/enterprises", tags=["enterprises"])
 
 
 @router.get(
-    "", response_model=EnterprisePage, responses={400: {"description": "after 无效（被改动过）"}}
+    "",
+    response_model=EnterprisePage,
+    responses={400: {"description": "after 或 before 无效（被改动过），或两者同时给出"}},
 )
 def list_enterprises(
     request: Request,
@@ -45,13 +47,22 @@ def list_enterprises(
             "(keyset), as cheap deep in the list as on page 1; `page` only numbers it",
         ),
     ] = "",
+    before: Annotated[
+        str,
+        Query(
+            max_length=60,
+            description="the next page's `prev_before`: the page is the firms before there, "
+            "read backwards as cheaply as `after` reads on; `page` only numbers it",
+        ),
+    ] = "",
 ) -> EnterprisePage:
     """Search and filter enterprises, largest output first, one page at a time.
 
     To walk the list follow `next` (or pass `next_after` as `after` and `page` + 1): each page
-    is then read from where the previous one ended. `page` alone (without `after`) skips the
-    pages before it, which costs more the deeper the page. `total` is exact up to 1,000; beyond
-    it `total_is_lower_bound` is true and `has_next` says whether another page follows.
+    is then read from where the previous one ended; back, follow `prev` (`prev_before` as
+    `before` and `page` - 1). `page` alone (without `after` or `before`) skips the pages
+    before it, which costs more the deeper the page. `total` is exact up to 1,000; beyond it
+    `total_is_lower_bound` is true and `has_next` says whether another page follows.
     """
     flt = query.to_filter(session)
     result = enterprise_search.search(
@@ -59,12 +70,16 @@ def list_enterprises(
         flt=flt,
         page=page,
         page_size=page_size,
-        after=enterprise_search.parse_after(after),
+        after=enterprise_search.parse_position(after, "after"),
+        before=enterprise_search.parse_position(before, "before"),
     )
     items = enterprise_service.public_views(session=session, user=user, enterprises=result.items)
+    filters: dict[str, object] = {k: v for k, v in query.params().items() if v}
+    filters["page_size"] = page_size
     next_after = result.next_after.text() if result.next_after else None
-    onward = {"page_size": page_size, "after": next_after, "page": result.page + 1}
-    filters = {k: v for k, v in query.params().items() if v}
+    onward = {"after": next_after, "page": result.page + 1}
+    prev_before = result.prev_before.text() if result.prev_before else None
+    back = ({"before": prev_before} if prev_before else {}) | {"page": result.page - 1}
     return EnterprisePage(
         total=result.total,
         total_is_lower_bound=result.total_is_lower_bound,
@@ -74,6 +89,8 @@ def list_enterprises(
         items=items,
         next_after=next_after,
         next=next_after and f"{request.url.path}?{urlencode(filters | onward)}",
+        prev_before=prev_before,
+        prev=f"{request.url.path}?{urlencode(filters | back)}" if result.page > 1 else None,
     )
 
 

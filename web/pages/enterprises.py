@@ -42,9 +42,11 @@ def enterprise_list(
     query: EnterpriseQueryDep,
     page: int = 1,
     after: str = "",
+    before: str = "",
 ) -> Response:
     """Search and filter the registry; htmx swaps only the results. The 下一页 link carries
-    where this page ended (`after`) and the next page's number, for its label."""
+    where this page ended (`after`), the 上一页 link where it began (`before`, from page 3 on),
+    each with the page number it leads to, for its label."""
     params = query.params()
     flt = query.to_filter(session)
     result = enterprise_search.search(
@@ -52,7 +54,8 @@ def enterprise_list(
         flt=flt,
         page=page,
         page_size=settings.page_size,
-        after=enterprise_search.parse_after(after),
+        after=enterprise_search.parse_position(after, "after"),
+        before=enterprise_search.parse_position(before, "before"),
     )
     chains = chain_service.get_all(session=session)
     segments = (

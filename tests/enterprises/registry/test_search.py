@@ -7,6 +7,7 @@ from core.accounts import Role
 from core.db import utcnow
 from core.errors import DomainError
 from core.orgs import get_park_by_code
+from core.paging import Page
 from enterprises import merge
 from enterprises.registry import bulk_firms, search, service
 from enterprises.registry.models import Enterprise, EnterpriseUpdate, Origin
@@ -179,14 +180,33 @@ def test_a_search_finds_a_whole_firm_name_made_of_common_characters(session: Ses
         assert [e.id for e in found.items] == [wanted.id], term
 
 
-def _walk(session: Session, flt: EnterpriseFilter, pages: int) -> list[list[int]]:
-    """The ids of the first pages (two firms each), each read from where the previous ended."""
-    walked, after = [], None
+def _walk_pages(session: Session, flt: EnterpriseFilter, pages: int) -> list[Page[Enterprise]]:
+    """The first pages (two firms each), each read from where the previous ended."""
+    walked: list[Page[Enterprise]] = []
     for page in range(1, pages + 1):
+        after = walked[-1].next_after if walked else None
         found = search.search(session=session, flt=flt, page=page, page_size=2, after=after)
         assert found.page == page
+        walked.append(found)
+    return walked
+
+
+def _walk(session: Session, flt: EnterpriseFilter, pages: int) -> list[list[int]]:
+    """The ids of the first pages (two firms each), each read from where the previous ended."""
+    return [[e.id for e in found.items] for found in _walk_pages(session, flt, pages)]
+
+
+def _walk_back(session: Session, flt: EnterpriseFilter, found: Page[Enterprise]) -> list[list[int]]:
+    """The ids of the pages before `found`, nearest first, each read back from where the page
+    after it began (page 2 links page 1 by its number alone)."""
+    walked = []
+    while found.page > 1:
+        page = found.page - 1
+        assert (found.prev_before is None) == (page == 1)
+        before = found.prev_before
+        found = search.search(session=session, flt=flt, page=page, page_size=2, before=before)
+        assert found.page == page and found.has_next
         walked.append([e.id for e in found.items])
-        after = found.next_after
     return walked
 
 
@@ -223,16 +243,58 @@ def test_pages_read_from_where_the_previous_ended_are_the_numbered_pages(
     engine = session.get_bind()
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        walked = _walk(session, flt, 4)
+        pages = _walk_pages(session, flt, 4)
+        forward, statements[:] = list(statements), []
+        walked_back = _walk_back(session, flt, pages[-1])
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     # The sorted plan adds to the output (SORTED_KEY), so that no index matches its order.
-    sorted_plan = any("-1) + " in statement for statement in statements)
-    assert sorted_plan == (fillers > 0)
-    assert walked == _numbered(session, flt, 4)
+    for read in (forward, statements):
+        assert any("-1) + " in statement for statement in read) == (fillers > 0)
+    walked = [[e.id for e in found.items] for found in pages]
+    numbered = _numbered(session, flt, 4)
+    assert walked == numbered
+    assert walked_back == numbered[2::-1]  # pages 3, 2, 1
     by_output = sorted(made, key=lambda e: (-(e.annual_output or -1), e.id))
     assert sum(walked, []) == [e.id for e in by_output]
     assert search.search(session=session, flt=flt, page=4, page_size=2).next_after is None
+
+
+@pytest.mark.parametrize("fillers", [0, 700], ids=["many match", "few match"])
+def test_a_page_read_back_to_the_top_of_the_list_is_page_1(session: Session, fillers: int) -> None:
+    # Three firms of output 5 (a tie across pages 1 and 2), two without output (a tie across
+    # pages 3 and 4): a page read back from page 2's start holds page 1's firms, whatever
+    # number the link gave it, and one read back from page 4's start is page 3 with its links.
+    ids = bulk.reserve_ids(session, Enterprise, fillers)
+    now = utcnow()
+    common = _DEFAULTS | {"origin": Origin.manual, "version": 1, "created_at": now}
+    filler_rows = [common | {"id": i, "name": f"佛山市垫底{i}号", "updated_at": now} for i in ids]
+    bulk_firms.insert(session, filler_rows)
+    for output in [5, None, 5, 3, None, 5, 0.00005]:
+        make_enterprise(session, main_products="回翻产品", annual_output=output)
+    flt = EnterpriseFilter(q="回翻")
+    numbered = _numbered(session, flt, 4)
+    pages = _walk_pages(session, flt, 4)
+    second_begins = search._position(pages[1].items[0])
+    for page in (1, 2, 5):
+        top = search.search(session=session, flt=flt, page=page, page_size=2, before=second_begins)
+        assert (top.page, [e.id for e in top.items]) == (1, numbered[0])
+        assert top.prev_before is None and top.next_after == pages[0].next_after
+    third = search.search(
+        session=session, flt=flt, page=3, page_size=2, before=pages[3].prev_before
+    )
+    assert [e.id for e in third.items] == numbered[2]
+    assert (third.next_after, third.prev_before) == (pages[2].next_after, pages[2].prev_before)
+    # A page read by its number also says where it began: its previous page reads back too.
+    assert search.search(session=session, flt=flt, page=3, page_size=2).prev_before == (
+        third.prev_before
+    )
+
+
+def test_a_page_is_read_from_one_position_only(session: Session) -> None:
+    position = paging.Position(5.0, 1)
+    with pytest.raises(DomainError, match="不能同时"):
+        search.search(session=session, flt=EnterpriseFilter(), after=position, before=position)
 
 
 def test_a_walk_keeps_the_filters_and_works_without_a_term(session: Session) -> None:
@@ -264,12 +326,13 @@ def test_a_walk_keeps_the_filters_and_works_without_a_term(session: Session) -> 
     ],
 )
 def test_a_position_that_is_no_place_in_the_list_is_refused(text: str) -> None:
-    with pytest.raises(DomainError, match="翻页位置"):
-        search.parse_after(text)
+    for name in ("after", "before"):
+        with pytest.raises(DomainError, match=f"翻页位置（{name}）无效"):
+            search.parse_position(text, name)
 
 
 def test_a_position_reads_back_as_written() -> None:
     for key, row in ((5.0, 1), (-1.0, 7), (0.00005, 3), (123456789.123, 2**31 - 1)):
-        after = search.parse_after(paging.After(key, row).text())
-        assert after == paging.After(key, row)
-    assert search.parse_after("") is None
+        after = search.parse_position(paging.Position(key, row).text(), "after")
+        assert after == paging.Position(key, row)
+    assert search.parse_position("", "after") is None
