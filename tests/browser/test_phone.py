@@ -208,3 +208,21 @@ def test_the_chain_map_scrolls_inside_its_box_on_a_phone(
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
     box = phone.locator(".map-scroll")
     assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # the map itself stays whole
+
+
+def test_the_next_page_opens_at_its_top_on_a_phone(
+    phone: "playwright.Page", server: Server
+) -> None:
+    _signed_in(phone, server, "viewer")
+    phone.goto("/enterprises")
+    phone.wait_for_load_state("networkidle")
+    pager = phone.locator("#results .pager")
+    pager.scroll_into_view_if_needed()
+    assert phone.evaluate("window.scrollY") > 0  # the pager sits below the first screen
+    pager.get_by_text("下一页").click()
+    phone.locator("#results .result-count", has_text="第 2").wait_for()
+    # htmx scrolls once the new rows have settled: wait for it (at most the default timeout).
+    in_view = "() => Math.abs(document.querySelector('#results').getBoundingClientRect().top) < 2"
+    phone.wait_for_function(in_view)
+    top = phone.evaluate("document.querySelector('#results').getBoundingClientRect().top")
+    assert -2 < top < PHONE["height"] / 2  # the new page's first rows are in view, not its pager
