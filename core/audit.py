@@ -191,15 +191,9 @@ def record_events(
 def _event(
     session: Session, actor: Any, action: str, object_type: str, object_id: str, label: str
 ) -> dict[str, Any]:
-    return {
-        "at": utcnow(),
-        "actor_id": getattr(actor, "id", None),
-        "actor_name": getattr(actor, "username", "system"),
-        "action": action,
-        "object_type": object_type,
+    return _shared(session, actor, action, object_type) | {
         "object_id": object_id[:40],
         "object_label": label[:200],
-        "source": str(session.info.get("source", ""))[:60],
     }
 
 
