@@ -20,7 +20,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from chains.matching import SegmentMatcher, load_matcher
 from chains.models import Segment
-from core import bulk
+from core import bulk, collector
 from core.db import enum_column, utcnow
 from enterprises.registry.models import Enterprise, Membership
 
@@ -157,6 +157,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     )
 
 
+@collector.paused()
 def compute_all(*, session: Session, matcher: SegmentMatcher | None = None) -> int:
     """Recompute every firm's open suggestions; return how many there are now."""
     matcher = matcher or load_matcher(session=session)
@@ -200,6 +201,7 @@ def refresh_firms(
     return total
 
 
+@collector.paused()
 def refresh_segment(
     *, session: Session, segment_id: int, matcher: SegmentMatcher | None = None
 ) -> int:

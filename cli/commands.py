@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from core import backup, migrate
+from core import backup, collector, migrate
 from core.accounts import ROLE_LABELS, Role, create_user, get_or_create_team
 from core.db import china_today, make_engine, refresh_statistics, require_id, transaction
 from core.errors import DomainError
@@ -107,6 +107,7 @@ def cmd_demo(session: Session, args: argparse.Namespace) -> None:
         print(f"  {user.username:<10} {ROLE_LABELS[user.role]:<8} {user.display_name}")
 
 
+@collector.paused()
 def _suggest(session: Session) -> int:
     """Suggest segments for every registry firm and every target firm; return the former."""
     from chainmaps import suggestions

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from chains.matching import SegmentMatcher, load_matcher
 from chains.models import Segment
-from core import bulk
+from core import bulk, collector
 from enterprises.prospects.models import Prospect, ProspectSegment
 
 PER_FIRM = 5
@@ -85,6 +85,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     )
 
 
+@collector.paused()
 def compute_all(*, session: Session, matcher: SegmentMatcher | None = None) -> int:
     """Recompute every target firm's segments; return how many suggestions there are."""
     matcher = matcher or load_matcher(session=session)
@@ -99,6 +100,7 @@ def compute_all(*, session: Session, matcher: SegmentMatcher | None = None) -> i
     return total
 
 
+@collector.paused()
 def refresh_prospects(
     *, session: Session, prospect_ids: Sequence[int], matcher: SegmentMatcher | None = None
 ) -> int:
@@ -118,6 +120,7 @@ def refresh_prospects(
     return total
 
 
+@collector.paused()
 def refresh_segment(
     *, session: Session, segment_id: int, matcher: SegmentMatcher | None = None
 ) -> int:

@@ -1,12 +1,16 @@
 """Computing suggested memberships: open ones are replaced, decided ones stay and block."""
 
+import gc
+
+import pytest
 from sqlmodel import Session, col, select
 
 from chainmaps import suggestion_review, suggestions
 from chainmaps.suggestions import MembershipSuggestion, SuggestionStatus
 from chains.models import Chain
 from core.accounts import Role
-from tests.enterprises.prospects.factories import worded_chain
+from enterprises.prospects import matching
+from tests.enterprises.prospects.factories import make_prospect, worded_chain
 from tests.factories import make_enterprise, make_user
 
 
@@ -64,3 +68,29 @@ def test_a_segments_refresh_replaces_only_that_segments_open_rows(session: Sessi
     after = {r.segment_id: r.words for r in _of(session, firm.id)}
     assert after[made["精密减速器"].id] == ["旧"]  # untouched
     assert after[made["伺服系统"].id] == ["伺服电机"]  # written afresh
+
+
+def test_the_full_runs_and_a_segments_refresh_run_with_the_collector_paused(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = make_user(session, Role.admin)
+    made = worded_chain(session, admin)
+    make_enterprise(session, name="佛山市丁传动有限公司", main_products="RV减速器")
+    make_prospect(session, admin, name="苏州市戊减速机有限公司", main_products="RV减速器")
+    collecting: list[tuple[str, bool]] = []
+    for module in (suggestions, matching):
+        scored = module._rows
+
+        def noted(*args, _scored=scored, _name=module.__name__, **kwargs):  # type: ignore[no-untyped-def]
+            collecting.append((_name, gc.isenabled()))
+            return _scored(*args, **kwargs)
+
+        monkeypatch.setattr(module, "_rows", noted)
+    gc.enable()
+    suggestions.compute_all(session=session)
+    suggestions.refresh_segment(session=session, segment_id=made["精密减速器"].id or 0)
+    matching.compute_all(session=session)
+    matching.refresh_segment(session=session, segment_id=made["精密减速器"].id or 0)
+    assert {name for name, _ in collecting} == {suggestions.__name__, matching.__name__}
+    assert [on for _, on in collecting] == [False] * len(collecting)
+    assert gc.isenabled()
