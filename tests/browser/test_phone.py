@@ -104,6 +104,7 @@ DAILY_PAGES = [
     ("promoter", "/leads"),
     ("shunde", "/parks/shunde"),
     ("shunde", "/cultivation?park=shunde"),
+    ("viewer", "/enterprises"),
 ]
 
 
@@ -226,3 +227,19 @@ def test_the_next_page_opens_at_its_top_on_a_phone(
     phone.wait_for_function(in_view)
     top = phone.evaluate("document.querySelector('#results').getBoundingClientRect().top")
     assert -2 < top < PHONE["height"] / 2  # the new page's first rows are in view, not its pager
+
+
+def test_the_firm_list_is_a_card_per_firm_on_a_phone(
+    phone: "playwright.Page", server: Server
+) -> None:
+    _signed_in(phone, server, "viewer")
+    phone.goto("/enterprises")
+    phone.wait_for_load_state("networkidle")
+    table = phone.locator("#results table")
+    # Every field of a firm is on its card, none off to the side of a scrolling table.
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth")
+    first = phone.locator("#results tbody tr").first
+    for label in ("园区", "产业链 · 环节", "规模", "年产值（万元）", "从业人数"):
+        cell = first.locator(f'td[data-label="{label}"]')
+        box = cell.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
