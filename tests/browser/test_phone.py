@@ -211,12 +211,16 @@ def test_the_chain_map_scrolls_inside_its_box_on_a_phone(
     assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # the map itself stays whole
 
 
-def test_the_next_page_opens_at_its_top_on_a_phone(
-    phone: "playwright.Page", server: Server
-) -> None:
+def _firm_list(phone: "playwright.Page", server: Server) -> None:
     _signed_in(phone, server, "viewer")
     phone.goto("/enterprises")
     phone.wait_for_load_state("networkidle")
+
+
+def test_the_next_page_opens_at_its_top_on_a_phone(
+    phone: "playwright.Page", server: Server
+) -> None:
+    _firm_list(phone, server)
     pager = phone.locator("#results .pager")
     pager.scroll_into_view_if_needed()
     assert phone.evaluate("window.scrollY") > 0  # the pager sits below the first screen
@@ -232,9 +236,7 @@ def test_the_next_page_opens_at_its_top_on_a_phone(
 def test_the_firm_list_is_a_card_per_firm_on_a_phone(
     phone: "playwright.Page", server: Server
 ) -> None:
-    _signed_in(phone, server, "viewer")
-    phone.goto("/enterprises")
-    phone.wait_for_load_state("networkidle")
+    _firm_list(phone, server)
     table = phone.locator("#results table")
     # Every field of a firm is on its card, none off to the side of a scrolling table.
     assert table.evaluate("t => t.scrollWidth <= t.clientWidth")
